@@ -1,0 +1,71 @@
+//! Exact McNemar test on paired response status among completers: the two-sided binomial test
+//! of the discordant pairs against 1/2 (R's `binom.test(b, b + c)`, whose two-sided p-value is
+//! min(1, 2 P(X <= min(b, c))) at p = 1/2). No discordant pair: not analyzable.
+
+use super::{AnalysisOutcome, CriticalValues, NotAnalyzable, TestResult};
+
+/// `reference_only` (b) responded under R only, `test_only` (c) under T only, among
+/// `completers` pairs. Estimate (c - b) / completers, the difference in response proportions
+/// T - R, with the SE of a mean of the paired differences in response indicators; statistic c;
+/// df the number of discordant pairs b + c.
+pub fn mcnemar(
+    reference_only: usize,
+    test_only: usize,
+    completers: usize,
+    critical: &CriticalValues,
+) -> AnalysisOutcome {
+    let discordant = reference_only + test_only;
+    if discordant == 0 || completers == 0 {
+        return AnalysisOutcome::NotAnalyzable(NotAnalyzable::NoDiscordantPairs);
+    }
+    let n = completers as f64;
+    let estimate = (test_only as f64 - reference_only as f64) / n;
+    // Per-pair differences in {-1, 0, 1}: sum of squares = discordant.
+    let ss = discordant as f64 - n * estimate * estimate;
+    let (standard_error, effect_size) = if completers > 1 && ss > 0.0 {
+        let sd = (ss / (n - 1.0)).sqrt();
+        (sd / n.sqrt(), estimate / sd)
+    } else {
+        (0.0, 0.0)
+    };
+    let minority = reference_only.min(test_only) as i64;
+    AnalysisOutcome::Analyzed(TestResult {
+        estimate,
+        standard_error,
+        statistic: test_only as f64,
+        df: discordant as f64,
+        effect_size,
+        n: completers,
+        reject: minority <= critical.mcnemar_lower(discordant),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_r_binom_test() {
+        // R 4.2.2: binom.test(1, 9): p-value = 0.03906 (two-sided) -> rejected at 0.05
+        //          binom.test(2, 9): p-value = 0.1797 -> not rejected
+        //          binom.test(0, 5): p-value = 0.0625 -> not rejected
+        let cv = CriticalValues::new(0.05, 30);
+        assert!(mcnemar(8, 1, 12, &cv).rejected());
+        assert!(mcnemar(1, 8, 12, &cv).rejected());
+        assert!(!mcnemar(7, 2, 12, &cv).rejected());
+        assert!(!mcnemar(5, 0, 12, &cv).rejected());
+        assert!(mcnemar(8, 1, 12, &CriticalValues::new(0.0391, 30)).rejected());
+        assert!(!mcnemar(8, 1, 12, &CriticalValues::new(0.0390, 30)).rejected());
+        let r = *mcnemar(7, 0, 12, &cv).result().unwrap();
+        assert!((r.estimate - (-7.0 / 12.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn no_discordant_pairs_is_not_analyzable() {
+        let cv = CriticalValues::new(0.05, 30);
+        assert_eq!(
+            mcnemar(0, 0, 12, &cv),
+            AnalysisOutcome::NotAnalyzable(NotAnalyzable::NoDiscordantPairs)
+        );
+    }
+}

@@ -1,0 +1,231 @@
+//! `--set dotted.key=value` overrides, applied to the parsed TOML table before it is deserialized,
+//! so that an override goes through exactly the same checks as the file.
+
+use super::ConfigError;
+use toml::{Table, Value};
+
+/// One path segment: a table key, optionally indexing into an array (`classes[1]`).
+#[derive(Debug, Clone, PartialEq)]
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+/// A parsed `key=value` override.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Override {
+    /// The dotted path as the user wrote it.
+    pub key: String,
+    segments: Vec<Segment>,
+    /// The value, parsed as TOML (a bare word that is not valid TOML is taken as a string).
+    pub value: Value,
+}
+
+impl Override {
+    /// Parses `population.classes[0].probability=0.6` or `design.enrolled=40`.
+    pub fn parse(text: &str) -> Result<Override, ConfigError> {
+        let (key, raw) = text.split_once('=').ok_or_else(|| ConfigError::Override {
+            text: text.to_string(),
+            reason: "expected KEY=VALUE, e.g. design.enrolled=40".to_string(),
+        })?;
+        let key = key.trim();
+        let segments = parse_path(key).map_err(|reason| ConfigError::Override {
+            text: text.to_string(),
+            reason,
+        })?;
+        Ok(Override {
+            key: key.to_string(),
+            segments,
+            value: parse_value(raw.trim()),
+        })
+    }
+
+    /// A path with a value already in hand (used by sweeps).
+    pub fn with_value(key: &str, value: Value) -> Result<Override, ConfigError> {
+        let segments = parse_path(key).map_err(|reason| ConfigError::Override {
+            text: key.to_string(),
+            reason,
+        })?;
+        Ok(Override {
+            key: key.to_string(),
+            segments,
+            value,
+        })
+    }
+
+    /// Writes the value into `table`, creating intermediate tables as needed.
+    pub fn apply(&self, table: &mut Table) -> Result<(), ConfigError> {
+        let mut root = Value::Table(std::mem::take(table));
+        let result = set_path(&mut root, &self.segments, &self.value);
+        if let Value::Table(t) = root {
+            *table = t;
+        }
+        result.map_err(|reason| ConfigError::Override {
+            text: format!("{}={}", self.key, self.value),
+            reason,
+        })
+    }
+}
+
+fn set_path(current: &mut Value, segments: &[Segment], value: &Value) -> Result<(), String> {
+    let Some((head, rest)) = segments.split_first() else {
+        *current = value.clone();
+        return Ok(());
+    };
+    match head {
+        Segment::Key(k) => {
+            let Value::Table(t) = current else {
+                return Err(format!("`{k}` is inside a value that is not a table"));
+            };
+            let next_is_index = matches!(rest.first(), Some(Segment::Index(_)));
+            let child = t.entry(k.clone()).or_insert_with(|| {
+                if next_is_index {
+                    Value::Array(Vec::new())
+                } else {
+                    Value::Table(Table::new())
+                }
+            });
+            set_path(child, rest, value)
+        }
+        Segment::Index(idx) => {
+            let Value::Array(a) = current else {
+                return Err(format!("[{idx}] applied to a value that is not an array"));
+            };
+            let len = a.len();
+            let Some(slot) = a.get_mut(*idx) else {
+                return Err(format!(
+                    "index {idx} is out of range: the array has {len} elements"
+                ));
+            };
+            set_path(slot, rest, value)
+        }
+    }
+}
+
+/// Applies overrides in order.
+pub fn apply_all(table: &mut Table, overrides: &[Override]) -> Result<(), ConfigError> {
+    for o in overrides {
+        o.apply(table)?;
+    }
+    Ok(())
+}
+
+fn parse_value(raw: &str) -> Value {
+    let doc = format!("v = {raw}");
+    match doc.parse::<Table>() {
+        Ok(mut t) => t.remove("v").unwrap_or(Value::String(raw.to_string())),
+        Err(_) => Value::String(raw.to_string()),
+    }
+}
+
+fn parse_path(key: &str) -> Result<Vec<Segment>, String> {
+    let mut segments = Vec::new();
+    let mut chars = key.chars().peekable();
+    let mut expect_key = true;
+    while let Some(&c) = chars.peek() {
+        match c {
+            '"' => {
+                chars.next();
+                let mut name = String::new();
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some(ch) => name.push(ch),
+                        None => return Err(format!("unterminated quote in `{key}`")),
+                    }
+                }
+                segments.push(Segment::Key(name));
+                expect_key = false;
+            }
+            '.' => {
+                if expect_key {
+                    return Err(format!("empty segment in `{key}`"));
+                }
+                chars.next();
+                expect_key = true;
+            }
+            '[' => {
+                chars.next();
+                let mut digits = String::new();
+                loop {
+                    match chars.next() {
+                        Some(']') => break,
+                        Some(ch) => digits.push(ch),
+                        None => return Err(format!("unterminated [ in `{key}`")),
+                    }
+                }
+                let idx = digits
+                    .trim()
+                    .parse::<usize>()
+                    .map_err(|_| format!("`[{digits}]` in `{key}` is not an array index"))?;
+                segments.push(Segment::Index(idx));
+                expect_key = false;
+            }
+            _ => {
+                let mut name = String::new();
+                while let Some(&ch) = chars.peek() {
+                    if ch == '.' || ch == '[' || ch == '"' {
+                        break;
+                    }
+                    name.push(ch);
+                    chars.next();
+                }
+                segments.push(Segment::Key(name.trim().to_string()));
+                expect_key = false;
+            }
+        }
+    }
+    if segments.is_empty() || expect_key {
+        return Err(format!("`{key}` is not a dotted key"));
+    }
+    Ok(segments)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(text: &str) -> Table {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn sets_nested_and_indexed_and_quoted_keys() {
+        let mut t = table(
+            "[design]\nenrolled = 30\n[[population.classes]]\nname='a'\n[population.classes.change.\"k+p\"]\nmean=1.0\n",
+        );
+        for o in [
+            "design.enrolled=40",
+            "population.classes[0].name=b",
+            "population.classes[0].change.\"k+p\".mean=-2.5",
+            "simulation.seed=7",
+        ] {
+            Override::parse(o).unwrap().apply(&mut t).unwrap();
+        }
+        assert_eq!(t["design"]["enrolled"].as_integer(), Some(40));
+        let class = &t["population"]["classes"][0];
+        assert_eq!(class["name"].as_str(), Some("b"));
+        assert_eq!(class["change"]["k+p"]["mean"].as_float(), Some(-2.5));
+        assert_eq!(t["simulation"]["seed"].as_integer(), Some(7));
+    }
+
+    #[test]
+    fn arrays_and_inline_tables_parse_as_toml() {
+        let o = Override::parse("sequential.looks=[15, 30]").unwrap();
+        assert_eq!(o.value.as_array().map(|a| a.len()), Some(2));
+        let o = Override::parse("analysis.primary=completers_paired").unwrap();
+        assert_eq!(o.value.as_str(), Some("completers_paired"));
+    }
+
+    #[test]
+    fn bad_overrides_are_errors() {
+        assert!(Override::parse("design.enrolled").is_err());
+        assert!(Override::parse("design..enrolled=3").is_err());
+        let mut t = table("[[population.classes]]\nname='a'\n");
+        let err = Override::parse("population.classes[3].name=x")
+            .unwrap()
+            .apply(&mut t)
+            .unwrap_err();
+        assert!(err.to_string().contains("out of range"), "{err}");
+    }
+}

@@ -1,0 +1,453 @@
+//! The serde mirror of a crossover-sim TOML config: field names, defaults and nothing else.
+//!
+//! Every struct rejects unknown keys. Defaults live here so that the resolved
+//! config written into the results carries them explicitly. Validation and the
+//! conversion into domain types live in `validate.rs`.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A whole config file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Short name; results go to `<out>/<name>/`.
+    pub name: String,
+    /// Free text describing the design.
+    #[serde(default)]
+    pub description: String,
+    /// Conditions, sequences, sample size and randomization.
+    pub design: DesignSection,
+    /// The population the participants are drawn from.
+    pub population: PopulationSection,
+    /// Period effects and first-order carryover.
+    #[serde(default)]
+    pub effects: EffectsSection,
+    /// Withdrawal before the first period and discontinuation after it.
+    #[serde(default)]
+    pub dropout: DropoutSection,
+    /// The adverse event monitored for harm.
+    #[serde(default)]
+    pub adverse_events: Option<AdverseEventsSection>,
+    /// Responder and remission definitions.
+    #[serde(default)]
+    pub response: ResponseSection,
+    /// Primary and secondary analyses and the significance level.
+    pub analysis: AnalysisSection,
+    /// Interim looks and stopping rules; absent means a fixed design.
+    #[serde(default)]
+    pub sequential: Option<SequentialSection>,
+    /// Replicate count and seed.
+    #[serde(default)]
+    pub simulation: SimulationSection,
+}
+
+/// `[design]`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DesignSection {
+    /// Condition names; the first is the reference R, the second the test T.
+    pub conditions: Vec<String>,
+    /// Sequences as letter strings, A = first condition, B = second.
+    #[serde(default = "default_sequences")]
+    pub sequences: Vec<String>,
+    /// Number of participants enrolled (randomized).
+    pub enrolled: i64,
+    /// How sequences are assigned.
+    #[serde(default)]
+    pub randomization: RandomizationSection,
+}
+
+fn default_sequences() -> Vec<String> {
+    vec!["AB".to_string(), "BA".to_string()]
+}
+
+/// Kind of sequence randomization.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RandomizationKind {
+    /// Independent equiprobable assignment.
+    Simple,
+    /// Permuted blocks with an equal number of each sequence per block.
+    PermutedBlocks,
+}
+
+/// `design.randomization`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RandomizationSection {
+    /// `simple` or `permuted_blocks`.
+    pub kind: RandomizationKind,
+    /// Block size for permuted blocks (a multiple of the number of sequences).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_size: Option<i64>,
+}
+
+impl Default for RandomizationSection {
+    fn default() -> Self {
+        RandomizationSection {
+            kind: RandomizationKind::PermutedBlocks,
+            block_size: Some(4),
+        }
+    }
+}
+
+/// `[population]`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationSection {
+    /// Correlation rho between one participant's potential changes under the two conditions.
+    pub correlation: f64,
+    /// Baseline score distribution (normal truncated to [min, max]); needed for response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineSection>,
+    /// Standard deviation of the normal drift of the period-2 baseline from the period-1 baseline.
+    #[serde(default)]
+    pub rebaseline_sd: f64,
+    /// Rating scale: scores are clamped to [min, max] and rounded when `integer`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<ScaleSection>,
+    /// Latent classes (one class = a homogeneous population).
+    pub classes: Vec<ClassSection>,
+}
+
+/// `population.baseline`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineSection {
+    /// Mean of the untruncated normal.
+    pub mean: f64,
+    /// Standard deviation of the untruncated normal.
+    pub sd: f64,
+    /// Entry minimum.
+    pub min: f64,
+    /// Entry maximum.
+    pub max: f64,
+}
+
+/// `population.scale`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ScaleSection {
+    /// Lowest possible score.
+    pub min: f64,
+    /// Highest possible score.
+    pub max: f64,
+    /// Whether scores are whole numbers.
+    #[serde(default = "default_true")]
+    pub integer: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// `[[population.classes]]`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ClassSection {
+    /// Class name, e.g. "responsive".
+    pub name: String,
+    /// Probability that a participant belongs to this class.
+    pub probability: f64,
+    /// Potential change score per condition.
+    pub change: BTreeMap<String, ChangeSection>,
+}
+
+/// Normal distribution of a potential change score.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeSection {
+    /// Mean change.
+    pub mean: f64,
+    /// Standard deviation of the change.
+    pub sd: f64,
+}
+
+/// `[effects]`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EffectsSection {
+    /// Additive period effects tau_p, one per period.
+    #[serde(default = "default_period")]
+    pub period: Vec<f64>,
+    /// First-order carryover lambda_c added in period 2 by the condition of period 1.
+    #[serde(default)]
+    pub carryover: BTreeMap<String, f64>,
+}
+
+fn default_period() -> Vec<f64> {
+    vec![0.0, 0.0]
+}
+
+impl Default for EffectsSection {
+    fn default() -> Self {
+        EffectsSection {
+            period: default_period(),
+            carryover: BTreeMap::new(),
+        }
+    }
+}
+
+/// `[dropout]`
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DropoutSection {
+    /// Probability of withdrawal before the first period (no data).
+    #[serde(default)]
+    pub before_first_period: f64,
+    /// Probability of discontinuing after period 1 (period-1 data only).
+    #[serde(default)]
+    pub after_first_period: f64,
+    /// Per-condition-of-period-1 discontinuation probabilities; overrides `after_first_period`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_first_period_by_condition: Option<BTreeMap<String, f64>>,
+}
+
+/// `[adverse_events]`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AdverseEventsSection {
+    /// Name of the event, e.g. "nausea".
+    #[serde(default = "default_ae_name")]
+    pub name: String,
+    /// Probability of the event per treated period, by condition.
+    pub probability: BTreeMap<String, f64>,
+}
+
+fn default_ae_name() -> String {
+    "adverse event".to_string()
+}
+
+/// `[response]`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseSection {
+    /// A response is a reduction of at least this fraction of the period baseline.
+    #[serde(default = "default_reduction")]
+    pub reduction: f64,
+    /// Remission: day-1 score at most this value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remission_max: Option<f64>,
+    /// Target number of responders under the reference condition among completers.
+    #[serde(default = "default_target")]
+    pub target_responders: i64,
+}
+
+fn default_reduction() -> f64 {
+    0.5
+}
+fn default_target() -> i64 {
+    15
+}
+
+impl Default for ResponseSection {
+    fn default() -> Self {
+        ResponseSection {
+            reduction: default_reduction(),
+            remission_max: None,
+            target_responders: default_target(),
+        }
+    }
+}
+
+/// Names of the analyses run on each simulated trial.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum AnalysisName {
+    /// Paired t on completers who responded under the reference condition.
+    RespondersPaired,
+    /// Paired t on all completers.
+    CompletersPaired,
+    /// Hills-Armitage two-sample t on half period differences.
+    PeriodAdjusted,
+    /// Welch t on period-1 changes.
+    FirstPeriod,
+    /// Grizzle two-sample t on participant sums.
+    Carryover,
+    /// Wilcoxon signed-rank on the paired differences.
+    WilcoxonPaired,
+    /// Exact McNemar on paired response status.
+    ResponderMcnemar,
+}
+
+impl AnalysisName {
+    /// Every analysis, in report order.
+    pub const ALL: [AnalysisName; 7] = [
+        AnalysisName::RespondersPaired,
+        AnalysisName::CompletersPaired,
+        AnalysisName::PeriodAdjusted,
+        AnalysisName::FirstPeriod,
+        AnalysisName::Carryover,
+        AnalysisName::WilcoxonPaired,
+        AnalysisName::ResponderMcnemar,
+    ];
+
+    /// The snake_case name used in configs and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnalysisName::RespondersPaired => "responders_paired",
+            AnalysisName::CompletersPaired => "completers_paired",
+            AnalysisName::PeriodAdjusted => "period_adjusted",
+            AnalysisName::FirstPeriod => "first_period",
+            AnalysisName::Carryover => "carryover",
+            AnalysisName::WilcoxonPaired => "wilcoxon_paired",
+            AnalysisName::ResponderMcnemar => "responder_mcnemar",
+        }
+    }
+
+    /// Position in [`AnalysisName::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Whether the analysis needs response status (and therefore a baseline).
+    pub fn needs_response(self) -> bool {
+        matches!(
+            self,
+            AnalysisName::RespondersPaired | AnalysisName::ResponderMcnemar
+        )
+    }
+}
+
+/// `[analysis]`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AnalysisSection {
+    /// The analysis that drives stopping and power.
+    pub primary: AnalysisName,
+    /// Analyses reported alongside, each with its own rejection rate.
+    #[serde(default)]
+    pub secondary: Vec<AnalysisName>,
+    /// Overall two-sided significance level.
+    #[serde(default = "default_alpha")]
+    pub alpha: f64,
+    /// Level of the carryover test when it is secondary (conventionally 0.10).
+    #[serde(default = "default_carryover_alpha")]
+    pub carryover_alpha: f64,
+}
+
+fn default_alpha() -> f64 {
+    0.05
+}
+fn default_carryover_alpha() -> f64 {
+    0.10
+}
+
+/// `[sequential]`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SequentialSection {
+    /// Looks as enrollment counts (integers > 1) or fractions of `design.enrolled` (all in (0, 1]).
+    pub looks: Vec<f64>,
+    /// Efficacy boundary.
+    #[serde(default)]
+    pub efficacy: EfficacySection,
+    /// Optional non-binding futility rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub futility: Option<FutilitySection>,
+    /// Optional harm rule on the adverse-event difference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub harm: Option<HarmSection>,
+}
+
+/// Alpha-spending function names.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SpendingName {
+    /// Lan-DeMets O'Brien-Fleming type (alpha/2 per side).
+    ObrienFleming,
+    /// Lan-DeMets Pocock type.
+    Pocock,
+    /// Hwang-Shih-DeCani with `gamma`.
+    HwangShihDecani,
+    /// Kim-DeMets power family with `rho`.
+    KimDemets,
+    /// Lan-DeMets O'Brien-Fleming applied to the total two-sided alpha (the other convention).
+    ObrienFlemingTotalAlpha,
+}
+
+/// Classical (constant-shape) boundaries.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ClassicalName {
+    /// c_k = C / sqrt(t_k).
+    ObrienFleming,
+    /// c_k = C.
+    Pocock,
+    /// z = `interim_z` (default 3) at interims, final adjusted.
+    HaybittlePeto,
+}
+
+/// `sequential.efficacy`: exactly one of `spending`, `classical`, `z`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EfficacySection {
+    /// Alpha-spending function.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spending: Option<SpendingName>,
+    /// Hwang-Shih-DeCani gamma.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gamma: Option<f64>,
+    /// Kim-DeMets rho.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rho: Option<f64>,
+    /// Classical boundary shape.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classical: Option<ClassicalName>,
+    /// Haybittle-Peto interim z (default 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interim_z: Option<f64>,
+    /// User-given z critical values, one per look.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub z: Option<Vec<f64>>,
+}
+
+/// `sequential.futility` (non-binding; checked at interim looks only).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FutilitySection {
+    /// Stop for futility when |z| of the primary analysis is below this value, one per interim look.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub z: Option<Vec<f64>>,
+    /// Stop for futility when the conditional power under the current trend is below this value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditional_power: Option<f64>,
+}
+
+/// `sequential.harm`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HarmSection {
+    /// Stop when the adverse-event proportion under the test condition minus that under the
+    /// reference, among participants treated with both, reaches this value.
+    pub max_difference: f64,
+}
+
+/// `[simulation]`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SimulationSection {
+    /// Number of simulated trials.
+    #[serde(default = "default_replicates")]
+    pub replicates: i64,
+    /// Master seed; replicate j uses a generator seeded from (seed, j).
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+}
+
+fn default_replicates() -> i64 {
+    100_000
+}
+fn default_seed() -> u64 {
+    1
+}
+
+impl Default for SimulationSection {
+    fn default() -> Self {
+        SimulationSection {
+            replicates: default_replicates(),
+            seed: default_seed(),
+        }
+    }
+}

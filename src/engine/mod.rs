@@ -1,0 +1,173 @@
+//! Runs replicates: seeding, the per-replicate pipeline (draw → looks → analyses), parallelism
+//! and aggregation. The only module that knows rayon; it prints nothing and writes no file.
+
+pub mod exact_sum;
+pub mod seed;
+pub mod summary;
+
+pub use summary::{AnalysisTally, StopReason, Summary};
+
+use crate::analysis::{self, AnalysisName, CriticalValues, LookData};
+use crate::config::{TrialDesign, REFERENCE, TEST};
+use crate::model::{Cohort, CohortModel};
+use crate::sequential::boundaries::BoundaryError;
+use crate::sequential::{LookDecision, StoppingRules};
+use rayon::prelude::*;
+use std::ops::Range;
+
+/// Replicates per work unit: the granularity of parallel work and progress reports.
+pub const BLOCK: u64 = 1024;
+
+/// Receives progress reports from the engine; the default does nothing.
+pub trait Progress: Sync {
+    /// `n` more replicates are done.
+    fn replicates_done(&self, _n: u64) {}
+}
+
+/// A progress sink that ignores everything.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// A design prepared for simulation: sampler, stopping rules and critical values.
+#[derive(Debug, Clone)]
+pub struct Simulator {
+    design: TrialDesign,
+    model: CohortModel,
+    rules: StoppingRules,
+    /// Each secondary analysis with the critical values at its level.
+    secondary: Vec<(AnalysisName, CriticalValues)>,
+}
+
+/// Per-thread buffers, reused across replicates.
+struct Workspace {
+    cohort: Cohort,
+    look: LookData,
+}
+
+impl Simulator {
+    /// Precomputes everything for `design`.
+    pub fn new(design: &TrialDesign) -> Result<Simulator, BoundaryError> {
+        let rules = StoppingRules::new(&design.sequential, design.analysis.alpha)?;
+        let secondary = design
+            .analysis
+            .secondary
+            .iter()
+            .map(|&name| {
+                let level = if name == AnalysisName::Carryover {
+                    design.analysis.carryover_alpha
+                } else {
+                    design.analysis.alpha
+                };
+                (name, CriticalValues::new(level, design.enrolled))
+            })
+            .collect();
+        Ok(Simulator {
+            design: design.clone(),
+            model: CohortModel::new(design),
+            rules,
+            secondary,
+        })
+    }
+
+    /// The design simulated.
+    pub fn design(&self) -> &TrialDesign {
+        &self.design
+    }
+
+    /// The precomputed stopping rules.
+    pub fn rules(&self) -> &StoppingRules {
+        &self.rules
+    }
+
+    /// An empty summary of the right shape.
+    pub fn empty_summary(&self) -> Summary {
+        Summary::new(self.rules.looks.len(), self.design.enrolled)
+    }
+
+    /// Simulates replicates `range` (indices into the run's replicate sequence) on the current
+    /// rayon pool. The result depends only on the design, the seed and `range`.
+    pub fn simulate(&self, range: Range<u64>, progress: &dyn Progress) -> Summary {
+        let start = range.start;
+        let end = range.end.max(start);
+        let first_block = start / BLOCK;
+        let last_block = end.div_ceil(BLOCK);
+        (first_block..last_block)
+            .into_par_iter()
+            .map_init(
+                || Workspace {
+                    cohort: Cohort::with_capacity(self.design.enrolled),
+                    look: LookData::with_capacity(self.design.enrolled),
+                },
+                |ws, block| {
+                    let lo = (block * BLOCK).max(start);
+                    let hi = ((block + 1) * BLOCK).min(end);
+                    let mut summary = self.empty_summary();
+                    for j in lo..hi {
+                        self.replicate(j, ws, &mut summary);
+                    }
+                    progress.replicates_done(hi - lo);
+                    summary
+                },
+            )
+            .reduce(
+                || self.empty_summary(),
+                |mut a, b| {
+                    a.merge(&b);
+                    a
+                },
+            )
+    }
+
+    /// Simulates replicate `j` into `summary`.
+    fn replicate(&self, j: u64, ws: &mut Workspace, summary: &mut Summary) {
+        let mut rng = seed::replicate_rng(self.design.seed, j);
+        self.model.draw(&mut rng, &mut ws.cohort);
+        let primary = self.design.analysis.primary;
+        let last = self.rules.looks.len() - 1;
+        let mut stop_look = last;
+        let mut reason = StopReason::Completed;
+        let mut primary_outcome = analysis::AnalysisOutcome::NotAnalyzable(
+            analysis::NotAnalyzable::TooFewParticipants,
+        );
+        for (k, &n_k) in self.rules.looks.iter().enumerate() {
+            ws.look.collect(&ws.cohort.participants[..n_k]);
+            primary_outcome = analysis::run(primary, &mut ws.look, self.rules.efficacy_critical(k));
+            let decision = self.rules.decide(k, &primary_outcome, &ws.look);
+            let stop = match decision {
+                LookDecision::StopForEfficacy => Some(StopReason::Efficacy),
+                LookDecision::StopForFutility => Some(StopReason::Futility),
+                LookDecision::StopForHarm => Some(StopReason::Harm),
+                LookDecision::Continue => None,
+            };
+            if let Some(r) = stop {
+                stop_look = k;
+                reason = r;
+                break;
+            }
+        }
+        // ws.look now holds the data of the stopping look.
+        summary.replicates += 1;
+        let look = &mut summary.looks[stop_look];
+        look.stops[reason.index()] += 1;
+        look.primary_at_stop.record(&primary_outcome);
+        summary.analyses[primary.index()].record(&primary_outcome);
+        if stop_look < last {
+            summary.primary_early_stopped.record(&primary_outcome);
+        }
+        for (name, critical) in &self.secondary {
+            let outcome = analysis::run(*name, &mut ws.look, critical);
+            summary.analyses[name.index()].record(&outcome);
+        }
+        let enrolled = self.rules.looks[stop_look] as u64;
+        let completers = ws.look.completers() as u64;
+        summary.enrolled_sum += enrolled;
+        summary.enrolled_squared_sum += u128::from(enrolled * enrolled);
+        summary.completers_sum += completers;
+        summary.completers_squared_sum += u128::from(completers * completers);
+        summary.responders_histogram[ws.look.reference_responders] += 1;
+        for c in [REFERENCE, TEST] {
+            summary.treated[c] += ws.look.treated[c] as u64;
+            summary.adverse_events[c] += ws.look.adverse_events[c] as u64;
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! The crate's top-level error: everything a command can fail with.
+
+use crate::config::ConfigError;
+use crate::report::ReportError;
+use crate::sequential::boundaries::BoundaryError;
+
+/// Any failure of a crossover-sim command.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The config is unreadable or invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The boundaries cannot be computed for this design.
+    #[error("{origin}: sequential.efficacy: {source}")]
+    Boundary {
+        /// Config path.
+        origin: String,
+        /// The boundary error.
+        source: BoundaryError,
+    },
+    /// Results cannot be written.
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    /// Anything else, with its message.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    /// Exit status: 2 for bad input (config, overrides), 1 for failures while running or writing.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Config(_) | Error::Boundary { .. } => 2,
+            Error::Report(_) | Error::Other(_) => 1,
+        }
+    }
+}

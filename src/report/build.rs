@@ -1,0 +1,264 @@
+//! Computes the reported quantities and their Monte Carlo errors from a [`Summary`].
+
+use super::*;
+use crate::analysis::AnalysisName;
+use crate::config::{LoadedConfig, REFERENCE, TEST};
+use crate::engine::summary::AnalysisTally;
+use crate::engine::{StopReason, Summary};
+use crate::sequential::StoppingRules;
+
+/// Facts about the run that are not in the summary.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RunMetadata {
+    /// Worker threads.
+    pub threads: usize,
+    /// Wall time of the simulation in seconds.
+    pub elapsed_seconds: f64,
+}
+
+const NOT_ANALYZABLE_REASONS: [&str; 4] = [
+    "too few participants",
+    "zero variance",
+    "no discordant pairs",
+    "all differences zero",
+];
+
+fn mean_and_se(tally: &AnalysisTally) -> (Option<f64>, Option<f64>) {
+    if tally.analyzed == 0 {
+        return (None, None);
+    }
+    let n = tally.analyzed as f64;
+    let mean = tally.sum_estimate.value() / n;
+    let se = if tally.analyzed > 1 {
+        let var = ((tally.sum_estimate_squared.value() - n * mean * mean) / (n - 1.0)).max(0.0);
+        Some((var / n).sqrt())
+    } else {
+        None
+    };
+    (Some(mean), se)
+}
+
+/// The value each analysis's estimate targets under the config.
+pub fn true_value(name: AnalysisName, loaded: &LoadedConfig) -> Option<f64> {
+    let d = &loaded.design;
+    match name {
+        AnalysisName::Carryover => Some(d.carryover[TEST] - d.carryover[REFERENCE]),
+        AnalysisName::ResponderMcnemar => None,
+        _ => Some(d.population.average_effect()),
+    }
+}
+
+/// Builds the report of a finished run.
+pub fn build_report(
+    loaded: &LoadedConfig,
+    rules: &StoppingRules,
+    summary: &Summary,
+    meta: RunMetadata,
+) -> RunReport {
+    let d = &loaded.design;
+    let r = summary.replicates.max(1);
+    let rf = r as f64;
+    let primary_name = d.analysis.primary;
+    let primary_tally = &summary.analyses[primary_name.index()];
+    let (mean_at_stop, mean_at_stop_se) = mean_and_se(primary_tally);
+    let (mean_early, mean_early_se) = mean_and_se(&summary.primary_early_stopped);
+    let mut primary_missing = BTreeMap::new();
+    if mean_at_stop.is_none() {
+        primary_missing.insert(
+            "mean_estimate_at_stop".to_string(),
+            "the primary analysis was not analyzable on any trial".to_string(),
+        );
+    }
+    if mean_early.is_none() {
+        primary_missing.insert(
+            "mean_estimate_early_stopped".to_string(),
+            if summary.primary_early_stopped.analyzed == 0 && rules.looks.len() == 1 {
+                "fixed design: no interim look".to_string()
+            } else {
+                "no trial stopped early".to_string()
+            },
+        );
+    }
+    let primary = PrimaryReport {
+        analysis: primary_name.as_str().to_string(),
+        power: Proportion::new(primary_tally.rejected, r),
+        not_analyzable: primary_tally.not_analyzable_total(),
+        true_value: true_value(primary_name, loaded),
+        mean_estimate_at_stop: mean_at_stop,
+        mean_estimate_at_stop_se: mean_at_stop_se,
+        mean_estimate_early_stopped: mean_early,
+        mean_estimate_early_stopped_se: mean_early_se,
+        early_stopped: summary.primary_early_stopped.analyzed
+            + summary.primary_early_stopped.not_analyzable_total(),
+        missing: primary_missing,
+    };
+    let mut analyses = BTreeMap::new();
+    for name in d.analysis.all() {
+        let tally = &summary.analyses[name.index()];
+        let (mean, mean_se) = mean_and_se(tally);
+        let analyzed = tally.analyzed;
+        let mut missing = BTreeMap::new();
+        if analyzed == 0 {
+            missing.insert(
+                "mean_estimate".to_string(),
+                "not analyzable on any trial".to_string(),
+            );
+        }
+        let true_val = true_value(name, loaded);
+        if true_val.is_none() {
+            missing.insert(
+                "true_value".to_string(),
+                "the config implies no closed-form value for this estimate".to_string(),
+            );
+        }
+        let level = if name == primary_name {
+            *rules.nominal_level.last().unwrap_or(&d.analysis.alpha)
+        } else if name == AnalysisName::Carryover {
+            d.analysis.carryover_alpha
+        } else {
+            d.analysis.alpha
+        };
+        let per = |s: crate::engine::exact_sum::ExactSum| {
+            (analyzed > 0).then(|| s.value() / analyzed as f64)
+        };
+        analyses.insert(
+            name.as_str().to_string(),
+            AnalysisReport {
+                role: if name == primary_name { "primary" } else { "secondary" }.to_string(),
+                level,
+                rejection_rate: Proportion::new(tally.rejected, r),
+                analyzed,
+                not_analyzable: tally.not_analyzable_total(),
+                not_analyzable_reasons: NOT_ANALYZABLE_REASONS
+                    .iter()
+                    .zip(tally.not_analyzable)
+                    .filter(|(_, c)| *c > 0)
+                    .map(|(k, c)| (k.to_string(), c))
+                    .collect(),
+                mean_estimate: mean,
+                mean_estimate_se: mean_se,
+                true_value: true_val,
+                mean_standard_error: per(tally.sum_standard_error),
+                mean_effect_size: per(tally.sum_effect_size),
+                missing,
+            },
+        );
+    }
+    let looks = rules
+        .looks
+        .iter()
+        .enumerate()
+        .map(|(k, &enrolled)| {
+            let t = &summary.looks[k];
+            let p = |reason: StopReason| Proportion::new(t.stops[reason.index()], r);
+            let (e, f, h) = (p(StopReason::Efficacy), p(StopReason::Futility), p(StopReason::Harm));
+            LookReport {
+                look: k + 1,
+                enrolled,
+                information_rate: rules.information_rates[k],
+                critical_z: rules.critical_z[k],
+                nominal_level: rules.nominal_level[k],
+                cumulative_alpha: rules.cumulative_alpha[k],
+                futility_z: rules.futility_z[k],
+                p_stop_efficacy: e.estimate,
+                p_stop_efficacy_se: e.se,
+                p_stop_futility: f.estimate,
+                p_stop_futility_se: f.se,
+                p_stop_harm: h.estimate,
+                p_stop_harm_se: h.se,
+                mean_estimate_at_stop: mean_and_se(&t.primary_at_stop).0,
+            }
+        })
+        .collect();
+    let count = |sum: u64, sq: u128| {
+        let mean = sum as f64 / rf;
+        let var = if r > 1 {
+            ((sq as f64 - rf * mean * mean) / (rf - 1.0)).max(0.0)
+        } else {
+            0.0
+        };
+        CountReport {
+            mean,
+            se: (var / rf).sqrt(),
+        }
+    };
+    let responders = d.population.baseline.map(|_| {
+        let hist = &summary.responders_histogram;
+        let total: u64 = hist.iter().sum::<u64>().max(1);
+        let mean = hist.iter().enumerate().map(|(k, &c)| k as f64 * c as f64).sum::<f64>() / total as f64;
+        let sq = hist.iter().enumerate().map(|(k, &c)| (k * k) as f64 * c as f64).sum::<f64>();
+        let var = if total > 1 {
+            ((sq - total as f64 * mean * mean) / (total as f64 - 1.0)).max(0.0)
+        } else {
+            0.0
+        };
+        let quantile = |q: f64| -> u64 {
+            let need = q * total as f64;
+            let mut acc = 0u64;
+            for (k, &c) in hist.iter().enumerate() {
+                acc += c;
+                if acc as f64 >= need - 1e-9 && acc > 0 {
+                    return k as u64;
+                }
+            }
+            (hist.len() - 1) as u64
+        };
+        let target = d.response.target_responders;
+        let hits: u64 = hist.iter().skip(target).sum();
+        let reach = Proportion::new(hits, total);
+        RespondersReport {
+            mean,
+            se: (var / total as f64).sqrt(),
+            quantiles: Quantiles {
+                p05: quantile(0.05),
+                p25: quantile(0.25),
+                p50: quantile(0.50),
+                p75: quantile(0.75),
+                p95: quantile(0.95),
+            },
+            target,
+            p_at_least_target: reach.estimate,
+            p_at_least_target_se: reach.se,
+            distribution: hist.iter().map(|&c| c as f64 / total as f64).collect(),
+        }
+    });
+    let adverse_events = d.adverse_event.as_ref().map(|ae| AdverseEventReport {
+        name: ae.name.clone(),
+        rate: (0..2)
+            .filter(|&c| summary.treated[c] > 0)
+            .map(|c| {
+                (
+                    d.conditions[c].clone(),
+                    Proportion::new(summary.adverse_events[c], summary.treated[c]),
+                )
+            })
+            .collect(),
+    });
+    RunReport {
+        tool: ToolInfo {
+            name: env!("CARGO_PKG_NAME").to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        },
+        name: d.name.clone(),
+        description: loaded.resolved.description.clone(),
+        config_file: loaded.origin.clone(),
+        seed: d.seed,
+        replicates: summary.replicates,
+        threads: meta.threads,
+        elapsed_seconds: meta.elapsed_seconds,
+        replicates_per_second: if meta.elapsed_seconds > 0.0 {
+            summary.replicates as f64 / meta.elapsed_seconds
+        } else {
+            0.0
+        },
+        true_effect: d.population.average_effect(),
+        primary,
+        analyses,
+        looks,
+        expected_enrolled: count(summary.enrolled_sum, summary.enrolled_squared_sum),
+        completers: count(summary.completers_sum, summary.completers_squared_sum),
+        responders,
+        adverse_events,
+        config: loaded.resolved.clone(),
+    }
+}

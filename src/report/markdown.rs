@@ -1,0 +1,120 @@
+//! summary.md: the run's report as Markdown tables, with the metadata needed to reproduce it.
+
+use super::{fmt_opt, RunReport};
+use std::fmt::Write;
+
+/// Renders summary.md.
+pub fn render(r: &RunReport) -> String {
+    let mut s = String::new();
+    let p = &r.primary;
+    let _ = writeln!(s, "# {}\n", r.name);
+    if !r.description.is_empty() {
+        let _ = writeln!(s, "{}\n", r.description);
+    }
+    let _ = writeln!(
+        s,
+        "{} replicates, seed {}, {} {} (config `{}`). Every figure is a Monte Carlo estimate; \
+         SE is its Monte Carlo standard error.\n",
+        r.replicates, r.seed, r.tool.name, r.tool.version, r.config_file
+    );
+    let _ = writeln!(s, "## Primary analysis: {}\n", p.analysis);
+    let _ = writeln!(s, "| quantity | estimate | SE | 95% interval |\n|---|---|---|---|");
+    let _ = writeln!(
+        s,
+        "| power (reject at any look) | {:.4} | {:.4} | [{:.4}, {:.4}] (Wilson) |",
+        p.power.estimate, p.power.se, p.power.ci_low, p.power.ci_high
+    );
+    let _ = writeln!(
+        s,
+        "| mean estimate at the stop | {} | {} | true value {} |",
+        fmt_opt(p.mean_estimate_at_stop, 3),
+        fmt_opt(p.mean_estimate_at_stop_se, 3),
+        fmt_opt(p.true_value, 3)
+    );
+    let _ = writeln!(
+        s,
+        "| mean estimate, trials stopped early ({}) | {} | {} | |",
+        p.early_stopped,
+        fmt_opt(p.mean_estimate_early_stopped, 3),
+        fmt_opt(p.mean_estimate_early_stopped_se, 3)
+    );
+    let _ = writeln!(s, "| not analyzable at the stop | {} | | |", p.not_analyzable);
+    for (k, why) in &p.missing {
+        let _ = writeln!(s, "\n_{k} is missing: {why}._");
+    }
+    let _ = writeln!(s, "\n## Looks\n");
+    let _ = writeln!(
+        s,
+        "| look | enrolled | information | critical z | nominal level | cumulative alpha | P(stop: efficacy) | P(stop: futility) | P(stop: harm) | mean estimate at stop |\n|---|---|---|---|---|---|---|---|---|---|"
+    );
+    for l in &r.looks {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {:.3} | {:.4} | {:.6} | {:.6} | {:.4} ± {:.4} | {:.4} ± {:.4} | {:.4} ± {:.4} | {} |",
+            l.look,
+            l.enrolled,
+            l.information_rate,
+            l.critical_z,
+            l.nominal_level,
+            l.cumulative_alpha,
+            l.p_stop_efficacy,
+            l.p_stop_efficacy_se,
+            l.p_stop_futility,
+            l.p_stop_futility_se,
+            l.p_stop_harm,
+            l.p_stop_harm_se,
+            fmt_opt(l.mean_estimate_at_stop, 3)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nExpected enrolled: {:.3} ± {:.3}; completers at the stop: {:.3} ± {:.3}.",
+        r.expected_enrolled.mean, r.expected_enrolled.se, r.completers.mean, r.completers.se
+    );
+    let _ = writeln!(s, "\n## All analyses\n");
+    let _ = writeln!(
+        s,
+        "| analysis | role | level | rejection rate ± SE | mean estimate ± SE | true value | mean effect size | not analyzable |\n|---|---|---|---|---|---|---|---|"
+    );
+    for (name, a) in &r.analyses {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {:.4} | {:.4} ± {:.4} | {} ± {} | {} | {} | {} |",
+            name,
+            a.role,
+            a.level,
+            a.rejection_rate.estimate,
+            a.rejection_rate.se,
+            fmt_opt(a.mean_estimate, 3),
+            fmt_opt(a.mean_estimate_se, 3),
+            fmt_opt(a.true_value, 3),
+            fmt_opt(a.mean_effect_size, 3),
+            a.not_analyzable
+        );
+    }
+    if let Some(resp) = &r.responders {
+        let q = resp.quantiles;
+        let _ = writeln!(s, "\n## Responders under the reference condition (completers, at the stop)\n");
+        let _ = writeln!(
+            s,
+            "Mean {:.3} ± {:.3}; quantiles 5/25/50/75/95%: {}/{}/{}/{}/{}; P(at least {}) = {:.4} ± {:.4}.",
+            resp.mean, resp.se, q.p05, q.p25, q.p50, q.p75, q.p95, resp.target, resp.p_at_least_target, resp.p_at_least_target_se
+        );
+    }
+    if let Some(ae) = &r.adverse_events {
+        let _ = writeln!(s, "\n## Adverse events: {}\n", ae.name);
+        let _ = writeln!(s, "| condition | rate per treated period ± SE |\n|---|---|");
+        for (c, p) in &ae.rate {
+            let _ = writeln!(s, "| {} | {:.4} ± {:.4} |", c, p.estimate, p.se);
+        }
+    }
+    let _ = writeln!(s, "\n## Reproduce\n");
+    let _ = writeln!(
+        s,
+        "`crossover-sim run {} --seed {} --replicates {}` ({} {}). Throughput {:.0} replicates/s on {} threads ({:.2} s).",
+        r.config_file, r.seed, r.replicates, r.tool.name, r.tool.version, r.replicates_per_second, r.threads, r.elapsed_seconds
+    );
+    let toml_text = toml::to_string(&r.config).unwrap_or_default();
+    let _ = writeln!(s, "\nResolved config (defaults filled in):\n\n```toml\n{toml_text}```");
+    s
+}

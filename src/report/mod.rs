@@ -1,0 +1,337 @@
+//! Turning a run's [`Summary`] into a [`RunReport`] with Monte Carlo errors, and writing it to
+//! the results folder as JSON, CSV and Markdown. The only writer of `results/`; every file is
+//! written to a temporary name and renamed, so an existing result is never half-overwritten.
+
+pub mod build;
+pub mod csv_export;
+pub mod markdown;
+pub mod text;
+
+pub use build::{build_report, RunMetadata};
+
+use crate::config::ConfigFile;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// A proportion with its Monte Carlo standard error and Wilson 95% interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Proportion {
+    /// Estimated probability.
+    pub estimate: f64,
+    /// Monte Carlo standard error sqrt(p(1-p)/R).
+    pub se: f64,
+    /// Wilson 95% interval, lower end.
+    pub ci_low: f64,
+    /// Wilson 95% interval, upper end.
+    pub ci_high: f64,
+}
+
+impl Proportion {
+    /// `hits` out of `trials` (trials > 0).
+    pub fn new(hits: u64, trials: u64) -> Proportion {
+        let n = trials.max(1) as f64;
+        let p = hits as f64 / n;
+        let z = 1.959_963_984_540_054_f64;
+        let z2 = z * z;
+        let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+        let half = z / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+        Proportion {
+            estimate: p,
+            se: (p * (1.0 - p) / n).sqrt(),
+            ci_low: (centre - half).max(0.0),
+            ci_high: (centre + half).min(1.0),
+        }
+    }
+}
+
+/// A mean with its Monte Carlo standard error; `None` when nothing was averaged.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Mean {
+    /// The mean.
+    pub estimate: f64,
+    /// Its Monte Carlo standard error.
+    pub se: f64,
+}
+
+/// Tool identity, for reproducibility.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolInfo {
+    /// "crossover-sim".
+    pub name: String,
+    /// Crate version.
+    pub version: String,
+}
+
+/// The primary analysis's headline figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrimaryReport {
+    /// Analysis name.
+    pub analysis: String,
+    /// Probability of rejecting H0 at any look (type I error when the config is a null).
+    pub power: Proportion,
+    /// Trials on which the primary analysis could not be computed at the stopping look.
+    pub not_analyzable: u64,
+    /// The effect the config implies (population average T - R, before rounding and clamping).
+    pub true_value: Option<f64>,
+    /// Mean estimate at the stop over all analysable trials.
+    pub mean_estimate_at_stop: Option<f64>,
+    /// Its Monte Carlo SE.
+    pub mean_estimate_at_stop_se: Option<f64>,
+    /// Mean estimate among trials stopped before the last look.
+    pub mean_estimate_early_stopped: Option<f64>,
+    /// Its Monte Carlo SE.
+    pub mean_estimate_early_stopped_se: Option<f64>,
+    /// Trials stopped before the last look.
+    pub early_stopped: u64,
+    /// Why a missing value is missing.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub missing: BTreeMap<String, String>,
+}
+
+/// One analysis's operating characteristics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisReport {
+    /// "primary" or "secondary".
+    pub role: String,
+    /// Two-sided level of its decisions (the final look's nominal level for the primary).
+    pub level: f64,
+    /// Share of all trials on which it rejected (not analyzable counts as not rejected).
+    pub rejection_rate: Proportion,
+    /// Trials on which it was computed.
+    pub analyzed: u64,
+    /// Trials on which it could not be computed.
+    pub not_analyzable: u64,
+    /// Not-analyzable counts by reason.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub not_analyzable_reasons: BTreeMap<String, u64>,
+    /// Mean estimate over analysed trials.
+    pub mean_estimate: Option<f64>,
+    /// Its Monte Carlo SE.
+    pub mean_estimate_se: Option<f64>,
+    /// The value the estimate targets, implied by the config.
+    pub true_value: Option<f64>,
+    /// Mean of the per-trial standard errors.
+    pub mean_standard_error: Option<f64>,
+    /// Mean effect size (d_z for paired analyses).
+    pub mean_effect_size: Option<f64>,
+    /// Why a missing value is missing.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub missing: BTreeMap<String, String>,
+}
+
+/// One interim or final look.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LookReport {
+    /// 1-based look number.
+    pub look: usize,
+    /// Participants enrolled at the look.
+    pub enrolled: usize,
+    /// Information fraction n_k / N.
+    pub information_rate: f64,
+    /// Efficacy critical value on the z scale.
+    pub critical_z: f64,
+    /// Two-sided nominal level used by the primary analysis at this look.
+    pub nominal_level: f64,
+    /// Cumulative alpha spent through this look (design value).
+    pub cumulative_alpha: f64,
+    /// Futility bound on |z| (None: no futility rule at this look).
+    pub futility_z: Option<f64>,
+    /// Probability of stopping here for efficacy.
+    pub p_stop_efficacy: f64,
+    /// Its Monte Carlo SE.
+    pub p_stop_efficacy_se: f64,
+    /// Probability of stopping here for futility.
+    pub p_stop_futility: f64,
+    /// Its Monte Carlo SE.
+    pub p_stop_futility_se: f64,
+    /// Probability of stopping here for harm.
+    pub p_stop_harm: f64,
+    /// Its Monte Carlo SE.
+    pub p_stop_harm_se: f64,
+    /// Mean primary estimate among trials that stopped at this look.
+    pub mean_estimate_at_stop: Option<f64>,
+}
+
+/// Counts of participants.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CountReport {
+    /// Mean over trials.
+    pub mean: f64,
+    /// Monte Carlo SE of the mean.
+    pub se: f64,
+}
+
+/// Quantiles of a count distribution (the smallest count whose CDF reaches q).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Quantiles {
+    /// 5%.
+    pub p05: u64,
+    /// 25%.
+    pub p25: u64,
+    /// 50%.
+    pub p50: u64,
+    /// 75%.
+    pub p75: u64,
+    /// 95%.
+    pub p95: u64,
+}
+
+/// Completers who responded under the reference condition, at the stop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RespondersReport {
+    /// Mean count.
+    pub mean: f64,
+    /// Its Monte Carlo SE.
+    pub se: f64,
+    /// Quantiles of the count.
+    pub quantiles: Quantiles,
+    /// The target count.
+    pub target: usize,
+    /// Probability of at least `target` responders.
+    pub p_at_least_target: f64,
+    /// Its Monte Carlo SE.
+    pub p_at_least_target_se: f64,
+    /// Probability of each count 0..=N.
+    pub distribution: Vec<f64>,
+}
+
+/// Adverse-event rates per treated period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdverseEventReport {
+    /// Event name.
+    pub name: String,
+    /// Rate per condition (events / participants treated with it).
+    pub rate: BTreeMap<String, Proportion>,
+}
+
+/// Everything a run reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// Tool identity.
+    pub tool: ToolInfo,
+    /// Config name.
+    pub name: String,
+    /// Config description.
+    pub description: String,
+    /// Config path as given.
+    pub config_file: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Replicates simulated.
+    pub replicates: u64,
+    /// Worker threads used (does not affect results).
+    pub threads: usize,
+    /// Wall time of the simulation.
+    pub elapsed_seconds: f64,
+    /// Throughput.
+    pub replicates_per_second: f64,
+    /// Population average effect T - R implied by the config.
+    pub true_effect: f64,
+    /// Primary analysis.
+    pub primary: PrimaryReport,
+    /// Every analysis run, by name.
+    pub analyses: BTreeMap<String, AnalysisReport>,
+    /// Each look.
+    pub looks: Vec<LookReport>,
+    /// Expected enrollment at the stop.
+    pub expected_enrolled: CountReport,
+    /// Completers at the stop.
+    pub completers: CountReport,
+    /// Responders under the reference condition at the stop (None without a baseline).
+    pub responders: Option<RespondersReport>,
+    /// Adverse events (None without an [adverse_events] section).
+    pub adverse_events: Option<AdverseEventReport>,
+    /// The config as run, with every default filled in.
+    pub config: ConfigFile,
+}
+
+/// Errors writing results.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The results folder cannot be created or written.
+    #[error("cannot write results to {path}: {source}")]
+    Io {
+        /// The path involved.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Serialization failed.
+    #[error("cannot serialize {what}: {message}")]
+    Serialize {
+        /// What was being serialized.
+        what: String,
+        /// The serializer's message.
+        message: String,
+    },
+}
+
+fn io_error(path: &Path, source: std::io::Error) -> ReportError {
+    ReportError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// Creates `out/name` and checks that a file can be written there, before any simulation time
+/// is spent.
+pub fn prepare_dir(out: &Path, name: &str) -> Result<PathBuf, ReportError> {
+    let dir = out.join(name);
+    std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
+    let probe = dir.join(format!(".write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"ok").map_err(|e| io_error(&probe, e))?;
+    std::fs::remove_file(&probe).map_err(|e| io_error(&probe, e))?;
+    Ok(dir)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".to_string());
+    let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io_error(path, e));
+    }
+    Ok(())
+}
+
+/// Writes summary.json, summary.csv and summary.md into `dir`; returns the paths written.
+pub fn write_all(dir: &Path, report: &RunReport) -> Result<Vec<PathBuf>, ReportError> {
+    let json = serde_json::to_vec_pretty(report).map_err(|e| ReportError::Serialize {
+        what: "summary.json".into(),
+        message: e.to_string(),
+    })?;
+    let csv = csv_export::render(report)?;
+    let md = markdown::render(report);
+    let mut written = Vec::new();
+    for (file, bytes) in [
+        ("summary.json", json),
+        ("summary.csv", csv),
+        ("summary.md", md.into_bytes()),
+    ] {
+        let path = dir.join(file);
+        write_atomic(&path, &bytes)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Formats an optional number for text output.
+pub(crate) fn fmt_opt(x: Option<f64>, digits: usize) -> String {
+    match x {
+        Some(v) => format!("{v:.digits$}"),
+        None => "—".to_string(),
+    }
+}

@@ -1,0 +1,79 @@
+//! The human-readable summary printed on the terminal after a run.
+
+use super::{fmt_opt, RunReport};
+use std::fmt::Write;
+
+/// Renders the terminal summary.
+pub fn render(r: &RunReport) -> String {
+    let mut s = String::new();
+    let p = &r.primary;
+    let _ = writeln!(s, "{}: {} replicates, seed {}", r.name, r.replicates, r.seed);
+    let _ = writeln!(
+        s,
+        "  power ({}): {:.4} ± {:.4} (MC SE), 95% CI [{:.4}, {:.4}]",
+        p.analysis, p.power.estimate, p.power.se, p.power.ci_low, p.power.ci_high
+    );
+    let _ = writeln!(
+        s,
+        "  primary estimate at stop: {} (true {}), early-stopped: {}",
+        fmt_opt(p.mean_estimate_at_stop, 3),
+        fmt_opt(p.true_value, 3),
+        fmt_opt(p.mean_estimate_early_stopped, 3)
+    );
+    if r.looks.len() > 1 {
+        let _ = writeln!(s, "  look  enrolled  crit z  nominal  P(stop eff)  P(stop fut)  P(stop harm)");
+        for l in &r.looks {
+            let _ = writeln!(
+                s,
+                "  {:>4}  {:>8}  {:>6.3}  {:>7.5}  {:>11.4}  {:>11.4}  {:>12.4}",
+                l.look,
+                l.enrolled,
+                l.critical_z,
+                l.nominal_level,
+                l.p_stop_efficacy,
+                l.p_stop_futility,
+                l.p_stop_harm
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        "  expected enrolled {:.2}, completers {:.2}",
+        r.expected_enrolled.mean, r.completers.mean
+    );
+    if let Some(resp) = &r.responders {
+        let _ = writeln!(
+            s,
+            "  responders under reference: mean {:.2}, median {}, P(>= {}) = {:.4} ± {:.4}",
+            resp.mean, resp.quantiles.p50, resp.target, resp.p_at_least_target, resp.p_at_least_target_se
+        );
+    }
+    let _ = writeln!(s, "  analysis            role       reject rate (SE)      mean est   true    not analyzable");
+    for (name, a) in &r.analyses {
+        let _ = writeln!(
+            s,
+            "  {:<18}  {:<9}  {:.4} ({:.4})      {:>8}  {:>6}  {}",
+            name,
+            a.role,
+            a.rejection_rate.estimate,
+            a.rejection_rate.se,
+            fmt_opt(a.mean_estimate, 3),
+            fmt_opt(a.true_value, 2),
+            a.not_analyzable
+        );
+    }
+    if let Some(ae) = &r.adverse_events {
+        let rates: Vec<String> = ae
+            .rate
+            .iter()
+            .map(|(c, p)| format!("{c} {:.3}", p.estimate))
+            .collect();
+        let _ = writeln!(s, "  {} rate: {}", ae.name, rates.join(", "));
+    }
+    let _ = writeln!(
+        s,
+        "  {:.1} s, {:.0} replicates/s on {} threads",
+        r.elapsed_seconds, r.replicates_per_second, r.threads
+    );
+    s
+}

@@ -1,0 +1,155 @@
+//! Interim looks and stopping rules (SPEC section 5), all turned into critical values before
+//! the run: efficacy boundaries on the z scale become nominal levels and t critical values per
+//! look; futility bounds and conditional-power thresholds become |t| thresholds per look and df.
+
+pub mod boundaries;
+
+use crate::analysis::critical::t_quantile;
+use crate::analysis::{AnalysisOutcome, CriticalValues, LookData};
+use crate::config::{EfficacyRule, SequentialPlan, REFERENCE, TEST};
+use boundaries::{compute_boundaries, BoundaryError, BoundaryKind, Sided, SpendingFunction};
+use statrs::distribution::{ContinuousCDF, Normal};
+
+/// What the primary analysis and the rules decide at one look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LookDecision {
+    /// Reject H0 and stop.
+    StopForEfficacy,
+    /// Stop for futility (interim looks only).
+    StopForFutility,
+    /// Stop for harm (interim looks only).
+    StopForHarm,
+    /// Go on to the next look (or end, at the last one).
+    Continue,
+}
+
+/// The boundary family a [`EfficacyRule`] maps to.
+pub fn boundary_kind(rule: &EfficacyRule) -> BoundaryKind {
+    match rule {
+        EfficacyRule::SpendingObrienFleming => BoundaryKind::Spending(SpendingFunction::ObrienFleming),
+        EfficacyRule::SpendingPocock => BoundaryKind::Spending(SpendingFunction::Pocock),
+        EfficacyRule::SpendingHwangShihDeCani { gamma } => {
+            BoundaryKind::Spending(SpendingFunction::HwangShihDeCani { gamma: *gamma })
+        }
+        EfficacyRule::SpendingKimDeMets { rho } => {
+            BoundaryKind::Spending(SpendingFunction::KimDeMets { rho: *rho })
+        }
+        EfficacyRule::SpendingObrienFlemingTotalAlpha => BoundaryKind::ObrienFlemingTotalAlpha,
+        EfficacyRule::ClassicalObrienFleming => BoundaryKind::ObrienFlemingClassical,
+        EfficacyRule::ClassicalPocock => BoundaryKind::PocockClassical,
+        EfficacyRule::HaybittlePeto { interim_z } => BoundaryKind::HaybittlePeto {
+            interim_z: *interim_z,
+        },
+        EfficacyRule::UserZ(z) => BoundaryKind::User(z.clone()),
+    }
+}
+
+/// Everything the engine needs to decide at each look.
+#[derive(Debug, Clone)]
+pub struct StoppingRules {
+    /// Enrollment count of each look.
+    pub looks: Vec<usize>,
+    /// Information fractions n_k / N.
+    pub information_rates: Vec<f64>,
+    /// Efficacy critical z per look.
+    pub critical_z: Vec<f64>,
+    /// Two-sided nominal level per look.
+    pub nominal_level: Vec<f64>,
+    /// Cumulative alpha spent through each look.
+    pub cumulative_alpha: Vec<f64>,
+    /// Combined futility bound on |z| per interim look (None: no futility rule at that look).
+    pub futility_z: Vec<Option<f64>>,
+    /// Harm threshold on the adverse-event difference.
+    pub harm_max_difference: Option<f64>,
+    efficacy_critical: Vec<CriticalValues>,
+    /// Per interim look, |t| below `futility_t[k][df]` stops for futility.
+    futility_t: Vec<Option<Vec<f64>>>,
+}
+
+impl StoppingRules {
+    /// Precomputes boundaries and critical values for `plan` at overall two-sided `alpha`.
+    /// A single look uses `alpha` itself, so a one-look design equals the fixed design exactly.
+    pub fn new(plan: &SequentialPlan, alpha: f64) -> Result<StoppingRules, BoundaryError> {
+        let information_rates = plan.information_rates();
+        let k = plan.looks.len();
+        let max_n = *plan.looks.last().unwrap_or(&2);
+        let (critical_z, nominal_level, cumulative_alpha) = if k == 1 && !matches!(plan.efficacy, EfficacyRule::UserZ(_)) {
+            let z = Normal::standard().inverse_cdf(1.0 - alpha / 2.0);
+            (vec![z], vec![alpha], vec![alpha])
+        } else {
+            let b = compute_boundaries(&information_rates, alpha, Sided::Two, &boundary_kind(&plan.efficacy))?;
+            (b.critical_z, b.nominal_level, b.cumulative_alpha)
+        };
+        let efficacy_critical = nominal_level
+            .iter()
+            .map(|&level| CriticalValues::new(level, max_n))
+            .collect();
+        let final_z = *critical_z.last().unwrap_or(&1.96);
+        let standard = Normal::standard();
+        let mut futility_z = vec![None; k];
+        let mut futility_t = vec![None; k];
+        for look in 0..k.saturating_sub(1) {
+            let mut bound: Option<f64> = plan.futility_z.as_ref().map(|z| z[look]);
+            if let Some(gamma) = plan.futility_conditional_power {
+                // Conditional power under the current trend, CP = 1 - Phi((c_K - |Z_k|/sqrt(t_k)) / sqrt(1 - t_k)),
+                // is below gamma exactly when |Z_k| < sqrt(t_k) (c_K - sqrt(1 - t_k) z_{1-gamma}).
+                let t = information_rates[look];
+                let z_cp = t.sqrt() * (final_z - (1.0 - t).sqrt() * standard.inverse_cdf(1.0 - gamma));
+                bound = Some(bound.map_or(z_cp, |b| b.max(z_cp)));
+            }
+            if let Some(b) = bound {
+                futility_z[look] = Some(b);
+                // The |t| with the same one-sided tail probability as |z| = b, per df.
+                let p = standard.cdf(b);
+                let per_df = (0..=max_n)
+                    .map(|df| if df == 0 || b <= 0.0 { b.max(0.0) } else { t_quantile(p, df as f64) })
+                    .collect();
+                futility_t[look] = Some(per_df);
+            }
+        }
+        Ok(StoppingRules {
+            looks: plan.looks.clone(),
+            information_rates,
+            critical_z,
+            nominal_level,
+            cumulative_alpha,
+            futility_z,
+            harm_max_difference: plan.harm_max_difference,
+            efficacy_critical,
+            futility_t,
+        })
+    }
+
+    /// Critical values of the primary analysis at look `k`.
+    pub fn efficacy_critical(&self, k: usize) -> &CriticalValues {
+        &self.efficacy_critical[k]
+    }
+
+    /// Applies efficacy, then futility, then harm (the last two at interim looks only).
+    pub fn decide(&self, k: usize, primary: &AnalysisOutcome, data: &LookData) -> LookDecision {
+        if primary.rejected() {
+            return LookDecision::StopForEfficacy;
+        }
+        if k + 1 >= self.looks.len() {
+            return LookDecision::Continue;
+        }
+        if let (Some(per_df), Some(r)) = (&self.futility_t[k], primary.result()) {
+            let df = (r.df.floor().max(0.0) as usize).min(per_df.len() - 1);
+            if r.statistic.abs() < per_df[df] {
+                return LookDecision::StopForFutility;
+            }
+        }
+        if let Some(limit) = self.harm_max_difference {
+            let both = data.completers();
+            if both > 0 {
+                let difference = (data.completer_adverse_events[TEST] as f64
+                    - data.completer_adverse_events[REFERENCE] as f64)
+                    / both as f64;
+                if difference >= limit {
+                    return LookDecision::StopForHarm;
+                }
+            }
+        }
+        LookDecision::Continue
+    }
+}
