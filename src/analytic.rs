@@ -19,6 +19,12 @@ use statrs::function::gamma::ln_gamma;
 /// `n` in `(2, 1e9)`).
 pub const MAX_PAIRS: f64 = 1e9;
 
+/// Degrees of freedom beyond which the t distribution is replaced by its normal limit.
+const NORMAL_LIMIT_DF: f64 = 1e15;
+
+/// Lower end of the integration in `x = ln S`; the mass of `S` below `e^-700` is added exactly.
+const MIN_LOG_S: f64 = -700.0;
+
 /// Absolute error target of the quadrature.
 const QUAD_TOL: f64 = 1e-13;
 
@@ -35,8 +41,9 @@ pub fn paired_t_power(n: usize, d: f64, alpha: f64) -> f64 {
 
 /// The same for a given critical value of |T| (used for interim looks at a nominal level): P(|T| >= crit) with df, ncp.
 ///
-/// `crit <= 0` gives 1, `crit = +inf` gives 0, `df = +inf` gives the normal limit. Returns `NaN`
-/// when any argument is NaN or `df <= 0`.
+/// `df` may be fractional. `crit <= 0` gives 1, `crit = +inf` gives 0, `df > 1e15` (including
+/// `+inf`) gives the normal limit. Absolute accuracy about 1e-12 (checked against R's `pt`).
+/// Returns `NaN` when any argument is NaN or `df <= 0`.
 pub fn noncentral_t_two_sided_tail(crit: f64, df: f64, ncp: f64) -> f64 {
     if crit.is_nan() || df.is_nan() || ncp.is_nan() || df <= 0.0 {
         return f64::NAN;
@@ -50,7 +57,8 @@ pub fn noncentral_t_two_sided_tail(crit: f64, df: f64, ncp: f64) -> f64 {
     if ncp.is_infinite() {
         return 1.0;
     }
-    if df == f64::INFINITY {
+    if df > NORMAL_LIMIT_DF {
+        // T - N(ncp, 1) is O(1/df): below 1e-15 here.
         return (norm_sf(crit - ncp) + norm_cdf(-crit - ncp)).min(1.0);
     }
     let nu = df;
@@ -58,20 +66,32 @@ pub fn noncentral_t_two_sided_tail(crit: f64, df: f64, ncp: f64) -> f64 {
     //   g(x) = 2 v^{nu/2} e^{-v/2} / (2^{nu/2} Gamma(nu/2)) = exp(log_mode - (nu/2) (e^{2x} - 1 - 2x)),
     // mode at x = 0, sd about 1/sqrt(2 nu); left tail ~ e^{nu x}, right tail super-exponential.
     let log_mode = log_chi_mode(nu);
+    let tail_factor = |x: f64| -> f64 {
+        let cs = crit * x.exp();
+        norm_cdf(ncp - cs) + norm_cdf(-ncp - cs)
+    };
     let integrand = |x: f64| -> f64 {
-        let u = 2.0 * x;
-        let g = (log_mode - 0.5 * nu * (u.exp_m1() - u)).exp();
+        let g = (log_mode - 0.5 * nu * exp_m1_minus_x(2.0 * x)).exp();
         if g == 0.0 {
             return 0.0;
         }
-        let cs = crit * x.exp();
-        g * (norm_cdf(ncp - cs) + norm_cdf(-ncp - cs))
+        g * tail_factor(x)
     };
-    // Range in u = 2x outside which the density of S is below e^{-40} of its mode.
+    // Range in u = 2x outside which the density of S is below e^{-40} of its mode; for tiny df the
+    // left end is cut at x = -700 (S = 1e-304) and the mass below it added in closed form.
     let su = (2.0 / nu).sqrt();
     let u_lo = -(80.0 / nu + 12.0 * su);
     let u_hi = (1.0 + 100.0 / nu).ln() + 12.0 * su;
-    let (x_lo, x_hi) = (0.5 * u_lo, 0.5 * u_hi);
+    let (x_lo, x_hi) = ((0.5 * u_lo).max(MIN_LOG_S), (0.5 * u_hi).min(-MIN_LOG_S));
+    let mut total = 0.0;
+    if x_lo == MIN_LOG_S {
+        // P(S < e^x_lo) = P(V < y), y = nu e^{2 x_lo} (underflows to 0 in floating point):
+        // y is tiny, so P = (y/2)^{nu/2} / Gamma(nu/2 + 1) to relative error y, computed in logs;
+        // the normal factor is constant there.
+        let a = 0.5 * nu;
+        let log_below = a * ((0.5 * nu).ln() + 2.0 * MIN_LOG_S) - ln_gamma(a + 1.0);
+        total += log_below.exp() * tail_factor(MIN_LOG_S);
+    }
     // Break points: the mode, and where the normal factors switch from 1 to 0 (c S = |ncp|).
     let mut breaks = vec![x_lo, 0.0, x_hi];
     if ncp != 0.0 {
@@ -81,13 +101,25 @@ pub fn noncentral_t_two_sided_tail(crit: f64, df: f64, ncp: f64) -> f64 {
         }
     }
     breaks.sort_by(f64::total_cmp);
-    let mut total = 0.0;
     for w in breaks.windows(2) {
         if w[1] > w[0] {
             total += integrate(&integrand, w[0], w[1], 8);
         }
     }
+    if total.is_nan() {
+        return f64::NAN;
+    }
     total.clamp(0.0, 1.0)
+}
+
+/// `e^u - 1 - u` without cancellation for small `u`.
+fn exp_m1_minus_x(u: f64) -> f64 {
+    if u.abs() < 1e-2 {
+        // Taylor series; the first omitted term u^7/5040 is below 2e-18 u^2.
+        u * u * (0.5 + u * (1.0 / 6.0 + u * (1.0 / 24.0 + u * (1.0 / 120.0 + u / 720.0))))
+    } else {
+        u.exp_m1() - u
+    }
 }
 
 /// smallest n with paired_t_power >= target (n >= 2), and the fractional n solving power = target by interpolation/root finding (like pwr.t.test)
@@ -99,7 +131,7 @@ pub fn noncentral_t_two_sided_tail(crit: f64, df: f64, ncp: f64) -> f64 {
 /// [`MAX_PAIRS`] pairs would be needed.
 pub fn paired_t_sample_size(d: f64, alpha: f64, target: f64) -> (usize, f64) {
     const INVALID: (usize, f64) = (0, f64::NAN);
-    let valid = d.is_finite() && d != 0.0 && alpha > 0.0 && alpha < 1.0 && target > 0.0 && target < 1.0;
+    let valid = d.is_finite() && d != 0.0 && in_unit_interval(alpha) && in_unit_interval(target);
     if !valid {
         return INVALID;
     }
@@ -142,7 +174,7 @@ pub fn paired_t_sample_size(d: f64, alpha: f64, target: f64) -> (usize, f64) {
 /// `target <= alpha` (the power at d = 0 is alpha), and `NaN` when `n < 2`, `alpha` is not in
 /// (0, 1) or `target` is not in (0, 1).
 pub fn paired_t_detectable_effect(n: usize, alpha: f64, target: f64) -> f64 {
-    if n < 2 || !(alpha > 0.0 && alpha < 1.0) || !(target > 0.0 && target < 1.0) {
+    if n < 2 || !in_unit_interval(alpha) || !in_unit_interval(target) {
         return f64::NAN;
     }
     if target <= alpha {
@@ -177,7 +209,7 @@ fn log_chi_mode(nu: f64) -> f64 {
 
 /// Power at a possibly fractional number of pairs `n >= 2` (df = n - 1).
 fn power_fractional(n: f64, d: f64, alpha: f64) -> f64 {
-    if !(n >= 2.0) || !(alpha > 0.0 && alpha < 1.0) || d.is_nan() {
+    if n.is_nan() || n < 2.0 || !in_unit_interval(alpha) || d.is_nan() {
         return f64::NAN;
     }
     let df = n - 1.0;
@@ -185,11 +217,23 @@ fn power_fractional(n: f64, d: f64, alpha: f64) -> f64 {
     noncentral_t_two_sided_tail(crit, df, d * n.sqrt())
 }
 
-/// `t_{1-p, df}`: statrs' Student t quantile, polished with Newton steps on the upper tail.
+/// `t_{1-p, df}`: statrs' Student t quantile, polished with Newton steps on the upper tail; for
+/// `df > 1e5` (where statrs' incomplete-beta inversion loses accuracy, and at `df ~ 1e9` hangs) the
+/// Cornish-Fisher expansion in 1/df to the 1/df^4 term (Hill 1970, ACM Algorithm 396), whose
+/// first omitted term is below 1e-15 there for levels down to 1e-7. Accuracy about 1e-10 or better.
 fn t_upper_quantile(p: f64, df: f64) -> f64 {
     let normal = Normal::standard();
-    if df > 1e12 {
-        return -normal.inverse_cdf(p);
+    if !in_unit_interval(p) || df.is_nan() || df <= 0.0 {
+        return f64::NAN;
+    }
+    if df > 1e5 {
+        let z = -normal.inverse_cdf(p);
+        let z2 = z * z;
+        let g1 = (z2 + 1.0) * z / 4.0;
+        let g2 = ((5.0 * z2 + 16.0) * z2 + 3.0) * z / 96.0;
+        let g3 = (((3.0 * z2 + 19.0) * z2 + 17.0) * z2 - 15.0) * z / 384.0;
+        let g4 = ((((79.0 * z2 + 776.0) * z2 + 1482.0) * z2 - 1920.0) * z2 - 945.0) * z / 92160.0;
+        return z + (g1 + (g2 + (g3 + g4 / df) / df) / df) / df;
     }
     let Ok(t) = StudentsT::new(0.0, 1.0, df) else {
         return f64::NAN;
@@ -200,7 +244,7 @@ fn t_upper_quantile(p: f64, df: f64) -> f64 {
     }
     for _ in 0..4 {
         let dens = statrs::distribution::Continuous::pdf(&t, x);
-        if !(dens > 0.0) {
+        if dens.is_nan() || dens <= 0.0 {
             break;
         }
         let step = (t.sf(x) - p) / dens;
@@ -229,6 +273,11 @@ fn bisect(f: impl Fn(f64) -> f64, mut lo: f64, mut hi: f64, rel_tol: f64) -> f64
         }
     }
     0.5 * (lo + hi)
+}
+
+/// `x` in the open interval (0, 1) (false for NaN).
+fn in_unit_interval(x: f64) -> bool {
+    x > 0.0 && x < 1.0
 }
 
 fn norm_cdf(x: f64) -> f64 {
@@ -367,9 +416,15 @@ mod tests {
         for (d, target, n_ref, frac_ref, power_at_ceiling) in cases {
             let (n, frac) = paired_t_sample_size(d, 0.05, target);
             assert_eq!(n, n_ref, "d={d} power={target}");
-            assert!((frac - frac_ref).abs() < 1e-6, "d={d} power={target}: {frac} vs {frac_ref}");
+            assert!(
+                (frac - frac_ref).abs() < 1e-6,
+                "d={d} power={target}: {frac} vs {frac_ref}"
+            );
             let p = paired_t_power(n, d, 0.05);
-            assert!((p - power_at_ceiling).abs() <= 6e-5, "{p} vs {power_at_ceiling}");
+            assert!(
+                (p - power_at_ceiling).abs() <= 6e-5,
+                "{p} vs {power_at_ceiling}"
+            );
             assert!(paired_t_power(n - 1, d, 0.05) < target);
         }
         let (n, frac) = paired_t_sample_size(0.2, 0.05, 0.9);
@@ -425,6 +480,16 @@ mod tests {
         assert!((t_upper_quantile(0.025, 9.0) - 2.262157162798).abs() < 1e-10);
         assert!((t_upper_quantile(0.025, 2.5) - 3.574654842004).abs() < 1e-10);
         assert!((t_upper_quantile(0.025, 1e13) - 1.959963984540054).abs() < 1e-10);
+        // Both sides of the switch to the Cornish-Fisher expansion at df = 1e5 agree with R 4.2.2:
+        // sprintf("%.15f", qt(c(0.975, 0.9999995), 1e5)) = 1.959987707534609, 4.891943340731303
+        for (p, want) in [(0.025, 1.959987707534609), (5e-7, 4.891943340731303)] {
+            let below = t_upper_quantile(p, 1e5);
+            let above = t_upper_quantile(p, 1e5 * (1.0 + 1e-15));
+            assert!((below - want).abs() < 1e-10, "{below} vs {want}");
+            assert!((above - want).abs() < 1e-10, "{above} vs {want}");
+        }
+        // R 4.2.2: sprintf("%.15f", qt(0.975, 1e4)) = 1.960201239890626 (statrs path).
+        assert!((t_upper_quantile(0.025, 1e4) - 1.960201239890626).abs() < 1e-10);
     }
 
     /// R 4.2.2 base: uniroot(function(d) pw(20, d) - 0.8, c(0.01, 5), tol=1e-13)$root = 0.6604416546.
@@ -448,10 +513,34 @@ mod tests {
         assert_eq!(noncentral_t_two_sided_tail(f64::INFINITY, 5.0, 1.0), 0.0);
         assert_eq!(noncentral_t_two_sided_tail(2.0, 5.0, f64::INFINITY), 1.0);
         // Very small df and very large ncp stay finite and in [0, 1].
-        for (c, df, ncp) in [(2.0, 0.05, 0.0), (12.7, 1.0, 79.0), (1.5, 0.5, -30.0), (2.0, 1e6, 3.0)] {
+        // R 4.2.2: pt(c, df, ncp, lower.tail=FALSE) + pt(-c, df, ncp) printed with %.15f.
+        for (c, df, ncp, want, tol) in [
+            (2.0, 0.05, 0.0, 0.866428758463905, 1e-12),
+            (1.96, 1e8, 1.0, 0.170065806398156, 1e-10),
+            (2.0, 1e6, 3.0, 0.841344911743141, 1e-10),
+            (1.5, 0.5, -30.0, 1.0, 1e-12),
+        ] {
             let p = noncentral_t_two_sided_tail(c, df, ncp);
-            assert!((0.0..=1.0).contains(&p), "{c} {df} {ncp}: {p}");
+            assert!((p - want).abs() < tol, "{c} {df} {ncp}: {p} vs {want}");
         }
+        // df = 1, ncp = 79: R's pt switches to a normal approximation for ncp > 37.62 and gives
+        // 0.999999999999993; here T = (Z + 79) / |N(0, 1)| and P(|T| < 12.7) is about
+        // P(|N(0,1)| > 79 / 12.7) = 5e-10, which the integration resolves.
+        let p = noncentral_t_two_sided_tail(12.7, 1.0, 79.0);
+        assert!(p < 1.0 - 1e-10 && p > 1.0 - 1e-9, "{p}");
+        // Extreme degrees of freedom: the normal limit is approached continuously.
+        for df in [1e9, 1e14, 1e15, 1e16, 1e300] {
+            let p = noncentral_t_two_sided_tail(1.96, df, 1.0);
+            assert!((p - normal).abs() < 1e-8, "df={df}: {p} vs {normal}");
+        }
+        // Tiny df: S = sqrt(V / df) is mostly near 0, so |T| is almost surely huge. R 4.2.2:
+        // sprintf("%.15f", pt(2, 0.01, 1, lower.tail=FALSE) + pt(-2, 0.01, 1)) = 0.967926332799814
+        let p = noncentral_t_two_sided_tail(2.0, 0.01, 1.0);
+        assert!((p - 0.967926332799814).abs() < 1e-9, "{p}");
+        let p = noncentral_t_two_sided_tail(2.0, 1e-300, 1.0);
+        assert!((0.999..=1.0).contains(&p), "{p}");
+        let p = noncentral_t_two_sided_tail(f64::MIN_POSITIVE, f64::MIN_POSITIVE, f64::MAX);
+        assert!((0.0..=1.0).contains(&p), "{p}");
         assert!(noncentral_t_two_sided_tail(f64::NAN, 5.0, 1.0).is_nan());
         assert!(noncentral_t_two_sided_tail(2.0, 0.0, 1.0).is_nan());
         assert!(noncentral_t_two_sided_tail(2.0, -1.0, 1.0).is_nan());

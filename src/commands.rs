@@ -151,10 +151,12 @@ fn boundaries(
     interim_z: f64,
     json: bool,
 ) -> Result<(), Error> {
-    let usage = |msg: String| Error::Config(config::ConfigError::Override {
-        text: "boundaries".into(),
-        reason: msg,
-    });
+    let usage = |msg: String| {
+        Error::Config(config::ConfigError::Override {
+            text: "boundaries".into(),
+            reason: msg,
+        })
+    };
     let sided = match sided {
         1 => Sided::One,
         2 => Sided::Two,
@@ -162,7 +164,9 @@ fn boundaries(
     };
     let last = *looks.last().unwrap_or(&1.0);
     if !(last.is_finite() && last > 0.0) {
-        return Err(usage(format!("--looks: the last look must be > 0, got {last}")));
+        return Err(usage(format!(
+            "--looks: the last look must be > 0, got {last}"
+        )));
     }
     let rates: Vec<f64> = looks.iter().map(|x| x / last).collect();
     let kind = match spending {
@@ -196,10 +200,16 @@ fn boundaries(
             "nominal_level": b.nominal_level,
             "cumulative_alpha": b.cumulative_alpha,
         });
-        println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
         return Ok(());
     }
-    println!("{spending}, alpha {alpha}, {}-sided", if sided == Sided::Two { 2 } else { 1 });
+    println!(
+        "{spending}, alpha {alpha}, {}-sided",
+        if sided == Sided::Two { 2 } else { 1 }
+    );
     println!("{}", convention(sided));
     println!("look  information  critical z  nominal level  cumulative alpha");
     for k in 0..b.critical_z.len() {

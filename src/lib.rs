@@ -11,10 +11,10 @@ pub mod analysis;
 pub mod analytic;
 pub mod config;
 pub mod engine;
+pub mod error;
 pub mod model;
 pub mod report;
-pub mod sequential;
-pub mod error;
 pub mod run;
+pub mod sequential;
 
 pub use error::Error;

@@ -87,11 +87,7 @@ impl AnalysisOutcome {
 }
 
 /// Runs `name` on the look's data at the level of `critical`.
-pub fn run(
-    name: AnalysisName,
-    data: &mut LookData,
-    critical: &CriticalValues,
-) -> AnalysisOutcome {
+pub fn run(name: AnalysisName, data: &mut LookData, critical: &CriticalValues) -> AnalysisOutcome {
     match name {
         AnalysisName::RespondersPaired => paired_t::paired_t(&data.responder_differences, critical),
         AnalysisName::CompletersPaired => paired_t::paired_t(&data.differences, critical),
@@ -139,5 +135,6 @@ pub(crate) fn mean_and_variance(x: &[f64]) -> (f64, f64) {
 /// Relative tolerance below which a variance counts as zero (guards against rounding residue
 /// in sums of identical values).
 pub(crate) fn is_zero_variance(variance: f64, mean: f64) -> bool {
-    !(variance > 1e-24 * (1.0 + mean * mean))
+    // NaN counts as zero variance: never analyse a NaN.
+    variance.is_nan() || variance <= 1e-24 * (1.0 + mean * mean)
 }

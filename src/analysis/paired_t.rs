@@ -1,7 +1,9 @@
 //! Paired t test on within-participant differences D = change under T - change under R
 //! (R's `t.test(x, y, paired = TRUE)`; the paper's primary analysis when applied to responders).
 
-use super::{is_zero_variance, mean_and_variance, AnalysisOutcome, CriticalValues, NotAnalyzable, TestResult};
+use super::{
+    is_zero_variance, mean_and_variance, AnalysisOutcome, CriticalValues, NotAnalyzable, TestResult,
+};
 
 /// Paired t on the differences: estimate mean(D), SE sd(D)/sqrt(n), df n - 1, effect size d_z = mean/sd.
 pub fn paired_t(differences: &[f64], critical: &CriticalValues) -> AnalysisOutcome {

@@ -1,11 +1,18 @@
 //! The pooled-variance two-sample t test shared by the Hills-Armitage period-adjusted analysis
 //! and the Grizzle carryover test (R's `t.test(b, a, var.equal = TRUE)`).
 
-use super::{is_zero_variance, mean_and_variance, AnalysisOutcome, CriticalValues, NotAnalyzable, TestResult};
+use super::{
+    is_zero_variance, mean_and_variance, AnalysisOutcome, CriticalValues, NotAnalyzable, TestResult,
+};
 
 /// Two-sample t with pooled variance: estimate mean(b) - mean(a), df n_a + n_b - 2.
 /// `effect_size` is the estimate divided by `effect_scale` times the pooled SD.
-pub fn pooled_t(a: &[f64], b: &[f64], effect_scale: f64, critical: &CriticalValues) -> AnalysisOutcome {
+pub fn pooled_t(
+    a: &[f64],
+    b: &[f64],
+    effect_scale: f64,
+    critical: &CriticalValues,
+) -> AnalysisOutcome {
     let (na, nb) = (a.len(), b.len());
     if na < 1 || nb < 1 || na + nb < 3 {
         return AnalysisOutcome::NotAnalyzable(NotAnalyzable::TooFewParticipants);
@@ -44,7 +51,8 @@ mod tests {
         //   mean of b - mean of a = 5.9 - 3.62 = 2.28
         let a = [3.1, 4.5, 2.2, 5.0, 3.3];
         let b = [6.0, 5.5, 7.2, 4.9];
-        let AnalysisOutcome::Analyzed(r) = pooled_t(&a, &b, 1.0, &CriticalValues::new(0.05, 10)) else {
+        let AnalysisOutcome::Analyzed(r) = pooled_t(&a, &b, 1.0, &CriticalValues::new(0.05, 10))
+        else {
             panic!()
         };
         assert!((r.estimate - 2.28).abs() < 1e-12);
@@ -58,8 +66,17 @@ mod tests {
     #[test]
     fn needs_one_per_group_and_a_degree_of_freedom() {
         let cv = CriticalValues::new(0.05, 10);
-        assert!(matches!(pooled_t(&[], &[1.0, 2.0], 1.0, &cv), AnalysisOutcome::NotAnalyzable(_)));
-        assert!(matches!(pooled_t(&[1.0], &[2.0], 1.0, &cv), AnalysisOutcome::NotAnalyzable(_)));
-        assert!(matches!(pooled_t(&[1.0, 1.0], &[2.0, 2.0], 1.0, &cv), AnalysisOutcome::NotAnalyzable(NotAnalyzable::ZeroVariance)));
+        assert!(matches!(
+            pooled_t(&[], &[1.0, 2.0], 1.0, &cv),
+            AnalysisOutcome::NotAnalyzable(_)
+        ));
+        assert!(matches!(
+            pooled_t(&[1.0], &[2.0], 1.0, &cv),
+            AnalysisOutcome::NotAnalyzable(_)
+        ));
+        assert!(matches!(
+            pooled_t(&[1.0, 1.0], &[2.0, 2.0], 1.0, &cv),
+            AnalysisOutcome::NotAnalyzable(NotAnalyzable::ZeroVariance)
+        ));
     }
 }

@@ -3,7 +3,9 @@
 //! carryover. Its df are fractional (Welch-Satterthwaite); the decision brackets the critical
 //! value between the neighbouring integer dfs and computes it exactly only in between.
 
-use super::{is_zero_variance, mean_and_variance, AnalysisOutcome, CriticalValues, NotAnalyzable, TestResult};
+use super::{
+    is_zero_variance, mean_and_variance, AnalysisOutcome, CriticalValues, NotAnalyzable, TestResult,
+};
 
 /// Estimate mean(test) - mean(reference); effect size divides by sqrt((s_T^2 + s_R^2) / 2).
 pub fn welch(test: &[f64], reference: &[f64], critical: &CriticalValues) -> AnalysisOutcome {
@@ -46,7 +48,9 @@ mod tests {
         //   mean of x - mean of y = -5.666667 - (-21.8) = 16.13333
         let tt = [-5.0, -9.0, 1.0, -12.0, -3.0, -6.0];
         let rr = [-22.0, -14.0, -25.0, -18.0, -30.0];
-        let r = *welch(&tt, &rr, &CriticalValues::new(0.05, 20)).result().unwrap();
+        let r = *welch(&tt, &rr, &CriticalValues::new(0.05, 20))
+            .result()
+            .unwrap();
         assert!((r.estimate - 16.133333).abs() < 1e-5);
         assert!((r.statistic - 4.845818475).abs() < 1e-8, "{}", r.statistic);
         assert!((r.df - 7.242155856).abs() < 1e-8, "{}", r.df);

@@ -60,7 +60,10 @@ impl ConfigError {
     fn in_file(self, path: &str) -> ConfigError {
         match self {
             ConfigError::Invalid {
-                key, value, allowed, ..
+                key,
+                value,
+                allowed,
+                ..
             } => ConfigError::Invalid {
                 file: path.to_string(),
                 key,
@@ -94,11 +97,17 @@ pub fn load(path: &Path, overrides: &[Override]) -> Result<LoadedConfig, ConfigE
 }
 
 /// Parses config text; `origin` is used in error messages.
-pub fn parse(text: &str, origin: &str, overrides: &[Override]) -> Result<LoadedConfig, ConfigError> {
-    let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::Parse {
-        file: origin.to_string(),
-        message: e.to_string().trim_end().to_string(),
-    })?;
+pub fn parse(
+    text: &str,
+    origin: &str,
+    overrides: &[Override],
+) -> Result<LoadedConfig, ConfigError> {
+    let mut table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| ConfigError::Parse {
+            file: origin.to_string(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
     // Deserialize from text (not from the table) so that errors carry the line and a snippet
     // that shows the key; with overrides the text is the overridden table written back.
     let overridden;
@@ -131,7 +140,10 @@ pub fn parse(text: &str, origin: &str, overrides: &[Override]) -> Result<LoadedC
 }
 
 /// Re-validates a resolved config with extra overrides (used by sweeps and claims).
-pub fn with_overrides(base: &LoadedConfig, overrides: &[Override]) -> Result<LoadedConfig, ConfigError> {
+pub fn with_overrides(
+    base: &LoadedConfig,
+    overrides: &[Override],
+) -> Result<LoadedConfig, ConfigError> {
     let text = toml::to_string(&base.resolved).map_err(|e| ConfigError::Parse {
         file: base.origin.clone(),
         message: e.to_string(),

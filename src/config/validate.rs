@@ -17,7 +17,11 @@ const MIN_BASELINE_MASS: f64 = 1e-4;
 
 type Result<T> = std::result::Result<T, ConfigError>;
 
-fn invalid(key: impl Into<String>, value: impl ToString, allowed: impl Into<String>) -> ConfigError {
+fn invalid(
+    key: impl Into<String>,
+    value: impl ToString,
+    allowed: impl Into<String>,
+) -> ConfigError {
     ConfigError::Invalid {
         file: String::new(),
         key: key.into(),
@@ -41,7 +45,11 @@ fn finite(key: &str, x: f64) -> Result<f64> {
     if x.is_finite() && x.abs() <= MAX_MAGNITUDE {
         Ok(x)
     } else {
-        Err(invalid(key, x, "must be a finite number with |value| <= 1e6"))
+        Err(invalid(
+            key,
+            x,
+            "must be a finite number with |value| <= 1e6",
+        ))
     }
 }
 
@@ -154,13 +162,11 @@ fn sequences(labels: &[String]) -> Result<(Vec<[usize; 2]>, Vec<String>)> {
         let seq = match label.as_str() {
             "AB" => [REFERENCE, TEST],
             "BA" => [TEST, REFERENCE],
-            _ => {
-                return Err(invalid(
-                    format!("design.sequences[{i}]"),
-                    format!("{label:?}"),
-                    "must be \"AB\" or \"BA\" (A = the first condition, B = the second; two periods)",
-                ))
-            }
+            _ => return Err(invalid(
+                format!("design.sequences[{i}]"),
+                format!("{label:?}"),
+                "must be \"AB\" or \"BA\" (A = the first condition, B = the second; two periods)",
+            )),
         };
         if seqs.contains(&seq) {
             return Err(invalid(
@@ -309,10 +315,14 @@ fn population(p: &PopulationSection, conditions: &[String; 2]) -> Result<Populat
                 }
             }
             let normal = Normal::new(b.mean, b.sd).map_err(|e| {
-                invalid("population.baseline", format!("mean {} sd {}", b.mean, b.sd), e.to_string())
+                invalid(
+                    "population.baseline",
+                    format!("mean {} sd {}", b.mean, b.sd),
+                    e.to_string(),
+                )
             })?;
             let mass = normal.cdf(b.max) - normal.cdf(b.min);
-            if !(mass >= MIN_BASELINE_MASS) {
+            if mass.is_nan() || mass < MIN_BASELINE_MASS {
                 return Err(invalid(
                     "population.baseline",
                     format!("mean {} sd {} in [{}, {}]", b.mean, b.sd, b.min, b.max),
@@ -413,7 +423,13 @@ fn effects(e: &EffectsSection, conditions: &[String; 2]) -> Result<([f64; 2], [f
     for (i, &v) in e.period.iter().enumerate() {
         finite(&format!("effects.period[{i}]"), v)?;
     }
-    let carryover = per_condition("effects.carryover", &e.carryover, conditions, Some(0.0), finite)?;
+    let carryover = per_condition(
+        "effects.carryover",
+        &e.carryover,
+        conditions,
+        Some(0.0),
+        finite,
+    )?;
     Ok(([e.period[0], e.period[1]], carryover))
 }
 
@@ -506,7 +522,11 @@ fn analysis(a: &AnalysisSection, has_baseline: bool) -> Result<AnalysisPlan> {
     if !has_baseline {
         if let Some(n) = plan.all().find(|n| n.needs_response()) {
             return Err(invalid(
-                if n == plan.primary { "analysis.primary" } else { "analysis.secondary" },
+                if n == plan.primary {
+                    "analysis.primary"
+                } else {
+                    "analysis.secondary"
+                },
                 n.as_str(),
                 "needs response status, which needs baseline scores: add population.baseline",
             ));
@@ -708,7 +728,8 @@ fn sequential(
                     "a harm rule needs an [adverse_events] section",
                 ));
             }
-            if !(h.max_difference.is_finite() && h.max_difference > 0.0 && h.max_difference <= 1.0) {
+            if !(h.max_difference.is_finite() && h.max_difference > 0.0 && h.max_difference <= 1.0)
+            {
                 return Err(invalid(
                     "sequential.harm.max_difference",
                     h.max_difference,

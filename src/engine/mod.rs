@@ -126,9 +126,8 @@ impl Simulator {
         let last = self.rules.looks.len() - 1;
         let mut stop_look = last;
         let mut reason = StopReason::Completed;
-        let mut primary_outcome = analysis::AnalysisOutcome::NotAnalyzable(
-            analysis::NotAnalyzable::TooFewParticipants,
-        );
+        let mut primary_outcome =
+            analysis::AnalysisOutcome::NotAnalyzable(analysis::NotAnalyzable::TooFewParticipants);
         for (k, &n_k) in self.rules.looks.iter().enumerate() {
             ws.look.collect(&ws.cohort.participants[..n_k]);
             primary_outcome = analysis::run(primary, &mut ws.look, self.rules.efficacy_critical(k));

@@ -175,7 +175,10 @@ impl Summary {
     /// Adds `other` into `self`. Panics only on a shape mismatch, which callers check with
     /// [`Summary::compatible`] first.
     pub fn merge(&mut self, other: &Summary) {
-        assert!(self.compatible(other), "merging summaries of different shapes");
+        assert!(
+            self.compatible(other),
+            "merging summaries of different shapes"
+        );
         self.replicates += other.replicates;
         for (a, b) in self.looks.iter_mut().zip(&other.looks) {
             for (x, y) in a.stops.iter_mut().zip(b.stops) {
@@ -186,7 +189,8 @@ impl Summary {
         for (a, b) in self.analyses.iter_mut().zip(&other.analyses) {
             a.merge(b);
         }
-        self.primary_early_stopped.merge(&other.primary_early_stopped);
+        self.primary_early_stopped
+            .merge(&other.primary_early_stopped);
         self.enrolled_sum += other.enrolled_sum;
         self.enrolled_squared_sum += other.enrolled_squared_sum;
         self.completers_sum += other.completers_sum;

@@ -159,10 +159,8 @@ impl CohortModel {
                 p.change[c] = change;
                 p.responded[c] = responded;
                 p.remitted[c] = remitted;
-                let event_probability = d
-                    .adverse_event
-                    .as_ref()
-                    .map_or(0.0, |ae| ae.probability[c]);
+                let event_probability =
+                    d.adverse_event.as_ref().map_or(0.0, |ae| ae.probability[c]);
                 p.adverse_event[c] = u_event[period] < event_probability;
             }
         }

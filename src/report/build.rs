@@ -124,7 +124,12 @@ pub fn build_report(
         analyses.insert(
             name.as_str().to_string(),
             AnalysisReport {
-                role: if name == primary_name { "primary" } else { "secondary" }.to_string(),
+                role: if name == primary_name {
+                    "primary"
+                } else {
+                    "secondary"
+                }
+                .to_string(),
                 level,
                 rejection_rate: Proportion::new(tally.rejected, r),
                 analyzed,
@@ -151,7 +156,11 @@ pub fn build_report(
         .map(|(k, &enrolled)| {
             let t = &summary.looks[k];
             let p = |reason: StopReason| Proportion::new(t.stops[reason.index()], r);
-            let (e, f, h) = (p(StopReason::Efficacy), p(StopReason::Futility), p(StopReason::Harm));
+            let (e, f, h) = (
+                p(StopReason::Efficacy),
+                p(StopReason::Futility),
+                p(StopReason::Harm),
+            );
             LookReport {
                 look: k + 1,
                 enrolled,
@@ -185,8 +194,17 @@ pub fn build_report(
     let responders = d.population.baseline.map(|_| {
         let hist = &summary.responders_histogram;
         let total: u64 = hist.iter().sum::<u64>().max(1);
-        let mean = hist.iter().enumerate().map(|(k, &c)| k as f64 * c as f64).sum::<f64>() / total as f64;
-        let sq = hist.iter().enumerate().map(|(k, &c)| (k * k) as f64 * c as f64).sum::<f64>();
+        let mean = hist
+            .iter()
+            .enumerate()
+            .map(|(k, &c)| k as f64 * c as f64)
+            .sum::<f64>()
+            / total as f64;
+        let sq = hist
+            .iter()
+            .enumerate()
+            .map(|(k, &c)| (k * k) as f64 * c as f64)
+            .sum::<f64>();
         let var = if total > 1 {
             ((sq - total as f64 * mean * mean) / (total as f64 - 1.0)).max(0.0)
         } else {

@@ -56,12 +56,24 @@ pub fn rows(report: &RunReport) -> Vec<Row> {
         report.primary.mean_estimate_early_stopped,
         report.primary.mean_estimate_early_stopped_se,
     ));
-    rows.push(value("primary.true_value".into(), report.primary.true_value, None));
+    rows.push(value(
+        "primary.true_value".into(),
+        report.primary.true_value,
+        None,
+    ));
     for look in &report.looks {
         let k = look.look - 1;
         for (what, p, se) in [
-            ("p_stop_efficacy", look.p_stop_efficacy, look.p_stop_efficacy_se),
-            ("p_stop_futility", look.p_stop_futility, look.p_stop_futility_se),
+            (
+                "p_stop_efficacy",
+                look.p_stop_efficacy,
+                look.p_stop_efficacy_se,
+            ),
+            (
+                "p_stop_futility",
+                look.p_stop_futility,
+                look.p_stop_futility_se,
+            ),
             ("p_stop_harm", look.p_stop_harm, look.p_stop_harm_se),
         ] {
             let n = report.replicates as f64;
@@ -72,13 +84,20 @@ pub fn rows(report: &RunReport) -> Vec<Row> {
         }
     }
     for (name, a) in &report.analyses {
-        rows.push(proportion(format!("analyses.{name}.rejection_rate"), &a.rejection_rate));
+        rows.push(proportion(
+            format!("analyses.{name}.rejection_rate"),
+            &a.rejection_rate,
+        ));
         rows.push(value(
             format!("analyses.{name}.mean_estimate"),
             a.mean_estimate,
             a.mean_estimate_se,
         ));
-        rows.push(value(format!("analyses.{name}.true_value"), a.true_value, None));
+        rows.push(value(
+            format!("analyses.{name}.true_value"),
+            a.true_value,
+            None,
+        ));
         rows.push(value(
             format!("analyses.{name}.not_analyzable"),
             Some(a.not_analyzable as f64),

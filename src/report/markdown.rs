@@ -18,7 +18,10 @@ pub fn render(r: &RunReport) -> String {
         r.replicates, r.seed, r.tool.name, r.tool.version, r.config_file
     );
     let _ = writeln!(s, "## Primary analysis: {}\n", p.analysis);
-    let _ = writeln!(s, "| quantity | estimate | SE | 95% interval |\n|---|---|---|---|");
+    let _ = writeln!(
+        s,
+        "| quantity | estimate | SE | 95% interval |\n|---|---|---|---|"
+    );
     let _ = writeln!(
         s,
         "| power (reject at any look) | {:.4} | {:.4} | [{:.4}, {:.4}] (Wilson) |",
@@ -38,7 +41,11 @@ pub fn render(r: &RunReport) -> String {
         fmt_opt(p.mean_estimate_early_stopped, 3),
         fmt_opt(p.mean_estimate_early_stopped_se, 3)
     );
-    let _ = writeln!(s, "| not analyzable at the stop | {} | | |", p.not_analyzable);
+    let _ = writeln!(
+        s,
+        "| not analyzable at the stop | {} | | |",
+        p.not_analyzable
+    );
     for (k, why) in &p.missing {
         let _ = writeln!(s, "\n_{k} is missing: {why}._");
     }
@@ -94,7 +101,10 @@ pub fn render(r: &RunReport) -> String {
     }
     if let Some(resp) = &r.responders {
         let q = resp.quantiles;
-        let _ = writeln!(s, "\n## Responders under the reference condition (completers, at the stop)\n");
+        let _ = writeln!(
+            s,
+            "\n## Responders under the reference condition (completers, at the stop)\n"
+        );
         let _ = writeln!(
             s,
             "Mean {:.3} ± {:.3}; quantiles 5/25/50/75/95%: {}/{}/{}/{}/{}; P(at least {}) = {:.4} ± {:.4}.",
@@ -115,6 +125,9 @@ pub fn render(r: &RunReport) -> String {
         r.config_file, r.seed, r.replicates, r.tool.name, r.tool.version, r.replicates_per_second, r.threads, r.elapsed_seconds
     );
     let toml_text = toml::to_string(&r.config).unwrap_or_default();
-    let _ = writeln!(s, "\nResolved config (defaults filled in):\n\n```toml\n{toml_text}```");
+    let _ = writeln!(
+        s,
+        "\nResolved config (defaults filled in):\n\n```toml\n{toml_text}```"
+    );
     s
 }

@@ -7,7 +7,11 @@ use std::fmt::Write;
 pub fn render(r: &RunReport) -> String {
     let mut s = String::new();
     let p = &r.primary;
-    let _ = writeln!(s, "{}: {} replicates, seed {}", r.name, r.replicates, r.seed);
+    let _ = writeln!(
+        s,
+        "{}: {} replicates, seed {}",
+        r.name, r.replicates, r.seed
+    );
     let _ = writeln!(
         s,
         "  power ({}): {:.4} ± {:.4} (MC SE), 95% CI [{:.4}, {:.4}]",
@@ -21,7 +25,10 @@ pub fn render(r: &RunReport) -> String {
         fmt_opt(p.mean_estimate_early_stopped, 3)
     );
     if r.looks.len() > 1 {
-        let _ = writeln!(s, "  look  enrolled  crit z  nominal  P(stop eff)  P(stop fut)  P(stop harm)");
+        let _ = writeln!(
+            s,
+            "  look  enrolled  crit z  nominal  P(stop eff)  P(stop fut)  P(stop harm)"
+        );
         for l in &r.looks {
             let _ = writeln!(
                 s,
@@ -45,10 +52,17 @@ pub fn render(r: &RunReport) -> String {
         let _ = writeln!(
             s,
             "  responders under reference: mean {:.2}, median {}, P(>= {}) = {:.4} ± {:.4}",
-            resp.mean, resp.quantiles.p50, resp.target, resp.p_at_least_target, resp.p_at_least_target_se
+            resp.mean,
+            resp.quantiles.p50,
+            resp.target,
+            resp.p_at_least_target,
+            resp.p_at_least_target_se
         );
     }
-    let _ = writeln!(s, "  analysis            role       reject rate (SE)      mean est   true    not analyzable");
+    let _ = writeln!(
+        s,
+        "  analysis            role       reject rate (SE)      mean est   true    not analyzable"
+    );
     for (name, a) in &r.analyses {
         let _ = writeln!(
             s,

@@ -26,7 +26,9 @@ pub enum LookDecision {
 /// The boundary family a [`EfficacyRule`] maps to.
 pub fn boundary_kind(rule: &EfficacyRule) -> BoundaryKind {
     match rule {
-        EfficacyRule::SpendingObrienFleming => BoundaryKind::Spending(SpendingFunction::ObrienFleming),
+        EfficacyRule::SpendingObrienFleming => {
+            BoundaryKind::Spending(SpendingFunction::ObrienFleming)
+        }
         EfficacyRule::SpendingPocock => BoundaryKind::Spending(SpendingFunction::Pocock),
         EfficacyRule::SpendingHwangShihDeCani { gamma } => {
             BoundaryKind::Spending(SpendingFunction::HwangShihDeCani { gamma: *gamma })
@@ -73,13 +75,19 @@ impl StoppingRules {
         let information_rates = plan.information_rates();
         let k = plan.looks.len();
         let max_n = *plan.looks.last().unwrap_or(&2);
-        let (critical_z, nominal_level, cumulative_alpha) = if k == 1 && !matches!(plan.efficacy, EfficacyRule::UserZ(_)) {
-            let z = Normal::standard().inverse_cdf(1.0 - alpha / 2.0);
-            (vec![z], vec![alpha], vec![alpha])
-        } else {
-            let b = compute_boundaries(&information_rates, alpha, Sided::Two, &boundary_kind(&plan.efficacy))?;
-            (b.critical_z, b.nominal_level, b.cumulative_alpha)
-        };
+        let (critical_z, nominal_level, cumulative_alpha) =
+            if k == 1 && !matches!(plan.efficacy, EfficacyRule::UserZ(_)) {
+                let z = Normal::standard().inverse_cdf(1.0 - alpha / 2.0);
+                (vec![z], vec![alpha], vec![alpha])
+            } else {
+                let b = compute_boundaries(
+                    &information_rates,
+                    alpha,
+                    Sided::Two,
+                    &boundary_kind(&plan.efficacy),
+                )?;
+                (b.critical_z, b.nominal_level, b.cumulative_alpha)
+            };
         let efficacy_critical = nominal_level
             .iter()
             .map(|&level| CriticalValues::new(level, max_n))
@@ -94,7 +102,8 @@ impl StoppingRules {
                 // Conditional power under the current trend, CP = 1 - Phi((c_K - |Z_k|/sqrt(t_k)) / sqrt(1 - t_k)),
                 // is below gamma exactly when |Z_k| < sqrt(t_k) (c_K - sqrt(1 - t_k) z_{1-gamma}).
                 let t = information_rates[look];
-                let z_cp = t.sqrt() * (final_z - (1.0 - t).sqrt() * standard.inverse_cdf(1.0 - gamma));
+                let z_cp =
+                    t.sqrt() * (final_z - (1.0 - t).sqrt() * standard.inverse_cdf(1.0 - gamma));
                 bound = Some(bound.map_or(z_cp, |b| b.max(z_cp)));
             }
             if let Some(b) = bound {
@@ -102,7 +111,13 @@ impl StoppingRules {
                 // The |t| with the same one-sided tail probability as |z| = b, per df.
                 let p = standard.cdf(b);
                 let per_df = (0..=max_n)
-                    .map(|df| if df == 0 || b <= 0.0 { b.max(0.0) } else { t_quantile(p, df as f64) })
+                    .map(|df| {
+                        if df == 0 || b <= 0.0 {
+                            b.max(0.0)
+                        } else {
+                            t_quantile(p, df as f64)
+                        }
+                    })
                     .collect();
                 futility_t[look] = Some(per_df);
             }
