@@ -1,1 +1,136 @@
-fn main() {}
+//! Criterion benchmarks of the hot loop: drawing a cohort, each analysis, one whole replicate,
+//! the engine over 100,000 replicates, and the floor set by the random numbers alone.
+
+use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use crossover_sim::analysis::{self, AnalysisName, CriticalValues, LookData};
+use crossover_sim::config::{self, LoadedConfig, Override};
+use crossover_sim::engine::seed::replicate_rng;
+use crossover_sim::engine::{NoProgress, Simulator, Workspace};
+use crossover_sim::model::{Cohort, CohortModel};
+use rand::Rng;
+use rand_distr::StandardNormal;
+use std::path::Path;
+
+fn williams(sets: &[&str]) -> LoadedConfig {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/williams2018.toml");
+    let overrides: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
+    config::load(&path, &overrides).unwrap()
+}
+
+fn draw_cohort(c: &mut Criterion) {
+    let loaded = williams(&[]);
+    let model = CohortModel::new(&loaded.design);
+    let mut cohort = Cohort::with_capacity(30);
+    let mut j = 0u64;
+    c.bench_function("draw_cohort/williams2018", |b| {
+        b.iter(|| {
+            let mut rng = replicate_rng(1, j);
+            j += 1;
+            model.draw(&mut rng, &mut cohort);
+            black_box(&cohort);
+        })
+    });
+}
+
+/// The random numbers one williams2018 replicate consumes, in the same order, and nothing else.
+fn random_number_floor(c: &mut Criterion) {
+    let mut j = 0u64;
+    c.bench_function("floor/williams2018_random_numbers", |b| {
+        b.iter(|| {
+            let mut rng = replicate_rng(1, j);
+            j += 1;
+            let mut acc = 0.0f64;
+            for _ in 0..30 {
+                acc += rng.random::<f64>();
+                acc += rng.sample::<f64, _>(StandardNormal);
+                acc += rng.sample::<f64, _>(StandardNormal);
+                acc += rng.random_range(0..4usize) as f64;
+                acc += rng.sample::<f64, _>(StandardNormal);
+                loop {
+                    let z: f64 = rng.sample(StandardNormal);
+                    let v = 26.7 + 5.4 * z;
+                    if (20.0..=52.0).contains(&v) {
+                        acc += v;
+                        break;
+                    }
+                }
+                for _ in 0..4 {
+                    acc += rng.random::<f64>();
+                }
+            }
+            black_box(acc)
+        })
+    });
+}
+
+fn analyses(c: &mut Criterion) {
+    let loaded = williams(&["sequential.looks=[30]"]);
+    let model = CohortModel::new(&loaded.design);
+    let mut cohort = Cohort::with_capacity(30);
+    model.draw(&mut replicate_rng(1, 0), &mut cohort);
+    let mut look = LookData::with_capacity(30);
+    look.collect(&cohort.participants);
+    let critical = CriticalValues::new(0.05, 30);
+    let mut group = c.benchmark_group("analysis_n30");
+    group.bench_function("collect_look_data", |b| {
+        b.iter(|| look.collect(black_box(&cohort.participants)))
+    });
+    for name in AnalysisName::ALL {
+        group.bench_function(name.as_str(), |b| {
+            b.iter(|| black_box(analysis::run(name, &mut look, &critical)))
+        });
+    }
+    group.finish();
+}
+
+fn replicate(c: &mut Criterion) {
+    let mut group = c.benchmark_group("replicate");
+    for (label, sets) in [
+        ("williams2018_all_analyses", vec![]),
+        ("williams2018_primary_only", vec!["analysis.secondary=[]"]),
+    ] {
+        let loaded = williams(&sets);
+        let sim = Simulator::new(&loaded.design).unwrap();
+        let mut ws = Workspace::new(30);
+        let mut summary = sim.empty_summary();
+        let mut j = 0u64;
+        group.bench_function(label, |b| {
+            b.iter(|| {
+                sim.replicate(j, &mut ws, &mut summary);
+                j += 1;
+            })
+        });
+    }
+    group.finish();
+}
+
+fn engine(c: &mut Criterion) {
+    let mut group = c.benchmark_group("engine_100k_replicates_all_cores");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(100_000));
+    for (label, sets) in [
+        ("williams2018_all_analyses", vec![]),
+        ("williams2018_primary_only", vec!["analysis.secondary=[]"]),
+    ] {
+        let loaded = williams(&sets);
+        let sim = Simulator::new(&loaded.design).unwrap();
+        group.bench_function(label, |b| {
+            b.iter_batched(
+                || (),
+                |_| black_box(sim.simulate(0..100_000, &NoProgress)),
+                BatchSize::PerIteration,
+            )
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    draw_cohort,
+    random_number_floor,
+    analyses,
+    replicate,
+    engine
+);
+criterion_main!(benches);

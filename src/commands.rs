@@ -54,7 +54,7 @@ fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
         if n == 0 {
-            return Err(Error::Other("--threads must be at least 1".into()));
+            return Err(Error::Usage("--threads must be at least 1".into()));
         }
         builder = builder.num_threads(n);
     }
@@ -151,12 +151,7 @@ fn boundaries(
     interim_z: f64,
     json: bool,
 ) -> Result<(), Error> {
-    let usage = |msg: String| {
-        Error::Config(config::ConfigError::Override {
-            text: "boundaries".into(),
-            reason: msg,
-        })
-    };
+    let usage = |msg: String| Error::Usage(format!("boundaries: {msg}"));
     let sided = match sided {
         1 => Sided::One,
         2 => Sided::Two,

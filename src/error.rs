@@ -21,6 +21,9 @@ pub enum Error {
     /// Results cannot be written.
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// A command-line argument is invalid.
+    #[error("{0}")]
+    Usage(String),
     /// Anything else, with its message.
     #[error("{0}")]
     Other(String),
@@ -30,7 +33,7 @@ impl Error {
     /// Exit status: 2 for bad input (config, overrides), 1 for failures while running or writing.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Config(_) | Error::Boundary { .. } => 2,
+            Error::Config(_) | Error::Boundary { .. } | Error::Usage(_) => 2,
             Error::Report(_) | Error::Other(_) => 1,
         }
     }

@@ -38,10 +38,21 @@ pub struct Simulator {
     secondary: Vec<(AnalysisName, CriticalValues)>,
 }
 
-/// Per-thread buffers, reused across replicates.
-struct Workspace {
+/// Per-thread buffers, reused across replicates so the hot loop allocates nothing.
+#[derive(Debug, Clone)]
+pub struct Workspace {
     cohort: Cohort,
     look: LookData,
+}
+
+impl Workspace {
+    /// Buffers for trials of up to `enrolled` participants.
+    pub fn new(enrolled: usize) -> Workspace {
+        Workspace {
+            cohort: Cohort::with_capacity(enrolled),
+            look: LookData::with_capacity(enrolled),
+        }
+    }
 }
 
 impl Simulator {
@@ -94,10 +105,7 @@ impl Simulator {
         (first_block..last_block)
             .into_par_iter()
             .map_init(
-                || Workspace {
-                    cohort: Cohort::with_capacity(self.design.enrolled),
-                    look: LookData::with_capacity(self.design.enrolled),
-                },
+                || Workspace::new(self.design.enrolled),
                 |ws, block| {
                     let lo = (block * BLOCK).max(start);
                     let hi = ((block + 1) * BLOCK).min(end);
@@ -118,8 +126,8 @@ impl Simulator {
             )
     }
 
-    /// Simulates replicate `j` into `summary`.
-    fn replicate(&self, j: u64, ws: &mut Workspace, summary: &mut Summary) {
+    /// Simulates replicate `j` into `summary` (public for benchmarks and tests).
+    pub fn replicate(&self, j: u64, ws: &mut Workspace, summary: &mut Summary) {
         let mut rng = seed::replicate_rng(self.design.seed, j);
         self.model.draw(&mut rng, &mut ws.cohort);
         let primary = self.design.analysis.primary;
