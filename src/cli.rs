@@ -49,6 +49,43 @@ pub enum Command {
         #[command(flatten)]
         options: RunOptions,
     },
+    /// Run a config at every point of a grid of one or two dotted keys (common random numbers).
+    Sweep {
+        /// Config file.
+        config: PathBuf,
+        /// Dotted key to vary, e.g. design.enrolled.
+        #[arg(long)]
+        param: String,
+        /// Values: start:end:step (inclusive) or a comma-separated list.
+        #[arg(long)]
+        values: String,
+        /// Optional second key (a grid).
+        #[arg(long, requires = "values2")]
+        param2: Option<String>,
+        /// Values of the second key.
+        #[arg(long, requires = "param2")]
+        values2: Option<String>,
+        /// Report the smallest grid value whose power reaches this target.
+        #[arg(long)]
+        target_power: Option<f64>,
+        #[command(flatten)]
+        options: RunOptions,
+    },
+    /// Run every config in folders or files; a failing config does not stop the others.
+    Batch {
+        /// Folders (searched for *.toml) and config files.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        #[command(flatten)]
+        options: RunOptions,
+    },
+    /// Check the seed trial's published design claims and write claim.md with plots.
+    Claim {
+        /// The williams2018 config.
+        config: PathBuf,
+        #[command(flatten)]
+        options: RunOptions,
+    },
     /// Check configs without running them.
     Validate {
         /// Config files.

@@ -7,6 +7,7 @@ use crossover_sim::report;
 use crossover_sim::sequential::boundaries::{
     compute_boundaries, BoundaryKind, Sided, SpendingFunction,
 };
+use crossover_sim::sweep;
 use std::path::Path;
 
 /// Runs the chosen subcommand.
@@ -14,6 +15,24 @@ pub fn dispatch(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Run { configs, options } => run(&configs, &options),
         Command::Validate { configs, overrides } => validate(&configs, &overrides),
+        Command::Sweep {
+            config,
+            param,
+            values,
+            param2,
+            values2,
+            target_power,
+            options,
+        } => sweep(
+            &config,
+            &param,
+            &values,
+            param2.as_deref().zip(values2.as_deref()),
+            target_power,
+            &options,
+        ),
+        Command::Batch { inputs, options } => batch(&inputs, &options),
+        Command::Claim { config, options } => claim(&config, &options),
         Command::Boundaries {
             looks,
             spending,
@@ -103,6 +122,176 @@ fn run(configs: &[std::path::PathBuf], options: &RunOptions) -> Result<(), Error
             names.join(", ")
         )))
     }
+}
+
+fn sweep(
+    path: &Path,
+    param: &str,
+    values: &str,
+    second: Option<(&str, &str)>,
+    target_power: Option<f64>,
+    options: &RunOptions,
+) -> Result<(), Error> {
+    if let Some(t) = target_power {
+        if !(t > 0.0 && t < 1.0) {
+            return Err(Error::Usage(format!(
+                "--target-power {t}: must be in (0, 1)"
+            )));
+        }
+    }
+    let pool = thread_pool(options.threads)?;
+    let base = config::load(path, &overrides(options)?)?;
+    let values = sweep::parse_values(values)?;
+    let second_values = match second {
+        None => None,
+        Some((k, v)) => Some((k, sweep::parse_values(v)?)),
+    };
+    // Validate every grid point before spending simulation time.
+    for v in &values {
+        let mut o = vec![Override::with_value(param, v.clone())?];
+        if let Some((k, vs)) = &second_values {
+            o.push(Override::with_value(k, vs[0].clone())?);
+        }
+        config::with_overrides(&base, &o)
+            .map_err(|e| Error::Usage(format!("sweep point {param} = {v}: {e}")))?;
+    }
+    let dir = report::prepare_dir(&options.out, &base.design.name)?;
+    let points = values.len() * second_values.as_ref().map_or(1, |(_, v)| v.len());
+    let bar = Bar::new(
+        points as u64 * base.design.replicates,
+        &base.design.name,
+        options.quiet,
+    );
+    let result = pool.install(|| {
+        sweep::run_sweep(
+            &base,
+            param,
+            &values,
+            second_values.as_ref().map(|(k, v)| (*k, v.as_slice())),
+            target_power,
+            &bar,
+        )
+    })?;
+    bar.0.finish_and_clear();
+    let written = report::sweep::write_sweep(&dir, &result)?;
+    if !options.quiet {
+        println!(
+            "{}: sweep of {} over {} points, {} replicates each, seed {} (common random numbers)",
+            result.name,
+            param,
+            result.points.len(),
+            result.replicates,
+            result.seed
+        );
+        println!(
+            "  {:<14} {:<10} power ± SE        95% CI             P(stop early)  E[enrolled]",
+            "value", "value2"
+        );
+        for p in &result.points {
+            println!(
+                "  {:<14} {:<10} {:.4} ± {:.4}  [{:.4}, {:.4}]   {:.4}         {:.2}",
+                p.value.to_string(),
+                p.value2.as_ref().map(|v| v.to_string()).unwrap_or_default(),
+                p.power.estimate,
+                p.power.se,
+                p.power.ci_low,
+                p.power.ci_high,
+                p.p_stop_early,
+                p.expected_enrolled.mean
+            );
+        }
+        for t in &result.target {
+            let at = t
+                .value2
+                .as_ref()
+                .map(|v| format!(" (at {v})"))
+                .unwrap_or_default();
+            println!("  target power {}{at}: {}", t.target, t.note);
+        }
+        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+        println!("  wrote {}", names.join(", "));
+    }
+    Ok(())
+}
+
+fn batch(inputs: &[std::path::PathBuf], options: &RunOptions) -> Result<(), Error> {
+    let pool = thread_pool(options.threads)?;
+    let configs = crossover_sim::batch::collect_configs(inputs);
+    if configs.is_empty() {
+        return Err(Error::Usage(
+            "batch: no *.toml configs found in the inputs".into(),
+        ));
+    }
+    let bar = if options.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(configs.len() as u64)
+    };
+    let quiet = RunOptions {
+        quiet: true,
+        overrides: options.overrides.clone(),
+        replicates: options.replicates,
+        seed: options.seed,
+        out: options.out.clone(),
+        threads: options.threads,
+    };
+    let mut rows = Vec::new();
+    for path in &configs {
+        bar.set_message(path.display().to_string());
+        let outcome = (|| -> Result<_, Error> {
+            let loaded = config::load(path, &overrides(&quiet)?)?;
+            let dir = report::prepare_dir(&quiet.out, &loaded.design.name)?;
+            let result = pool.install(|| {
+                crossover_sim::run::simulate(&loaded, &crossover_sim::engine::NoProgress)
+            })?;
+            report::write_all(&dir, &result)?;
+            Ok(result)
+        })();
+        match outcome {
+            Ok(r) => {
+                if !options.quiet {
+                    bar.suspend(|| {
+                        println!(
+                            "ok     {}: {} = {:.4} ± {:.4}",
+                            path.display(),
+                            if r.true_effect == 0.0 {
+                                "type I error"
+                            } else {
+                                "power"
+                            },
+                            r.primary.power.estimate,
+                            r.primary.power.se
+                        )
+                    });
+                }
+                rows.push(crossover_sim::batch::BatchRow::ok(path, &r));
+            }
+            Err(e) => {
+                bar.suspend(|| eprintln!("failed {}: {e}", path.display()));
+                rows.push(crossover_sim::batch::BatchRow::failed(path, &e.to_string()));
+            }
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let written = crossover_sim::batch::write_summary(&options.out, &rows)?;
+    let failed = rows.iter().filter(|r| r.status != "ok").count();
+    if !options.quiet {
+        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+        println!(
+            "{} of {} configs ran; wrote {}",
+            rows.len() - failed,
+            rows.len(),
+            names.join(", ")
+        );
+    }
+    if failed > 0 {
+        return Err(Error::Other(format!(
+            "{failed} of {} configs failed (see batch-summary.md)",
+            rows.len()
+        )));
+    }
+    Ok(())
 }
 
 fn validate(configs: &[std::path::PathBuf], overrides: &[String]) -> Result<(), Error> {
@@ -225,4 +414,26 @@ fn convention(sided: Sided) -> &'static str {
         Sided::Two => "Two-sided symmetric boundaries; spending functions spend alpha/2 per side with the one-sided function (rpact sided = 2, gsDesign test.type = 2). Nominal level = 2(1 - Phi(c_k)).",
         Sided::One => "One-sided upper boundaries. Nominal level = 1 - Phi(c_k).",
     }
+}
+
+fn claim(path: &Path, options: &RunOptions) -> Result<(), Error> {
+    let pool = thread_pool(options.threads)?;
+    let base = config::load(path, &overrides(options)?)?;
+    let dir = report::prepare_dir(&options.out, &base.design.name)?;
+    let quiet = options.quiet;
+    let log = |line: &str| {
+        if !quiet {
+            eprintln!("{line}");
+        }
+    };
+    let claim = pool.install(|| crossover_sim::claim::check_claims(&base, &log))?;
+    let written = crossover_sim::claim::write(&dir, &claim)?;
+    if !quiet {
+        for v in &claim.verdicts {
+            println!("{v}");
+        }
+        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+        println!("wrote {}", names.join(", "));
+    }
+    Ok(())
 }

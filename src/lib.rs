@@ -9,6 +9,8 @@
 
 pub mod analysis;
 pub mod analytic;
+pub mod batch;
+pub mod claim;
 pub mod config;
 pub mod engine;
 pub mod error;
@@ -16,5 +18,6 @@ pub mod model;
 pub mod report;
 pub mod run;
 pub mod sequential;
+pub mod sweep;
 
 pub use error::Error;

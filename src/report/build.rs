@@ -88,6 +88,12 @@ pub fn build_report(
         mean_estimate_at_stop_se: mean_at_stop_se,
         mean_estimate_early_stopped: mean_early,
         mean_estimate_early_stopped_se: mean_early_se,
+        mean_effect_size_at_stop: (primary_tally.analyzed > 0)
+            .then(|| primary_tally.sum_effect_size.value() / primary_tally.analyzed as f64),
+        mean_effect_size_early_stopped: (summary.primary_early_stopped.analyzed > 0).then(|| {
+            summary.primary_early_stopped.sum_effect_size.value()
+                / summary.primary_early_stopped.analyzed as f64
+        }),
         early_stopped: summary.primary_early_stopped.analyzed
             + summary.primary_early_stopped.not_analyzable_total(),
         missing: primary_missing,

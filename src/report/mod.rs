@@ -5,6 +5,8 @@
 pub mod build;
 pub mod csv_export;
 pub mod markdown;
+pub mod plot;
+pub mod sweep;
 pub mod text;
 
 pub use build::{build_report, RunMetadata};
@@ -83,6 +85,10 @@ pub struct PrimaryReport {
     pub mean_estimate_early_stopped: Option<f64>,
     /// Its Monte Carlo SE.
     pub mean_estimate_early_stopped_se: Option<f64>,
+    /// Mean effect size (d_z for paired analyses) at the stop, over analysable trials.
+    pub mean_effect_size_at_stop: Option<f64>,
+    /// Mean effect size among trials stopped before the last look.
+    pub mean_effect_size_early_stopped: Option<f64>,
     /// Trials stopped before the last look.
     pub early_stopped: u64,
     /// Why a missing value is missing.

@@ -1,0 +1,197 @@
+//! The three user jobs: sweeps, batch runs and the claim report.
+
+mod common;
+use common::*;
+use crossover_sim::engine::NoProgress;
+use crossover_sim::sweep::{parse_values, run_sweep};
+use predicates::prelude::*;
+
+/// With common random numbers (replicate j identical at every N, and a larger cohort extending
+/// a smaller one) the power curve of the analytic config is non-decreasing in N.
+#[test]
+fn power_is_non_decreasing_in_enrollment() {
+    let base = load(
+        "configs/validation/paired_d05_n15.toml",
+        &["simulation.replicates=20000"],
+    );
+    let values = parse_values("10:60:2").unwrap();
+    let sweep = run_sweep(&base, "design.enrolled", &values, None, None, &NoProgress).unwrap();
+    let powers: Vec<f64> = sweep.points.iter().map(|p| p.power.estimate).collect();
+    for w in powers.windows(2) {
+        assert!(w[1] >= w[0], "power decreased: {powers:?}");
+    }
+    assert_eq!(sweep.points.len(), 26);
+}
+
+/// pwr.t.test(d = 0.5, power = 0.8, type = "paired") gives n = 33.37, so 34 pairs (REFERENCES.md):
+/// power 0.8078 at 34 and 0.7970 at 33 (analytic::paired_t_power). At 100,000 replicates
+/// (SE 0.0013) the sweep must pick 34.
+#[test]
+fn target_power_finds_the_known_sample_size() {
+    let out = tempfile::tempdir().unwrap();
+    crossover_sim()
+        .args([
+            "sweep",
+            "configs/validation/paired_d05_n15.toml",
+            "--param",
+            "design.enrolled",
+            "--values",
+            "30:38:1",
+            "--target-power",
+            "0.8",
+            "--replicates",
+            "100000",
+            "--out",
+        ])
+        .arg(out.path())
+        .current_dir(crate_path(""))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "target power 0.8: 34 is the smallest grid value",
+        ));
+    let dir = out.path().join("paired_d05_n15");
+    for f in [
+        "sweep-design.enrolled.csv",
+        "sweep-design.enrolled.json",
+        "sweep-design.enrolled-power.svg",
+    ] {
+        assert!(dir.join(f).exists(), "{f} missing");
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("sweep-design.enrolled.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["target"][0]["smallest_value"], 34);
+}
+
+#[test]
+fn two_parameter_sweep_of_a_sequential_design_draws_its_plots() {
+    let out = tempfile::tempdir().unwrap();
+    crossover_sim()
+        .args([
+            "sweep",
+            "configs/validation/gs_d05_n30.toml",
+            "--param",
+            "population.classes[0].change.test.mean",
+            "--values",
+            "0.0,0.5,1.0",
+            "--param2",
+            "population.correlation",
+            "--values2",
+            "0.2,0.6",
+            "--replicates",
+            "2000",
+            "--out",
+        ])
+        .arg(out.path())
+        .current_dir(crate_path(""))
+        .assert()
+        .success();
+    let dir = out.path().join("gs_d05_n30");
+    let stem = "sweep-population.classes_0_.change.test.mean-population.correlation";
+    for suffix in [
+        ".csv",
+        ".json",
+        "-power.svg",
+        "-stop-early.svg",
+        "-expected-n.svg",
+    ] {
+        assert!(
+            dir.join(format!("{stem}{suffix}")).exists(),
+            "{stem}{suffix} missing"
+        );
+    }
+    let csv = std::fs::read_to_string(dir.join(format!("{stem}.csv"))).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 6);
+}
+
+#[test]
+fn a_bad_sweep_value_is_rejected_before_simulating() {
+    crossover_sim()
+        .args([
+            "sweep",
+            "configs/validation/paired_d05_n15.toml",
+            "--param",
+            "population.correlation",
+            "--values",
+            "0.5,1.5",
+        ])
+        .current_dir(crate_path(""))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "population.correlation = 1.5: must be in (-1, 1)",
+        ));
+}
+
+/// A folder with one broken config and two good ones: two results, the third's error, exit 1.
+#[test]
+fn batch_isolates_a_broken_config() {
+    let configs = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    for (file, src) in [
+        ("a.toml", "configs/validation/paired_d05_n15.toml"),
+        ("c.toml", "configs/validation/gs_d05_n30_null.toml"),
+    ] {
+        std::fs::copy(crate_path(src), configs.path().join(file)).unwrap();
+    }
+    let broken = std::fs::read_to_string(crate_path("configs/validation/paired_d05_n30.toml"))
+        .unwrap()
+        .replace("correlation = 0.5", "correlation = 2.5");
+    std::fs::write(configs.path().join("b.toml"), broken).unwrap();
+    crossover_sim()
+        .args(["batch", "--replicates", "2000", "--out"])
+        .arg(out.path())
+        .arg(configs.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "b.toml: population.correlation = 2.5",
+        ));
+    assert!(out.path().join("paired_d05_n15/summary.json").exists());
+    assert!(out.path().join("gs_d05_n30_null/summary.json").exists());
+    let summary = std::fs::read_to_string(out.path().join("batch-summary.csv")).unwrap();
+    let lines: Vec<&str> = summary.lines().collect();
+    assert_eq!(lines.len(), 4, "{summary}");
+    assert!(lines[1].contains("a.toml") && lines[1].contains(",ok,"));
+    assert!(lines[2].contains("b.toml") && lines[2].contains(",failed,"));
+    // The null config's rejection rate is reported as a type I error, not as power.
+    assert!(lines[3].contains("gs_d05_n30_null") && lines[3].contains(",true,,"));
+    let md = std::fs::read_to_string(out.path().join("batch-summary.md")).unwrap();
+    assert!(md.contains("failed: ") && md.contains("type I error"));
+}
+
+#[test]
+fn claim_runs_end_to_end_and_writes_every_section() {
+    let out = tempfile::tempdir().unwrap();
+    crossover_sim()
+        .args([
+            "claim",
+            "configs/williams2018.toml",
+            "--replicates",
+            "1000",
+            "--out",
+        ])
+        .arg(out.path())
+        .current_dir(crate_path(""))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("(a) ").and(predicate::str::contains("(f) ")));
+    let dir = out.path().join("williams2018");
+    let md = std::fs::read_to_string(dir.join("claim.md")).unwrap();
+    for heading in [
+        "## (a)",
+        "## (b)",
+        "## (c)",
+        "## (d)",
+        "## (e)",
+        "## (f)",
+        "**Verdict.**",
+    ] {
+        assert!(md.contains(heading), "claim.md lacks {heading}");
+    }
+    assert!(!md.contains("NaN"));
+    for plot in ["claim-responders.svg", "claim-power-vs-enrolled.svg"] {
+        assert!(dir.join(plot).exists(), "{plot} missing");
+    }
+}
