@@ -46,8 +46,24 @@ pub enum Command {
         /// Config files.
         #[arg(required = true)]
         configs: Vec<PathBuf>,
+        /// Run only shard K of N (contiguous replicate ranges) and write
+        /// OUT/<name>/shards/shard-K-of-N.json for `merge`.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
         #[command(flatten)]
         options: RunOptions,
+    },
+    /// Merge shard files into the summary (or sweep) files of a single run.
+    Merge {
+        /// Shard files written by `run --shard` or `sweep --shard`.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Results folder.
+        #[arg(long, default_value = "results")]
+        out: PathBuf,
+        /// Print nothing on success.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Run a config at every point of a grid of one or two dotted keys (common random numbers).
     Sweep {
@@ -68,6 +84,9 @@ pub enum Command {
         /// Report the smallest grid value whose power reaches this target.
         #[arg(long)]
         target_power: Option<f64>,
+        /// Run only shard K of N of every grid point's replicates (for `merge`).
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
         #[command(flatten)]
         options: RunOptions,
     },

@@ -7,13 +7,24 @@ use crossover_sim::report;
 use crossover_sim::sequential::boundaries::{
     compute_boundaries, BoundaryKind, Sided, SpendingFunction,
 };
+use crossover_sim::shard::{self, Merged, ShardSpec, SweepSpec};
 use crossover_sim::sweep;
 use std::path::Path;
 
 /// Runs the chosen subcommand.
 pub fn dispatch(cli: Cli) -> Result<(), Error> {
     match cli.command {
-        Command::Run { configs, options } => run(&configs, &options),
+        Command::Run {
+            configs,
+            shard: None,
+            options,
+        } => run(&configs, &options),
+        Command::Run {
+            configs,
+            shard: Some(shard),
+            options,
+        } => run_shards(&configs, &ShardSpec::parse(&shard)?, None, &options),
+        Command::Merge { shards, out, quiet } => merge(&shards, &out, quiet),
         Command::Validate { configs, overrides } => validate(&configs, &overrides),
         Command::Sweep {
             config,
@@ -22,6 +33,28 @@ pub fn dispatch(cli: Cli) -> Result<(), Error> {
             param2,
             values2,
             target_power,
+            shard: Some(shard),
+            options,
+        } => {
+            let spec = SweepSpec {
+                param,
+                values: sweep::parse_values(&values)?,
+                second: match (param2, values2) {
+                    (Some(k), Some(v)) => Some((k, sweep::parse_values(&v)?)),
+                    _ => None,
+                },
+                target_power,
+            };
+            run_shards(&[config], &ShardSpec::parse(&shard)?, Some(spec), &options)
+        }
+        Command::Sweep {
+            config,
+            param,
+            values,
+            param2,
+            values2,
+            target_power,
+            shard: None,
             options,
         } => sweep(
             &config,
@@ -290,6 +323,86 @@ fn batch(inputs: &[std::path::PathBuf], options: &RunOptions) -> Result<(), Erro
             "{failed} of {} configs failed (see batch-summary.md)",
             rows.len()
         )));
+    }
+    Ok(())
+}
+
+fn run_shards(
+    configs: &[std::path::PathBuf],
+    spec: &ShardSpec,
+    sweep: Option<SweepSpec>,
+    options: &RunOptions,
+) -> Result<(), Error> {
+    let pool = thread_pool(options.threads)?;
+    for path in configs {
+        let loaded = config::load(path, &overrides(options)?)?;
+        let dir = report::prepare_dir(&options.out, &loaded.design.name)?;
+        std::fs::create_dir_all(dir.join("shards")).map_err(|e| {
+            Error::Report(report::ReportError::Io {
+                path: dir.join("shards").display().to_string(),
+                source: e,
+            })
+        })?;
+        let range = spec.range(loaded.design.replicates);
+        let points = sweep.as_ref().map_or(1, |s| {
+            s.values.len() * s.second.as_ref().map_or(1, |(_, v)| v.len())
+        });
+        let bar = Bar::new(
+            (range.end - range.start) * points as u64,
+            &spec.stem(),
+            options.quiet,
+        );
+        let file = pool.install(|| shard::run_shard(&loaded, *spec, sweep.clone(), &bar))?;
+        bar.0.finish_and_clear();
+        let target = shard::shard_path(&dir, &file);
+        let bytes = serde_json::to_vec_pretty(&file).map_err(|e| Error::Other(e.to_string()))?;
+        report::write_atomic(&target, &bytes)?;
+        if !options.quiet {
+            println!(
+                "{}: shard {}/{} = replicates {}..{} of {}; wrote {}",
+                loaded.design.name,
+                spec.index,
+                spec.count,
+                range.start,
+                range.end,
+                loaded.design.replicates,
+                target.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn merge(shards: &[std::path::PathBuf], out: &Path, quiet: bool) -> Result<(), Error> {
+    match shard::merge(shards)? {
+        Merged::Run(boxed) => {
+            let (loaded, result) = *boxed;
+            let dir = report::prepare_dir(out, &loaded.design.name)?;
+            let written = report::write_all(&dir, &result)?;
+            if !quiet {
+                print!("{}", report::text::render(&result));
+                let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+                println!(
+                    "  merged {} shards; wrote {}",
+                    shards.len(),
+                    names.join(", ")
+                );
+            }
+        }
+        Merged::Sweep(boxed) => {
+            let (loaded, result) = *boxed;
+            let dir = report::prepare_dir(out, &loaded.design.name)?;
+            let written = report::sweep::write_sweep(&dir, &result)?;
+            if !quiet {
+                let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+                println!(
+                    "merged {} sweep shards ({} points); wrote {}",
+                    shards.len(),
+                    result.points.len(),
+                    names.join(", ")
+                );
+            }
+        }
     }
     Ok(())
 }

@@ -18,6 +18,7 @@ pub mod model;
 pub mod report;
 pub mod run;
 pub mod sequential;
+pub mod shard;
 pub mod sweep;
 
 pub use error::Error;

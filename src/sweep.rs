@@ -93,7 +93,12 @@ pub struct SweepPoint {
 }
 
 impl SweepPoint {
-    fn from_report(value: toml::Value, value2: Option<toml::Value>, r: &RunReport) -> SweepPoint {
+    /// The figures of one point from its run report.
+    pub fn from_report(
+        value: toml::Value,
+        value2: Option<toml::Value>,
+        r: &RunReport,
+    ) -> SweepPoint {
         let early_stops: f64 = r.looks[..r.looks.len().saturating_sub(1)]
             .iter()
             .map(|l| l.p_stop_efficacy + l.p_stop_futility + l.p_stop_harm)
@@ -187,7 +192,27 @@ pub fn run_sweep(
             points.push(SweepPoint::from_report(v.clone(), v2.clone(), &report));
         }
     }
-    let target = match target_power {
+    let spec = crate::shard::SweepSpec {
+        param: param.to_string(),
+        values: values.to_vec(),
+        second: second.map(|(k, v)| (k.to_string(), v.to_vec())),
+        target_power,
+    };
+    Ok(assemble(base, &spec, points, looks))
+}
+
+/// Builds a [`SweepResult`] from computed points (also used when merging sweep shards).
+pub fn assemble(
+    base: &LoadedConfig,
+    spec: &crate::shard::SweepSpec,
+    points: Vec<SweepPoint>,
+    looks: usize,
+) -> SweepResult {
+    let outer: Vec<Option<toml::Value>> = match &spec.second {
+        None => vec![None],
+        Some((_, v)) => v.iter().cloned().map(Some).collect(),
+    };
+    let target = match spec.target_power {
         None => Vec::new(),
         Some(t) => outer
             .iter()
@@ -197,17 +222,17 @@ pub fn run_sweep(
             })
             .collect(),
     };
-    Ok(SweepResult {
+    SweepResult {
         name: base.design.name.clone(),
-        param: param.to_string(),
-        param2: second.map(|(k, _)| k.to_string()),
+        param: spec.param.clone(),
+        param2: spec.second.as_ref().map(|(k, _)| k.clone()),
         seed: base.design.seed,
         replicates: base.design.replicates,
         looks,
         points,
         target,
         version: env!("CARGO_PKG_VERSION").to_string(),
-    })
+    }
 }
 
 /// The smallest grid value whose power reaches `target`, and whether the call is uncertain.

@@ -7,7 +7,7 @@ use super::{AnalysisOutcome, CriticalValues, NotAnalyzable, TestResult};
 /// `reference_only` (b) responded under R only, `test_only` (c) under T only, among
 /// `completers` pairs. Estimate (c - b) / completers, the difference in response proportions
 /// T - R, with the SE of a mean of the paired differences in response indicators; statistic c;
-/// df the number of discordant pairs b + c.
+/// df the number of discordant pairs b + c. No completer: too few participants.
 pub fn mcnemar(
     reference_only: usize,
     test_only: usize,
@@ -15,7 +15,10 @@ pub fn mcnemar(
     critical: &CriticalValues,
 ) -> AnalysisOutcome {
     let discordant = reference_only + test_only;
-    if discordant == 0 || completers == 0 {
+    if completers == 0 {
+        return AnalysisOutcome::NotAnalyzable(NotAnalyzable::TooFewParticipants);
+    }
+    if discordant == 0 {
         return AnalysisOutcome::NotAnalyzable(NotAnalyzable::NoDiscordantPairs);
     }
     let n = completers as f64;

@@ -4,7 +4,9 @@
 //! approximation with the tie correction of the variance and a continuity correction of 0.5.
 
 use super::critical::WILCOXON_EXACT_MAX_N;
-use super::{mean_and_variance, AnalysisOutcome, CriticalValues, NotAnalyzable, TestResult};
+use super::{
+    is_zero_variance, mean_and_variance, AnalysisOutcome, CriticalValues, NotAnalyzable, TestResult,
+};
 
 /// Signed-rank test. `statistic` is V (sum of ranks of positive differences, as R reports it);
 /// `df` is the number of non-zero differences; the estimate, SE and effect size are those of the
@@ -23,6 +25,9 @@ pub fn signed_rank(
     );
     let zeros = scratch.len() < differences.len();
     let n = scratch.len();
+    if differences.is_empty() {
+        return AnalysisOutcome::NotAnalyzable(NotAnalyzable::TooFewParticipants);
+    }
     if n == 0 {
         return AnalysisOutcome::NotAnalyzable(NotAnalyzable::AllDifferencesZero);
     }
@@ -67,7 +72,9 @@ pub fn signed_rank(
     let (mean, variance) = mean_and_variance(differences);
     let count = differences.len() as f64;
     let sd = variance.sqrt();
-    let (standard_error, effect_size) = if sd > 0.0 {
+    // Same zero-variance rule as the paired t: equal differences leave a rounding residue in
+    // the variance that must not become an effect size of 1e16.
+    let (standard_error, effect_size) = if !is_zero_variance(variance, mean) {
         (sd / count.sqrt(), mean / sd)
     } else {
         (0.0, 0.0)

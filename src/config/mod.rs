@@ -70,6 +70,12 @@ impl ConfigError {
                 value,
                 allowed,
             },
+            // An override that cannot be applied must say to which config (batch and validate
+            // apply the same --set to many files).
+            ConfigError::Override { text, reason } => ConfigError::Override {
+                text,
+                reason: format!("{reason} (config {path})"),
+            },
             other => other,
         }
     }
@@ -114,7 +120,7 @@ pub fn parse(
     let source = if overrides.is_empty() {
         text
     } else {
-        overrides::apply_all(&mut table, overrides)?;
+        overrides::apply_all(&mut table, overrides).map_err(|e| e.in_file(origin))?;
         overridden = toml::to_string(&table).map_err(|e| ConfigError::Parse {
             file: origin.to_string(),
             message: e.to_string(),
