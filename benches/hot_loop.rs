@@ -5,7 +5,7 @@ use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion
 use crossover_sim::analysis::{self, AnalysisName, CriticalValues, LookData};
 use crossover_sim::config::{self, LoadedConfig, Override};
 use crossover_sim::engine::seed::replicate_rng;
-use crossover_sim::engine::{NoProgress, Simulator, Workspace};
+use crossover_sim::engine::{NoProgress, Simulator};
 use crossover_sim::model::{Cohort, CohortModel};
 use rand::Rng;
 use rand_distr::StandardNormal;
@@ -91,7 +91,7 @@ fn replicate(c: &mut Criterion) {
     ] {
         let loaded = williams(&sets);
         let sim = Simulator::new(&loaded.design).unwrap();
-        let mut ws = Workspace::new(30);
+        let mut ws = sim.workspace();
         let mut summary = sim.empty_summary();
         let mut j = 0u64;
         group.bench_function(label, |b| {

@@ -12,9 +12,67 @@ pub struct DiscordantPairs {
     pub test_only: usize,
 }
 
+/// Which buffers a run needs (the union over its analyses); the others stay empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Needs {
+    /// Completers' differences (completers_paired, wilcoxon_paired, responder_mcnemar's n).
+    pub differences: bool,
+    /// Responders' differences (responders_paired).
+    pub responder_differences: bool,
+    /// Half period differences (period_adjusted).
+    pub half_period_differences: bool,
+    /// Period-1 changes (first_period).
+    pub first_period_change: bool,
+    /// Participant sums (carryover).
+    pub participant_sums: bool,
+}
+
+impl Needs {
+    /// Everything (for tests and one-off analyses).
+    pub const ALL: Needs = Needs {
+        differences: true,
+        responder_differences: true,
+        half_period_differences: true,
+        first_period_change: true,
+        participant_sums: true,
+    };
+
+    /// The buffers the given analyses read.
+    pub fn of(analyses: impl IntoIterator<Item = crate::config::AnalysisName>) -> Needs {
+        use crate::config::AnalysisName::*;
+        let mut n = Needs {
+            differences: false,
+            responder_differences: false,
+            half_period_differences: false,
+            first_period_change: false,
+            participant_sums: false,
+        };
+        for a in analyses {
+            match a {
+                RespondersPaired => n.responder_differences = true,
+                CompletersPaired | WilcoxonPaired | ResponderMcnemar => n.differences = true,
+                PeriodAdjusted => n.half_period_differences = true,
+                FirstPeriod => n.first_period_change = true,
+                Carryover => n.participant_sums = true,
+            }
+        }
+        n
+    }
+}
+
+impl Default for Needs {
+    fn default() -> Self {
+        Needs::ALL
+    }
+}
+
 /// Buffers for one look; `collect` refills them without allocating once warmed up.
 #[derive(Debug, Clone, Default)]
 pub struct LookData {
+    /// Which buffers `collect` fills.
+    pub needs: Needs,
+    /// Completers in the look.
+    pub completer_count: usize,
     /// D_i = change under T - change under R, completers, enrollment order.
     pub differences: Vec<f64>,
     /// D_i for completers who responded under R.
@@ -58,7 +116,7 @@ impl LookData {
 
     /// Completers in this look.
     pub fn completers(&self) -> usize {
-        self.differences.len()
+        self.completer_count
     }
 
     /// Refills the buffers from the participants a look sees.
@@ -74,6 +132,8 @@ impl LookData {
             v.clear();
         }
         self.response_discordant = DiscordantPairs::default();
+        self.completer_count = 0;
+        let needs = self.needs;
         self.reference_responders = 0;
         self.treated = [0; 2];
         self.adverse_events = [0; 2];
@@ -83,7 +143,9 @@ impl LookData {
                 continue;
             }
             let first = p.condition_in_period[0] as usize;
-            self.first_period_change[first].push(p.change_in_period[0]);
+            if needs.first_period_change {
+                self.first_period_change[first].push(p.change_in_period[0]);
+            }
             for c in [REFERENCE, TEST] {
                 if p.treated_with(c) {
                     self.treated[c] += 1;
@@ -93,20 +155,29 @@ impl LookData {
             if p.completion != Completion::Completed {
                 continue;
             }
+            self.completer_count += 1;
             let d = p.change[TEST] - p.change[REFERENCE];
-            self.differences.push(d);
+            if needs.differences {
+                self.differences.push(d);
+            }
             if p.responded[REFERENCE] {
                 self.reference_responders += 1;
-                self.responder_differences.push(d);
+                if needs.responder_differences {
+                    self.responder_differences.push(d);
+                }
             }
             match (p.responded[REFERENCE], p.responded[TEST]) {
                 (true, false) => self.response_discordant.reference_only += 1,
                 (false, true) => self.response_discordant.test_only += 1,
                 _ => {}
             }
-            self.half_period_differences[first]
-                .push((p.change_in_period[0] - p.change_in_period[1]) / 2.0);
-            self.participant_sums[first].push(p.change_in_period[0] + p.change_in_period[1]);
+            if needs.half_period_differences {
+                self.half_period_differences[first]
+                    .push((p.change_in_period[0] - p.change_in_period[1]) / 2.0);
+            }
+            if needs.participant_sums {
+                self.participant_sums[first].push(p.change_in_period[0] + p.change_in_period[1]);
+            }
             for c in [REFERENCE, TEST] {
                 self.completer_adverse_events[c] += usize::from(p.adverse_event[c]);
             }

@@ -16,7 +16,7 @@ pub mod wilcoxon;
 
 pub use crate::config::AnalysisName;
 pub use critical::CriticalValues;
-pub use look_data::LookData;
+pub use look_data::{LookData, Needs};
 
 /// What a test reports on one simulated trial.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -112,7 +112,7 @@ pub fn run(name: AnalysisName, data: &mut LookData, critical: &CriticalValues) -
         AnalysisName::ResponderMcnemar => mcnemar::mcnemar(
             data.response_discordant.reference_only,
             data.response_discordant.test_only,
-            data.differences.len(),
+            data.completers(),
             critical,
         ),
     }

@@ -46,11 +46,13 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// Buffers for trials of up to `enrolled` participants.
-    pub fn new(enrolled: usize) -> Workspace {
+    /// Buffers for trials of up to `enrolled` participants, filling only what `needs` lists.
+    pub fn new(enrolled: usize, needs: analysis::Needs) -> Workspace {
+        let mut look = LookData::with_capacity(enrolled);
+        look.needs = needs;
         Workspace {
             cohort: Cohort::with_capacity(enrolled),
-            look: LookData::with_capacity(enrolled),
+            look,
         }
     }
 }
@@ -90,6 +92,14 @@ impl Simulator {
         &self.rules
     }
 
+    /// Buffers for one worker, filling only what this design's analyses read.
+    pub fn workspace(&self) -> Workspace {
+        Workspace::new(
+            self.design.enrolled,
+            analysis::Needs::of(self.design.analysis.all()),
+        )
+    }
+
     /// An empty summary of the right shape.
     pub fn empty_summary(&self) -> Summary {
         Summary::new(self.rules.looks.len(), self.design.enrolled)
@@ -105,7 +115,7 @@ impl Simulator {
         (first_block..last_block)
             .into_par_iter()
             .map_init(
-                || Workspace::new(self.design.enrolled),
+                || self.workspace(),
                 |ws, block| {
                     let lo = (block * BLOCK).max(start);
                     let hi = ((block + 1) * BLOCK).min(end);

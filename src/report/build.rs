@@ -72,8 +72,11 @@ pub fn build_report(
     if mean_early.is_none() {
         primary_missing.insert(
             "mean_estimate_early_stopped".to_string(),
-            if summary.primary_early_stopped.analyzed == 0 && rules.looks.len() == 1 {
+            if rules.looks.len() == 1 {
                 "fixed design: no interim look".to_string()
+            } else if summary.primary_early_stopped.not_analyzable_total() > 0 {
+                "the primary analysis was not analyzable on any trial that stopped early"
+                    .to_string()
             } else {
                 "no trial stopped early".to_string()
             },
@@ -258,7 +261,7 @@ pub fn build_report(
             })
             .collect(),
     });
-    RunReport {
+    let mut report = RunReport {
         tool: ToolInfo {
             name: env!("CARGO_PKG_NAME").to_string(),
             version: env!("CARGO_PKG_VERSION").to_string(),
@@ -284,5 +287,92 @@ pub fn build_report(
         responders,
         adverse_events,
         config: loaded.resolved.clone(),
+    };
+    explain_missing(&mut report, summary, loaded);
+    report
+}
+
+/// Records `why` for `key` when the value is blank (keeping a reason already given).
+fn note(missing: &mut BTreeMap<String, String>, key: &str, blank: bool, why: &str) {
+    if blank {
+        missing
+            .entry(key.to_string())
+            .or_insert_with(|| why.to_string());
+    }
+}
+
+/// Gives every blank figure a reason: a quantity whose denominator is zero is reported as
+/// missing (None), never as NaN or 0, and a `missing` map says why. Blanks of the looks and of
+/// the adverse-event rates, which have no map of their own, are explained in the primary's.
+fn explain_missing(report: &mut RunReport, summary: &Summary, loaded: &LoadedConfig) {
+    const SINGLE: &str = "a single trial was analysable: no Monte Carlo standard error";
+    const NO_TRUE_VALUE: &str = "the config implies no closed-form value for this estimate";
+    let p = &mut report.primary;
+    let reason = |missing: &BTreeMap<String, String>, key: &str, default: &str| {
+        missing
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| default.to_string())
+    };
+    let at_stop = reason(&p.missing, "mean_estimate_at_stop", SINGLE);
+    let early = reason(&p.missing, "mean_estimate_early_stopped", SINGLE);
+    let m = &mut p.missing;
+    note(
+        m,
+        "mean_estimate_at_stop_se",
+        p.mean_estimate_at_stop_se.is_none(),
+        &at_stop,
+    );
+    note(
+        m,
+        "mean_effect_size_at_stop",
+        p.mean_effect_size_at_stop.is_none(),
+        &at_stop,
+    );
+    note(
+        m,
+        "mean_estimate_early_stopped_se",
+        p.mean_estimate_early_stopped_se.is_none(),
+        &early,
+    );
+    note(
+        m,
+        "mean_effect_size_early_stopped",
+        p.mean_effect_size_early_stopped.is_none(),
+        &early,
+    );
+    note(m, "true_value", p.true_value.is_none(), NO_TRUE_VALUE);
+    for (k, look) in report.looks.iter().enumerate() {
+        let stopped: u64 = summary.looks[k].stops.iter().sum();
+        let why = if stopped == 0 {
+            format!("no trial stopped at look {}", k + 1)
+        } else {
+            format!(
+                "the primary analysis was not analyzable on any trial that stopped at look {}",
+                k + 1
+            )
+        };
+        let key = format!("looks[{k}].mean_estimate_at_stop");
+        note(m, &key, look.mean_estimate_at_stop.is_none(), &why);
+    }
+    if report.adverse_events.is_some() {
+        for (c, name) in loaded.design.conditions.iter().enumerate() {
+            let why = format!("no participant was treated with {name:?} in any trial");
+            let key = format!("adverse_events.rate.\"{name}\"");
+            note(m, &key, summary.treated[c] == 0, &why);
+        }
+    }
+    for a in report.analyses.values_mut() {
+        let none = reason(&a.missing, "mean_estimate", SINGLE);
+        let m = &mut a.missing;
+        note(m, "mean_estimate_se", a.mean_estimate_se.is_none(), &none);
+        note(
+            m,
+            "mean_standard_error",
+            a.mean_standard_error.is_none(),
+            &none,
+        );
+        note(m, "mean_effect_size", a.mean_effect_size.is_none(), &none);
+        note(m, "true_value", a.true_value.is_none(), NO_TRUE_VALUE);
     }
 }
