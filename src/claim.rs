@@ -8,7 +8,7 @@
 
 use crate::analytic::{paired_t_detectable_effect, paired_t_power};
 use crate::config::{self, LoadedConfig, Override, REFERENCE, TEST};
-use crate::engine::NoProgress;
+use crate::engine::Progress;
 use crate::error::Error;
 use crate::report::plot::{line_chart, Chart, Series};
 use crate::report::{write_atomic, ReportError, RunReport};
@@ -58,9 +58,13 @@ fn float(x: f64) -> toml::Value {
     toml::Value::Float(x)
 }
 
-fn simulate(base: &LoadedConfig, overrides: &[Override]) -> Result<RunReport, Error> {
+fn simulate(
+    base: &LoadedConfig,
+    progress: &dyn Progress,
+    overrides: &[Override],
+) -> Result<RunReport, Error> {
     let loaded = config::with_overrides(base, overrides)?;
-    crate::run::simulate(&loaded, &NoProgress)
+    crate::run::simulate(&loaded, progress)
 }
 
 fn pm(x: f64, se: f64, digits: usize) -> String {
@@ -114,7 +118,11 @@ fn fixed_design() -> Result<Override, Error> {
 }
 
 /// Runs every check. `log` receives one line per simulated design (for a terminal).
-pub fn check_claims(base: &LoadedConfig, log: &dyn Fn(&str)) -> Result<ClaimReport, Error> {
+pub fn check_claims(
+    base: &LoadedConfig,
+    log: &dyn Fn(&str),
+    progress: &dyn Progress,
+) -> Result<ClaimReport, Error> {
     let d = &base.design;
     if d.population.classes.len() < 2 || d.population.baseline.is_none() {
         return Err(Error::Usage(format!(
@@ -138,6 +146,7 @@ pub fn check_claims(base: &LoadedConfig, log: &dyn Fn(&str)) -> Result<ClaimRepo
     for rate in [0.40, 0.50, 0.58, 0.64] {
         let r = simulate(
             base,
+            progress,
             &[
                 fixed_design()?,
                 set("population.classes[0].probability", float(rate))?,
@@ -212,7 +221,7 @@ pub fn check_claims(base: &LoadedConfig, log: &dyn Fn(&str)) -> Result<ClaimRepo
             d.replicates, d.seed
         );
         let loaded = config::parse(&text, "claim (b)", &[])?;
-        let r = crate::run::simulate(&loaded, &NoProgress)?;
+        let r = crate::run::simulate(&loaded, progress)?;
         b_powers.push(analytic);
         rows.push(vec![
             format!("{dz}"),
@@ -257,7 +266,7 @@ pub fn check_claims(base: &LoadedConfig, log: &dyn Fn(&str)) -> Result<ClaimRepo
         let mut o = effect_overrides(base, dz)?;
         o.push(fixed_design()?);
         let loaded = config::with_overrides(base, &o)?;
-        let sweep = run_sweep(&loaded, "design.enrolled", &values, None, None, &NoProgress)?;
+        let sweep = run_sweep(&loaded, "design.enrolled", &values, None, None, progress)?;
         let series: Vec<&SweepPoint> = sweep.points.iter().collect();
         if let Some(p) = sweep
             .points
@@ -371,7 +380,7 @@ pub fn check_claims(base: &LoadedConfig, log: &dyn Fn(&str)) -> Result<ClaimRepo
     let mut stop_by_scenario = Vec::new();
     let mut f_figures: Vec<(String, f64, Option<f64>, Option<f64>)> = Vec::new();
     for (label, o, true_dz) in &scenarios {
-        let r = simulate(base, o)?;
+        let r = simulate(base, progress, o)?;
         let l1 = &r.looks[0];
         stop_by_scenario.push(l1.p_stop_efficacy);
         if label.starts_with("as observed") {
@@ -447,7 +456,7 @@ pub fn check_claims(base: &LoadedConfig, log: &dyn Fn(&str)) -> Result<ClaimRepo
     ] {
         let mut o = o;
         o.push(fixed_design()?);
-        let r = simulate(base, &o)?;
+        let r = simulate(base, progress, &o)?;
         let a = |name: &str| {
             r.analyses.get(name).map_or("—".to_string(), |x| {
                 pm(x.rejection_rate.estimate, x.rejection_rate.se, 4)

@@ -5,6 +5,7 @@ use crossover_sim::engine::Progress;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Monte Carlo operating characteristics of crossover trials with interim analyses.
 #[derive(Debug, Parser)]
@@ -145,7 +146,18 @@ pub enum Command {
     },
 }
 
-/// A progress bar on a terminal, nothing otherwise.
+/// Set by the SIGINT/SIGTERM handler; the engine checks it before each block of replicates.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Installs the handler that turns SIGINT and SIGTERM into a clean stop: the run ends at the
+/// next block, writes nothing, and the process exits with status 130.
+pub fn install_interrupt_handler() {
+    // If a handler cannot be installed the default (immediate termination) still loses nothing,
+    // because every result file is written to a temporary name and renamed.
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+}
+
+/// A progress bar on a terminal, nothing otherwise; also relays interruption to the engine.
 pub struct Bar(pub ProgressBar);
 
 impl Bar {
@@ -170,5 +182,18 @@ impl Bar {
 impl Progress for Bar {
     fn replicates_done(&self, n: u64) {
         self.0.inc(n);
+    }
+
+    fn cancelled(&self) -> bool {
+        INTERRUPTED.load(Ordering::Relaxed)
+    }
+}
+
+/// No display, but interruptible (batch and claim runs).
+pub struct Interruptible;
+
+impl Progress for Interruptible {
+    fn cancelled(&self) -> bool {
+        INTERRUPTED.load(Ordering::Relaxed)
     }
 }

@@ -1,6 +1,6 @@
 //! The subcommands: each parses nothing itself, calls the library and prints.
 
-use crate::cli::{Bar, Cli, Command, RunOptions};
+use crate::cli::{Bar, Cli, Command, Interruptible, RunOptions};
 use crossover_sim::config::{self, LoadedConfig, Override};
 use crossover_sim::error::Error;
 use crossover_sim::report;
@@ -137,7 +137,7 @@ fn run(configs: &[std::path::PathBuf], options: &RunOptions) -> Result<(), Error
     let mut failures = Vec::new();
     for path in configs {
         if let Err(e) = run_one(path, options, &pool) {
-            if configs.len() == 1 {
+            if configs.len() == 1 || matches!(e, Error::Interrupted) {
                 return Err(e);
             }
             eprintln!("error: {e}");
@@ -274,9 +274,7 @@ fn batch(inputs: &[std::path::PathBuf], options: &RunOptions) -> Result<(), Erro
         let outcome = (|| -> Result<_, Error> {
             let loaded = config::load(path, &overrides(&quiet)?)?;
             let dir = report::prepare_dir(&quiet.out, &loaded.design.name)?;
-            let result = pool.install(|| {
-                crossover_sim::run::simulate(&loaded, &crossover_sim::engine::NoProgress)
-            })?;
+            let result = pool.install(|| crossover_sim::run::simulate(&loaded, &Interruptible))?;
             report::write_all(&dir, &result)?;
             Ok(result)
         })();
@@ -299,6 +297,7 @@ fn batch(inputs: &[std::path::PathBuf], options: &RunOptions) -> Result<(), Erro
                 }
                 rows.push(crossover_sim::batch::BatchRow::ok(path, &r));
             }
+            Err(Error::Interrupted) => return Err(Error::Interrupted),
             Err(e) => {
                 bar.suspend(|| eprintln!("failed {}: {e}", path.display()));
                 rows.push(crossover_sim::batch::BatchRow::failed(path, &e.to_string()));
@@ -539,7 +538,7 @@ fn claim(path: &Path, options: &RunOptions) -> Result<(), Error> {
             eprintln!("{line}");
         }
     };
-    let claim = pool.install(|| crossover_sim::claim::check_claims(&base, &log))?;
+    let claim = pool.install(|| crossover_sim::claim::check_claims(&base, &log, &Interruptible))?;
     let written = crossover_sim::claim::write(&dir, &claim)?;
     if !quiet {
         for v in &claim.verdicts {

@@ -24,6 +24,9 @@ pub enum Error {
     /// A command-line argument is invalid.
     #[error("{0}")]
     Usage(String),
+    /// The run was interrupted (SIGINT or SIGTERM); nothing was written.
+    #[error("interrupted: no results were written; earlier results are untouched")]
+    Interrupted,
     /// Anything else, with its message.
     #[error("{0}")]
     Other(String),
@@ -35,6 +38,7 @@ impl Error {
         match self {
             Error::Config(_) | Error::Boundary { .. } | Error::Usage(_) => 2,
             Error::Report(_) | Error::Other(_) => 1,
+            Error::Interrupted => 130,
         }
     }
 }

@@ -19,6 +19,9 @@ pub fn simulate(loaded: &LoadedConfig, progress: &dyn Progress) -> Result<RunRep
     let sim = simulator(loaded)?;
     let start = Instant::now();
     let summary = sim.simulate(0..loaded.design.replicates, progress);
+    if progress.cancelled() || summary.replicates != loaded.design.replicates {
+        return Err(Error::Interrupted);
+    }
     let meta = RunMetadata {
         threads: rayon::current_num_threads(),
         elapsed_seconds: start.elapsed().as_secs_f64(),

@@ -180,6 +180,9 @@ pub fn run_shard(
     for (value, value2, loaded) in cells {
         let sim = crate::run::simulator(&loaded)?;
         let summary = sim.simulate(range.clone(), progress);
+        if progress.cancelled() {
+            return Err(Error::Interrupted);
+        }
         points.push(PointState {
             value,
             value2,

@@ -18,10 +18,16 @@ use std::ops::Range;
 /// Replicates per work unit: the granularity of parallel work and progress reports.
 pub const BLOCK: u64 = 1024;
 
-/// Receives progress reports from the engine; the default does nothing.
+/// Receives progress reports from the engine and can ask it to stop; the defaults do nothing.
 pub trait Progress: Sync {
     /// `n` more replicates are done.
     fn replicates_done(&self, _n: u64) {}
+
+    /// Whether the run should stop (e.g. the user pressed Ctrl-C). Checked before each block;
+    /// a stopped run's summary covers fewer replicates than asked and must not be reported.
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
 
 /// A progress sink that ignores everything.
@@ -120,6 +126,9 @@ impl Simulator {
                     let lo = (block * BLOCK).max(start);
                     let hi = ((block + 1) * BLOCK).min(end);
                     let mut summary = self.empty_summary();
+                    if progress.cancelled() {
+                        return summary;
+                    }
                     for j in lo..hi {
                         self.replicate(j, ws, &mut summary);
                     }
