@@ -218,7 +218,9 @@ pub fn check_claims(
         let analytic = paired_t_power(15, dz, alpha);
         let text = format!(
             "name = \"claim_b\"\n[design]\nconditions = [\"R\", \"T\"]\nenrolled = 15\n[population]\ncorrelation = 0.5\n[[population.classes]]\nname = \"all\"\nprobability = 1.0\nchange.R = {{ mean = 0.0, sd = 1.0 }}\nchange.T = {{ mean = {dz}, sd = 1.0 }}\n[analysis]\nprimary = \"completers_paired\"\nalpha = {alpha}\n[simulation]\nreplicates = {}\nseed = {}\n",
-            d.replicates, d.seed
+            d.replicates,
+            // TOML integers are signed: seeds above 2^63 - 1 are written as their bit pattern.
+            d.seed as i64
         );
         let loaded = config::parse(&text, "claim (b)", &[])?;
         let r = crate::run::simulate(&loaded, progress)?;

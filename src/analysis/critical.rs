@@ -138,9 +138,17 @@ fn signed_rank_lower_critical(n: usize, level: f64) -> i64 {
     lower
 }
 
+/// Above this many discordant pairs the critical value is found by bisection on the binomial
+/// CDF (regularized incomplete beta) instead of summing the pmf, which would make the table
+/// quadratic in the enrollment.
+const BINOMIAL_EXACT_SUM_MAX_N: usize = 1000;
+
 fn binomial_half_lower_critical(n: usize, level: f64) -> i64 {
     if n == 0 {
         return -1;
+    }
+    if n > BINOMIAL_EXACT_SUM_MAX_N {
+        return binomial_half_lower_critical_bisection(n, level);
     }
     // log-space pmf to stay finite for large n
     let ln_half_n = n as f64 * 0.5f64.ln();
@@ -159,6 +167,28 @@ fn binomial_half_lower_critical(n: usize, level: f64) -> i64 {
         }
     }
     lower
+}
+
+fn binomial_half_lower_critical_bisection(n: usize, level: f64) -> i64 {
+    use statrs::distribution::{Binomial, DiscreteCDF};
+    let Ok(b) = Binomial::new(0.5, n as u64) else {
+        return -1;
+    };
+    let rejects = |k: u64| 2.0 * b.cdf(k) <= level * (1.0 + 1e-12);
+    if !rejects(0) {
+        return -1;
+    }
+    // 2 P(X <= k) is increasing in k: find the largest k that still rejects.
+    let (mut lo, mut hi) = (0u64, n as u64 / 2 + 1);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if rejects(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo as i64
 }
 
 #[cfg(test)]
@@ -206,6 +236,28 @@ mod tests {
         assert_eq!(cv.mcnemar_lower(10), 1);
         assert_eq!(cv.mcnemar_lower(20), 5);
         assert_eq!(cv.mcnemar_lower(0), -1);
+    }
+
+    #[test]
+    fn large_n_binomial_critical_values_match_r_and_the_exact_sum() {
+        // R 4.2.2: 2*pbinom(c(469, 470), 1001, .5) = 0.049985 0.057851 and
+        //          2*pbinom(c(2430, 2431), 5000, .5) = 0.049316 0.052677,
+        //   so the largest rejecting k is 469 for n = 1001 and 2430 for n = 5000.
+        let cv = CriticalValues::new(0.05, 10);
+        assert_eq!(cv.mcnemar_lower(1001), 469);
+        assert_eq!(cv.mcnemar_lower(5000), 2430);
+        // The bisection agrees with the exact sum where both apply.
+        for n in [20, 101, 500, 999, 1000] {
+            assert_eq!(
+                binomial_half_lower_critical_bisection(n, 0.05),
+                binomial_half_lower_critical(n, 0.05),
+                "n = {n}"
+            );
+        }
+        // The table for a large enrollment builds quickly (it used to be quadratic).
+        let started = std::time::Instant::now();
+        let _ = CriticalValues::new(0.05, 20_000);
+        assert!(started.elapsed().as_secs_f64() < 5.0);
     }
 
     #[test]

@@ -431,9 +431,24 @@ pub struct SimulationSection {
     /// Number of simulated trials.
     #[serde(default = "default_replicates")]
     pub replicates: i64,
-    /// Master seed; replicate j uses a generator seeded from (seed, j).
-    #[serde(default = "default_seed")]
+    /// Master seed; replicate j uses a generator seeded from (seed, j). TOML integers are
+    /// signed 64-bit, so seeds above 2^63 - 1 are written as their two's-complement bit pattern
+    /// (a negative integer), as `--seed` does.
+    #[serde(default = "default_seed", with = "seed_bits")]
     pub seed: u64,
+}
+
+/// A u64 seed stored as the i64 with the same bits (TOML has no unsigned integers).
+mod seed_bits {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(seed: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(*seed as i64)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        i64::deserialize(d).map(|bits| bits as u64)
+    }
 }
 
 fn default_replicates() -> i64 {

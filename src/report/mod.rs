@@ -1,4 +1,4 @@
-//! Turning a run's [`Summary`] into a [`RunReport`] with Monte Carlo errors, and writing it to
+//! Turning a run's [`Summary`](crate::engine::Summary) into a [`RunReport`] with Monte Carlo errors, and writing it to
 //! the results folder as JSON, CSV and Markdown. The only writer of `results/`; every file is
 //! written to a temporary name and renamed, so an existing result is never half-overwritten.
 
@@ -247,7 +247,7 @@ pub struct RunReport {
     pub completers: CountReport,
     /// Responders under the reference condition at the stop (None without a baseline).
     pub responders: Option<RespondersReport>,
-    /// Adverse events (None without an [adverse_events] section).
+    /// Adverse events (None without an `[adverse_events]` section).
     pub adverse_events: Option<AdverseEventReport>,
     /// The config as run, with every default filled in.
     pub config: ConfigFile,
