@@ -18,8 +18,14 @@ impl ExactSum {
     /// Adds one value (non-finite values are ignored; callers never pass them).
     #[inline]
     pub fn add(&mut self, x: f64) {
-        if x.is_finite() {
-            self.0 = self.0.saturating_add((x * SCALE).round() as i128);
+        let scaled = x * SCALE;
+        if scaled.abs() < 2_251_799_813_685_248.0 {
+            // |scaled| < 2^51: round on the FPU (ties to even) and convert through i64, avoiding
+            // the libm round and the slow f64 -> i128 conversion of the general path.
+            let rounded = crate::model::round_to_integer(scaled);
+            self.0 = self.0.saturating_add(i128::from(rounded as i64));
+        } else if scaled.is_finite() {
+            self.0 = self.0.saturating_add(scaled.round() as i128);
         }
     }
 
