@@ -274,7 +274,10 @@ fn a_single_class_with_probability_one() {
         "{}",
         report.true_effect
     );
-    assert_eq!(report.primary.true_value, Some(report.true_effect));
+    assert_eq!(
+        report.analyses["completers_paired"].true_value,
+        Some(report.true_effect)
+    );
     assert!(report.analyses["completers_paired"].analyzed > 0);
 }
 

@@ -43,7 +43,9 @@ pub fn true_value(name: AnalysisName, loaded: &LoadedConfig) -> Option<f64> {
     let d = &loaded.design;
     match name {
         AnalysisName::Carryover => Some(d.carryover[TEST] - d.carryover[REFERENCE]),
-        AnalysisName::ResponderMcnemar => None,
+        // A subgroup selected on its own response under R, and a difference in response
+        // probabilities, have no closed-form value under the config.
+        AnalysisName::ResponderMcnemar | AnalysisName::RespondersPaired => None,
         _ => Some(d.population.average_effect()),
     }
 }
@@ -306,7 +308,7 @@ fn note(missing: &mut BTreeMap<String, String>, key: &str, blank: bool, why: &st
 /// the adverse-event rates, which have no map of their own, are explained in the primary's.
 fn explain_missing(report: &mut RunReport, summary: &Summary, loaded: &LoadedConfig) {
     const SINGLE: &str = "a single trial was analysable: no Monte Carlo standard error";
-    const NO_TRUE_VALUE: &str = "the config implies no closed-form value for this estimate";
+    const NO_TRUE_VALUE: &str = "the config implies no closed-form value for this estimate (responders_paired: the effect in a subgroup selected on its own response under the reference condition; responder_mcnemar: a difference in response probabilities); true_effect is the population average T - R";
     let p = &mut report.primary;
     let reason = |missing: &BTreeMap<String, String>, key: &str, default: &str| {
         missing

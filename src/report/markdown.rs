@@ -29,10 +29,11 @@ pub fn render(r: &RunReport) -> String {
     );
     let _ = writeln!(
         s,
-        "| mean estimate at the stop | {} | {} | true value {} |",
+        "| mean estimate at the stop | {} | {} | true value {} (population average effect T - R: {:.3}) |",
         fmt_opt(p.mean_estimate_at_stop, 3),
         fmt_opt(p.mean_estimate_at_stop_se, 3),
-        fmt_opt(p.true_value, 3)
+        fmt_opt(p.true_value, 3),
+        r.true_effect
     );
     let _ = writeln!(
         s,

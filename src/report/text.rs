@@ -17,11 +17,14 @@ pub fn render(r: &RunReport) -> String {
         "  power ({}): {:.4} ± {:.4} (MC SE), 95% CI [{:.4}, {:.4}]",
         p.analysis, p.power.estimate, p.power.se, p.power.ci_low, p.power.ci_high
     );
+    let truth = match p.true_value {
+        Some(t) => format!("true {t:.3}"),
+        None => format!("population average effect {:.3}", r.true_effect),
+    };
     let _ = writeln!(
         s,
-        "  primary estimate at stop: {} (true {}), early-stopped: {}",
+        "  primary estimate at stop: {} ({truth}), early-stopped: {}",
         fmt_opt(p.mean_estimate_at_stop, 3),
-        fmt_opt(p.true_value, 3),
         fmt_opt(p.mean_estimate_early_stopped, 3)
     );
     if r.looks.len() > 1 {
