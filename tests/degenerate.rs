@@ -55,69 +55,8 @@ fn run_checked(loaded: &LoadedConfig) -> RunReport {
 /// Every number in the JSON is finite; every null is documented optional or explained in a
 /// `missing` map; every adverse-event rate is reported or explained.
 fn assert_sensible_json(report: &RunReport, loaded: &LoadedConfig) {
-    fn walk(v: &Json, path: String, nulls: &mut Vec<String>) {
-        match v {
-            Json::Null => nulls.push(path),
-            Json::Number(n) => assert!(
-                n.as_f64().is_some_and(f64::is_finite),
-                "{path} = {n} is not finite"
-            ),
-            Json::Array(a) => {
-                for (i, x) in a.iter().enumerate() {
-                    walk(x, format!("{path}[{i}]"), nulls);
-                }
-            }
-            Json::Object(o) => {
-                for (k, x) in o {
-                    let p = if path.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{path}.{k}")
-                    };
-                    walk(x, p, nulls);
-                }
-            }
-            Json::Bool(_) | Json::String(_) => {}
-        }
-    }
-    // serde_json writes NaN and infinities as null, so the walk below finds them as nulls.
-    let json = serde_json::to_value(report).expect("report serializes");
-    let mut nulls = Vec::new();
-    walk(&json, String::new(), &mut nulls);
-    let explained = |object: &Json, key: &str| {
-        object
-            .get("missing")
-            .and_then(|m| m.get(key))
-            .and_then(Json::as_str)
-            .is_some_and(|why| !why.is_empty())
-    };
-    let primary = &json["primary"];
-    let d = &loaded.design;
-    for null in &nulls {
-        let ok = match null.as_str() {
-            "adverse_events" => d.adverse_event.is_none(),
-            "responders" => d.population.baseline.is_none(),
-            "config.adverse_events" | "config.sequential" => true,
-            p if p.starts_with("looks[") && p.ends_with("].futility_z") => true,
-            p if p.starts_with("looks[") => explained(primary, p),
-            p if p.starts_with("primary.") => explained(primary, &p["primary.".len()..]),
-            p if p.starts_with("analyses.") => match p["analyses.".len()..].split_once('.') {
-                Some((name, field)) => explained(&json["analyses"][name], field),
-                None => false,
-            },
-            _ => false,
-        };
-        assert!(ok, "`{null}` is null without a reason in a `missing` map");
-    }
-    if let Some(ae) = &report.adverse_events {
-        for c in &d.conditions {
-            assert!(
-                ae.rate.contains_key(c)
-                    || explained(primary, &format!("adverse_events.rate.\"{c}\"")),
-                "adverse-event rate of {c:?} neither reported nor explained"
-            );
-        }
-    }
+    let problems = crossover_sim::report::check::problems(report, &loaded.design);
+    assert!(problems.is_empty(), "{problems:?}");
 }
 
 /// `missing[key]` exists and contains `words`.

@@ -9,11 +9,10 @@
 
 #![no_main]
 
-use crossover_sim::config::{self, LoadedConfig};
+use crossover_sim::config;
 use crossover_sim::engine::NoProgress;
 use crossover_sim::report::{build_report, RunMetadata};
 use libfuzzer_sys::fuzz_target;
-use serde_json::Value;
 
 const REPLICATES: u64 = 20;
 /// Larger designs are parsed and validated but not simulated: building the simulator's
@@ -39,59 +38,8 @@ fuzz_target!(|data: &[u8]| {
         elapsed_seconds: 1.0,
     };
     let report = build_report(&loaded, sim.rules(), &summary, meta);
-    let json = serde_json::to_value(&report).expect("the report serializes");
-    check_nulls(&json, &loaded);
+    let problems = crossover_sim::report::check::problems(&report, &loaded.design);
+    assert!(problems.is_empty(), "{problems:?}");
     let _ = crossover_sim::report::markdown::render(&report);
     let _ = crossover_sim::report::csv_export::render(&report).expect("csv renders");
 });
-
-/// Every null in the report is documented optional or explained in a `missing` map.
-fn check_nulls(json: &Value, loaded: &LoadedConfig) {
-    fn walk(v: &Value, path: String, nulls: &mut Vec<String>) {
-        match v {
-            Value::Null => nulls.push(path),
-            Value::Array(a) => {
-                for (i, x) in a.iter().enumerate() {
-                    walk(x, format!("{path}[{i}]"), nulls);
-                }
-            }
-            Value::Object(o) => {
-                for (k, x) in o {
-                    let p = if path.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{path}.{k}")
-                    };
-                    walk(x, p, nulls);
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut nulls = Vec::new();
-    walk(json, String::new(), &mut nulls);
-    let explained = |object: &Value, key: &str| {
-        object
-            .get("missing")
-            .and_then(|m| m.get(key))
-            .is_some_and(|why| why.as_str().is_some_and(|s| !s.is_empty()))
-    };
-    let primary = &json["primary"];
-    let d = &loaded.design;
-    for null in &nulls {
-        let ok = match null.as_str() {
-            "adverse_events" => d.adverse_event.is_none(),
-            "responders" => d.population.baseline.is_none(),
-            "config.adverse_events" | "config.sequential" => true,
-            p if p.starts_with("looks[") && p.ends_with("].futility_z") => true,
-            p if p.starts_with("looks[") => explained(primary, p),
-            p if p.starts_with("primary.") => explained(primary, &p["primary.".len()..]),
-            p if p.starts_with("analyses.") => match p["analyses.".len()..].split_once('.') {
-                Some((name, field)) => explained(&json["analyses"][name], field),
-                None => false,
-            },
-            _ => false,
-        };
-        assert!(ok, "`{null}` is null without a reason in a `missing` map");
-    }
-}

@@ -3,6 +3,7 @@
 //! written to a temporary name and renamed, so an existing result is never half-overwritten.
 
 pub mod build;
+pub mod check;
 pub mod csv_export;
 pub mod markdown;
 pub mod plot;
