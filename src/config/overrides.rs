@@ -24,19 +24,34 @@ pub struct Override {
 impl Override {
     /// Parses `population.classes[0].probability=0.6` or `design.enrolled=40`.
     pub fn parse(text: &str) -> Result<Override, ConfigError> {
-        let (key, raw) = text.split_once('=').ok_or_else(|| ConfigError::Override {
-            text: text.to_string(),
-            reason: "expected KEY=VALUE, e.g. design.enrolled=40".to_string(),
-        })?;
+        // The first '=' outside a quoted key segment separates the key from the value.
+        let mut quoted = false;
+        let split = text.char_indices().find_map(|(i, c)| {
+            if c == '"' {
+                quoted = !quoted;
+            }
+            (c == '=' && !quoted).then_some(i)
+        });
+        let (key, raw) =
+            split
+                .map(|i| (&text[..i], &text[i + 1..]))
+                .ok_or_else(|| ConfigError::Override {
+                    text: text.to_string(),
+                    reason: "expected KEY=VALUE, e.g. design.enrolled=40".to_string(),
+                })?;
         let key = key.trim();
         let segments = parse_path(key).map_err(|reason| ConfigError::Override {
+            text: text.to_string(),
+            reason,
+        })?;
+        let value = parse_value(raw.trim()).map_err(|reason| ConfigError::Override {
             text: text.to_string(),
             reason,
         })?;
         Ok(Override {
             key: key.to_string(),
             segments,
-            value: parse_value(raw.trim()),
+            value,
         })
     }
 
@@ -110,11 +125,19 @@ pub fn apply_all(table: &mut Table, overrides: &[Override]) -> Result<(), Config
     Ok(())
 }
 
-fn parse_value(raw: &str) -> Value {
+/// A TOML value, or a bare word taken as a string; more than one value is an error.
+fn parse_value(raw: &str) -> Result<Value, String> {
     let doc = format!("v = {raw}");
     match doc.parse::<Table>() {
-        Ok(mut t) => t.remove("v").unwrap_or(Value::String(raw.to_string())),
-        Err(_) => Value::String(raw.to_string()),
+        Ok(t) if t.len() == 1 => Ok(t
+            .get("v")
+            .cloned()
+            .unwrap_or(Value::String(raw.to_string()))),
+        Ok(_) => Err(format!("`{raw}` is more than one TOML value")),
+        Err(_) if raw.contains('\n') || raw.contains('=') => Err(format!(
+            "`{raw}` is not a TOML value (quote strings: key=\"text\")"
+        )),
+        Err(_) => Ok(Value::String(raw.to_string())),
     }
 }
 
@@ -215,6 +238,24 @@ mod tests {
         assert_eq!(o.value.as_array().map(|a| a.len()), Some(2));
         let o = Override::parse("analysis.primary=completers_paired").unwrap();
         assert_eq!(o.value.as_str(), Some("completers_paired"));
+    }
+
+    #[test]
+    fn quoted_keys_may_contain_equals_signs_and_values_are_single() {
+        let o = Override::parse("adverse_events.probability.\"a=b\"=0.3").unwrap();
+        assert_eq!(o.key, "adverse_events.probability.\"a=b\"");
+        assert_eq!(o.value.as_float(), Some(0.3));
+        assert!(Override::parse("design.enrolled=40\nname=\"x\"").is_err());
+        assert!(Override::parse("design.enrolled=40 name=3").is_err());
+        // A bare word is a string; a quoted string may contain anything.
+        assert_eq!(
+            Override::parse("name=abc").unwrap().value.as_str(),
+            Some("abc")
+        );
+        assert_eq!(
+            Override::parse("name=\"a = b\"").unwrap().value.as_str(),
+            Some("a = b")
+        );
     }
 
     #[test]

@@ -338,7 +338,7 @@ fn default_carryover_alpha() -> f64 {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SequentialSection {
-    /// Looks as enrollment counts (integers > 1) or fractions of `design.enrolled` (all in (0, 1]).
+    /// Looks as enrollment counts (whole numbers >= 1) or fractions of `design.enrolled` (all in (0, 1]).
     pub looks: Vec<f64>,
     /// Efficacy boundary.
     #[serde(default)]
