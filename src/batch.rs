@@ -72,10 +72,7 @@ impl BatchRow {
     pub fn ok(config: &Path, r: &RunReport) -> BatchRow {
         let null = r.true_effect == 0.0;
         let rate = r.primary.power.estimate;
-        let early: f64 = r.looks[..r.looks.len().saturating_sub(1)]
-            .iter()
-            .map(|l| l.p_stop_efficacy + l.p_stop_futility + l.p_stop_harm)
-            .fold(0.0, |a, b| a + b);
+        let early = r.p_stop_early();
         BatchRow {
             config: config.display().to_string(),
             name: r.name.clone(),

@@ -12,7 +12,7 @@ use crate::engine::Progress;
 use crate::error::Error;
 use crate::report::plot::{line_chart, Chart, Series};
 use crate::report::{write_atomic, ReportError, RunReport};
-use crate::sweep::{find_target, run_sweep, SweepPoint};
+use crate::sweep::{find_target, run_sweep, SweepPoint, SweepSpec};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -268,7 +268,13 @@ pub fn check_claims(
         let mut o = effect_overrides(base, dz)?;
         o.push(fixed_design()?);
         let loaded = config::with_overrides(base, &o)?;
-        let sweep = run_sweep(&loaded, "design.enrolled", &values, None, None, progress)?;
+        let spec = SweepSpec {
+            param: "design.enrolled".into(),
+            values: values.clone(),
+            second: None,
+            target_power: None,
+        };
+        let sweep = run_sweep(&loaded, &spec, progress)?;
         let series: Vec<&SweepPoint> = sweep.points.iter().collect();
         if let Some(p) = sweep
             .points

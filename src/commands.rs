@@ -16,14 +16,12 @@ pub fn dispatch(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Run {
             configs,
-            shard: None,
+            shard,
             options,
-        } => run(&configs, &options),
-        Command::Run {
-            configs,
-            shard: Some(shard),
-            options,
-        } => run_shards(&configs, &ShardSpec::parse(&shard)?, None, &options),
+        } => match shard {
+            None => run(&configs, &options),
+            Some(shard) => run_shards(&configs, &ShardSpec::parse(&shard)?, None, &options),
+        },
         Command::Merge { shards, out, quiet } => merge(&shards, &out, quiet),
         Command::Validate { configs, overrides } => validate(&configs, &overrides),
         Command::Sweep {
@@ -33,9 +31,16 @@ pub fn dispatch(cli: Cli) -> Result<(), Error> {
             param2,
             values2,
             target_power,
-            shard: Some(shard),
+            shard,
             options,
         } => {
+            if let Some(t) = target_power {
+                if !(t > 0.0 && t < 1.0) {
+                    return Err(Error::Usage(format!(
+                        "--target-power {t}: must be in (0, 1)"
+                    )));
+                }
+            }
             let spec = SweepSpec {
                 param,
                 values: sweep::parse_values(&values)?,
@@ -45,25 +50,13 @@ pub fn dispatch(cli: Cli) -> Result<(), Error> {
                 },
                 target_power,
             };
-            run_shards(&[config], &ShardSpec::parse(&shard)?, Some(spec), &options)
+            match shard {
+                None => run_sweep(&config, &spec, &options),
+                Some(shard) => {
+                    run_shards(&[config], &ShardSpec::parse(&shard)?, Some(spec), &options)
+                }
+            }
         }
-        Command::Sweep {
-            config,
-            param,
-            values,
-            param2,
-            values2,
-            target_power,
-            shard: None,
-            options,
-        } => sweep(
-            &config,
-            &param,
-            &values,
-            param2.as_deref().zip(values2.as_deref()),
-            target_power,
-            &options,
-        ),
         Command::Batch { inputs, options } => batch(&inputs, &options),
         Command::Claim { config, options } => claim(&config, &options),
         Command::Boundaries {
@@ -157,61 +150,25 @@ fn run(configs: &[std::path::PathBuf], options: &RunOptions) -> Result<(), Error
     }
 }
 
-fn sweep(
-    path: &Path,
-    param: &str,
-    values: &str,
-    second: Option<(&str, &str)>,
-    target_power: Option<f64>,
-    options: &RunOptions,
-) -> Result<(), Error> {
-    if let Some(t) = target_power {
-        if !(t > 0.0 && t < 1.0) {
-            return Err(Error::Usage(format!(
-                "--target-power {t}: must be in (0, 1)"
-            )));
-        }
-    }
+fn run_sweep(path: &Path, spec: &SweepSpec, options: &RunOptions) -> Result<(), Error> {
     let pool = thread_pool(options.threads)?;
     let base = config::load(path, &overrides(options)?)?;
-    let values = sweep::parse_values(values)?;
-    let second_values = match second {
-        None => None,
-        Some((k, v)) => Some((k, sweep::parse_values(v)?)),
-    };
     // Validate every grid point before spending simulation time.
-    for v in &values {
-        let mut o = vec![Override::with_value(param, v.clone())?];
-        if let Some((k, vs)) = &second_values {
-            o.push(Override::with_value(k, vs[0].clone())?);
-        }
-        config::with_overrides(&base, &o)
-            .map_err(|e| Error::Usage(format!("sweep point {param} = {v}: {e}")))?;
-    }
+    let points = sweep::point_configs(&base, spec)?.len();
     let dir = report::prepare_dir(&options.out, &base.design.name)?;
-    let points = values.len() * second_values.as_ref().map_or(1, |(_, v)| v.len());
     let bar = Bar::new(
         points as u64 * base.design.replicates,
         &base.design.name,
         options.quiet,
     );
-    let result = pool.install(|| {
-        sweep::run_sweep(
-            &base,
-            param,
-            &values,
-            second_values.as_ref().map(|(k, v)| (*k, v.as_slice())),
-            target_power,
-            &bar,
-        )
-    })?;
+    let result = pool.install(|| sweep::run_sweep(&base, spec, &bar))?;
     bar.0.finish_and_clear();
     let written = report::sweep::write_sweep(&dir, &result)?;
     if !options.quiet {
         println!(
             "{}: sweep of {} over {} points, {} replicates each, seed {} (common random numbers)",
             result.name,
-            param,
+            spec.param,
             result.points.len(),
             result.replicates,
             result.seed

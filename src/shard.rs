@@ -5,11 +5,12 @@
 //! engine's blocks) and stores the exact aggregation state. Because that state adds exactly
 //! (integer counts and fixed-point sums), the merge equals the single run bit for bit.
 
-use crate::config::{self, ConfigFile, LoadedConfig, Override};
+use crate::config::{self, ConfigFile, LoadedConfig};
 use crate::engine::{Progress, Summary, BLOCK};
 use crate::error::Error;
 use crate::report::{build_report, RunMetadata, RunReport};
-use crate::sweep::{self, SweepPoint, SweepResult};
+pub use crate::sweep::SweepSpec;
+use crate::sweep::{self, grid, point_config, SweepPoint, SweepResult};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -84,19 +85,6 @@ pub struct PointState {
     pub summary: Summary,
 }
 
-/// What a sweep shard also records.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SweepSpec {
-    /// Swept key.
-    pub param: String,
-    /// Its values.
-    pub values: Vec<toml::Value>,
-    /// Second key and values.
-    pub second: Option<(String, Vec<toml::Value>)>,
-    /// Target power.
-    pub target_power: Option<f64>,
-}
-
 /// One shard file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShardFile {
@@ -132,31 +120,6 @@ pub struct ShardFile {
 
 fn points_checksum(points: &[PointState]) -> String {
     fnv1a(serde_json::to_string(points).unwrap_or_default().as_bytes())
-}
-
-fn grid(spec: &SweepSpec) -> Vec<(toml::Value, Option<toml::Value>)> {
-    let outer: Vec<Option<toml::Value>> = match &spec.second {
-        None => vec![None],
-        Some((_, v)) => v.iter().cloned().map(Some).collect(),
-    };
-    outer
-        .iter()
-        .flat_map(|v2| spec.values.iter().map(move |v| (v.clone(), v2.clone())))
-        .collect()
-}
-
-fn point_config(
-    base: &LoadedConfig,
-    spec: &SweepSpec,
-    v: &toml::Value,
-    v2: &Option<toml::Value>,
-) -> Result<LoadedConfig, Error> {
-    let mut o = vec![Override::with_value(&spec.param, v.clone())?];
-    if let (Some((k2, _)), Some(v2)) = (&spec.second, v2) {
-        o.push(Override::with_value(k2, v2.clone())?);
-    }
-    config::with_overrides(base, &o)
-        .map_err(|e| Error::Usage(format!("sweep point {} = {v}: {e}", spec.param)))
 }
 
 /// Simulates shard `shard` of `base` (a run, or a sweep when `sweep` is given).

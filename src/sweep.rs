@@ -99,10 +99,7 @@ impl SweepPoint {
         value2: Option<toml::Value>,
         r: &RunReport,
     ) -> SweepPoint {
-        let early_stops: f64 = r.looks[..r.looks.len().saturating_sub(1)]
-            .iter()
-            .map(|l| l.p_stop_efficacy + l.p_stop_futility + l.p_stop_harm)
-            .fold(0.0, |a, b| a + b);
+        let early_stops = r.p_stop_early();
         let n = r.replicates.max(1) as f64;
         SweepPoint {
             value,
@@ -164,47 +161,75 @@ pub struct SweepResult {
     pub version: String,
 }
 
-/// Runs `base` at every grid point. `progress` receives replicate counts across all points.
-pub fn run_sweep(
-    base: &LoadedConfig,
-    param: &str,
-    values: &[toml::Value],
-    second: Option<(&str, &[toml::Value])>,
-    target_power: Option<f64>,
-    progress: &dyn Progress,
-) -> Result<SweepResult, Error> {
-    let outer: Vec<Option<toml::Value>> = match second {
+/// A sweep's definition: one or two dotted keys with their values, and an optional target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepSpec {
+    /// Swept key.
+    pub param: String,
+    /// Its values.
+    pub values: Vec<toml::Value>,
+    /// Second key and values.
+    pub second: Option<(String, Vec<toml::Value>)>,
+    /// Target power.
+    pub target_power: Option<f64>,
+}
+
+/// The grid points in order (second parameter outer, first inner).
+pub fn grid(spec: &SweepSpec) -> Vec<(toml::Value, Option<toml::Value>)> {
+    let outer: Vec<Option<toml::Value>> = match &spec.second {
         None => vec![None],
         Some((_, v)) => v.iter().cloned().map(Some).collect(),
     };
+    outer
+        .iter()
+        .flat_map(|v2| spec.values.iter().map(move |v| (v.clone(), v2.clone())))
+        .collect()
+}
+
+/// `base` with the grid point's values applied and validated.
+pub fn point_config(
+    base: &LoadedConfig,
+    spec: &SweepSpec,
+    v: &toml::Value,
+    v2: &Option<toml::Value>,
+) -> Result<LoadedConfig, Error> {
+    let mut o = vec![Override::with_value(&spec.param, v.clone())?];
+    if let (Some((k2, _)), Some(v2)) = (&spec.second, v2) {
+        o.push(Override::with_value(k2, v2.clone())?);
+    }
+    config::with_overrides(base, &o)
+        .map_err(|e| Error::Usage(format!("sweep point {} = {v}: {e}", spec.param)))
+}
+
+/// Every grid point's config, validated, before any simulation time is spent.
+pub fn point_configs(base: &LoadedConfig, spec: &SweepSpec) -> Result<Vec<LoadedConfig>, Error> {
+    grid(spec)
+        .iter()
+        .map(|(v, v2)| point_config(base, spec, v, v2))
+        .collect()
+}
+
+/// Runs `base` at every grid point. `progress` receives replicate counts across all points.
+pub fn run_sweep(
+    base: &LoadedConfig,
+    spec: &SweepSpec,
+    progress: &dyn Progress,
+) -> Result<SweepResult, Error> {
+    let configs = point_configs(base, spec)?;
     let mut points = Vec::new();
     let mut looks = 0;
-    for v2 in &outer {
-        for v in values {
-            let mut overrides = vec![Override::with_value(param, v.clone())?];
-            if let (Some((k2, _)), Some(v2)) = (second, v2) {
-                overrides.push(Override::with_value(k2, v2.clone())?);
-            }
-            let loaded = config::with_overrides(base, &overrides)
-                .map_err(|e| Error::Usage(format!("sweep point {param} = {v}: {e}")))?;
-            let report = crate::run::simulate(&loaded, progress)?;
-            looks = looks.max(report.looks.len());
-            points.push(SweepPoint::from_report(v.clone(), v2.clone(), &report));
-        }
+    for ((v, v2), loaded) in grid(spec).into_iter().zip(&configs) {
+        let report = crate::run::simulate(loaded, progress)?;
+        looks = looks.max(report.looks.len());
+        points.push(SweepPoint::from_report(v, v2, &report));
     }
-    let spec = crate::shard::SweepSpec {
-        param: param.to_string(),
-        values: values.to_vec(),
-        second: second.map(|(k, v)| (k.to_string(), v.to_vec())),
-        target_power,
-    };
-    Ok(assemble(base, &spec, points, looks))
+    Ok(assemble(base, spec, points, looks))
 }
 
 /// Builds a [`SweepResult`] from computed points (also used when merging sweep shards).
 pub fn assemble(
     base: &LoadedConfig,
-    spec: &crate::shard::SweepSpec,
+    spec: &SweepSpec,
     points: Vec<SweepPoint>,
     looks: usize,
 ) -> SweepResult {

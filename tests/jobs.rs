@@ -3,7 +3,7 @@
 mod common;
 use common::*;
 use crossover_sim::engine::NoProgress;
-use crossover_sim::sweep::{parse_values, run_sweep};
+use crossover_sim::sweep::{parse_values, run_sweep, SweepSpec};
 use predicates::prelude::*;
 
 /// With common random numbers (replicate j identical at every N, and a larger cohort extending
@@ -15,7 +15,13 @@ fn power_is_non_decreasing_in_enrollment() {
         &["simulation.replicates=20000"],
     );
     let values = parse_values("10:60:2").unwrap();
-    let sweep = run_sweep(&base, "design.enrolled", &values, None, None, &NoProgress).unwrap();
+    let spec = SweepSpec {
+        param: "design.enrolled".into(),
+        values,
+        second: None,
+        target_power: None,
+    };
+    let sweep = run_sweep(&base, &spec, &NoProgress).unwrap();
     let powers: Vec<f64> = sweep.points.iter().map(|p| p.power.estimate).collect();
     for w in powers.windows(2) {
         assert!(w[1] >= w[0], "power decreased: {powers:?}");

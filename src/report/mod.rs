@@ -254,6 +254,16 @@ pub struct RunReport {
     pub config: ConfigFile,
 }
 
+impl RunReport {
+    /// Probability of stopping before the last look, for any reason.
+    pub fn p_stop_early(&self) -> f64 {
+        self.looks[..self.looks.len().saturating_sub(1)]
+            .iter()
+            .map(|l| l.p_stop_efficacy + l.p_stop_futility + l.p_stop_harm)
+            .fold(0.0, |a, b| a + b) // not sum(): an empty f64 sum is -0.0
+    }
+}
+
 /// Errors writing results.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
