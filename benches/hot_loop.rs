@@ -2,10 +2,11 @@
 //! the engine over 100,000 replicates, and the floor set by the random numbers alone.
 
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use crossover_sim::analysis::{self, AnalysisName, CriticalValues, LookData};
+use crossover_sim::analysis::{self, AnalysisName, LookData, Needs};
 use crossover_sim::config::{self, LoadedConfig, Override};
 use crossover_sim::engine::seed::replicate_rng;
 use crossover_sim::engine::{NoProgress, Simulator};
+use crossover_sim::inference::{CriticalValues, Hypothesis};
 use crossover_sim::model::{Cohort, CohortModel};
 use rand::Rng;
 use rand_distr::StandardNormal;
@@ -20,7 +21,7 @@ fn williams(sets: &[&str]) -> LoadedConfig {
 fn draw_cohort(c: &mut Criterion) {
     let loaded = williams(&[]);
     let model = CohortModel::new(&loaded.design);
-    let mut cohort = Cohort::with_capacity(30);
+    let mut cohort = Cohort::new(30, 2);
     let mut j = 0u64;
     c.bench_function("draw_cohort/williams2018", |b| {
         b.iter(|| {
@@ -66,18 +67,22 @@ fn random_number_floor(c: &mut Criterion) {
 fn analyses(c: &mut Criterion) {
     let loaded = williams(&["sequential.looks=[30]"]);
     let model = CohortModel::new(&loaded.design);
-    let mut cohort = Cohort::with_capacity(30);
+    let mut cohort = Cohort::new(30, 2);
     model.draw(&mut replicate_rng(1, 0), &mut cohort);
-    let mut look = LookData::with_capacity(30);
-    look.collect(&cohort.participants);
+    let d = &loaded.design;
+    let mut look = LookData::new(30, &d.crossover, d.test(), d.reference(), Needs::ALL);
+    look.collect(&cohort, 30);
     let critical = CriticalValues::new(0.05, 30);
     let mut group = c.benchmark_group("analysis_n30");
     group.bench_function("collect_look_data", |b| {
-        b.iter(|| look.collect(black_box(&cohort.participants)))
+        b.iter(|| look.collect(black_box(&cohort), 30))
     });
-    for name in AnalysisName::ALL {
+    for name in AnalysisName::all() {
         group.bench_function(name.as_str(), |b| {
-            b.iter(|| black_box(analysis::run(name, &mut look, &critical)))
+            b.iter(|| {
+                let outcome = analysis::run(name, &mut look);
+                black_box(Hypothesis::TwoSided.decide(&outcome, &critical))
+            })
         });
     }
     group.finish();

@@ -7,7 +7,7 @@
 //! figure and a verdict in plain words.
 
 use crate::analytic::{paired_t_detectable_effect, paired_t_power};
-use crate::config::{self, LoadedConfig, Override, REFERENCE, TEST};
+use crate::config::{self, LoadedConfig, Override};
 use crate::engine::Progress;
 use crate::error::Error;
 use crate::report::plot::{line_chart, Chart, Series};
@@ -79,8 +79,9 @@ fn class_key(k: usize, condition: &str, field: &str) -> String {
 fn responsive_sd_of_difference(base: &LoadedConfig) -> f64 {
     let d = &base.design;
     let c = &d.population.classes[0];
-    let rho = d.population.correlation;
-    let (sr, st) = (c.change_sd[REFERENCE], c.change_sd[TEST]);
+    let (r, t) = (d.reference(), d.test());
+    let rho = d.population.correlation_between(r, t);
+    let (sr, st) = (c.change_sd[r.index()], c.change_sd[t.index()]);
     (sr * sr + st * st - 2.0 * rho * sr * st).sqrt()
 }
 
@@ -89,9 +90,9 @@ fn responsive_sd_of_difference(base: &LoadedConfig) -> f64 {
 fn effect_overrides(base: &LoadedConfig, dz: f64) -> Result<Vec<Override>, Error> {
     let d = &base.design;
     let c = &d.population.classes[0];
-    let mean = c.change_mean[REFERENCE] + dz * responsive_sd_of_difference(base);
+    let mean = c.change_mean[d.reference().index()] + dz * responsive_sd_of_difference(base);
     Ok(vec![set(
-        &class_key(0, &d.conditions[TEST], "mean"),
+        &class_key(0, d.crossover.condition_name(d.test()), "mean"),
         float(mean),
     )?])
 }
@@ -99,16 +100,11 @@ fn effect_overrides(base: &LoadedConfig, dz: f64) -> Result<Vec<Override>, Error
 /// Overrides making T identical to R in every class.
 fn null_overrides(base: &LoadedConfig) -> Result<Vec<Override>, Error> {
     let d = &base.design;
+    let (r, t) = (d.reference().index(), d.crossover.condition_name(d.test()));
     let mut o = Vec::new();
     for (k, c) in d.population.classes.iter().enumerate() {
-        o.push(set(
-            &class_key(k, &d.conditions[TEST], "mean"),
-            float(c.change_mean[REFERENCE]),
-        )?);
-        o.push(set(
-            &class_key(k, &d.conditions[TEST], "sd"),
-            float(c.change_sd[REFERENCE]),
-        )?);
+        o.push(set(&class_key(k, t, "mean"), float(c.change_mean[r]))?);
+        o.push(set(&class_key(k, t, "sd"), float(c.change_sd[r]))?);
     }
     Ok(o)
 }
@@ -130,7 +126,7 @@ pub fn check_claims(
             base.origin
         )));
     }
-    let reference = d.conditions[REFERENCE].clone();
+    let reference = d.crossover.condition_name(d.reference()).to_string();
     let mut sections = Vec::new();
     let mut verdicts = Vec::new();
     let mut plots = Vec::new();
@@ -190,7 +186,7 @@ pub fn check_claims(
         title: "(a) How many responders do 30 enrolled participants yield?".into(),
         method: format!(
             "Fixed design, N = {}; the responsive class's probability set to each literature response rate (40-64%, seeds 003/004; 0.58 = 7/12 in the paper); dropout as in the paper ({} before the first infusion, {} after it). Responders = completers with a >= 50% HAM-D reduction under {reference}.",
-            d.enrolled, d.dropout.before_first_period, d.dropout.after_first_period[REFERENCE]
+            d.enrolled, d.dropout.before_first_period, d.dropout.after_period[0][d.reference().index()]
         ),
         header: ["responsive share", "observed response rate among completers", "completers", "responders (mean ± SE)", "quantiles 5/25/50/75/95%", "P(at least 15) ± SE"].map(String::from).to_vec(),
         rows,
@@ -345,7 +341,7 @@ pub fn check_claims(
         title: "(c) The smallest enrollment reaching 80% and 90% power".into(),
         method: format!(
             "The williams2018 population with the responsive class's effect set to d_z = 0.5 or 0.8 (T mean = R mean + d_z x SD(D), SD(D) = {:.2} at correlation {}); fixed design; enrollment swept over 16..140 in steps of 2 with common random numbers; primary analysis {}. Selecting responders on their response under R truncates the reference changes, so the d_z realized in the responder subgroup is somewhat larger than the class's d_z; the powers below include that.",
-            responsive_sd_of_difference(base), d.population.correlation, d.analysis.primary.as_str()
+            responsive_sd_of_difference(base), d.population.correlation_between(d.reference(), d.test()), d.analysis.primary.as_str()
         ),
         header: ["d_z", "target power", "smallest N (power ± SE)", "uncertain?"].map(String::from).to_vec(),
         rows,
@@ -373,8 +369,8 @@ pub fn check_claims(
         (
             "as observed (config)".into(),
             vec![],
-            (d.population.classes[0].change_mean[TEST]
-                - d.population.classes[0].change_mean[REFERENCE])
+            (d.population.classes[0].change_mean[d.test().index()]
+                - d.population.classes[0].change_mean[d.reference().index()])
                 / responsive_sd_of_difference(base),
         ),
         ("large, d_z = 0.8".into(), effect_overrides(base, 0.8)?, 0.8),
@@ -448,9 +444,10 @@ pub fn check_claims(
     let homogeneous = {
         let mut o = Vec::new();
         for k in 0..d.population.classes.len() {
-            for c in [REFERENCE, TEST] {
-                o.push(set(&class_key(k, &d.conditions[c], "mean"), float(-12.0))?);
-                o.push(set(&class_key(k, &d.conditions[c], "sd"), float(8.0))?);
+            for c in [d.reference(), d.test()] {
+                let name = d.crossover.condition_name(c);
+                o.push(set(&class_key(k, name, "mean"), float(-12.0))?);
+                o.push(set(&class_key(k, name, "sd"), float(8.0))?);
             }
         }
         o

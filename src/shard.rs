@@ -293,6 +293,7 @@ pub fn merge(paths: &[PathBuf]) -> Result<Merged, Error> {
         s.summary = Summary::new(
             s.summary.looks.len(),
             s.summary.responders_histogram.len() - 1,
+            s.summary.treated.len(),
         );
     }
     let mut elapsed = 0.0;

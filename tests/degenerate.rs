@@ -168,7 +168,7 @@ fn everyone_withdraws_before_the_first_period() {
     );
     let ae = report.adverse_events.as_ref().unwrap();
     assert!(ae.rate.is_empty(), "{:?}", ae.rate);
-    for c in &loaded.design.conditions {
+    for c in loaded.design.condition_names() {
         assert_missing(
             &p.missing,
             &format!("adverse_events.rate.\"{c}\""),

@@ -14,19 +14,85 @@
 //! Failures are not persisted to a `proptest-regressions` folder; proptest prints the minimal
 //! failing input instead.
 
-use crossover_sim::analysis::critical::t_quantile;
-use crossover_sim::analysis::{
-    self, mcnemar::mcnemar, paired_t::paired_t, two_sample::pooled_t, welch::welch,
-    wilcoxon::signed_rank, AnalysisName, AnalysisOutcome, CriticalValues, LookData, NotAnalyzable,
-    TestResult,
-};
+use crossover_sim::analysis::{self, AnalysisName, LookData, Needs, NotAnalyzable};
 use crossover_sim::config::{self, ConfigError, LoadedConfig, Override};
+use crossover_sim::design::{Condition, Crossover, SequenceId};
 use crossover_sim::engine::NoProgress;
-use crossover_sim::model::{Completion, Participant};
+use crossover_sim::inference::{CriticalValues, Hypothesis};
+use crossover_sim::model::Cohort;
+use crossover_sim::numerics::t_quantile;
 use crossover_sim::report::{build_report, RunMetadata, RunReport};
 use proptest::prelude::*;
 use std::sync::LazyLock;
 use toml::{Table, Value};
+
+// ---------------------------------------------------------------------------------------------
+// Estimate plus two-sided decision: the analyses estimate and `inference` decides; these
+// properties are about both together, so each estimator is wrapped with its decision.
+// ---------------------------------------------------------------------------------------------
+
+/// An estimate with its two-sided decision (the statistic's test kind left out, so that a
+/// mirrored result compares equal field by field).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct TestResult {
+    estimate: f64,
+    standard_error: f64,
+    statistic: f64,
+    df: f64,
+    effect_size: f64,
+    n: usize,
+    reject: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum AnalysisOutcome {
+    Analyzed(TestResult),
+    NotAnalyzable(NotAnalyzable),
+}
+
+impl AnalysisOutcome {
+    fn result(&self) -> Option<&TestResult> {
+        match self {
+            AnalysisOutcome::Analyzed(r) => Some(r),
+            AnalysisOutcome::NotAnalyzable(_) => None,
+        }
+    }
+}
+
+fn decided(o: analysis::AnalysisOutcome, cv: &CriticalValues) -> AnalysisOutcome {
+    match o {
+        analysis::AnalysisOutcome::NotAnalyzable(r) => AnalysisOutcome::NotAnalyzable(r),
+        analysis::AnalysisOutcome::Analyzed(e) => AnalysisOutcome::Analyzed(TestResult {
+            estimate: e.estimate,
+            standard_error: e.standard_error,
+            statistic: e.statistic,
+            df: e.df,
+            effect_size: e.effect_size,
+            n: e.n,
+            reject: Hypothesis::TwoSided.rejects(&e, cv),
+        }),
+    }
+}
+
+fn paired_t(d: &[f64], cv: &CriticalValues) -> AnalysisOutcome {
+    decided(analysis::paired_t::paired_t(d), cv)
+}
+
+fn pooled_t(a: &[f64], b: &[f64], effect_scale: f64, cv: &CriticalValues) -> AnalysisOutcome {
+    decided(analysis::two_sample::pooled_t(a, b, effect_scale), cv)
+}
+
+fn welch(t: &[f64], r: &[f64], cv: &CriticalValues) -> AnalysisOutcome {
+    decided(analysis::welch::welch(t, r), cv)
+}
+
+fn signed_rank(d: &[f64], scratch: &mut Vec<(f64, bool)>, cv: &CriticalValues) -> AnalysisOutcome {
+    decided(analysis::wilcoxon::signed_rank(d, scratch), cv)
+}
+
+fn mcnemar(b: usize, c: usize, n: usize, cv: &CriticalValues) -> AnalysisOutcome {
+    decided(analysis::mcnemar::mcnemar(b, c, n), cv)
+}
 
 // ---------------------------------------------------------------------------------------------
 // Shared settings
@@ -545,6 +611,17 @@ fn under(key: &str, prefix: &str) -> bool {
 /// Keys whose validity depends on other keys: changing the first can make the second invalid.
 const DEPENDENCIES: &[(&str, &str)] = &[
     ("design.enrolled", "sequential.looks"),
+    // The sequences set the number of periods and sequences and whether the design is the
+    // AB/BA 2x2 (on which alone the 2x2-only analyses are defined).
+    ("design.sequences", "analysis.primary"),
+    ("design.sequences", "analysis.secondary"),
+    ("design.sequences", "design.randomization.block_size"),
+    ("design.sequences", "effects.period"),
+    ("design.sequences", "population.within_sd"),
+    ("design.conditions", "design.sequences"),
+    ("design.conditions", "analysis.primary"),
+    ("design.conditions", "analysis.secondary"),
+    ("design.conditions", "population.correlation"),
     ("design.conditions", "population.classes"),
     ("design.conditions", "effects.carryover"),
     ("design.conditions", "adverse_events.probability"),
@@ -1160,70 +1237,60 @@ proptest! {
 // All seven analyses on simulated-looking participants, through `LookData` and `analysis::run`
 // ---------------------------------------------------------------------------------------------
 
+/// One 2x2 participant: periods completed, whether T came first, the changes under R and T,
+/// response and adverse events under R and T.
+type Participant = (u8, bool, [f64; 2], [bool; 2], [bool; 2]);
+
 fn participant() -> impl Strategy<Value = Participant> {
     (
-        prop_oneof![
-            1 => Just(Completion::Withdrawn),
-            1 => Just(Completion::FirstPeriodOnly),
-            4 => Just(Completion::Completed),
-        ],
+        prop_oneof![1 => Just(0u8), 1 => Just(1u8), 4 => Just(2u8)],
         any::<bool>(),
-        (-52i32..=52, -52i32..=52),
+        (-52i32..=52, -52i32..=52).prop_map(|(r, t)| [f64::from(r), f64::from(t)]),
         any::<[bool; 2]>(),
         any::<[bool; 2]>(),
     )
-        .prop_map(
-            |(completion, test_first, (r, t), responded, adverse_event)| {
-                let conditions = if test_first { [1u8, 0] } else { [0u8, 1] };
-                let change = [f64::from(r), f64::from(t)];
-                Participant {
-                    completion,
-                    sequence: u8::from(test_first),
-                    condition_in_period: conditions,
-                    change,
-                    change_in_period: [
-                        change[conditions[0] as usize],
-                        change[conditions[1] as usize],
-                    ],
-                    responded,
-                    adverse_event,
-                    ..Participant::default()
-                }
-            },
-        )
 }
 
-fn shift_changes(ps: &[Participant], s: f64) -> Vec<Participant> {
-    ps.iter()
-        .map(|p| Participant {
-            change: p.change.map(|x| x + s),
-            change_in_period: p.change_in_period.map(|x| x + s),
-            ..*p
-        })
-        .collect()
+fn two_by_two() -> Crossover {
+    Crossover::new(
+        &["R".to_string(), "T".to_string()],
+        0,
+        &["AB".to_string(), "BA".to_string()],
+    )
+    .unwrap()
 }
 
-fn swap_conditions(ps: &[Participant]) -> Vec<Participant> {
-    let swap = |a: [bool; 2]| [a[1], a[0]];
-    ps.iter()
-        .map(|p| Participant {
-            sequence: 1 - p.sequence,
-            condition_in_period: p.condition_in_period.map(|c| 1 - c),
-            change: [p.change[1], p.change[0]],
-            responded: swap(p.responded),
-            remitted: swap(p.remitted),
-            adverse_event: swap(p.adverse_event),
-            ..*p
-        })
-        .collect()
+/// The cohort holding `ps`, the conditions labelled the other way round when `swap` is set
+/// (each period keeps its data; what was R is called T).
+fn cohort(ps: &[Participant], shift: f64, swap: bool) -> Cohort {
+    let mut c = Cohort::new(ps.len(), 2);
+    for (i, &(completed, test_first, change, responded, adverse_event)) in ps.iter().enumerate() {
+        let order = if test_first { [1usize, 0] } else { [0, 1] };
+        c.periods_completed[i] = completed;
+        c.sequence[i] = SequenceId(u8::from(test_first != swap));
+        for (j, &cond) in order.iter().enumerate() {
+            let cell = c.cell(i, j);
+            let label = if swap { 1 - cond } else { cond };
+            c.condition[cell] = Condition(label as u8);
+            c.change[cell] = change[cond] + shift;
+            c.responded[cell] = responded[cond];
+            c.adverse_event[cell] = adverse_event[cond];
+        }
+    }
+    c
 }
 
-fn run_all(ps: &[Participant], cv: &CriticalValues) -> Vec<AnalysisOutcome> {
-    let mut data = LookData::with_capacity(ps.len());
-    data.collect(ps);
-    AnalysisName::ALL
-        .iter()
-        .map(|&name| analysis::run(name, &mut data, cv))
+fn run_all(cohort: &Cohort, cv: &CriticalValues) -> Vec<AnalysisOutcome> {
+    let mut data = LookData::new(
+        cohort.len(),
+        &two_by_two(),
+        Condition(1),
+        Condition(0),
+        Needs::ALL,
+    );
+    data.collect(cohort, cohort.len());
+    AnalysisName::all()
+        .map(|name| decided(analysis::run(name, &mut data), cv))
         .collect()
 }
 
@@ -1241,28 +1308,28 @@ proptest! {
         level in level(),
     ) {
         let cv = CriticalValues::new(level, 40);
-        let base = run_all(&ps, &cv);
-        let shifted = run_all(&shift_changes(&ps, f64::from(shift)), &cv);
-        let swapped = run_all(&swap_conditions(&ps), &cv);
-        for (i, name) in AnalysisName::ALL.iter().enumerate() {
+        let base = run_all(&cohort(&ps, 0.0, false), &cv);
+        let shifted = run_all(&cohort(&ps, f64::from(shift), false), &cv);
+        let swapped = run_all(&cohort(&ps, 0.0, true), &cv);
+        for (i, name) in AnalysisName::all().enumerate() {
             let n = match base[i].result() { Some(r) => r.n, None => 0 };
             check_finite(&base[i], n)?;
             match name {
-                AnalysisName::Carryover | AnalysisName::FirstPeriod => {
+                AnalysisName::CARRYOVER | AnalysisName::FIRST_PERIOD => {
                     same_decision(&base[i], &shifted[i], level)?
                 }
                 _ => prop_assert_eq!(&base[i], &shifted[i], "{}", name.as_str()),
             }
             match name {
-                AnalysisName::RespondersPaired => {}
-                AnalysisName::WilcoxonPaired => match (base[i], swapped[i]) {
+                AnalysisName::RESPONDERS_PAIRED => {}
+                AnalysisName::WILCOXON_PAIRED => match (base[i], swapped[i]) {
                     (AnalysisOutcome::Analyzed(x), AnalysisOutcome::Analyzed(y)) => {
                         prop_assert_eq!(y.statistic, x.df * (x.df + 1.0) / 2.0 - x.statistic);
                         prop_assert_eq!((y.reject, y.estimate), (x.reject, -x.estimate));
                     }
                     (x, y) => prop_assert_eq!(x, y),
                 },
-                AnalysisName::ResponderMcnemar => match (base[i], swapped[i]) {
+                AnalysisName::RESPONDER_MCNEMAR => match (base[i], swapped[i]) {
                     (AnalysisOutcome::Analyzed(x), AnalysisOutcome::Analyzed(y)) => {
                         prop_assert_eq!(y.statistic, x.df - x.statistic);
                         prop_assert_eq!((y.reject, y.estimate), (x.reject, -x.estimate));

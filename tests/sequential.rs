@@ -2,8 +2,8 @@
 
 mod common;
 use common::*;
-use crossover_sim::analysis::critical::t_quantile;
 use crossover_sim::analytic::noncentral_t_two_sided_tail;
+use crossover_sim::numerics::t_quantile;
 use statrs::distribution::{ContinuousCDF, Discrete, Normal};
 
 /// gs_d05_n30: the trial stops at look 1 exactly when the paired t on the first 15 pairs

@@ -1,9 +1,15 @@
-//! The data one look analyses, extracted from a cohort prefix into reusable buffers.
+//! The data one look analyses, gathered from a cohort prefix into reusable buffers.
+//!
+//! Looks analyse growing prefixes of the same cohort, so a look's data is the previous look's
+//! plus the participants enrolled since: [`LookData::extend`] appends them and never revisits
+//! earlier participants. Paired quantities compare the primary contrast's test condition T
+//! with its reference R on the participants who received both (the first administration of
+//! each); the 2x2-only buffers are filled only for the AB/BA design.
 
-use crate::config::{REFERENCE, TEST};
-use crate::model::{Completion, Participant};
+use crate::design::{Condition, Crossover};
+use crate::model::Cohort;
 
-/// Discordant response pairs among completers.
+/// Discordant response pairs among participants who received both T and R.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DiscordantPairs {
     /// Responded under the reference only.
@@ -13,21 +19,30 @@ pub struct DiscordantPairs {
 }
 
 /// Which buffers a run needs (the union over its analyses); the others stay empty.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Needs {
-    /// Completers' differences (completers_paired, wilcoxon_paired, responder_mcnemar's n).
+    /// Paired differences T - R.
     pub differences: bool,
-    /// Responders' differences (responders_paired).
+    /// Paired differences of participants who responded under R.
     pub responder_differences: bool,
-    /// Half period differences (period_adjusted).
+    /// Half period differences by first condition (2x2 only).
     pub half_period_differences: bool,
-    /// Period-1 changes (first_period).
+    /// Period-1 changes by condition.
     pub first_period_change: bool,
-    /// Participant sums (carryover).
+    /// Participant sums by first condition (2x2 only).
     pub participant_sums: bool,
 }
 
 impl Needs {
+    /// Nothing.
+    pub const NONE: Needs = Needs {
+        differences: false,
+        responder_differences: false,
+        half_period_differences: false,
+        first_period_change: false,
+        participant_sums: false,
+    };
+
     /// Everything (for tests and one-off analyses).
     pub const ALL: Needs = Needs {
         differences: true,
@@ -37,150 +52,188 @@ impl Needs {
         participant_sums: true,
     };
 
-    /// The buffers the given analyses read.
-    pub fn of(analyses: impl IntoIterator<Item = crate::config::AnalysisName>) -> Needs {
-        use crate::config::AnalysisName::*;
-        let mut n = Needs {
-            differences: false,
-            responder_differences: false,
-            half_period_differences: false,
-            first_period_change: false,
-            participant_sums: false,
-        };
-        for a in analyses {
-            match a {
-                RespondersPaired => n.responder_differences = true,
-                CompletersPaired | WilcoxonPaired | ResponderMcnemar => n.differences = true,
-                PeriodAdjusted => n.half_period_differences = true,
-                FirstPeriod => n.first_period_change = true,
-                Carryover => n.participant_sums = true,
-            }
+    /// The union of two sets of needs.
+    pub const fn union(self, o: Needs) -> Needs {
+        Needs {
+            differences: self.differences || o.differences,
+            responder_differences: self.responder_differences || o.responder_differences,
+            half_period_differences: self.half_period_differences || o.half_period_differences,
+            first_period_change: self.first_period_change || o.first_period_change,
+            participant_sums: self.participant_sums || o.participant_sums,
         }
-        n
+    }
+
+    /// The buffers the given analyses read.
+    pub fn of(analyses: impl IntoIterator<Item = super::AnalysisName>) -> Needs {
+        analyses
+            .into_iter()
+            .fold(Needs::NONE, |n, a| n.union(a.spec().needs))
     }
 }
 
-impl Default for Needs {
-    fn default() -> Self {
-        Needs::ALL
-    }
-}
-
-/// Buffers for one look; `collect` refills them without allocating once warmed up.
+/// Buffers for one look; refilled without allocating once warmed up.
 #[derive(Debug, Clone, Default)]
 pub struct LookData {
-    /// Which buffers `collect` fills.
+    /// Which buffers are filled.
     pub needs: Needs,
-    /// Completers in the look.
-    pub completer_count: usize,
-    /// D_i = change under T - change under R, completers, enrollment order.
+    test: Condition,
+    reference: Condition,
+    two_by_two: bool,
+    /// Participants seen so far (the look's enrollment count).
+    pub enrolled: usize,
+    /// Participants who received both T and R (for the 2x2: completers).
+    pub paired_count: usize,
+    /// D_i = change under T - change under R, paired participants, enrollment order.
     pub differences: Vec<f64>,
-    /// D_i for completers who responded under R.
+    /// D_i for paired participants who responded under R.
     pub responder_differences: Vec<f64>,
-    /// (period 1 change - period 2 change) / 2, completers, by condition of period 1
-    /// (index 0: reference first, i.e. sequence AB).
+    /// (period 1 change - period 2 change) / 2, 2x2 completers, by condition of period 1
+    /// (index 0: the reference first, 1: the test first).
     pub half_period_differences: [Vec<f64>; 2],
     /// Period-1 change of everyone with period-1 data, by condition of period 1.
-    pub first_period_change: [Vec<f64>; 2],
-    /// Sum of the two period changes, completers, by condition of period 1
-    /// (index 0: reference first, i.e. sequence AB).
+    pub first_period_change: Vec<Vec<f64>>,
+    /// Sum of the two period changes, 2x2 completers, by condition of period 1
+    /// (index 0: the reference first, 1: the test first).
     pub participant_sums: [Vec<f64>; 2],
-    /// Response discordance among completers.
+    /// Response discordance among paired participants.
     pub response_discordant: DiscordantPairs,
-    /// Completers who responded under the reference condition.
+    /// Paired participants who responded under the reference condition.
     pub reference_responders: usize,
-    /// Participants treated with each condition, and those with the adverse event.
-    pub treated: [usize; 2],
-    /// Adverse events under each condition.
-    pub adverse_events: [usize; 2],
-    /// Adverse events under each condition among completers.
-    pub completer_adverse_events: [usize; 2],
+    /// Treated periods of each condition.
+    pub treated: Vec<usize>,
+    /// Adverse events under each condition (per treated period).
+    pub adverse_events: Vec<usize>,
+    /// Adverse events under T and under R among paired participants, `[reference, test]`.
+    pub paired_adverse_events: [usize; 2],
     /// Scratch space for signed ranks.
     pub rank_scratch: Vec<(f64, bool)>,
 }
 
 impl LookData {
-    /// Buffers sized for `enrolled` participants.
-    pub fn with_capacity(enrolled: usize) -> LookData {
+    /// Buffers for up to `enrolled` participants of `design`, pairing `test` with `reference`.
+    pub fn new(
+        enrolled: usize,
+        design: &Crossover,
+        test: Condition,
+        reference: Condition,
+        needs: Needs,
+    ) -> LookData {
         let v = || Vec::with_capacity(enrolled);
+        let k = design.condition_count();
         LookData {
+            needs,
+            test,
+            reference,
+            two_by_two: design.is_two_by_two(),
             differences: v(),
             responder_differences: v(),
             half_period_differences: [v(), v()],
-            first_period_change: [v(), v()],
+            first_period_change: (0..k).map(|_| v()).collect(),
             participant_sums: [v(), v()],
+            treated: vec![0; k],
+            adverse_events: vec![0; k],
             rank_scratch: Vec::with_capacity(enrolled),
             ..LookData::default()
         }
     }
 
-    /// Completers in this look.
+    /// Participants who received both T and R.
     pub fn completers(&self) -> usize {
-        self.completer_count
+        self.paired_count
     }
 
-    /// Refills the buffers from the participants a look sees.
-    pub fn collect(&mut self, participants: &[Participant]) {
+    /// The test condition T of the paired quantities.
+    pub fn test(&self) -> Condition {
+        self.test
+    }
+
+    /// The reference condition R of the paired quantities.
+    pub fn reference(&self) -> Condition {
+        self.reference
+    }
+
+    /// Empties every buffer (before the first look).
+    pub fn reset(&mut self) {
+        self.enrolled = 0;
+        self.paired_count = 0;
         self.differences.clear();
         self.responder_differences.clear();
         for v in self
             .half_period_differences
             .iter_mut()
-            .chain(self.first_period_change.iter_mut())
             .chain(self.participant_sums.iter_mut())
+            .chain(self.first_period_change.iter_mut())
         {
             v.clear();
         }
         self.response_discordant = DiscordantPairs::default();
-        self.completer_count = 0;
-        let needs = self.needs;
         self.reference_responders = 0;
-        self.treated = [0; 2];
-        self.adverse_events = [0; 2];
-        self.completer_adverse_events = [0; 2];
-        for p in participants {
-            if p.completion == Completion::Withdrawn {
+        self.treated.fill(0);
+        self.adverse_events.fill(0);
+        self.paired_adverse_events = [0; 2];
+    }
+
+    /// Refills the buffers from the first `n` participants of `cohort`.
+    pub fn collect(&mut self, cohort: &Cohort, n: usize) {
+        self.reset();
+        self.extend(cohort, n);
+    }
+
+    /// Adds participants `self.enrolled..n` of `cohort` (the next look's new enrollees).
+    pub fn extend(&mut self, cohort: &Cohort, n: usize) {
+        let needs = self.needs;
+        let (test, reference) = (self.test, self.reference);
+        for i in self.enrolled..n {
+            let observed = cohort.observed_cells(i);
+            if observed.is_empty() {
                 continue;
             }
-            let first = p.condition_in_period[0] as usize;
+            let first = observed.start;
             if needs.first_period_change {
-                self.first_period_change[first].push(p.change_in_period[0]);
+                self.first_period_change[cohort.condition[first].index()]
+                    .push(cohort.change[first]);
             }
-            for c in [REFERENCE, TEST] {
-                if p.treated_with(c) {
-                    self.treated[c] += 1;
-                    self.adverse_events[c] += usize::from(p.adverse_event[c]);
-                }
+            for cell in observed.clone() {
+                let c = cohort.condition[cell].index();
+                self.treated[c] += 1;
+                self.adverse_events[c] += usize::from(cohort.adverse_event[cell]);
             }
-            if p.completion != Completion::Completed {
+            let (Some(t), Some(r)) = (
+                cohort.first_cell_of(i, test),
+                cohort.first_cell_of(i, reference),
+            ) else {
                 continue;
-            }
-            self.completer_count += 1;
-            let d = p.change[TEST] - p.change[REFERENCE];
+            };
+            self.paired_count += 1;
+            let d = cohort.change[t] - cohort.change[r];
             if needs.differences {
                 self.differences.push(d);
             }
-            if p.responded[REFERENCE] {
+            let (responded_r, responded_t) = (cohort.responded[r], cohort.responded[t]);
+            if responded_r {
                 self.reference_responders += 1;
                 if needs.responder_differences {
                     self.responder_differences.push(d);
                 }
             }
-            match (p.responded[REFERENCE], p.responded[TEST]) {
+            match (responded_r, responded_t) {
                 (true, false) => self.response_discordant.reference_only += 1,
                 (false, true) => self.response_discordant.test_only += 1,
                 _ => {}
             }
-            if needs.half_period_differences {
-                self.half_period_differences[first]
-                    .push((p.change_in_period[0] - p.change_in_period[1]) / 2.0);
-            }
-            if needs.participant_sums {
-                self.participant_sums[first].push(p.change_in_period[0] + p.change_in_period[1]);
-            }
-            for c in [REFERENCE, TEST] {
-                self.completer_adverse_events[c] += usize::from(p.adverse_event[c]);
+            self.paired_adverse_events[0] += usize::from(cohort.adverse_event[r]);
+            self.paired_adverse_events[1] += usize::from(cohort.adverse_event[t]);
+            if self.two_by_two {
+                let order = usize::from(cohort.condition[first] != reference);
+                let (p1, p2) = (cohort.change[first], cohort.change[first + 1]);
+                if needs.half_period_differences {
+                    self.half_period_differences[order].push((p1 - p2) / 2.0);
+                }
+                if needs.participant_sums {
+                    self.participant_sums[order].push(p1 + p2);
+                }
             }
         }
+        self.enrolled = self.enrolled.max(n);
     }
 }

@@ -2,18 +2,38 @@
 //! of the discordant pairs against 1/2 (R's `binom.test(b, b + c)`, whose two-sided p-value is
 //! min(1, 2 P(X <= min(b, c))) at p = 1/2). No discordant pair: not analyzable.
 
-use super::{AnalysisOutcome, CriticalValues, NotAnalyzable, TestResult};
+use super::{
+    AnalysisOutcome, AnalysisSpec, Estimand, Estimate, LookData, Needs, NotAnalyzable, Scope,
+    TestStatistic,
+};
+
+/// `responder_mcnemar`: exact McNemar on paired response status.
+pub static SPEC: AnalysisSpec = AnalysisSpec {
+    name: "responder_mcnemar",
+    title: "exact McNemar test on paired response status",
+    needs: Needs {
+        differences: true,
+        ..Needs::NONE
+    },
+    scope: Scope::PairedContrast,
+    needs_response: true,
+    t_based: false,
+    diagnostic: false,
+    estimand: Estimand::NoClosedForm,
+    estimate: |data: &mut LookData| {
+        mcnemar(
+            data.response_discordant.reference_only,
+            data.response_discordant.test_only,
+            data.completers(),
+        )
+    },
+};
 
 /// `reference_only` (b) responded under R only, `test_only` (c) under T only, among
 /// `completers` pairs. Estimate (c - b) / completers, the difference in response proportions
 /// T - R, with the SE of a mean of the paired differences in response indicators; statistic c;
 /// df the number of discordant pairs b + c. No completer: too few participants.
-pub fn mcnemar(
-    reference_only: usize,
-    test_only: usize,
-    completers: usize,
-    critical: &CriticalValues,
-) -> AnalysisOutcome {
+pub fn mcnemar(reference_only: usize, test_only: usize, completers: usize) -> AnalysisOutcome {
     let discordant = reference_only + test_only;
     if completers == 0 {
         return AnalysisOutcome::NotAnalyzable(NotAnalyzable::TooFewParticipants);
@@ -31,21 +51,24 @@ pub fn mcnemar(
     } else {
         (0.0, 0.0)
     };
-    let minority = reference_only.min(test_only) as i64;
-    AnalysisOutcome::Analyzed(TestResult {
+    AnalysisOutcome::Analyzed(Estimate {
         estimate,
         standard_error,
         statistic: test_only as f64,
         df: discordant as f64,
         effect_size,
         n: completers,
-        reject: minority <= critical.mcnemar_lower(discordant),
+        test: TestStatistic::DiscordantPairs {
+            reference_only,
+            test_only,
+        },
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inference::{CriticalValues, TwoSidedDecision};
 
     #[test]
     fn matches_r_binom_test() {
@@ -53,21 +76,20 @@ mod tests {
         //          binom.test(2, 9): p-value = 0.1797 -> not rejected
         //          binom.test(0, 5): p-value = 0.0625 -> not rejected
         let cv = CriticalValues::new(0.05, 30);
-        assert!(mcnemar(8, 1, 12, &cv).rejected());
-        assert!(mcnemar(1, 8, 12, &cv).rejected());
-        assert!(!mcnemar(7, 2, 12, &cv).rejected());
-        assert!(!mcnemar(5, 0, 12, &cv).rejected());
-        assert!(mcnemar(8, 1, 12, &CriticalValues::new(0.0391, 30)).rejected());
-        assert!(!mcnemar(8, 1, 12, &CriticalValues::new(0.0390, 30)).rejected());
-        let r = *mcnemar(7, 0, 12, &cv).result().unwrap();
+        assert!(mcnemar(8, 1, 12).rejects_two_sided(&cv));
+        assert!(mcnemar(1, 8, 12).rejects_two_sided(&cv));
+        assert!(!mcnemar(7, 2, 12).rejects_two_sided(&cv));
+        assert!(!mcnemar(5, 0, 12).rejects_two_sided(&cv));
+        assert!(mcnemar(8, 1, 12).rejects_two_sided(&CriticalValues::new(0.0391, 30)));
+        assert!(!mcnemar(8, 1, 12).rejects_two_sided(&CriticalValues::new(0.0390, 30)));
+        let r = *mcnemar(7, 0, 12).result().unwrap();
         assert!((r.estimate - (-7.0 / 12.0)).abs() < 1e-12);
     }
 
     #[test]
     fn no_discordant_pairs_is_not_analyzable() {
-        let cv = CriticalValues::new(0.05, 30);
         assert_eq!(
-            mcnemar(0, 0, 12, &cv),
+            mcnemar(0, 0, 12),
             AnalysisOutcome::NotAnalyzable(NotAnalyzable::NoDiscordantPairs)
         );
     }

@@ -1,40 +1,90 @@
-//! The analyses run on each simulated trial (SPEC section 4), one file per test family.
+//! The analyses run on each simulated trial, one file per test family, and the registry that
+//! lists them.
 //!
-//! Every analysis is a pure function of the look's data and a table of critical values. It
-//! returns either a [`TestResult`] or [`AnalysisOutcome::NotAnalyzable`] with the reason;
-//! it never panics and never produces NaN. Estimates are "test minus reference".
+//! An analysis is estimation only: a pure function of the look's data returning an
+//! [`Estimate`] (estimate, standard error, df and the statistic its test is decided on) or
+//! [`AnalysisOutcome::NotAnalyzable`] with the reason; it never panics and never produces NaN.
+//! Whether an estimate rejects a hypothesis is decided by `inference`. Estimates are "test minus
+//! reference" for the primary contrast.
+//!
+//! Adding an analysis: a file with its estimator and an [`AnalysisSpec`], plus one line in
+//! [`REGISTRY`] (and its name in [`AnalysisName`]).
 
 pub mod carryover;
-pub mod critical;
+pub mod first_period;
 pub mod look_data;
 pub mod mcnemar;
 pub mod paired_t;
 pub mod period_adjusted;
+pub mod responders;
 pub mod two_sample;
 pub mod welch;
 pub mod wilcoxon;
 
 pub use crate::config::AnalysisName;
-pub use critical::CriticalValues;
 pub use look_data::{LookData, Needs};
 
-/// What a test reports on one simulated trial.
+use crate::design::Crossover;
+
+/// How an estimate's test is decided (the statistic and its null distribution).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TestResult {
+pub enum TestStatistic {
+    /// t = estimate / SE on an integer number of degrees of freedom.
+    StudentT {
+        /// The t statistic.
+        t: f64,
+        /// Degrees of freedom.
+        df: usize,
+    },
+    /// t with fractional (Welch-Satterthwaite) degrees of freedom.
+    WelchT {
+        /// The t statistic.
+        t: f64,
+        /// Degrees of freedom.
+        df: f64,
+    },
+    /// Wilcoxon signed-rank V with its exact null distribution (n < 50, no ties, no zeros).
+    SignedRankExact {
+        /// Sum of the ranks of the positive differences.
+        v: f64,
+        /// Number of differences.
+        n: usize,
+    },
+    /// Wilcoxon signed-rank by the normal approximation with tie correction; the continuity
+    /// correction depends on the alternative and is applied by the decision.
+    SignedRankNormal {
+        /// V - n(n+1)/4.
+        deviation: f64,
+        /// SD of V under H0 (tie-corrected).
+        sigma: f64,
+    },
+    /// Exact binomial test of discordant pairs against 1/2.
+    DiscordantPairs {
+        /// Pairs favouring the reference (b).
+        reference_only: usize,
+        /// Pairs favouring the test (c).
+        test_only: usize,
+    },
+}
+
+/// What an analysis estimates on one simulated trial.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
     /// Point estimate of the effect (test minus reference).
     pub estimate: f64,
     /// Standard error of the estimate.
     pub standard_error: f64,
-    /// Test statistic (t, V, z or a count, depending on the test).
+    /// Reported statistic (t, V or a count, depending on the test).
     pub statistic: f64,
-    /// Degrees of freedom (fractional for Welch; the discordant count for McNemar).
+    /// Reported degrees of freedom (fractional for Welch; non-zero differences for Wilcoxon;
+    /// the discordant count for McNemar).
     pub df: f64,
     /// Standardized effect size (d_z for paired analyses; see each test).
     pub effect_size: f64,
     /// Participants analysed.
     pub n: usize,
-    /// Two-sided decision at the level of the critical values used.
-    pub reject: bool,
+    /// The statistic its test is decided on.
+    pub test: TestStatistic,
 }
 
 /// Why an analysis could not be computed on a simulated trial.
@@ -51,6 +101,19 @@ pub enum NotAnalyzable {
 }
 
 impl NotAnalyzable {
+    /// Every reason, in report order.
+    pub const ALL: [NotAnalyzable; 4] = [
+        NotAnalyzable::TooFewParticipants,
+        NotAnalyzable::ZeroVariance,
+        NotAnalyzable::NoDiscordantPairs,
+        NotAnalyzable::AllDifferencesZero,
+    ];
+
+    /// Position in [`NotAnalyzable::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     /// A short description for reports.
     pub fn text(self) -> &'static str {
         match self {
@@ -65,20 +128,15 @@ impl NotAnalyzable {
 /// The outcome of one analysis on one simulated trial.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum AnalysisOutcome {
-    /// The test was computed.
-    Analyzed(TestResult),
-    /// The test could not be computed.
+    /// The estimate was computed.
+    Analyzed(Estimate),
+    /// The analysis could not be computed.
     NotAnalyzable(NotAnalyzable),
 }
 
 impl AnalysisOutcome {
-    /// Whether the null was rejected (false when not analyzable).
-    pub fn rejected(&self) -> bool {
-        matches!(self, AnalysisOutcome::Analyzed(r) if r.reject)
-    }
-
-    /// The result, if computed.
-    pub fn result(&self) -> Option<&TestResult> {
+    /// The estimate, if computed.
+    pub fn result(&self) -> Option<&Estimate> {
         match self {
             AnalysisOutcome::Analyzed(r) => Some(r),
             AnalysisOutcome::NotAnalyzable(_) => None,
@@ -86,35 +144,77 @@ impl AnalysisOutcome {
     }
 }
 
-/// Runs `name` on the look's data at the level of `critical`.
-pub fn run(name: AnalysisName, data: &mut LookData, critical: &CriticalValues) -> AnalysisOutcome {
-    match name {
-        AnalysisName::RespondersPaired => paired_t::paired_t(&data.responder_differences, critical),
-        AnalysisName::CompletersPaired => paired_t::paired_t(&data.differences, critical),
-        AnalysisName::PeriodAdjusted => period_adjusted::period_adjusted(
-            &data.half_period_differences[0],
-            &data.half_period_differences[1],
-            critical,
-        ),
-        AnalysisName::FirstPeriod => welch::welch(
-            &data.first_period_change[1],
-            &data.first_period_change[0],
-            critical,
-        ),
-        AnalysisName::Carryover => carryover::carryover(
-            &data.participant_sums[0],
-            &data.participant_sums[1],
-            critical,
-        ),
-        AnalysisName::WilcoxonPaired => {
-            wilcoxon::signed_rank(&data.differences, &mut data.rank_scratch, critical)
-        }
-        AnalysisName::ResponderMcnemar => mcnemar::mcnemar(
-            data.response_discordant.reference_only,
-            data.response_discordant.test_only,
-            data.completers(),
-            critical,
-        ),
+/// Which designs an analysis is defined for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Any design in which some participants receive both conditions of the primary contrast.
+    PairedContrast,
+    /// Only the two-condition, two-period AB/BA design.
+    TwoByTwoOnly,
+}
+
+/// What an analysis's estimate targets, for the "true value" column of reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Estimand {
+    /// The population average of the primary contrast.
+    ContrastEffect,
+    /// The difference in carryover lambda_T - lambda_R.
+    CarryoverDifference,
+    /// No closed form (a subgroup selected on its own outcome, a difference in response
+    /// probabilities).
+    NoClosedForm,
+}
+
+/// Everything the rest of the crate needs to know about one analysis.
+#[derive(Debug)]
+pub struct AnalysisSpec {
+    /// The snake_case name used in configs and reports.
+    pub name: &'static str,
+    /// One line in words for reports.
+    pub title: &'static str,
+    /// The look-data buffers it reads.
+    pub needs: Needs,
+    /// The designs it is defined for.
+    pub scope: Scope,
+    /// Whether it needs response status (and therefore baseline scores).
+    pub needs_response: bool,
+    /// Whether its statistic is a t (futility bounds and conditional power need one).
+    pub t_based: bool,
+    /// Whether it is a diagnostic tested at `analysis.carryover_alpha`.
+    pub diagnostic: bool,
+    /// What the estimate targets.
+    pub estimand: Estimand,
+    /// The estimator.
+    pub estimate: fn(&mut LookData) -> AnalysisOutcome,
+}
+
+/// Every analysis, in report order; `AnalysisName(i)` is `REGISTRY[i]`.
+pub static REGISTRY: [&AnalysisSpec; 7] = [
+    &responders::SPEC,
+    &paired_t::SPEC,
+    &period_adjusted::SPEC,
+    &first_period::SPEC,
+    &carryover::SPEC,
+    &wilcoxon::SPEC,
+    &mcnemar::SPEC,
+];
+
+/// Runs `name` on the look's data.
+#[inline]
+pub fn run(name: AnalysisName, data: &mut LookData) -> AnalysisOutcome {
+    (name.spec().estimate)(data)
+}
+
+/// Whether `name` is defined for `design`; the error says why not and what to use instead.
+pub fn applies_to(name: AnalysisName, design: &Crossover) -> Result<(), String> {
+    match name.spec().scope {
+        Scope::TwoByTwoOnly if !design.is_two_by_two() => Err(format!(
+            "is defined only for the two-condition two-period AB/BA design; this design has {} conditions, {} periods and the sequences {:?}: use completers_paired, wilcoxon_paired or responder_mcnemar for a paired contrast",
+            design.condition_count(),
+            design.period_count(),
+            design.sequence_labels()
+        )),
+        _ => Ok(()),
     }
 }
 

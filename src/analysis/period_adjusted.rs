@@ -5,17 +5,34 @@
 //! Clinical Research, 2nd ed., ch. 3.
 
 use super::two_sample::pooled_t;
-use super::{AnalysisOutcome, CriticalValues};
+use super::{AnalysisOutcome, AnalysisSpec, Estimand, LookData, Needs, Scope};
+
+/// `period_adjusted`: Hills-Armitage on the 2x2.
+pub static SPEC: AnalysisSpec = AnalysisSpec {
+    name: "period_adjusted",
+    title: "Hills-Armitage two-sample t on half period differences (2x2 only)",
+    needs: Needs {
+        half_period_differences: true,
+        ..Needs::NONE
+    },
+    scope: Scope::TwoByTwoOnly,
+    needs_response: false,
+    t_based: true,
+    diagnostic: false,
+    estimand: Estimand::ContrastEffect,
+    estimate: |data: &mut LookData| {
+        period_adjusted(
+            &data.half_period_differences[0],
+            &data.half_period_differences[1],
+        )
+    },
+};
 
 /// `reference_first`: half period differences of sequence R-T (AB); `test_first`: of T-R (BA).
 /// The estimate mean(test_first) - mean(reference_first) estimates T - R; the effect size is
 /// scaled to d_z (the half differences have half the SD of D).
-pub fn period_adjusted(
-    reference_first: &[f64],
-    test_first: &[f64],
-    critical: &CriticalValues,
-) -> AnalysisOutcome {
-    pooled_t(reference_first, test_first, 2.0, critical)
+pub fn period_adjusted(reference_first: &[f64], test_first: &[f64]) -> AnalysisOutcome {
+    pooled_t(reference_first, test_first, 2.0)
 }
 
 #[cfg(test)]
@@ -31,9 +48,8 @@ mod tests {
         let half = |v: &[(f64, f64)], shift: f64| -> Vec<f64> {
             v.iter().map(|(p1, p2)| (p1 - (p2 + shift)) / 2.0).collect()
         };
-        let cv = CriticalValues::new(0.05, 10);
-        let r0 = period_adjusted(&half(&ab, 0.0), &half(&ba, 0.0), &cv);
-        let r1 = period_adjusted(&half(&ab, 10.0), &half(&ba, 10.0), &cv);
+        let r0 = period_adjusted(&half(&ab, 0.0), &half(&ba, 0.0));
+        let r1 = period_adjusted(&half(&ab, 10.0), &half(&ba, 10.0));
         let (r0, r1) = (r0.result().unwrap(), r1.result().unwrap());
         assert!((r0.estimate - r1.estimate).abs() < 1e-12);
         assert!((r0.statistic - r1.statistic).abs() < 1e-12);

@@ -2,17 +2,12 @@
 //! and the Grizzle carryover test (R's `t.test(b, a, var.equal = TRUE)`).
 
 use super::{
-    is_zero_variance, mean_and_variance, AnalysisOutcome, CriticalValues, NotAnalyzable, TestResult,
+    is_zero_variance, mean_and_variance, AnalysisOutcome, Estimate, NotAnalyzable, TestStatistic,
 };
 
 /// Two-sample t with pooled variance: estimate mean(b) - mean(a), df n_a + n_b - 2.
 /// `effect_size` is the estimate divided by `effect_scale` times the pooled SD.
-pub fn pooled_t(
-    a: &[f64],
-    b: &[f64],
-    effect_scale: f64,
-    critical: &CriticalValues,
-) -> AnalysisOutcome {
+pub fn pooled_t(a: &[f64], b: &[f64], effect_scale: f64) -> AnalysisOutcome {
     let (na, nb) = (a.len(), b.len());
     if na < 1 || nb < 1 || na + nb < 3 {
         return AnalysisOutcome::NotAnalyzable(NotAnalyzable::TooFewParticipants);
@@ -29,20 +24,21 @@ pub fn pooled_t(
     let standard_error = sd * (1.0 / na as f64 + 1.0 / nb as f64).sqrt();
     let estimate = mean_b - mean_a;
     let statistic = estimate / standard_error;
-    AnalysisOutcome::Analyzed(TestResult {
+    AnalysisOutcome::Analyzed(Estimate {
         estimate,
         standard_error,
         statistic,
         df: df as f64,
         effect_size: estimate / (effect_scale * sd),
         n: na + nb,
-        reject: statistic.abs() >= critical.t(df),
+        test: TestStatistic::StudentT { t: statistic, df },
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inference::{CriticalValues, TwoSidedDecision};
 
     #[test]
     fn matches_r_pooled_t_test() {
@@ -51,31 +47,29 @@ mod tests {
         //   mean of b - mean of a = 5.9 - 3.62 = 2.28
         let a = [3.1, 4.5, 2.2, 5.0, 3.3];
         let b = [6.0, 5.5, 7.2, 4.9];
-        let AnalysisOutcome::Analyzed(r) = pooled_t(&a, &b, 1.0, &CriticalValues::new(0.05, 10))
-        else {
+        let AnalysisOutcome::Analyzed(r) = pooled_t(&a, &b, 1.0) else {
             panic!()
         };
         assert!((r.estimate - 2.28).abs() < 1e-12);
         assert!((r.statistic - 3.1937122888).abs() < 1e-9, "{}", r.statistic);
         assert_eq!(r.df, 7.0);
-        assert!(r.reject);
-        assert!(!pooled_t(&a, &b, 1.0, &CriticalValues::new(0.0151, 10)).rejected());
-        assert!(pooled_t(&a, &b, 1.0, &CriticalValues::new(0.0153, 10)).rejected());
+        assert!(r.rejects_two_sided(&CriticalValues::new(0.05, 10)));
+        assert!(!pooled_t(&a, &b, 1.0).rejects_two_sided(&CriticalValues::new(0.0151, 10)));
+        assert!(pooled_t(&a, &b, 1.0).rejects_two_sided(&CriticalValues::new(0.0153, 10)));
     }
 
     #[test]
     fn needs_one_per_group_and_a_degree_of_freedom() {
-        let cv = CriticalValues::new(0.05, 10);
         assert!(matches!(
-            pooled_t(&[], &[1.0, 2.0], 1.0, &cv),
+            pooled_t(&[], &[1.0, 2.0], 1.0),
             AnalysisOutcome::NotAnalyzable(_)
         ));
         assert!(matches!(
-            pooled_t(&[1.0], &[2.0], 1.0, &cv),
+            pooled_t(&[1.0], &[2.0], 1.0),
             AnalysisOutcome::NotAnalyzable(_)
         ));
         assert!(matches!(
-            pooled_t(&[1.0, 1.0], &[2.0, 2.0], 1.0, &cv),
+            pooled_t(&[1.0, 1.0], &[2.0, 2.0], 1.0),
             AnalysisOutcome::NotAnalyzable(NotAnalyzable::ZeroVariance)
         ));
     }

@@ -4,11 +4,11 @@
 //! value between the neighbouring integer dfs and computes it exactly only in between.
 
 use super::{
-    is_zero_variance, mean_and_variance, AnalysisOutcome, CriticalValues, NotAnalyzable, TestResult,
+    is_zero_variance, mean_and_variance, AnalysisOutcome, Estimate, NotAnalyzable, TestStatistic,
 };
 
 /// Estimate mean(test) - mean(reference); effect size divides by sqrt((s_T^2 + s_R^2) / 2).
-pub fn welch(test: &[f64], reference: &[f64], critical: &CriticalValues) -> AnalysisOutcome {
+pub fn welch(test: &[f64], reference: &[f64]) -> AnalysisOutcome {
     let (nt, nr) = (test.len(), reference.len());
     if nt < 2 || nr < 2 {
         return AnalysisOutcome::NotAnalyzable(NotAnalyzable::TooFewParticipants);
@@ -26,20 +26,21 @@ pub fn welch(test: &[f64], reference: &[f64], critical: &CriticalValues) -> Anal
     let statistic = estimate / standard_error;
     // One group may have zero variance; the df formula then reduces to that of the other group.
     let df = se2 * se2 / (vt * vt / (nt - 1) as f64 + vr * vr / (nr - 1) as f64);
-    AnalysisOutcome::Analyzed(TestResult {
+    AnalysisOutcome::Analyzed(Estimate {
         estimate,
         standard_error,
         statistic,
         df,
         effect_size: estimate / ((var_t + var_r) / 2.0).sqrt(),
         n: nt + nr,
-        reject: critical.t_rejects_fractional(statistic.abs(), df),
+        test: TestStatistic::WelchT { t: statistic, df },
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inference::{CriticalValues, TwoSidedDecision};
 
     #[test]
     fn matches_r_welch_t_test() {
@@ -48,26 +49,23 @@ mod tests {
         //   mean of x - mean of y = -5.666667 - (-21.8) = 16.13333
         let tt = [-5.0, -9.0, 1.0, -12.0, -3.0, -6.0];
         let rr = [-22.0, -14.0, -25.0, -18.0, -30.0];
-        let r = *welch(&tt, &rr, &CriticalValues::new(0.05, 20))
-            .result()
-            .unwrap();
+        let r = *welch(&tt, &rr).result().unwrap();
         assert!((r.estimate - 16.133333).abs() < 1e-5);
         assert!((r.statistic - 4.845818475).abs() < 1e-8, "{}", r.statistic);
         assert!((r.df - 7.242155856).abs() < 1e-8, "{}", r.df);
-        assert!(r.reject);
+        assert!(r.rejects_two_sided(&CriticalValues::new(0.05, 20)));
         // p = 0.001695: rejected at 0.0017, not at 0.0016 (the fractional-df path decides)
-        assert!(welch(&tt, &rr, &CriticalValues::new(0.0017, 20)).rejected());
-        assert!(!welch(&tt, &rr, &CriticalValues::new(0.0016, 20)).rejected());
+        assert!(r.rejects_two_sided(&CriticalValues::new(0.0017, 20)));
+        assert!(!r.rejects_two_sided(&CriticalValues::new(0.0016, 20)));
     }
 
     #[test]
     fn one_constant_group_is_still_analyzable() {
-        let cv = CriticalValues::new(0.05, 20);
-        let r = welch(&[1.0, 2.0, 3.0], &[0.0, 0.0], &cv);
+        let r = welch(&[1.0, 2.0, 3.0], &[0.0, 0.0]);
         let r = r.result().unwrap();
         assert!(r.df.is_finite() && (r.df - 2.0).abs() < 1e-12);
         assert!(matches!(
-            welch(&[1.0, 1.0], &[1.0, 1.0], &cv),
+            welch(&[1.0, 1.0], &[1.0, 1.0]),
             AnalysisOutcome::NotAnalyzable(NotAnalyzable::ZeroVariance)
         ));
     }

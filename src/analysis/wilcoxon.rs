@@ -3,19 +3,32 @@
 //! distribution is used when n < 50 and there are neither ties nor zeros; otherwise the normal
 //! approximation with the tie correction of the variance and a continuity correction of 0.5.
 
-use super::critical::WILCOXON_EXACT_MAX_N;
 use super::{
-    is_zero_variance, mean_and_variance, AnalysisOutcome, CriticalValues, NotAnalyzable, TestResult,
+    is_zero_variance, mean_and_variance, AnalysisOutcome, AnalysisSpec, Estimand, Estimate,
+    LookData, Needs, NotAnalyzable, Scope, TestStatistic,
+};
+use crate::inference::critical::WILCOXON_EXACT_MAX_N;
+
+/// `wilcoxon_paired`: the signed-rank test on the paired differences.
+pub static SPEC: AnalysisSpec = AnalysisSpec {
+    name: "wilcoxon_paired",
+    title: "Wilcoxon signed-rank test on the paired differences",
+    needs: Needs {
+        differences: true,
+        ..Needs::NONE
+    },
+    scope: Scope::PairedContrast,
+    needs_response: false,
+    t_based: false,
+    diagnostic: false,
+    estimand: Estimand::ContrastEffect,
+    estimate: |data: &mut LookData| signed_rank(&data.differences, &mut data.rank_scratch),
 };
 
 /// Signed-rank test. `statistic` is V (sum of ranks of positive differences, as R reports it);
 /// `df` is the number of non-zero differences; the estimate, SE and effect size are those of the
 /// mean difference (mean(D), sd(D)/sqrt(n), d_z) over all differences, zeros included.
-pub fn signed_rank(
-    differences: &[f64],
-    scratch: &mut Vec<(f64, bool)>,
-    critical: &CriticalValues,
-) -> AnalysisOutcome {
+pub fn signed_rank(differences: &[f64], scratch: &mut Vec<(f64, bool)>) -> AnalysisOutcome {
     scratch.clear();
     scratch.extend(
         differences
@@ -53,21 +66,14 @@ pub fn signed_rank(
     let ties = tie_term > 0.0;
     let nf = n as f64;
     let centre = nf * (nf + 1.0) / 4.0;
-    let reject = if n <= WILCOXON_EXACT_MAX_N && !ties && !zeros {
-        let lower = critical.wilcoxon_lower(n).unwrap_or(-1) as f64;
-        let max = nf * (nf + 1.0) / 2.0;
-        v <= lower || v >= max - lower
+    let test = if n <= WILCOXON_EXACT_MAX_N && !ties && !zeros {
+        TestStatistic::SignedRankExact { v, n }
     } else {
         let sigma = (nf * (nf + 1.0) * (2.0 * nf + 1.0) / 24.0 - tie_term / 48.0).sqrt();
-        let deviation = v - centre;
-        let correction = if deviation > 0.0 {
-            0.5
-        } else if deviation < 0.0 {
-            -0.5
-        } else {
-            0.0
-        };
-        sigma > 0.0 && ((deviation - correction) / sigma).abs() >= critical.z()
+        TestStatistic::SignedRankNormal {
+            deviation: v - centre,
+            sigma,
+        }
     };
     let (mean, variance) = mean_and_variance(differences);
     let count = differences.len() as f64;
@@ -79,26 +85,36 @@ pub fn signed_rank(
     } else {
         (0.0, 0.0)
     };
-    AnalysisOutcome::Analyzed(TestResult {
+    AnalysisOutcome::Analyzed(Estimate {
         estimate: mean,
         standard_error,
         statistic: v,
         df: nf,
         effect_size,
         n: differences.len(),
-        reject,
+        test,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inference::{CriticalValues, TwoSidedDecision};
 
-    fn run(d: &[f64], level: f64) -> TestResult {
+    struct Run {
+        statistic: f64,
+        df: f64,
+        reject: bool,
+    }
+
+    fn run(d: &[f64], level: f64) -> Run {
         let mut scratch = Vec::new();
-        *signed_rank(d, &mut scratch, &CriticalValues::new(level, 60))
-            .result()
-            .unwrap()
+        let r = *signed_rank(d, &mut scratch).result().unwrap();
+        Run {
+            statistic: r.statistic,
+            df: r.df,
+            reject: r.rejects_two_sided(&CriticalValues::new(level, 60)),
+        }
     }
 
     #[test]
@@ -130,7 +146,7 @@ mod tests {
     fn all_zero_differences_are_not_analyzable() {
         let mut scratch = Vec::new();
         assert_eq!(
-            signed_rank(&[0.0, 0.0], &mut scratch, &CriticalValues::new(0.05, 5)),
+            signed_rank(&[0.0, 0.0], &mut scratch),
             AnalysisOutcome::NotAnalyzable(NotAnalyzable::AllDifferencesZero)
         );
     }

@@ -1,36 +1,30 @@
 //! Validated domain types: what a config means once every field has been checked.
 //!
-//! Only these types reach `model`, `sequential` and `engine`. Condition index 0 is
-//! the reference R and index 1 the test T everywhere below.
+//! Only these types reach `model`, `sequential` and `engine`. Per-condition tables are indexed
+//! by [`Condition`] and sized by the design's number of conditions; per-period tables by period.
 
 pub use super::schema::AnalysisName;
-
-/// Index of the reference condition R.
-pub const REFERENCE: usize = 0;
-/// Index of the test condition T.
-pub const TEST: usize = 1;
+pub use crate::design::{Condition, Contrast, Crossover, Period, SequenceId};
 
 /// A fully validated crossover trial design plus its simulation settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrialDesign {
     /// Config name (used for the results folder).
     pub name: String,
-    /// Condition names, `[reference, test]`.
-    pub conditions: [String; 2],
-    /// For each sequence, the condition index given in period 1 and period 2.
-    pub sequences: Vec<[usize; 2]>,
-    /// Sequence labels as written in the config ("AB", "BA").
-    pub sequence_labels: Vec<String>,
+    /// Conditions, periods and sequences.
+    pub crossover: Crossover,
+    /// The primary contrast (test minus reference for two conditions).
+    pub contrast: Contrast,
     /// Planned enrollment N.
     pub enrolled: usize,
     /// Sequence randomization scheme.
     pub randomization: Randomization,
     /// The population participants are drawn from.
     pub population: Population,
-    /// Additive period effects tau_1, tau_2.
-    pub period_effect: [f64; 2],
-    /// First-order carryover lambda_c into period 2, by condition of period 1.
-    pub carryover: [f64; 2],
+    /// Additive period effect tau_j, one per period.
+    pub period_effect: Vec<f64>,
+    /// First-order carryover lambda_c into the next period, by the condition given before.
+    pub carryover: Vec<f64>,
     /// Dropout probabilities.
     pub dropout: Dropout,
     /// The adverse event monitored, if any.
@@ -45,6 +39,36 @@ pub struct TrialDesign {
     pub replicates: u64,
     /// Master seed.
     pub seed: u64,
+}
+
+impl TrialDesign {
+    /// The primary contrast's test condition T (for a two-condition contrast; otherwise the
+    /// first condition with a positive weight).
+    pub fn test(&self) -> Condition {
+        match self.contrast.as_pair() {
+            Some((t, _)) => t,
+            None => Condition(
+                self.contrast
+                    .weights()
+                    .iter()
+                    .position(|&w| w > 0.0)
+                    .unwrap_or(0) as u8,
+            ),
+        }
+    }
+
+    /// The reference condition R.
+    pub fn reference(&self) -> Condition {
+        match self.contrast.as_pair() {
+            Some((_, r)) => r,
+            None => self.crossover.reference(),
+        }
+    }
+
+    /// Condition names in index order.
+    pub fn condition_names(&self) -> &[String] {
+        self.crossover.condition_names()
+    }
 }
 
 /// How sequences are assigned in enrollment order.
@@ -90,20 +114,23 @@ pub struct LatentClass {
     pub name: String,
     /// Probability of membership.
     pub probability: f64,
-    /// Mean potential change, `[reference, test]`.
-    pub change_mean: [f64; 2],
-    /// SD of the potential change, `[reference, test]`.
-    pub change_sd: [f64; 2],
+    /// Mean potential change, per condition.
+    pub change_mean: Vec<f64>,
+    /// SD of the potential change, per condition.
+    pub change_sd: Vec<f64>,
 }
 
 /// The population model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Population {
-    /// Within-participant correlation of the potential changes.
-    pub correlation: f64,
+    /// Correlation matrix of the latent values across conditions (k x k, row-major;
+    /// positive definite).
+    pub correlation: Vec<f64>,
+    /// SD of the occasion-to-occasion noise added to every observation, per condition.
+    pub within_sd: Vec<f64>,
     /// Baseline distribution, if scores are modelled.
     pub baseline: Option<TruncatedNormal>,
-    /// SD of the normal drift of the period-2 baseline.
+    /// SD of the normal drift of each later period's baseline from the first.
     pub rebaseline_sd: f64,
     /// Scale range and rounding, if any.
     pub scale: Option<Scale>,
@@ -112,22 +139,30 @@ pub struct Population {
 }
 
 impl Population {
-    /// The population average effect E[X_T - X_R] before rounding and clamping.
-    pub fn average_effect(&self) -> f64 {
+    /// The population average of `contrast` over the latent means, before rounding and
+    /// clamping (E[X_T - X_R] for a difference).
+    pub fn average_effect(&self, contrast: &Contrast) -> f64 {
         self.classes
             .iter()
-            .map(|c| c.probability * (c.change_mean[TEST] - c.change_mean[REFERENCE]))
+            .map(|c| c.probability * contrast.apply(&c.change_mean))
             .sum()
+    }
+
+    /// The correlation between conditions `a` and `b`.
+    pub fn correlation_between(&self, a: Condition, b: Condition) -> f64 {
+        let k = self.within_sd.len();
+        self.correlation[a.index() * k + b.index()]
     }
 }
 
 /// Dropout probabilities.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Dropout {
     /// Withdrawal before any treatment.
     pub before_first_period: f64,
-    /// Discontinuation after period 1, by the condition received in period 1.
-    pub after_first_period: [f64; 2],
+    /// Discontinuation after period j (for every period but the last), by the condition
+    /// received in period j: `after_period[j][condition]`.
+    pub after_period: Vec<Vec<f64>>,
 }
 
 /// The adverse event of interest.
@@ -135,8 +170,8 @@ pub struct Dropout {
 pub struct AdverseEvent {
     /// Event name.
     pub name: String,
-    /// Probability per treated period, `[reference, test]`.
-    pub probability: [f64; 2],
+    /// Probability per treated period, per condition.
+    pub probability: Vec<f64>,
 }
 
 /// Response and remission definitions.

@@ -127,7 +127,7 @@ pub fn parse(
         })?;
         overridden.as_str()
     };
-    let resolved: ConfigFile = toml::from_str(source).map_err(|e: toml::de::Error| {
+    let mut resolved: ConfigFile = toml::from_str(source).map_err(|e: toml::de::Error| {
         let mut message = e.to_string().trim_end().to_string();
         if !overrides.is_empty() {
             message.push_str("\n(line numbers refer to the config after applying --set overrides)");
@@ -138,6 +138,7 @@ pub fn parse(
         }
     })?;
     let design = validate::validate(&resolved).map_err(|e| e.in_file(origin))?;
+    validate::resolve_defaults(&mut resolved, &design);
     Ok(LoadedConfig {
         origin: origin.to_string(),
         resolved,

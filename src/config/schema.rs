@@ -46,20 +46,24 @@ pub struct ConfigFile {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DesignSection {
-    /// Condition names; the first is the reference R, the second the test T.
+    /// Condition names (2 to 26); the first is the reference unless `reference` names another.
     pub conditions: Vec<String>,
-    /// Sequences as letter strings, A = first condition, B = second.
-    #[serde(default = "default_sequences")]
+    /// The reference condition's name (default: the first condition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// A named design whose sequences are used (`2x2`, `3x3`, `3x6x3`, `4x4`, `williams`,
+    /// `2x2x3`, `2x2x4`, `2x3x3`, `2x4x4`, `2x4x2`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
+    /// Sequences as letter strings of one common length (A = first condition, B = second,
+    /// ...). Default: the preset's, or AB and BA for two conditions.
+    #[serde(default)]
     pub sequences: Vec<String>,
     /// Number of participants enrolled (randomized).
     pub enrolled: i64,
     /// How sequences are assigned.
     #[serde(default)]
     pub randomization: RandomizationSection,
-}
-
-fn default_sequences() -> Vec<String> {
-    vec!["AB".to_string(), "BA".to_string()]
 }
 
 /// Kind of sequence randomization.
@@ -96,12 +100,16 @@ impl Default for RandomizationSection {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct PopulationSection {
-    /// Correlation rho between one participant's potential changes under the two conditions.
-    pub correlation: f64,
+    /// Correlation between one participant's latent values under different conditions: one
+    /// number (the same for every pair) or the full k x k matrix.
+    pub correlation: CorrelationSpec,
+    /// SD of the occasion-to-occasion noise of each observation, per condition (default 0).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub within_sd: BTreeMap<String, f64>,
     /// Baseline score distribution (normal truncated to [min, max]); needed for response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineSection>,
-    /// Standard deviation of the normal drift of the period-2 baseline from the period-1 baseline.
+    /// Standard deviation of the normal drift of each later period's baseline from the first.
     #[serde(default)]
     pub rebaseline_sd: f64,
     /// Rating scale: scores are clamped to [min, max] and rounded when `integer`.
@@ -109,6 +117,16 @@ pub struct PopulationSection {
     pub scale: Option<ScaleSection>,
     /// Latent classes (one class = a homogeneous population).
     pub classes: Vec<ClassSection>,
+}
+
+/// `population.correlation`: one value for every pair of conditions, or the whole matrix.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum CorrelationSpec {
+    /// Compound symmetry: this correlation between every pair of conditions.
+    Common(f64),
+    /// The full correlation matrix, rows and columns in condition order.
+    Matrix(Vec<Vec<f64>>),
 }
 
 /// `population.baseline`
@@ -165,28 +183,15 @@ pub struct ChangeSection {
 }
 
 /// `[effects]`
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct EffectsSection {
-    /// Additive period effects tau_p, one per period.
-    #[serde(default = "default_period")]
+    /// Additive period effects tau_j, one per period (default: all 0).
+    #[serde(default)]
     pub period: Vec<f64>,
-    /// First-order carryover lambda_c added in period 2 by the condition of period 1.
+    /// First-order carryover lambda_c added in a period by the condition of the period before.
     #[serde(default)]
     pub carryover: BTreeMap<String, f64>,
-}
-
-fn default_period() -> Vec<f64> {
-    vec![0.0, 0.0]
-}
-
-impl Default for EffectsSection {
-    fn default() -> Self {
-        EffectsSection {
-            period: default_period(),
-            carryover: BTreeMap::new(),
-        }
-    }
 }
 
 /// `[dropout]`
@@ -202,6 +207,13 @@ pub struct DropoutSection {
     /// Per-condition-of-period-1 discontinuation probabilities; overrides `after_first_period`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_first_period_by_condition: Option<BTreeMap<String, f64>>,
+    /// Probability of discontinuing after each period but the last (one value per period
+    /// boundary); replaces `after_first_period` for designs with more than two periods.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_period: Option<Vec<f64>>,
+    /// The same per condition received in the period just completed; overrides `after_period`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_period_by_condition: Option<BTreeMap<String, Vec<f64>>>,
 }
 
 /// `[adverse_events]`
@@ -251,62 +263,92 @@ impl Default for ResponseSection {
     }
 }
 
-/// Names of the analyses run on each simulated trial.
+/// An analysis, by its position in the registry (`crate::analysis::REGISTRY`); written in
+/// configs and reports by its snake_case name.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[serde(rename_all = "snake_case")]
-pub enum AnalysisName {
-    /// Paired t on completers who responded under the reference condition.
-    RespondersPaired,
-    /// Paired t on all completers.
-    CompletersPaired,
-    /// Hills-Armitage two-sample t on half period differences.
-    PeriodAdjusted,
-    /// Welch t on period-1 changes.
-    FirstPeriod,
-    /// Grizzle two-sample t on participant sums.
-    Carryover,
-    /// Wilcoxon signed-rank on the paired differences.
-    WilcoxonPaired,
-    /// Exact McNemar on paired response status.
-    ResponderMcnemar,
-}
+#[serde(try_from = "String", into = "String")]
+pub struct AnalysisName(u8);
 
 impl AnalysisName {
+    /// Paired t on participants who responded under the reference condition.
+    pub const RESPONDERS_PAIRED: AnalysisName = AnalysisName(0);
+    /// Paired t on everyone who received both conditions.
+    pub const COMPLETERS_PAIRED: AnalysisName = AnalysisName(1);
+    /// Hills-Armitage two-sample t on half period differences (2x2 only).
+    pub const PERIOD_ADJUSTED: AnalysisName = AnalysisName(2);
+    /// Welch t on period-1 changes (2x2 only).
+    pub const FIRST_PERIOD: AnalysisName = AnalysisName(3);
+    /// Grizzle two-sample t on participant sums (2x2 only).
+    pub const CARRYOVER: AnalysisName = AnalysisName(4);
+    /// Wilcoxon signed-rank on the paired differences.
+    pub const WILCOXON_PAIRED: AnalysisName = AnalysisName(5);
+    /// Exact McNemar on paired response status.
+    pub const RESPONDER_MCNEMAR: AnalysisName = AnalysisName(6);
+
     /// Every analysis, in report order.
-    pub const ALL: [AnalysisName; 7] = [
-        AnalysisName::RespondersPaired,
-        AnalysisName::CompletersPaired,
-        AnalysisName::PeriodAdjusted,
-        AnalysisName::FirstPeriod,
-        AnalysisName::Carryover,
-        AnalysisName::WilcoxonPaired,
-        AnalysisName::ResponderMcnemar,
-    ];
+    pub fn all() -> impl Iterator<Item = AnalysisName> {
+        (0..crate::analysis::REGISTRY.len()).map(|i| AnalysisName(i as u8))
+    }
+
+    /// Number of analyses in the registry.
+    pub fn count() -> usize {
+        crate::analysis::REGISTRY.len()
+    }
+
+    /// The analysis's registry entry.
+    #[inline]
+    pub fn spec(self) -> &'static crate::analysis::AnalysisSpec {
+        crate::analysis::REGISTRY[self.0 as usize]
+    }
 
     /// The snake_case name used in configs and reports.
     pub fn as_str(self) -> &'static str {
-        match self {
-            AnalysisName::RespondersPaired => "responders_paired",
-            AnalysisName::CompletersPaired => "completers_paired",
-            AnalysisName::PeriodAdjusted => "period_adjusted",
-            AnalysisName::FirstPeriod => "first_period",
-            AnalysisName::Carryover => "carryover",
-            AnalysisName::WilcoxonPaired => "wilcoxon_paired",
-            AnalysisName::ResponderMcnemar => "responder_mcnemar",
-        }
+        self.spec().name
     }
 
-    /// Position in [`AnalysisName::ALL`].
+    /// Position in the registry.
+    #[inline]
     pub fn index(self) -> usize {
-        self as usize
+        self.0 as usize
     }
 
     /// Whether the analysis needs response status (and therefore a baseline).
     pub fn needs_response(self) -> bool {
-        matches!(
-            self,
-            AnalysisName::RespondersPaired | AnalysisName::ResponderMcnemar
-        )
+        self.spec().needs_response
+    }
+
+    /// The analysis called `name`.
+    pub fn from_name(name: &str) -> Option<AnalysisName> {
+        AnalysisName::all().find(|a| a.as_str() == name)
+    }
+}
+
+impl TryFrom<String> for AnalysisName {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Self, Self::Error> {
+        AnalysisName::from_name(&name).ok_or_else(|| {
+            let names: Vec<String> = AnalysisName::all()
+                .map(|a| format!("`{}`", a.as_str()))
+                .collect();
+            // The wording of serde's own message for an enum, which users already know.
+            format!(
+                "unknown variant `{name}`, expected one of {}",
+                names.join(", ")
+            )
+        })
+    }
+}
+
+impl From<AnalysisName> for String {
+    fn from(a: AnalysisName) -> String {
+        a.as_str().to_string()
+    }
+}
+
+impl std::fmt::Display for AnalysisName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -76,8 +76,8 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
             "must be non-empty, not start with '.', and use only letters, digits, '_', '-' and '.' (it names the results folder)",
         ));
     }
-    let conditions = conditions(&file.design.conditions)?;
-    let (sequences, sequence_labels) = sequences(&file.design.sequences)?;
+    let crossover = crossover(&file.design)?;
+    let conditions = crossover.condition_names().to_vec();
     let enrolled = file.design.enrolled;
     if !(2..=MAX_ENROLLED).contains(&enrolled) {
         return Err(invalid(
@@ -87,10 +87,10 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
         ));
     }
     let enrolled = enrolled as usize;
-    let randomization = randomization(&file.design.randomization, sequences.len())?;
-    let population = population(&file.population, &conditions)?;
-    let (period_effect, carryover) = effects(&file.effects, &conditions)?;
-    let dropout = dropout(&file.dropout, &conditions)?;
+    let randomization = randomization(&file.design.randomization, crossover.sequence_count())?;
+    let population = population(&file.population, &crossover)?;
+    let (period_effect, carryover) = effects(&file.effects, &crossover)?;
+    let dropout = dropout(&file.dropout, &crossover)?;
     let adverse_event = match &file.adverse_events {
         None => None,
         Some(ae) => Some(AdverseEvent {
@@ -105,7 +105,8 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
         }),
     };
     let response = response(&file.response, &population)?;
-    let analysis = analysis(&file.analysis, population.baseline.is_some())?;
+    let analysis = analysis(&file.analysis, population.baseline.is_some(), &crossover)?;
+    let contrast = primary_contrast(&crossover);
     let sequential = match &file.sequential {
         None => SequentialPlan::fixed(enrolled),
         Some(s) => sequential(s, enrolled, adverse_event.is_some(), analysis.primary)?,
@@ -120,9 +121,8 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
     }
     Ok(TrialDesign {
         name: file.name.clone(),
-        conditions,
-        sequences,
-        sequence_labels,
+        crossover,
+        contrast,
         enrolled,
         randomization,
         population,
@@ -138,53 +138,72 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
     })
 }
 
-fn conditions(names: &[String]) -> Result<[String; 2]> {
-    if names.len() != 2 {
-        return Err(invalid(
-            "design.conditions",
-            format!("{names:?}"),
-            "must name exactly two conditions: the reference first, then the test",
-        ));
-    }
-    if names[0].is_empty() || names[1].is_empty() || names[0] == names[1] {
-        return Err(invalid(
-            "design.conditions",
-            format!("{names:?}"),
-            "the two condition names must be non-empty and different",
-        ));
-    }
-    Ok([names[0].clone(), names[1].clone()])
+fn crossover(d: &DesignSection) -> Result<Crossover> {
+    let names = &d.conditions;
+    let reference = match &d.reference {
+        None => 0,
+        Some(r) => names.iter().position(|n| n == r).ok_or_else(|| {
+            invalid(
+                "design.reference",
+                format!("{r:?}"),
+                format!("must be one of design.conditions {names:?}"),
+            )
+        })?,
+    };
+    let labels: Vec<String> = match (&d.preset, d.sequences.is_empty()) {
+        (None, true) if names.len() == 2 => vec!["AB".to_string(), "BA".to_string()],
+        (None, true) => {
+            return Err(invalid(
+                "design.sequences",
+                "(missing)",
+                format!(
+                    "with {} conditions give the sequences (e.g. [\"ABC\", \"BCA\", \"CAB\"]) or a design.preset ({})",
+                    names.len(),
+                    crate::design::PRESET_NAMES.join(", ")
+                ),
+            ))
+        }
+        (None, false) => d.sequences.clone(),
+        (Some(p), _) => {
+            let expanded = crate::design::preset_sequences(p, names.len())
+                .map_err(|why| invalid("design.preset", format!("{p:?}"), why))?;
+            if !d.sequences.is_empty() && d.sequences != expanded {
+                return Err(invalid(
+                    "design.sequences",
+                    format!("{:?}", d.sequences),
+                    format!("design.preset = {p:?} already sets the sequences {expanded:?}; give one or the other"),
+                ));
+            }
+            expanded
+        }
+    };
+    Crossover::new(names, reference, &labels).map_err(|e| match e {
+        crate::design::DesignError::Conditions(why) => {
+            invalid("design.conditions", format!("{names:?}"), why)
+        }
+        crate::design::DesignError::Sequence(why) => {
+            invalid("design.sequences", format!("{labels:?}"), why)
+        }
+    })
 }
 
-fn sequences(labels: &[String]) -> Result<(Vec<[usize; 2]>, Vec<String>)> {
-    let mut seqs = Vec::new();
-    for (i, label) in labels.iter().enumerate() {
-        let seq = match label.as_str() {
-            "AB" => [REFERENCE, TEST],
-            "BA" => [TEST, REFERENCE],
-            _ => return Err(invalid(
-                format!("design.sequences[{i}]"),
-                format!("{label:?}"),
-                "must be \"AB\" or \"BA\" (A = the first condition, B = the second; two periods)",
-            )),
-        };
-        if seqs.contains(&seq) {
-            return Err(invalid(
-                format!("design.sequences[{i}]"),
-                format!("{label:?}"),
-                "each sequence may appear only once",
-            ));
-        }
-        seqs.push(seq);
+/// The primary contrast: the first condition other than the reference, minus the reference.
+fn primary_contrast(crossover: &Crossover) -> Contrast {
+    let reference = crossover.reference();
+    let test = crossover
+        .conditions()
+        .find(|&c| c != reference)
+        .expect("a crossover has at least two conditions");
+    Contrast::difference(crossover, test, reference)
+}
+
+/// Fills the defaults that depend on the design (its sequences and per-period tables) into the
+/// resolved config, so that the config written with the results states them.
+pub fn resolve_defaults(file: &mut ConfigFile, design: &TrialDesign) {
+    file.design.sequences = design.crossover.sequence_labels();
+    if file.effects.period.is_empty() {
+        file.effects.period = vec![0.0; design.crossover.period_count()];
     }
-    if seqs.len() != 2 {
-        return Err(invalid(
-            "design.sequences",
-            format!("{labels:?}"),
-            "a two-condition crossover needs both sequences [\"AB\", \"BA\"]",
-        ));
-    }
-    Ok((seqs, labels.to_vec()))
 }
 
 fn randomization(r: &RandomizationSection, n_sequences: usize) -> Result<Randomization> {
@@ -221,10 +240,10 @@ fn randomization(r: &RandomizationSection, n_sequences: usize) -> Result<Randomi
 fn per_condition(
     key: &str,
     table: &BTreeMap<String, f64>,
-    conditions: &[String; 2],
+    conditions: &[String],
     default: Option<f64>,
     check: fn(&str, f64) -> Result<f64>,
-) -> Result<[f64; 2]> {
+) -> Result<Vec<f64>> {
     for name in table.keys() {
         if !conditions.contains(name) {
             return Err(invalid(
@@ -234,7 +253,7 @@ fn per_condition(
             ));
         }
     }
-    let mut out = [0.0; 2];
+    let mut out = vec![0.0; conditions.len()];
     for (i, c) in conditions.iter().enumerate() {
         let sub = format!("{key}.\"{c}\"");
         out[i] = match (table.get(c), default) {
@@ -246,14 +265,107 @@ fn per_condition(
     Ok(out)
 }
 
-fn population(p: &PopulationSection, conditions: &[String; 2]) -> Result<Population> {
-    let rho = p.correlation;
-    if !(rho.is_finite() && rho > -1.0 && rho < 1.0) {
-        return Err(invalid(
-            "population.correlation",
-            rho,
-            "must be in (-1, 1) (exclusive)",
-        ));
+fn correlation(spec: &CorrelationSpec, k: usize) -> Result<Vec<f64>> {
+    let matrix = match spec {
+        CorrelationSpec::Common(rho) => {
+            let rho = *rho;
+            if !(rho.is_finite() && rho > -1.0 && rho < 1.0) {
+                return Err(invalid(
+                    "population.correlation",
+                    rho,
+                    "must be in (-1, 1) (exclusive)",
+                ));
+            }
+            let mut m = vec![rho; k * k];
+            for i in 0..k {
+                m[i * k + i] = 1.0;
+            }
+            if crate::numerics::cholesky(&m, k).is_none() {
+                return Err(invalid(
+                    "population.correlation",
+                    rho,
+                    format!(
+                        "one correlation for all {k} conditions must exceed -1/(k - 1) = {:.4} to be a valid (positive definite) correlation matrix",
+                        -1.0 / (k as f64 - 1.0)
+                    ),
+                ));
+            }
+            m
+        }
+        CorrelationSpec::Matrix(rows) => {
+            let shown = format!("{rows:?}");
+            if rows.len() != k || rows.iter().any(|r| r.len() != k) {
+                return Err(invalid(
+                    "population.correlation",
+                    shown,
+                    format!("a correlation matrix needs {k} rows of {k} values (one per condition, in design.conditions order)"),
+                ));
+            }
+            let mut m = vec![0.0; k * k];
+            for i in 0..k {
+                for j in 0..k {
+                    let v = rows[i][j];
+                    let key = format!("population.correlation[{i}][{j}]");
+                    if i == j && v != 1.0 {
+                        return Err(invalid(key, v, "the diagonal of a correlation matrix is 1"));
+                    }
+                    if !(v.is_finite() && (-1.0..=1.0).contains(&v)) {
+                        return Err(invalid(key, v, "must be in [-1, 1]"));
+                    }
+                    if v != rows[j][i] {
+                        return Err(invalid(
+                            key,
+                            v,
+                            format!(
+                                "the matrix must be symmetric, but [{j}][{i}] = {}",
+                                rows[j][i]
+                            ),
+                        ));
+                    }
+                    m[i * k + j] = v;
+                }
+            }
+            if crate::numerics::cholesky(&m, k).is_none() {
+                return Err(invalid(
+                    "population.correlation",
+                    shown,
+                    "is not positive definite (no participant-level distribution has these correlations); lower the correlations that contradict each other",
+                ));
+            }
+            m
+        }
+    };
+    Ok(matrix)
+}
+
+fn population(p: &PopulationSection, crossover: &Crossover) -> Result<Population> {
+    let conditions = crossover.condition_names();
+    let k = conditions.len();
+    let correlation = correlation(&p.correlation, k)?;
+    let within_sd = per_condition(
+        "population.within_sd",
+        &p.within_sd,
+        conditions,
+        Some(0.0),
+        |key, v| {
+            if v.is_finite() && (0.0..=MAX_MAGNITUDE).contains(&v) {
+                Ok(v)
+            } else {
+                Err(invalid(key, v, "must be a number in [0, 1e6]"))
+            }
+        },
+    )?;
+    for c in crossover.conditions() {
+        if crossover.repeats(c) && within_sd[c.index()] == 0.0 {
+            let name = crossover.condition_name(c);
+            return Err(invalid(
+                format!("population.within_sd.\"{name}\""),
+                0,
+                format!(
+                    "design.sequences give {name:?} more than once to the same participant, so its occasion-to-occasion noise must be > 0 (otherwise both administrations are identical)"
+                ),
+            ));
+        }
     }
     let scale = match &p.scale {
         None => None,
@@ -375,8 +487,8 @@ fn population(p: &PopulationSection, conditions: &[String; 2]) -> Result<Populat
                 ));
             }
         }
-        let mut change_mean = [0.0; 2];
-        let mut change_sd = [0.0; 2];
+        let mut change_mean = vec![0.0; k];
+        let mut change_sd = vec![0.0; k];
         for (ci, cname) in conditions.iter().enumerate() {
             let ckey = format!("{key}.change.\"{cname}\"");
             let Some(ch) = c.change.get(cname) else {
@@ -404,7 +516,8 @@ fn population(p: &PopulationSection, conditions: &[String; 2]) -> Result<Populat
         ));
     }
     Ok(Population {
-        correlation: rho,
+        correlation,
+        within_sd,
         baseline,
         rebaseline_sd: p.rebaseline_sd,
         scale,
@@ -412,43 +525,103 @@ fn population(p: &PopulationSection, conditions: &[String; 2]) -> Result<Populat
     })
 }
 
-fn effects(e: &EffectsSection, conditions: &[String; 2]) -> Result<([f64; 2], [f64; 2])> {
-    if e.period.len() != 2 {
+fn effects(e: &EffectsSection, crossover: &Crossover) -> Result<(Vec<f64>, Vec<f64>)> {
+    let p = crossover.period_count();
+    let period = if e.period.is_empty() {
+        vec![0.0; p]
+    } else if e.period.len() != p {
         return Err(invalid(
             "effects.period",
             format!("{:?}", e.period),
-            "must give one period effect per period (two values)",
+            format!("must give one period effect per period ({p} values; the sequences have {p} periods)"),
         ));
-    }
-    for (i, &v) in e.period.iter().enumerate() {
+    } else {
+        e.period.clone()
+    };
+    for (i, &v) in period.iter().enumerate() {
         finite(&format!("effects.period[{i}]"), v)?;
     }
     let carryover = per_condition(
         "effects.carryover",
         &e.carryover,
-        conditions,
+        crossover.condition_names(),
         Some(0.0),
         finite,
     )?;
-    Ok(([e.period[0], e.period[1]], carryover))
+    Ok((period, carryover))
 }
 
-fn dropout(d: &DropoutSection, conditions: &[String; 2]) -> Result<Dropout> {
+fn dropout(d: &DropoutSection, crossover: &Crossover) -> Result<Dropout> {
+    let conditions = crossover.condition_names();
+    let boundaries = crossover.period_count() - 1;
     let before = probability("dropout.before_first_period", d.before_first_period)?;
     let after = probability("dropout.after_first_period", d.after_first_period)?;
-    let after_first_period = match &d.after_first_period_by_condition {
-        None => [after, after],
-        Some(t) => per_condition(
-            "dropout.after_first_period_by_condition",
-            t,
-            conditions,
-            Some(after),
-            probability,
-        )?,
+    let uses_first_keys =
+        d.after_first_period != 0.0 || d.after_first_period_by_condition.is_some();
+    let uses_period_keys = d.after_period.is_some() || d.after_period_by_condition.is_some();
+    if uses_first_keys && uses_period_keys {
+        return Err(invalid(
+            "dropout.after_period",
+            format!("{:?}", d.after_period),
+            "give either dropout.after_first_period(_by_condition) or dropout.after_period(_by_condition), not both",
+        ));
+    }
+    // after_period[j][c]: discontinuation after period j given condition c in period j.
+    let mut after_period = vec![vec![0.0; conditions.len()]; boundaries];
+    if uses_first_keys {
+        let first = match &d.after_first_period_by_condition {
+            None => vec![after; conditions.len()],
+            Some(t) => per_condition(
+                "dropout.after_first_period_by_condition",
+                t,
+                conditions,
+                Some(after),
+                probability,
+            )?,
+        };
+        after_period[0] = first;
+    }
+    let per_boundary = |key: &str, v: &[f64]| -> Result<Vec<f64>> {
+        if v.len() != boundaries {
+            return Err(invalid(
+                key,
+                format!("{v:?}"),
+                format!("needs one probability per period but the last ({boundaries} values)"),
+            ));
+        }
+        v.iter()
+            .enumerate()
+            .map(|(j, &x)| probability(&format!("{key}[{j}]"), x))
+            .collect()
     };
+    if let Some(v) = &d.after_period {
+        let v = per_boundary("dropout.after_period", v)?;
+        for (j, row) in after_period.iter_mut().enumerate() {
+            row.fill(v[j]);
+        }
+    }
+    if let Some(t) = &d.after_period_by_condition {
+        for name in t.keys() {
+            if !conditions.contains(name) {
+                return Err(invalid(
+                    format!("dropout.after_period_by_condition.\"{name}\""),
+                    format!("{name:?}"),
+                    format!("is not a condition; the conditions are {conditions:?}"),
+                ));
+            }
+        }
+        for (c, name) in conditions.iter().enumerate() {
+            if let Some(v) = t.get(name) {
+                let v = per_boundary(&format!("dropout.after_period_by_condition.\"{name}\""), v)?;
+                for (j, row) in after_period.iter_mut().enumerate() {
+                    row[c] = v[j];
+                }
+            }
+        }
+    }
     Ok(Dropout {
         before_first_period: before,
-        after_first_period,
+        after_period,
     })
 }
 
@@ -484,7 +657,11 @@ fn response(r: &ResponseSection, population: &Population) -> Result<ResponseRule
     })
 }
 
-fn analysis(a: &AnalysisSection, has_baseline: bool) -> Result<AnalysisPlan> {
+fn analysis(
+    a: &AnalysisSection,
+    has_baseline: bool,
+    crossover: &Crossover,
+) -> Result<AnalysisPlan> {
     if !(a.alpha.is_finite() && a.alpha > 0.0 && a.alpha < 1.0) {
         return Err(invalid("analysis.alpha", a.alpha, "must be in (0, 1)"));
     }
@@ -530,6 +707,19 @@ fn analysis(a: &AnalysisSection, has_baseline: bool) -> Result<AnalysisPlan> {
                 n.as_str(),
                 "needs response status, which needs baseline scores: add population.baseline",
             ));
+        }
+    }
+    for (i, n) in plan.all().enumerate() {
+        if let Err(why) = crate::analysis::applies_to(n, crossover) {
+            let key = if i == 0 {
+                "analysis.primary".to_string()
+            } else {
+                format!(
+                    "analysis.secondary[{}]",
+                    a.secondary.iter().position(|&s| s == n).unwrap_or(0)
+                )
+            };
+            return Err(invalid(key, n.as_str(), why));
         }
     }
     Ok(plan)
@@ -673,11 +863,7 @@ fn sequential(
     )?;
     let (mut futility_z, mut futility_conditional_power) = (None, None);
     if let Some(f) = &s.futility {
-        if matches!(
-            primary,
-            AnalysisName::WilcoxonPaired | AnalysisName::ResponderMcnemar
-        ) && (f.z.is_some() || f.conditional_power.is_some())
-        {
+        if !primary.spec().t_based && (f.z.is_some() || f.conditional_power.is_some()) {
             return Err(invalid(
                 "sequential.futility",
                 primary.as_str(),

@@ -7,11 +7,12 @@ pub mod summary;
 
 pub use summary::{AnalysisTally, StopReason, Summary};
 
-use crate::analysis::{self, AnalysisName, CriticalValues, LookData};
-use crate::config::{TrialDesign, REFERENCE, TEST};
+use crate::analysis::{self, AnalysisName, LookData};
+use crate::config::TrialDesign;
+use crate::inference::{CriticalValues, Hypothesis};
 use crate::model::{Cohort, CohortModel};
 use crate::sequential::boundaries::BoundaryError;
-use crate::sequential::{LookDecision, StoppingRules};
+use crate::sequential::StoppingRules;
 use rayon::prelude::*;
 use std::ops::Range;
 
@@ -40,6 +41,8 @@ pub struct Simulator {
     design: TrialDesign,
     model: CohortModel,
     rules: StoppingRules,
+    /// The hypothesis every analysis tests.
+    hypothesis: Hypothesis,
     /// Each secondary analysis with the critical values at its level.
     secondary: Vec<(AnalysisName, CriticalValues)>,
 }
@@ -52,13 +55,15 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// Buffers for trials of up to `enrolled` participants, filling only what `needs` lists.
-    pub fn new(enrolled: usize, needs: analysis::Needs) -> Workspace {
-        let mut look = LookData::with_capacity(enrolled);
-        look.needs = needs;
+    /// Buffers for trials of `design`, filling only what `needs` lists.
+    pub fn new(design: &TrialDesign, needs: analysis::Needs) -> Workspace {
+        let (test, reference) = design
+            .contrast
+            .as_pair()
+            .unwrap_or((design.crossover.reference(), design.crossover.reference()));
         Workspace {
-            cohort: Cohort::with_capacity(enrolled),
-            look,
+            cohort: Cohort::new(design.enrolled, design.crossover.period_count()),
+            look: LookData::new(design.enrolled, &design.crossover, test, reference, needs),
         }
     }
 }
@@ -72,7 +77,7 @@ impl Simulator {
             .secondary
             .iter()
             .map(|&name| {
-                let level = if name == AnalysisName::Carryover {
+                let level = if name.spec().diagnostic {
                     design.analysis.carryover_alpha
                 } else {
                     design.analysis.alpha
@@ -84,6 +89,7 @@ impl Simulator {
             design: design.clone(),
             model: CohortModel::new(design),
             rules,
+            hypothesis: Hypothesis::TwoSided,
             secondary,
         })
     }
@@ -101,14 +107,18 @@ impl Simulator {
     /// Buffers for one worker, filling only what this design's analyses read.
     pub fn workspace(&self) -> Workspace {
         Workspace::new(
-            self.design.enrolled,
+            &self.design,
             analysis::Needs::of(self.design.analysis.all()),
         )
     }
 
     /// An empty summary of the right shape.
     pub fn empty_summary(&self) -> Summary {
-        Summary::new(self.rules.looks.len(), self.design.enrolled)
+        Summary::new(
+            self.rules.looks.len(),
+            self.design.enrolled,
+            self.design.crossover.condition_count(),
+        )
     }
 
     /// Simulates replicates `range` (indices into the run's replicate sequence) on the current
@@ -155,17 +165,19 @@ impl Simulator {
         let mut reason = StopReason::Completed;
         let mut primary_outcome =
             analysis::AnalysisOutcome::NotAnalyzable(analysis::NotAnalyzable::TooFewParticipants);
+        let mut primary_decision = crate::inference::Decision::NotAnalyzable;
+        ws.look.reset();
         for (k, &n_k) in self.rules.looks.iter().enumerate() {
-            ws.look.collect(&ws.cohort.participants[..n_k]);
-            primary_outcome = analysis::run(primary, &mut ws.look, self.rules.efficacy_critical(k));
-            let decision = self.rules.decide(k, &primary_outcome, &ws.look);
-            let stop = match decision {
-                LookDecision::StopForEfficacy => Some(StopReason::Efficacy),
-                LookDecision::StopForFutility => Some(StopReason::Futility),
-                LookDecision::StopForHarm => Some(StopReason::Harm),
-                LookDecision::Continue => None,
-            };
-            if let Some(r) = stop {
+            // Each look sees the previous look's participants plus those enrolled since.
+            ws.look.extend(&ws.cohort, n_k);
+            primary_outcome = analysis::run(primary, &mut ws.look);
+            primary_decision = self
+                .hypothesis
+                .decide(&primary_outcome, self.rules.efficacy_critical(k));
+            if let Some(r) = self
+                .rules
+                .decide(k, &primary_outcome, primary_decision, &ws.look)
+            {
                 stop_look = k;
                 reason = r;
                 break;
@@ -175,14 +187,18 @@ impl Simulator {
         summary.replicates += 1;
         let look = &mut summary.looks[stop_look];
         look.stops[reason.index()] += 1;
-        look.primary_at_stop.record(&primary_outcome);
-        summary.analyses[primary.index()].record(&primary_outcome);
+        look.primary_at_stop
+            .record(&primary_outcome, primary_decision);
+        summary.analyses[primary.index()].record(&primary_outcome, primary_decision);
         if stop_look < last {
-            summary.primary_early_stopped.record(&primary_outcome);
+            summary
+                .primary_early_stopped
+                .record(&primary_outcome, primary_decision);
         }
         for (name, critical) in &self.secondary {
-            let outcome = analysis::run(*name, &mut ws.look, critical);
-            summary.analyses[name.index()].record(&outcome);
+            let outcome = analysis::run(*name, &mut ws.look);
+            let decision = self.hypothesis.decide(&outcome, critical);
+            summary.analyses[name.index()].record(&outcome, decision);
         }
         let enrolled = self.rules.looks[stop_look] as u64;
         let completers = ws.look.completers() as u64;
@@ -191,9 +207,15 @@ impl Simulator {
         summary.completers_sum += completers;
         summary.completers_squared_sum += u128::from(completers * completers);
         summary.responders_histogram[ws.look.reference_responders] += 1;
-        for c in [REFERENCE, TEST] {
-            summary.treated[c] += ws.look.treated[c] as u64;
-            summary.adverse_events[c] += ws.look.adverse_events[c] as u64;
+        for (total, &n) in summary.treated.iter_mut().zip(&ws.look.treated) {
+            *total += n as u64;
+        }
+        for (total, &n) in summary
+            .adverse_events
+            .iter_mut()
+            .zip(&ws.look.adverse_events)
+        {
+            *total += n as u64;
         }
     }
 }

@@ -5,48 +5,10 @@
 //! with the replicate count.
 
 use super::exact_sum::ExactSum;
-use crate::analysis::{AnalysisOutcome, NotAnalyzable};
-use crate::config::AnalysisName;
+use crate::analysis::{AnalysisName, AnalysisOutcome};
+use crate::inference::{Decision, Direction};
+pub use crate::sequential::StopReason;
 use serde::{Deserialize, Serialize};
-
-/// Why a simulated trial ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StopReason {
-    /// The primary analysis crossed the efficacy boundary.
-    Efficacy,
-    /// A futility rule fired at an interim look.
-    Futility,
-    /// The harm rule fired at an interim look.
-    Harm,
-    /// Ran to the final look without rejecting.
-    Completed,
-}
-
-impl StopReason {
-    /// All reasons, in report order.
-    pub const ALL: [StopReason; 4] = [
-        StopReason::Efficacy,
-        StopReason::Futility,
-        StopReason::Harm,
-        StopReason::Completed,
-    ];
-
-    /// Position in [`StopReason::ALL`].
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
-    /// Plain-words name.
-    pub fn text(self) -> &'static str {
-        match self {
-            StopReason::Efficacy => "efficacy",
-            StopReason::Futility => "futility",
-            StopReason::Harm => "harm",
-            StopReason::Completed => "ran to the end",
-        }
-    }
-}
 
 /// Running totals of one analysis over replicates.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -55,6 +17,10 @@ pub struct AnalysisTally {
     pub analyzed: u64,
     /// Trials on which it rejected.
     pub rejected: u64,
+    /// Trials on which it rejected with the statistic favouring the test condition (the rest
+    /// of `rejected` favoured the reference).
+    #[serde(default)]
+    pub rejected_favouring_test: u64,
     /// Not analyzable, by reason: too few, zero variance, no discordant pairs, all zero.
     pub not_analyzable: [u64; 4],
     /// Sum of estimates over analysed trials.
@@ -68,26 +34,22 @@ pub struct AnalysisTally {
 }
 
 impl AnalysisTally {
-    /// Records one outcome.
+    /// Records one outcome and its decision.
     #[inline]
-    pub fn record(&mut self, outcome: &AnalysisOutcome) {
+    pub fn record(&mut self, outcome: &AnalysisOutcome, decision: Decision) {
         match outcome {
             AnalysisOutcome::Analyzed(r) => {
                 self.analyzed += 1;
-                self.rejected += u64::from(r.reject);
+                self.rejected += u64::from(decision.rejected());
+                self.rejected_favouring_test +=
+                    u64::from(decision == Decision::Rejected(Direction::Positive));
                 self.sum_estimate.add(r.estimate);
                 self.sum_estimate_squared.add(r.estimate * r.estimate);
                 self.sum_standard_error.add(r.standard_error);
                 self.sum_effect_size.add(r.effect_size);
             }
             AnalysisOutcome::NotAnalyzable(reason) => {
-                let i = match reason {
-                    NotAnalyzable::TooFewParticipants => 0,
-                    NotAnalyzable::ZeroVariance => 1,
-                    NotAnalyzable::NoDiscordantPairs => 2,
-                    NotAnalyzable::AllDifferencesZero => 3,
-                };
-                self.not_analyzable[i] += 1;
+                self.not_analyzable[reason.index()] += 1;
             }
         }
     }
@@ -100,6 +62,7 @@ impl AnalysisTally {
     fn merge(&mut self, o: &AnalysisTally) {
         self.analyzed += o.analyzed;
         self.rejected += o.rejected;
+        self.rejected_favouring_test += o.rejected_favouring_test;
         for (a, b) in self.not_analyzable.iter_mut().zip(o.not_analyzable) {
             *a += b;
         }
@@ -126,7 +89,7 @@ pub struct Summary {
     pub replicates: u64,
     /// One entry per look.
     pub looks: Vec<LookTally>,
-    /// One entry per analysis in [`AnalysisName::ALL`] order (analyses not run stay empty).
+    /// One entry per analysis in registry order (analyses not run stay empty).
     /// For the primary analysis: its outcome at the stop.
     pub analyses: Vec<AnalysisTally>,
     /// The primary analysis at the stop among trials that stopped before the last look.
@@ -141,27 +104,28 @@ pub struct Summary {
     pub completers_squared_sum: u128,
     /// Histogram of completers who responded under the reference condition (index = count).
     pub responders_histogram: Vec<u64>,
-    /// Participants treated with each condition (summed over replicates).
-    pub treated: [u64; 2],
+    /// Treated periods of each condition (summed over replicates).
+    pub treated: Vec<u64>,
     /// Adverse events under each condition.
-    pub adverse_events: [u64; 2],
+    pub adverse_events: Vec<u64>,
 }
 
 impl Summary {
-    /// An empty summary for `looks` looks and up to `enrolled` participants.
-    pub fn new(looks: usize, enrolled: usize) -> Summary {
+    /// An empty summary for `looks` looks, up to `enrolled` participants and `conditions`
+    /// conditions.
+    pub fn new(looks: usize, enrolled: usize, conditions: usize) -> Summary {
         Summary {
             replicates: 0,
             looks: vec![LookTally::default(); looks],
-            analyses: vec![AnalysisTally::default(); AnalysisName::ALL.len()],
+            analyses: vec![AnalysisTally::default(); AnalysisName::count()],
             primary_early_stopped: AnalysisTally::default(),
             enrolled_sum: 0,
             enrolled_squared_sum: 0,
             completers_sum: 0,
             completers_squared_sum: 0,
             responders_histogram: vec![0; enrolled + 1],
-            treated: [0; 2],
-            adverse_events: [0; 2],
+            treated: vec![0; conditions],
+            adverse_events: vec![0; conditions],
         }
     }
 
@@ -170,6 +134,7 @@ impl Summary {
         self.looks.len() == other.looks.len()
             && self.analyses.len() == other.analyses.len()
             && self.responders_histogram.len() == other.responders_histogram.len()
+            && self.treated.len() == other.treated.len()
     }
 
     /// Adds `other` into `self`. Panics only on a shape mismatch, which callers check with
@@ -202,9 +167,11 @@ impl Summary {
         {
             *a += b;
         }
-        for c in 0..2 {
-            self.treated[c] += other.treated[c];
-            self.adverse_events[c] += other.adverse_events[c];
+        for (a, b) in self.treated.iter_mut().zip(&other.treated) {
+            *a += b;
+        }
+        for (a, b) in self.adverse_events.iter_mut().zip(&other.adverse_events) {
+            *a += b;
         }
     }
 }

@@ -1,71 +1,92 @@
-//! The reusable buffer holding one simulated trial's participants, in enrollment order.
+//! The reusable buffer holding one simulated trial: participants x periods arrays in enrollment
+//! order (struct of arrays), allocated once per worker and refilled for every replicate.
 
-/// How far a participant got through the two periods.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Completion {
-    /// Withdrawn before the first period: no data.
-    #[default]
-    Withdrawn,
-    /// Discontinued after period 1: period-1 data only.
-    FirstPeriodOnly,
-    /// Completed both periods.
-    Completed,
-}
+use crate::design::{Condition, SequenceId};
 
-/// One participant's simulated data. Arrays indexed `[period]` follow the order in which the
-/// conditions were given; arrays indexed `[condition]` use 0 = reference, 1 = test.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Participant {
-    /// Latent class index.
-    pub class: u16,
-    /// Sequence index into `TrialDesign::sequences`.
-    pub sequence: u8,
-    /// How many periods were completed.
-    pub completion: Completion,
-    /// Condition given in each period.
-    pub condition_in_period: [u8; 2],
-    /// Pre-treatment score of each period (0 when no baseline is modelled).
-    pub period_baseline: [f64; 2],
-    /// Analysed change (day-1 score minus the period baseline) in each period.
-    pub change_in_period: [f64; 2],
-    /// Analysed change under each condition (valid for the periods actually completed).
-    pub change: [f64; 2],
-    /// Response under each condition.
-    pub responded: [bool; 2],
-    /// Remission under each condition.
-    pub remitted: [bool; 2],
-    /// Adverse event under each condition.
-    pub adverse_event: [bool; 2],
-}
-
-impl Participant {
-    /// Whether the participant received `condition`.
-    pub fn treated_with(&self, condition: usize) -> bool {
-        match self.completion {
-            Completion::Withdrawn => false,
-            Completion::FirstPeriodOnly => self.condition_in_period[0] as usize == condition,
-            Completion::Completed => true,
-        }
-    }
-
-    /// Whether both periods were completed.
-    pub fn completed(&self) -> bool {
-        self.completion == Completion::Completed
-    }
-}
-
-/// A whole simulated trial at its planned enrollment; looks analyse prefixes of it.
+/// One simulated trial at its planned enrollment; looks analyse prefixes of it.
+///
+/// Per-participant arrays have one entry per participant; per-observation arrays have
+/// `periods` entries per participant, participant-major (`i * periods + j`). Entries for periods
+/// a participant did not complete hold stale values and must be ignored: read
+/// `periods_completed` first.
 #[derive(Debug, Clone, Default)]
 pub struct Cohort {
-    /// Participants in enrollment order.
-    pub participants: Vec<Participant>,
+    periods: usize,
+    /// Latent class of each participant.
+    pub class: Vec<u16>,
+    /// Sequence of each participant.
+    pub sequence: Vec<SequenceId>,
+    /// Periods completed (0 = withdrawn before any treatment, `periods` = completed all).
+    pub periods_completed: Vec<u8>,
+    /// Condition received in each period.
+    pub condition: Vec<Condition>,
+    /// Pre-treatment score of each period (0 when no baseline is modelled).
+    pub baseline: Vec<f64>,
+    /// Analysed change (post-treatment score minus the period baseline) in each period.
+    pub change: Vec<f64>,
+    /// Response in each period.
+    pub responded: Vec<bool>,
+    /// Remission in each period.
+    pub remitted: Vec<bool>,
+    /// The adverse event of interest in each period.
+    pub adverse_event: Vec<bool>,
 }
 
 impl Cohort {
-    /// A cohort buffer for `enrolled` participants.
-    pub fn with_capacity(enrolled: usize) -> Cohort {
-        Cohort {
-            participants: vec![Participant::default(); enrolled],
-        }
+    /// A cohort buffer for `enrolled` participants and `periods` periods.
+    pub fn new(enrolled: usize, periods: usize) -> Cohort {
+        let mut c = Cohort::default();
+        c.resize(enrolled, periods);
+        c
+    }
+
+    /// Resizes the buffers (a no-op once warmed up).
+    pub fn resize(&mut self, enrolled: usize, periods: usize) {
+        self.periods = periods;
+        let cells = enrolled * periods;
+        self.class.resize(enrolled, 0);
+        self.sequence.resize(enrolled, SequenceId::default());
+        self.periods_completed.resize(enrolled, 0);
+        self.condition.resize(cells, Condition::default());
+        self.baseline.resize(cells, 0.0);
+        self.change.resize(cells, 0.0);
+        self.responded.resize(cells, false);
+        self.remitted.resize(cells, false);
+        self.adverse_event.resize(cells, false);
+    }
+
+    /// Participants in the buffer.
+    pub fn len(&self) -> usize {
+        self.class.len()
+    }
+
+    /// Whether the buffer holds no participant.
+    pub fn is_empty(&self) -> bool {
+        self.class.is_empty()
+    }
+
+    /// Periods per participant.
+    pub fn periods(&self) -> usize {
+        self.periods
+    }
+
+    /// Index of participant `i`'s observation in period `j`.
+    #[inline]
+    pub fn cell(&self, i: usize, j: usize) -> usize {
+        i * self.periods + j
+    }
+
+    /// The observed periods of participant `i` (those completed), as cell indices.
+    #[inline]
+    pub fn observed_cells(&self, i: usize) -> std::ops::Range<usize> {
+        let start = i * self.periods;
+        start..start + self.periods_completed[i] as usize
+    }
+
+    /// The first observed period in which participant `i` received `c`, as a cell index.
+    #[inline]
+    pub fn first_cell_of(&self, i: usize, c: Condition) -> Option<usize> {
+        self.observed_cells(i)
+            .find(|&cell| self.condition[cell] == c)
     }
 }

@@ -1,35 +1,26 @@
-//! Drawing one simulated cohort from a validated design (SPEC section 3).
+//! Drawing one simulated cohort from a validated design.
 //!
-//! `CohortModel::new` precomputes everything that does not change between replicates;
-//! `draw` fills a reusable [`Cohort`] from an RNG it is handed and never constructs one.
-//! Every participant consumes the same random numbers in the same order whatever the
-//! branch taken (apart from the baseline's rejection loop), so that changing a dropout
-//! or adverse-event probability does not shift the stream for later participants and a
-//! larger enrollment extends, rather than reshuffles, a smaller one.
+//! `CohortModel::new` precomputes everything that does not change between replicates (class
+//! thresholds, the Cholesky factor of the latent correlation); `draw` fills a reusable
+//! [`Cohort`] from an RNG it is handed and allocates nothing. Every participant consumes the same
+//! random numbers in the same order whatever happens to them (apart from the baseline's
+//! rejection loop), so that changing a dropout or adverse-event probability does not shift the
+//! stream for later participants and a larger enrollment extends, rather than reshuffles, a
+//! smaller one. The order is: class, k latent normals, sequence, p - 1 baseline drifts, the
+//! baseline, withdrawal, p - 1 discontinuations, p adverse events, and p occasion-noise normals
+//! only when some condition has occasion noise (so a two-condition two-period design without
+//! occasion noise draws exactly what the seed trial's bivariate model drew).
 
 mod cohort;
 
-pub use cohort::{Cohort, Completion, Participant};
+pub use cohort::Cohort;
 
-use crate::config::{Randomization, TrialDesign, REFERENCE, TEST};
+use crate::config::{Randomization, TrialDesign};
+use crate::design::{SequenceId, MAX_CONDITIONS, MAX_PERIODS, MAX_SEQUENCES};
 use rand::Rng;
 use rand_distr::StandardNormal;
 
-/// Rounds to the nearest integer, ties to even (IEC 60559, as R's `round()` does). Adding and
-/// subtracting 1.5 x 2^52 makes the FPU round in two additions; `f64::round` is a libm call on
-/// x86-64 without SSE4.1 and a saturating `as` cast costs compares, and rounding was over a
-/// quarter of the time to draw a cohort. Ties (an exact .5) have probability ~0 for continuous
-/// changes, so the convention matters only for documented behaviour.
-#[inline]
-pub fn round_to_integer(x: f64) -> f64 {
-    const MAGIC: f64 = 6_755_399_441_055_744.0; // 1.5 * 2^52
-    if x.abs() < 2_251_799_813_685_248.0 {
-        // |x| < 2^51: exact
-        (x + MAGIC) - MAGIC
-    } else {
-        x // already an integer (or NaN / infinite)
-    }
-}
+pub use crate::numerics::round_ties_even as round_to_integer;
 
 /// Upper bound on baseline rejection draws; validation guarantees an acceptance rate of at
 /// least 1e-4, so reaching it has probability below e^-100.
@@ -40,8 +31,10 @@ const MAX_BASELINE_DRAWS: usize = 1_000_000;
 pub struct CohortModel {
     design: TrialDesign,
     class_cumulative: Vec<f64>,
-    /// sqrt(1 - rho^2), the weight of the test condition's own noise.
-    innovation_weight: f64,
+    /// Lower Cholesky factor of the latent correlation matrix, row-major k x k.
+    cholesky: Vec<f64>,
+    /// Whether any condition has occasion-to-occasion noise.
+    occasion_noise: bool,
 }
 
 impl CohortModel {
@@ -61,11 +54,14 @@ impl CohortModel {
         if let Some(last) = class_cumulative.last_mut() {
             *last = f64::INFINITY;
         }
-        let rho = design.population.correlation;
+        let k = design.crossover.condition_count();
+        let cholesky = crate::numerics::cholesky(&design.population.correlation, k)
+            .expect("validation checks that the correlation matrix is positive definite");
         CohortModel {
             design: design.clone(),
             class_cumulative,
-            innovation_weight: (1.0 - rho * rho).sqrt(),
+            cholesky,
+            occasion_noise: design.population.within_sd.iter().any(|&s| s > 0.0),
         }
     }
 
@@ -78,12 +74,20 @@ impl CohortModel {
     pub fn draw<R: Rng + ?Sized>(&self, rng: &mut R, cohort: &mut Cohort) {
         let d = &self.design;
         let pop = &d.population;
-        cohort
-            .participants
-            .resize(d.enrolled, Participant::default());
-        let n_sequences = d.sequences.len();
-        let mut block_remaining = [0usize; 2];
-        for (i, p) in cohort.participants.iter_mut().enumerate() {
+        let design = &d.crossover;
+        let k = design.condition_count();
+        let periods = design.period_count();
+        cohort.resize(d.enrolled, periods);
+        let n_sequences = design.sequence_count();
+        let mut block_remaining = [0usize; MAX_SEQUENCES];
+        let mut normals = [0.0f64; MAX_CONDITIONS];
+        let mut potential = [0.0f64; MAX_CONDITIONS];
+        let mut drift = [0.0f64; MAX_PERIODS];
+        let mut u_discontinue = [0.0f64; MAX_PERIODS];
+        let mut u_event = [0.0f64; MAX_PERIODS];
+        let mut noise = [0.0f64; MAX_PERIODS];
+        let mut period_baseline = [0.0f64; MAX_PERIODS];
+        for i in 0..d.enrolled {
             // 1. latent class
             let u_class: f64 = rng.random();
             // The number of cumulative probabilities at or below u is the class index; counting
@@ -93,31 +97,42 @@ impl CohortModel {
                 .iter()
                 .map(|&c| usize::from(u_class >= c))
                 .sum::<usize>();
-            let k = &pop.classes[class];
-            // 2. correlated potential changes
-            let z_reference: f64 = rng.sample(StandardNormal);
-            let z_own: f64 = rng.sample(StandardNormal);
-            let z_test = pop.correlation * z_reference + self.innovation_weight * z_own;
-            let potential = [
-                k.change_mean[REFERENCE] + k.change_sd[REFERENCE] * z_reference,
-                k.change_mean[TEST] + k.change_sd[TEST] * z_test,
-            ];
+            let latent = &pop.classes[class];
+            // 2. correlated latent values L = mu + sd * (Cholesky factor x independent normals)
+            for z in normals.iter_mut().take(k) {
+                *z = rng.sample(StandardNormal);
+            }
+            for (c, value) in potential.iter_mut().enumerate().take(k) {
+                let row = &self.cholesky[c * k..c * k + c + 1];
+                let mut z = 0.0;
+                for (l, n) in row.iter().zip(&normals) {
+                    z += l * n;
+                }
+                *value = latent.change_mean[c] + latent.change_sd[c] * z;
+            }
             // 3. sequence
             let sequence = match d.randomization {
                 Randomization::Simple => rng.random_range(0..n_sequences),
                 Randomization::PermutedBlocks { block_size } => {
                     if i % block_size == 0 {
-                        block_remaining = [block_size / n_sequences; 2];
+                        block_remaining[..n_sequences].fill(block_size / n_sequences);
                     }
-                    let left = block_remaining[0] + block_remaining[1];
-                    let s = usize::from(rng.random_range(0..left) >= block_remaining[0]);
+                    let left: usize = block_remaining[..n_sequences].iter().sum();
+                    let mut r = rng.random_range(0..left);
+                    let mut s = 0;
+                    while r >= block_remaining[s] {
+                        r -= block_remaining[s];
+                        s += 1;
+                    }
                     block_remaining[s] -= 1;
                     s
                 }
             };
-            let conditions = d.sequences[sequence];
+            let order = design.sequence(SequenceId(sequence as u8)).conditions();
             // 5. baselines
-            let drift: f64 = rng.sample(StandardNormal);
+            for x in drift.iter_mut().take(periods).skip(1) {
+                *x = rng.sample(StandardNormal);
+            }
             let baseline = pop.baseline.map(|b| {
                 let mut value = b.mean;
                 for _ in 0..MAX_BASELINE_DRAWS {
@@ -137,51 +152,71 @@ impl CohortModel {
             });
             // 6. dropout and 7. adverse events: always drawn, used only if reached
             let u_withdraw: f64 = rng.random();
-            let u_discontinue: f64 = rng.random();
-            let u_event: [f64; 2] = [rng.random(), rng.random()];
+            for u in u_discontinue.iter_mut().take(periods - 1) {
+                *u = rng.random();
+            }
+            for u in u_event.iter_mut().take(periods) {
+                *u = rng.random();
+            }
+            if self.occasion_noise {
+                for e in noise.iter_mut().take(periods) {
+                    *e = rng.sample(StandardNormal);
+                }
+            }
 
-            p.class = class as u16;
-            p.sequence = sequence as u8;
-            p.condition_in_period = [conditions[0] as u8, conditions[1] as u8];
-            p.completion = if u_withdraw < d.dropout.before_first_period {
-                Completion::Withdrawn
-            } else if u_discontinue < d.dropout.after_first_period[conditions[0]] {
-                Completion::FirstPeriodOnly
+            cohort.class[i] = class as u16;
+            cohort.sequence[i] = SequenceId(sequence as u8);
+            cohort.periods_completed[i] = if u_withdraw < d.dropout.before_first_period {
+                0
             } else {
-                Completion::Completed
-            };
-            let period_baseline = match baseline {
-                None => [0.0, 0.0],
-                Some(b1) => {
-                    let b2 = self.on_scale(b1 + pop.rebaseline_sd * drift);
-                    [b1, b2]
+                let mut completed = periods;
+                for j in 0..periods - 1 {
+                    if u_discontinue[j] < d.dropout.after_period[j][order[j].index()] {
+                        completed = j + 1;
+                        break;
+                    }
                 }
+                completed as u8
             };
-            p.period_baseline = period_baseline;
-            for period in 0..2 {
-                let c = conditions[period];
-                let mut change = potential[c] + d.period_effect[period];
-                if period == 1 {
-                    change += d.carryover[conditions[0]];
+            if let Some(b1) = baseline {
+                period_baseline[0] = b1;
+                for j in 1..periods {
+                    period_baseline[j] = self.on_scale(b1 + pop.rebaseline_sd * drift[j]);
                 }
-                let (change, responded, remitted) = match baseline {
-                    None => (change, false, false),
+            }
+            let row = cohort.cell(i, 0);
+            for j in 0..periods {
+                let c = order[j];
+                let mut change = potential[c.index()];
+                if self.occasion_noise {
+                    change += pop.within_sd[c.index()] * noise[j];
+                }
+                change += d.period_effect[j];
+                if j > 0 {
+                    change += d.carryover[order[j - 1].index()];
+                }
+                let (start, change, responded, remitted) = match baseline {
+                    None => (0.0, change, false, false),
                     Some(_) => {
-                        let start = period_baseline[period];
+                        let start = period_baseline[j];
                         let score = self.on_scale(start + change);
                         let change = score - start;
                         let responded = change <= -d.response.reduction * start;
                         let remitted = d.response.remission_max.is_some_and(|m| score <= m);
-                        (change, responded, remitted)
+                        (start, change, responded, remitted)
                     }
                 };
-                p.change_in_period[period] = change;
-                p.change[c] = change;
-                p.responded[c] = responded;
-                p.remitted[c] = remitted;
-                let event_probability =
-                    d.adverse_event.as_ref().map_or(0.0, |ae| ae.probability[c]);
-                p.adverse_event[c] = u_event[period] < event_probability;
+                let cell = row + j;
+                cohort.condition[cell] = c;
+                cohort.baseline[cell] = start;
+                cohort.change[cell] = change;
+                cohort.responded[cell] = responded;
+                cohort.remitted[cell] = remitted;
+                let event_probability = d
+                    .adverse_event
+                    .as_ref()
+                    .map_or(0.0, |ae| ae.probability[c.index()]);
+                cohort.adverse_event[cell] = u_event[j] < event_probability;
             }
         }
     }

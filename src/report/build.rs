@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::analysis::AnalysisName;
-use crate::config::{LoadedConfig, REFERENCE, TEST};
+use crate::analysis::Estimand;
+use crate::config::LoadedConfig;
 use crate::engine::summary::AnalysisTally;
 use crate::engine::{StopReason, Summary};
 use crate::sequential::StoppingRules;
@@ -41,12 +42,14 @@ fn mean_and_se(tally: &AnalysisTally) -> (Option<f64>, Option<f64>) {
 /// The value each analysis's estimate targets under the config.
 pub fn true_value(name: AnalysisName, loaded: &LoadedConfig) -> Option<f64> {
     let d = &loaded.design;
-    match name {
-        AnalysisName::Carryover => Some(d.carryover[TEST] - d.carryover[REFERENCE]),
+    match name.spec().estimand {
+        Estimand::CarryoverDifference => {
+            Some(d.carryover[d.test().index()] - d.carryover[d.reference().index()])
+        }
         // A subgroup selected on its own response under R, and a difference in response
         // probabilities, have no closed-form value under the config.
-        AnalysisName::ResponderMcnemar | AnalysisName::RespondersPaired => None,
-        _ => Some(d.population.average_effect()),
+        Estimand::NoClosedForm => None,
+        Estimand::ContrastEffect => Some(d.population.average_effect(&d.contrast)),
     }
 }
 
@@ -124,7 +127,7 @@ pub fn build_report(
         }
         let level = if name == primary_name {
             *rules.nominal_level.last().unwrap_or(&d.analysis.alpha)
-        } else if name == AnalysisName::Carryover {
+        } else if name.spec().diagnostic {
             d.analysis.carryover_alpha
         } else {
             d.analysis.alpha
@@ -253,11 +256,11 @@ pub fn build_report(
     });
     let adverse_events = d.adverse_event.as_ref().map(|ae| AdverseEventReport {
         name: ae.name.clone(),
-        rate: (0..2)
+        rate: (0..d.crossover.condition_count())
             .filter(|&c| summary.treated[c] > 0)
             .map(|c| {
                 (
-                    d.conditions[c].clone(),
+                    d.condition_names()[c].clone(),
                     Proportion::new(summary.adverse_events[c], summary.treated[c]),
                 )
             })
@@ -280,7 +283,7 @@ pub fn build_report(
         } else {
             0.0
         },
-        true_effect: d.population.average_effect(),
+        true_effect: d.population.average_effect(&d.contrast),
         primary,
         analyses,
         looks,
@@ -358,7 +361,7 @@ fn explain_missing(report: &mut RunReport, summary: &Summary, loaded: &LoadedCon
         note(m, &key, look.mean_estimate_at_stop.is_none(), &why);
     }
     if report.adverse_events.is_some() {
-        for (c, name) in loaded.design.conditions.iter().enumerate() {
+        for (c, name) in loaded.design.condition_names().iter().enumerate() {
             let why = format!("no participant was treated with {name:?} in any trial");
             let key = format!("adverse_events.rate.\"{name}\"");
             note(m, &key, summary.treated[c] == 0, &why);

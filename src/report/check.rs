@@ -73,7 +73,7 @@ pub fn problems(report: &RunReport, design: &TrialDesign) -> Vec<String> {
         }
     }
     if let Some(ae) = &report.adverse_events {
-        for c in &design.conditions {
+        for c in design.condition_names() {
             if !ae.rate.contains_key(c)
                 && !explained(primary, &format!("adverse_events.rate.\"{c}\""))
             {

@@ -4,23 +4,51 @@
 
 pub mod boundaries;
 
-use crate::analysis::critical::t_quantile;
-use crate::analysis::{AnalysisOutcome, CriticalValues, LookData};
-use crate::config::{EfficacyRule, SequentialPlan, REFERENCE, TEST};
+use crate::analysis::{AnalysisOutcome, LookData};
+use crate::config::{EfficacyRule, SequentialPlan};
+use crate::inference::{CriticalValues, Decision};
+use crate::numerics::t_quantile;
 use boundaries::{compute_boundaries, BoundaryError, BoundaryKind, Sided, SpendingFunction};
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Normal};
 
-/// What the primary analysis and the rules decide at one look.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LookDecision {
-    /// Reject H0 and stop.
-    StopForEfficacy,
-    /// Stop for futility (interim looks only).
-    StopForFutility,
-    /// Stop for harm (interim looks only).
-    StopForHarm,
-    /// Go on to the next look (or end, at the last one).
-    Continue,
+/// Why a simulated trial ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// The primary analysis crossed the efficacy boundary.
+    Efficacy,
+    /// A futility rule fired at an interim look.
+    Futility,
+    /// The harm rule fired at an interim look.
+    Harm,
+    /// Ran to the final look without rejecting.
+    Completed,
+}
+
+impl StopReason {
+    /// All reasons, in report order.
+    pub const ALL: [StopReason; 4] = [
+        StopReason::Efficacy,
+        StopReason::Futility,
+        StopReason::Harm,
+        StopReason::Completed,
+    ];
+
+    /// Position in [`StopReason::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Plain-words name.
+    pub fn text(self) -> &'static str {
+        match self {
+            StopReason::Efficacy => "efficacy",
+            StopReason::Futility => "futility",
+            StopReason::Harm => "harm",
+            StopReason::Completed => "ran to the end",
+        }
+    }
 }
 
 /// The boundary family a [`EfficacyRule`] maps to.
@@ -92,7 +120,7 @@ impl StoppingRules {
             .iter()
             .map(|&level| CriticalValues::new(level, max_n))
             .collect();
-        let final_z = *critical_z.last().unwrap_or(&1.96);
+        let final_z = critical_z.last().copied().unwrap_or(f64::INFINITY);
         let standard = Normal::standard();
         let mut futility_z = vec![None; k];
         let mut futility_t = vec![None; k];
@@ -140,31 +168,38 @@ impl StoppingRules {
         &self.efficacy_critical[k]
     }
 
-    /// Applies efficacy, then futility, then harm (the last two at interim looks only).
-    pub fn decide(&self, k: usize, primary: &AnalysisOutcome, data: &LookData) -> LookDecision {
-        if primary.rejected() {
-            return LookDecision::StopForEfficacy;
+    /// Applies efficacy, then futility, then harm (the last two at interim looks only), to the
+    /// primary analysis's outcome and decision at look `k`; `None` means go on (or, at the last
+    /// look, run to the end).
+    pub fn decide(
+        &self,
+        k: usize,
+        primary: &AnalysisOutcome,
+        decision: Decision,
+        data: &LookData,
+    ) -> Option<StopReason> {
+        if decision.rejected() {
+            return Some(StopReason::Efficacy);
         }
         if k + 1 >= self.looks.len() {
-            return LookDecision::Continue;
+            return None;
         }
         if let (Some(per_df), Some(r)) = (&self.futility_t[k], primary.result()) {
             let df = (r.df.floor().max(0.0) as usize).min(per_df.len() - 1);
             if r.statistic.abs() < per_df[df] {
-                return LookDecision::StopForFutility;
+                return Some(StopReason::Futility);
             }
         }
         if let Some(limit) = self.harm_max_difference {
             let both = data.completers();
             if both > 0 {
-                let difference = (data.completer_adverse_events[TEST] as f64
-                    - data.completer_adverse_events[REFERENCE] as f64)
-                    / both as f64;
+                let [reference, test] = data.paired_adverse_events;
+                let difference = (test as f64 - reference as f64) / both as f64;
                 if difference >= limit {
-                    return LookDecision::StopForHarm;
+                    return Some(StopReason::Harm);
                 }
             }
         }
-        LookDecision::Continue
+        None
     }
 }

@@ -1,7 +1,8 @@
 //! Critical values precomputed once per run and per significance level, so that the hot loop
 //! decides significance by comparison and never evaluates a distribution function.
 
-use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+pub use crate::numerics::t_quantile;
+use statrs::distribution::{ContinuousCDF, Normal};
 
 /// Largest n for the exact signed-rank distribution (R's `wilcox.test` uses it when n < 50).
 pub const WILCOXON_EXACT_MAX_N: usize = 49;
@@ -95,14 +96,6 @@ impl CriticalValues {
             Some(&k) => k,
             None => binomial_half_lower_critical(n, self.level),
         }
-    }
-}
-
-/// Quantile of Student's t with `df` degrees of freedom.
-pub fn t_quantile(p: f64, df: f64) -> f64 {
-    match StudentsT::new(0.0, 1.0, df) {
-        Ok(t) => t.inverse_cdf(p),
-        Err(_) => f64::INFINITY,
     }
 }
 
