@@ -74,7 +74,7 @@ fn run_writes_summary_files_with_the_documented_keys() {
 #[test]
 fn invalid_configs_are_rejected_with_the_key_named() {
     let cases: &[(&str, &str)] = &[
-        ("population.correlation=1.0", "population.correlation = 1: must be in (-1, 1)"),
+        ("population.correlation=1.5", "population.correlation = 1.5: must be in (-1, 1]"),
         ("population.classes[0].probability=1.2", "population.classes[0].probability = 1.2: must be a probability in [0, 1]"),
         ("population.classes[0].probability=0.5", "class probabilities must sum to 1"),
         ("population.classes[1].change.\"ketamine+placebo\".sd=0", "population.classes[1].change.\"ketamine+placebo\".sd = 0"),

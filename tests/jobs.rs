@@ -126,7 +126,7 @@ fn a_bad_sweep_value_is_rejected_before_simulating() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "population.correlation = 1.5: must be in (-1, 1)",
+            "population.correlation = 1.5: must be in (-1, 1]",
         ));
 }
 

@@ -6,7 +6,9 @@
 //! with its reference R on the participants who received both (the first administration of
 //! each); the 2x2-only buffers are filled only for the AB/BA design.
 
-use crate::design::{Condition, Crossover};
+use super::anova::{AnovaModel, Observation, NONE};
+use super::AnalysisOutcome;
+use crate::design::{Condition, Contrast, Crossover};
 use crate::model::Cohort;
 
 /// Discordant response pairs among participants who received both T and R.
@@ -31,6 +33,8 @@ pub struct Needs {
     pub first_period_change: bool,
     /// Participant sums by first condition (2x2 only).
     pub participant_sums: bool,
+    /// Every observed period, for the linear model.
+    pub observations: bool,
 }
 
 impl Needs {
@@ -41,6 +45,7 @@ impl Needs {
         half_period_differences: false,
         first_period_change: false,
         participant_sums: false,
+        observations: false,
     };
 
     /// Everything (for tests and one-off analyses).
@@ -50,6 +55,7 @@ impl Needs {
         half_period_differences: true,
         first_period_change: true,
         participant_sums: true,
+        observations: true,
     };
 
     /// The union of two sets of needs.
@@ -60,6 +66,7 @@ impl Needs {
             half_period_differences: self.half_period_differences || o.half_period_differences,
             first_period_change: self.first_period_change || o.first_period_change,
             participant_sums: self.participant_sums || o.participant_sums,
+            observations: self.observations || o.observations,
         }
     }
 
@@ -107,6 +114,18 @@ pub struct LookData {
     pub paired_adverse_events: [usize; 2],
     /// Scratch space for signed ranks.
     pub rank_scratch: Vec<(f64, bool)>,
+    /// Observations of participants with at least two observed periods, centred per
+    /// participant, in enrollment order (the linear model's data).
+    pub observations: Vec<Observation>,
+    /// Participants with at least one observed period.
+    pub observed_participants: usize,
+    /// Observed periods in total.
+    pub observed_periods: usize,
+    /// Participants per (sequence, periods completed) pattern.
+    pub pattern_counts: Vec<u32>,
+    periods: usize,
+    /// The linear models (without, with carryover), when an analysis needs them.
+    anova: [Option<AnovaModel>; 2],
 }
 
 impl LookData {
@@ -120,6 +139,16 @@ impl LookData {
     ) -> LookData {
         let v = || Vec::with_capacity(enrolled);
         let k = design.condition_count();
+        let p = design.period_count();
+        let contrast = Contrast::difference(design, test, reference);
+        let anova = if needs.observations {
+            [
+                Some(AnovaModel::new(design, &contrast, false)),
+                Some(AnovaModel::new(design, &contrast, true)),
+            ]
+        } else {
+            [None, None]
+        };
         LookData {
             needs,
             test,
@@ -133,7 +162,35 @@ impl LookData {
             treated: vec![0; k],
             adverse_events: vec![0; k],
             rank_scratch: Vec::with_capacity(enrolled),
+            observations: Vec::with_capacity(if needs.observations { enrolled * p } else { 0 }),
+            pattern_counts: vec![0; design.sequence_count() * (p + 1)],
+            periods: p,
+            anova,
             ..LookData::default()
+        }
+    }
+
+    /// Estimates `contrast` by the linear models instead of the pair's difference (for
+    /// contrasts that are not a difference of two conditions).
+    pub fn set_anova_contrast(&mut self, design: &Crossover, contrast: &Contrast) {
+        if self.needs.observations {
+            self.anova = [
+                Some(AnovaModel::new(design, contrast, false)),
+                Some(AnovaModel::new(design, contrast, true)),
+            ];
+        }
+    }
+
+    /// Fits the linear model (with first-order carryover terms when `carryover`).
+    pub fn fit_anova(&mut self, carryover: bool) -> AnalysisOutcome {
+        match &mut self.anova[usize::from(carryover)] {
+            Some(model) => model.fit(
+                &self.observations,
+                &self.pattern_counts,
+                self.observed_participants,
+                self.observed_periods,
+            ),
+            None => AnalysisOutcome::NotAnalyzable(super::NotAnalyzable::TooFewParticipants),
         }
     }
 
@@ -171,6 +228,10 @@ impl LookData {
         self.treated.fill(0);
         self.adverse_events.fill(0);
         self.paired_adverse_events = [0; 2];
+        self.observations.clear();
+        self.observed_participants = 0;
+        self.observed_periods = 0;
+        self.pattern_counts.fill(0);
     }
 
     /// Refills the buffers from the first `n` participants of `cohort`.
@@ -189,6 +250,9 @@ impl LookData {
                 continue;
             }
             let first = observed.start;
+            if needs.observations {
+                self.add_observations(cohort, i);
+            }
             if needs.first_period_change {
                 self.first_period_change[cohort.condition[first].index()]
                     .push(cohort.change[first]);
@@ -235,5 +299,34 @@ impl LookData {
             }
         }
         self.enrolled = self.enrolled.max(n);
+    }
+
+    fn add_observations(&mut self, cohort: &Cohort, i: usize) {
+        let observed = cohort.observed_cells(i);
+        let m = observed.len();
+        self.observed_participants += 1;
+        self.observed_periods += m;
+        self.pattern_counts[cohort.sequence[i].index() * (self.periods + 1) + m] += 1;
+        if m < 2 {
+            // One observation is fitted exactly by its participant effect.
+            return;
+        }
+        let values = &cohort.change[observed.clone()];
+        let mean = values.iter().sum::<f64>() / m as f64;
+        let first = self.observations.len() as u32;
+        for (j, cell) in observed.enumerate() {
+            self.observations.push(Observation {
+                centred: cohort.change[cell] - mean,
+                period: j as u8,
+                condition: cohort.condition[cell].0,
+                previous: if j == 0 {
+                    NONE
+                } else {
+                    cohort.condition[cell - 1].0
+                },
+                first,
+                count: m as u8,
+            });
+        }
     }
 }

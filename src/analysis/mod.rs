@@ -10,6 +10,7 @@
 //! Adding an analysis: a file with its estimator and an [`AnalysisSpec`], plus one line in
 //! [`REGISTRY`] (and its name in [`AnalysisName`]).
 
+pub mod anova;
 pub mod carryover;
 pub mod first_period;
 pub mod look_data;
@@ -147,6 +148,8 @@ impl AnalysisOutcome {
 /// Which designs an analysis is defined for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
+    /// Any design (the linear model).
+    AnyDesign,
     /// Any design in which some participants receive both conditions of the primary contrast.
     PairedContrast,
     /// Only the two-condition, two-period AB/BA design.
@@ -189,7 +192,7 @@ pub struct AnalysisSpec {
 }
 
 /// Every analysis, in report order; `AnalysisName(i)` is `REGISTRY[i]`.
-pub static REGISTRY: [&AnalysisSpec; 7] = [
+pub static REGISTRY: [&AnalysisSpec; 9] = [
     &responders::SPEC,
     &paired_t::SPEC,
     &period_adjusted::SPEC,
@@ -197,6 +200,8 @@ pub static REGISTRY: [&AnalysisSpec; 7] = [
     &carryover::SPEC,
     &wilcoxon::SPEC,
     &mcnemar::SPEC,
+    &anova::SPEC,
+    &anova::SPEC_CARRYOVER,
 ];
 
 /// Runs `name` on the look's data.
@@ -209,7 +214,7 @@ pub fn run(name: AnalysisName, data: &mut LookData) -> AnalysisOutcome {
 pub fn applies_to(name: AnalysisName, design: &Crossover) -> Result<(), String> {
     match name.spec().scope {
         Scope::TwoByTwoOnly if !design.is_two_by_two() => Err(format!(
-            "is defined only for the two-condition two-period AB/BA design; this design has {} conditions, {} periods and the sequences {:?}: use completers_paired, wilcoxon_paired or responder_mcnemar for a paired contrast",
+            "is defined only for the two-condition two-period AB/BA design; this design has {} conditions, {} periods and the sequences {:?}: use anova (the linear model for any crossover design), or completers_paired, wilcoxon_paired or responder_mcnemar for a paired contrast",
             design.condition_count(),
             design.period_count(),
             design.sequence_labels()

@@ -284,6 +284,10 @@ impl AnalysisName {
     pub const WILCOXON_PAIRED: AnalysisName = AnalysisName(5);
     /// Exact McNemar on paired response status.
     pub const RESPONDER_MCNEMAR: AnalysisName = AnalysisName(6);
+    /// The linear model with participant, period and condition effects.
+    pub const ANOVA: AnalysisName = AnalysisName(7);
+    /// The linear model with first-order carryover terms.
+    pub const ANOVA_CARRYOVER: AnalysisName = AnalysisName(8);
 
     /// Every analysis, in report order.
     pub fn all() -> impl Iterator<Item = AnalysisName> {

@@ -269,11 +269,11 @@ fn correlation(spec: &CorrelationSpec, k: usize) -> Result<Vec<f64>> {
     let matrix = match spec {
         CorrelationSpec::Common(rho) => {
             let rho = *rho;
-            if !(rho.is_finite() && rho > -1.0 && rho < 1.0) {
+            if !(rho.is_finite() && rho > -1.0 && rho <= 1.0) {
                 return Err(invalid(
                     "population.correlation",
                     rho,
-                    "must be in (-1, 1) (exclusive)",
+                    "must be in (-1, 1] (1: identical latent values, no participant-by-condition interaction)",
                 ));
             }
             let mut m = vec![rho; k * k];
@@ -285,7 +285,7 @@ fn correlation(spec: &CorrelationSpec, k: usize) -> Result<Vec<f64>> {
                     "population.correlation",
                     rho,
                     format!(
-                        "one correlation for all {k} conditions must exceed -1/(k - 1) = {:.4} to be a valid (positive definite) correlation matrix",
+                        "one correlation for all {k} conditions must exceed -1/(k - 1) = {:.4} to be a valid (positive semidefinite) correlation matrix",
                         -1.0 / (k as f64 - 1.0)
                     ),
                 ));
@@ -329,7 +329,7 @@ fn correlation(spec: &CorrelationSpec, k: usize) -> Result<Vec<f64>> {
                 return Err(invalid(
                     "population.correlation",
                     shown,
-                    "is not positive definite (no participant-level distribution has these correlations); lower the correlations that contradict each other",
+                    "is not positive semidefinite (no participant-level distribution has these correlations); lower the correlations that contradict each other",
                 ));
             }
             m

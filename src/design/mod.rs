@@ -183,6 +183,18 @@ impl Crossover {
                 conditions: conds,
             });
         }
+        for c in 0..k {
+            if !parsed
+                .iter()
+                .any(|s| s.conditions.contains(&Condition(c as u8)))
+            {
+                return Err(DesignError::Sequence(format!(
+                    "no sequence gives condition {} ({:?}); every condition must appear in some sequence",
+                    Condition(c as u8).letter(),
+                    conditions[c]
+                )));
+            }
+        }
         Ok(Crossover {
             conditions: conditions.to_vec(),
             reference: Condition(reference as u8),

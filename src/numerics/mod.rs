@@ -34,9 +34,11 @@ pub fn normal_quantile(p: f64) -> f64 {
     Normal::standard().inverse_cdf(p)
 }
 
-/// Lower Cholesky factor L (row-major, k x k) of a symmetric positive definite matrix, with
-/// A = L L'; `None` when the matrix is not positive definite.
+/// Lower Cholesky factor L (row-major, k x k) of a symmetric positive semidefinite matrix, with
+/// A = L L'; `None` when the matrix is not positive semidefinite. A zero pivot (a variable that
+/// is an exact linear combination of earlier ones, e.g. correlation 1) gives a zero column.
 pub fn cholesky(a: &[f64], k: usize) -> Option<Vec<f64>> {
+    const TOLERANCE: f64 = 1e-12;
     let mut l = vec![0.0; k * k];
     for i in 0..k {
         for j in 0..=i {
@@ -45,10 +47,16 @@ pub fn cholesky(a: &[f64], k: usize) -> Option<Vec<f64>> {
                 sum -= l[i * k + m] * l[j * k + m];
             }
             if i == j {
-                if sum.is_nan() || sum <= 1e-12 {
+                if sum.is_nan() || sum < -TOLERANCE {
                     return None;
                 }
-                l[i * k + i] = sum.sqrt();
+                l[i * k + i] = if sum <= TOLERANCE { 0.0 } else { sum.sqrt() };
+            } else if l[j * k + j] == 0.0 {
+                // A dependent variable: the remaining entry must vanish for A to be PSD.
+                if sum.abs() > 1e-9 {
+                    return None;
+                }
+                l[i * k + j] = 0.0;
             } else {
                 l[i * k + j] = sum / l[j * k + j];
             }
@@ -70,9 +78,17 @@ mod tests {
         for (a, b) in l.iter().zip(want) {
             assert!((a - b).abs() < 1e-15, "{l:?}");
         }
-        // Compound symmetry with rho = -0.6 for 3 conditions: below -1/2, not positive definite.
+        // Compound symmetry with rho = -0.6 for 3 conditions: below -1/2, not positive
+        // semidefinite (eigenvalue 1 + 2 rho < 0).
         assert!(cholesky(&[1.0, -0.6, -0.6, -0.6, 1.0, -0.6, -0.6, -0.6, 1.0], 3).is_none());
         assert!(cholesky(&[1.0, -0.4, -0.4, -0.4, 1.0, -0.4, -0.4, -0.4, 1.0], 3).is_some());
+        // Correlation 1 (identical latent values): semidefinite, the second column is zero.
+        assert_eq!(
+            cholesky(&[1.0, 1.0, 1.0, 1.0], 2).unwrap(),
+            vec![1.0, 0.0, 1.0, 0.0]
+        );
+        // [[1, 1, 0], [1, 1, 0.5], [0, 0.5, 1]] is not PSD (determinant -0.25).
+        assert!(cholesky(&[1.0, 1.0, 0.0, 1.0, 1.0, 0.5, 0.0, 0.5, 1.0], 3).is_none());
     }
 
     #[test]
