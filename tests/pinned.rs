@@ -99,8 +99,15 @@ fn summaries_at_a_fixed_seed_are_unchanged() {
         let rejected: Vec<u64> = s.analyses.iter().map(|a| a.rejected).collect();
         assert_eq!(rejected[..7], pin.rejected, "{}: rejections", pin.config);
         let sums: Vec<f64> = s.analyses.iter().map(|a| a.sum_estimate.value()).collect();
-        assert_eq!(sums[..7], pin.sum_estimate, "{}: sums of estimates", pin.config);
-        assert!(s.analyses[7..].iter().all(|a| a.analyzed == 0 && a.rejected == 0));
+        assert_eq!(
+            sums[..7],
+            pin.sum_estimate,
+            "{}: sums of estimates",
+            pin.config
+        );
+        assert!(s.analyses[7..]
+            .iter()
+            .all(|a| a.analyzed == 0 && a.rejected == 0));
         let stops: Vec<[u64; 4]> = s.looks.iter().map(|l| l.stops).collect();
         assert_eq!(stops, pin.stops, "{}: stops", pin.config);
         assert_eq!(s.enrolled_sum, pin.enrolled, "{}", pin.config);
