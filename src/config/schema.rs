@@ -371,6 +371,26 @@ pub struct AnalysisSection {
     /// Level of the carryover test when it is secondary (conventionally 0.10).
     #[serde(default = "default_carryover_alpha")]
     pub carryover_alpha: f64,
+    /// The primary contrast: `"B - A"` (letters or condition names), or named weights over the
+    /// conditions summing to zero. Default: the first condition other than the reference,
+    /// minus the reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contrast: Option<ContrastSpec>,
+}
+
+/// `analysis.contrast`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum ContrastSpec {
+    /// `"T - R"`: a difference of two conditions, by letter or name.
+    Difference(String),
+    /// Named weights, e.g. the interaction of a 2x2 factorial.
+    Weights {
+        /// The contrast's name in reports.
+        name: String,
+        /// Weight per condition name (missing conditions weigh 0); they must sum to 0.
+        weights: BTreeMap<String, f64>,
+    },
 }
 
 fn default_alpha() -> f64 {

@@ -106,7 +106,19 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
     };
     let response = response(&file.response, &population)?;
     let analysis = analysis(&file.analysis, population.baseline.is_some(), &crossover)?;
-    let contrast = primary_contrast(&crossover);
+    let contrast = match &file.analysis.contrast {
+        None => primary_contrast(&crossover),
+        Some(spec) => contrast(spec, &crossover)?,
+    };
+    for n in analysis.all() {
+        if n.spec().scope != crate::analysis::Scope::AnyDesign && contrast.as_pair().is_none() {
+            return Err(invalid(
+                "analysis.contrast",
+                contrast.name(),
+                format!("{} compares two conditions; a weighted contrast needs anova or anova_carryover", n.as_str()),
+            ));
+        }
+    }
     let sequential = match &file.sequential {
         None => SequentialPlan::fixed(enrolled),
         Some(s) => sequential(s, enrolled, adverse_event.is_some(), analysis.primary)?,
@@ -195,6 +207,73 @@ fn primary_contrast(crossover: &Crossover) -> Contrast {
         .find(|&c| c != reference)
         .expect("a crossover has at least two conditions");
     Contrast::difference(crossover, test, reference)
+}
+
+fn condition_by_letter_or_name(crossover: &Crossover, text: &str) -> Option<Condition> {
+    let t = text.trim();
+    crossover.condition_named(t).or_else(|| {
+        let mut chars = t.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) if c.is_ascii_uppercase() => {
+                crossover.conditions().find(|x| x.letter() == c)
+            }
+            _ => None,
+        }
+    })
+}
+
+fn contrast(spec: &ContrastSpec, crossover: &Crossover) -> Result<Contrast> {
+    let names = crossover.condition_names();
+    match spec {
+        ContrastSpec::Difference(text) => {
+            let parts: Vec<&str> = text.splitn(2, " - ").collect();
+            let pair = match parts[..] {
+                [t, r] => condition_by_letter_or_name(crossover, t)
+                    .zip(condition_by_letter_or_name(crossover, r)),
+                _ => None,
+            };
+            match pair {
+                Some((t, r)) if t != r && crossover.compares(t, r) => {
+                    Ok(Contrast::difference(crossover, t, r))
+                }
+                Some((t, r)) if t != r => Err(invalid(
+                    "analysis.contrast",
+                    format!("{text:?}"),
+                    format!("no sequence gives both {} and {}, so they cannot be compared within participants", crossover.condition_name(t), crossover.condition_name(r)),
+                )),
+                _ => Err(invalid(
+                    "analysis.contrast",
+                    format!("{text:?}"),
+                    format!("write \"T - R\" with two different conditions, by letter (A, B, ...) or by name {names:?}"),
+                )),
+            }
+        }
+        ContrastSpec::Weights { name, weights } => {
+            let mut w = vec![0.0; names.len()];
+            for (key, &value) in weights {
+                let Some(c) = crossover.condition_named(key) else {
+                    return Err(invalid(
+                        format!("analysis.contrast.weights.\"{key}\""),
+                        format!("{key:?}"),
+                        format!("is not a condition; the conditions are {names:?}"),
+                    ));
+                };
+                w[c.index()] = finite(&format!("analysis.contrast.weights.\"{key}\""), value)?;
+            }
+            let sum: f64 = w.iter().sum();
+            let scale: f64 = w.iter().map(|x| x.abs()).sum();
+            if scale == 0.0 || sum.abs() > 1e-9 * scale {
+                return Err(invalid(
+                    "analysis.contrast.weights",
+                    format!("{weights:?}"),
+                    format!(
+                        "a contrast's weights must sum to 0 and not all be 0 (they sum to {sum})"
+                    ),
+                ));
+            }
+            Ok(Contrast::weighted(name.clone(), w))
+        }
+    }
 }
 
 /// Fills the defaults that depend on the design (its sequences and per-period tables) into the

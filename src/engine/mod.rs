@@ -61,9 +61,11 @@ impl Workspace {
             .contrast
             .as_pair()
             .unwrap_or((design.crossover.reference(), design.crossover.reference()));
+        let mut look = LookData::new(design.enrolled, &design.crossover, test, reference, needs);
+        look.set_anova_contrast(&design.crossover, &design.contrast);
         Workspace {
             cohort: Cohort::new(design.enrolled, design.crossover.period_count()),
-            look: LookData::new(design.enrolled, &design.crossover, test, reference, needs),
+            look,
         }
     }
 }
