@@ -183,15 +183,12 @@ impl Crossover {
                 conditions: conds,
             });
         }
-        for c in 0..k {
-            if !parsed
-                .iter()
-                .any(|s| s.conditions.contains(&Condition(c as u8)))
-            {
+        for (c, name) in conditions.iter().enumerate() {
+            let condition = Condition(c as u8);
+            if !parsed.iter().any(|s| s.conditions.contains(&condition)) {
                 return Err(DesignError::Sequence(format!(
-                    "no sequence gives condition {} ({:?}); every condition must appear in some sequence",
-                    Condition(c as u8).letter(),
-                    conditions[c]
+                    "no sequence gives condition {} ({name:?}); every condition must appear in some sequence",
+                    condition.letter(),
                 )));
             }
         }
