@@ -36,10 +36,11 @@ fn cohort(design: &Crossover, subjects: &[Subject]) -> Cohort {
     for (i, &(s, m, ys)) in subjects.iter().enumerate() {
         c.sequence[i] = SequenceId(s as u8);
         c.periods_completed[i] = m as u8;
+        #[allow(clippy::needless_range_loop)] // j indexes periods of the cohort, not ys
         for j in 0..p {
             let cell = c.cell(i, j);
             c.condition[cell] = design.sequences()[s].condition_in(j);
-            c.change[cell] = if j < m { ys[j] } else { f64::NAN };
+            c.change[cell] = ys.get(j).copied().filter(|_| j < m).unwrap_or(f64::NAN);
         }
     }
     c
