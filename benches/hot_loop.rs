@@ -64,6 +64,64 @@ fn random_number_floor(c: &mut Criterion) {
     });
 }
 
+fn load_config(rel: &str, sets: &[&str]) -> LoadedConfig {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    let overrides: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
+    config::load(&path, &overrides).unwrap()
+}
+
+/// The general designs (N = 24, primary `anova`): one whole replicate, and the floor set by
+/// exactly the random numbers one replicate draws (class, k latent normals, sequence, p - 1
+/// drifts, withdrawal, p - 1 discontinuations, p adverse events, p occasion-noise normals).
+fn general_designs(c: &mut Criterion) {
+    let mut group = c.benchmark_group("design_n24");
+    for preset in ["4x4", "2x2x4"] {
+        let loaded = load_config(&format!("configs/designs/design_{preset}.toml"), &[]);
+        let d = &loaded.design;
+        let (k, p, n) = (
+            d.crossover.condition_count(),
+            d.crossover.period_count(),
+            d.enrolled,
+        );
+        let sim = Simulator::new(d).unwrap();
+        let mut ws = sim.workspace();
+        let mut summary = sim.empty_summary();
+        let mut j = 0u64;
+        group.bench_function(format!("replicate/{preset}"), |b| {
+            b.iter(|| {
+                sim.replicate(j, &mut ws, &mut summary);
+                j += 1;
+            })
+        });
+        let mut j = 0u64;
+        group.bench_function(format!("floor/{preset}"), |b| {
+            b.iter(|| {
+                let mut rng = replicate_rng(1, j);
+                j += 1;
+                let mut acc = 0.0f64;
+                for _ in 0..n {
+                    acc += rng.random::<f64>();
+                    for _ in 0..k {
+                        acc += rng.sample::<f64, _>(StandardNormal);
+                    }
+                    acc += rng.random_range(0..4usize) as f64;
+                    for _ in 1..p {
+                        acc += rng.sample::<f64, _>(StandardNormal);
+                    }
+                    for _ in 0..(1 + (p - 1) + p) {
+                        acc += rng.random::<f64>();
+                    }
+                    for _ in 0..p {
+                        acc += rng.sample::<f64, _>(StandardNormal);
+                    }
+                }
+                black_box(acc)
+            })
+        });
+    }
+    group.finish();
+}
+
 fn analyses(c: &mut Criterion) {
     let loaded = williams(&["sequential.looks=[30]"]);
     let model = CohortModel::new(&loaded.design);
@@ -136,6 +194,7 @@ criterion_group!(
     random_number_floor,
     analyses,
     replicate,
-    engine
+    engine,
+    general_designs
 );
 criterion_main!(benches);

@@ -247,6 +247,8 @@ pub enum EfficacyRule {
 pub struct SequentialPlan {
     /// Enrollment count analysed at each look; the last equals `enrolled`.
     pub looks: Vec<usize>,
+    /// Periods per participant (sizes the critical-value tables by the largest df).
+    pub periods: usize,
     /// Efficacy boundary.
     pub efficacy: EfficacyRule,
     /// Futility: stop when |z| is below this at interim look k.
@@ -262,6 +264,7 @@ impl SequentialPlan {
     pub fn fixed(enrolled: usize) -> SequentialPlan {
         SequentialPlan {
             looks: vec![enrolled],
+            periods: 2,
             efficacy: EfficacyRule::SpendingObrienFleming,
             futility_z: None,
             futility_conditional_power: None,

@@ -119,10 +119,11 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
             ));
         }
     }
-    let sequential = match &file.sequential {
+    let mut sequential = match &file.sequential {
         None => SequentialPlan::fixed(enrolled),
         Some(s) => sequential(s, enrolled, adverse_event.is_some(), analysis.primary)?,
     };
+    sequential.periods = crossover.period_count();
     let replicates = file.simulation.replicates;
     if !(1..=MAX_REPLICATES).contains(&replicates) {
         return Err(invalid(
@@ -1006,6 +1007,7 @@ fn sequential(
     };
     Ok(SequentialPlan {
         looks,
+        periods: 2,
         efficacy,
         futility_z,
         futility_conditional_power,

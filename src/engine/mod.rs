@@ -84,7 +84,8 @@ impl Simulator {
                 } else {
                     design.analysis.alpha
                 };
-                (name, CriticalValues::new(level, design.enrolled))
+                let max_df = design.enrolled * design.crossover.period_count();
+                (name, CriticalValues::new(level, max_df))
             })
             .collect();
         Ok(Simulator {

@@ -102,7 +102,9 @@ impl StoppingRules {
     pub fn new(plan: &SequentialPlan, alpha: f64) -> Result<StoppingRules, BoundaryError> {
         let information_rates = plan.information_rates();
         let k = plan.looks.len();
-        let max_n = *plan.looks.last().unwrap_or(&2);
+        // Critical values are tabulated up to the largest df any analysis can have: the linear
+        // model of a p-period design has up to N (p - 1) df.
+        let max_n = plan.looks.last().copied().unwrap_or(2) * plan.periods.max(1);
         let (critical_z, nominal_level, cumulative_alpha) =
             if k == 1 && !matches!(plan.efficacy, EfficacyRule::UserZ(_)) {
                 let z = Normal::standard().inverse_cdf(1.0 - alpha / 2.0);
