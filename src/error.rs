@@ -24,8 +24,8 @@ pub enum Error {
     /// A command-line argument is invalid.
     #[error("{0}")]
     Usage(String),
-    /// The run was interrupted (SIGINT or SIGTERM); nothing was written.
-    #[error("interrupted: no results were written; earlier results are untouched")]
+    /// The run was interrupted (SIGINT or SIGTERM): results in progress were not written.
+    #[error("interrupted: results in progress were not written; files written before are complete and untouched")]
     Interrupted,
     /// Anything else, with its message.
     #[error("{0}")]

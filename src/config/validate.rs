@@ -104,7 +104,12 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
             )?,
         }),
     };
-    let response = response(&file.response, &population)?;
+    let response = response(
+        file.response
+            .as_ref()
+            .unwrap_or(&ResponseSection::default()),
+        &population,
+    )?;
     let analysis = analysis(&file.analysis, population.baseline.is_some())?;
     let sequential = match &file.sequential {
         None => SequentialPlan::fixed(enrolled),
@@ -679,9 +684,9 @@ fn sequential(
         ) && (f.z.is_some() || f.conditional_power.is_some())
         {
             return Err(invalid(
-                "sequential.futility",
-                primary.as_str(),
-                "futility rules need a t-based primary analysis (responders_paired, completers_paired, period_adjusted or first_period)",
+                "analysis.primary",
+                format!("{:?}", primary.as_str()),
+                "a futility rule (sequential.futility) needs a t-based primary analysis: responders_paired, completers_paired, period_adjusted or first_period",
             ));
         }
         if let Some(z) = &f.z {
