@@ -80,7 +80,7 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
 pub struct BatchRow {
     /// Config path.
     pub config: String,
-    /// Config name (empty when it could not be read).
+    /// Config name (empty when the config could not be loaded).
     pub name: String,
     /// "ok" or "failed".
     pub status: String,

@@ -300,6 +300,9 @@ fn batch(inputs: &[PathBuf], options: &RunOptions) -> Result<(), Error> {
     let mut rows = Vec::new();
     for (i, (path, loaded)) in configs.iter().zip(loaded).enumerate() {
         bar.set_message(path.display().to_string());
+        let name = loaded
+            .as_ref()
+            .map_or(String::new(), |l| l.design.name.clone());
         let outcome = loaded.and_then(|loaded| {
             if let Some(clash) = clashes.get(&i) {
                 return Err(Error::Usage(clash.clone()));
@@ -330,12 +333,14 @@ fn batch(inputs: &[PathBuf], options: &RunOptions) -> Result<(), Error> {
                 bar.suspend(|| eprintln!("failed {}: {message}", path.display()));
                 let mut args = vec!["run".to_string(), path.display().to_string()];
                 args.extend(option_args(options));
-                rows.push(batch::BatchRow::failed(
+                let mut row = batch::BatchRow::failed(
                     path,
                     &message,
                     &options.overrides,
                     &reproduce::command(&args),
-                ));
+                );
+                row.name = name;
+                rows.push(row);
             }
         }
         bar.inc(1);

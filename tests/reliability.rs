@@ -370,7 +370,9 @@ fn batch_refuses_colliding_configs_and_runs_the_others() {
         .exists());
     let csv = read(&dir.path().join("results/batch-summary.csv"));
     assert_eq!(
-        csv.lines().filter(|l| l.contains(",failed,")).count(),
+        csv.lines()
+            .filter(|l| l.contains(",williams2018,failed,"))
+            .count(),
         2,
         "{csv}"
     );
