@@ -2,7 +2,9 @@
 //!
 //! Stage one (`schema`) mirrors the file and fills defaults; stage two (`validate`)
 //! produces the domain types of `design`. Errors name the file, key, value and
-//! what is allowed.
+//! what is allowed, and point where the mistake was written: the `--set` argument that put a
+//! wrong key or value in, or the line and column of the file (overrides are applied to the
+//! parsed table, so the file's lines stay true; see `located`).
 
 pub mod design;
 mod located;
@@ -30,12 +32,13 @@ pub enum ConfigError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// The TOML is malformed, has an unknown key or a value of the wrong type.
+    /// The file is not TOML (the parser's located message), or a resolved config cannot be
+    /// written back as TOML.
     #[error("{file}: {message}")]
     Parse {
         /// Path as given.
         file: String,
-        /// The parser's message (names the line and key).
+        /// The parser's message (names the line and column).
         message: String,
     },
     /// A key is unknown or missing, or a value has the wrong type; the message is located at
@@ -205,6 +208,9 @@ fn resolve(
     overrides::apply_all(&mut table, overrides).map_err(|e| e.in_file(origin))?;
     let rescaled = rescale_count_looks(original, &mut table, overrides);
     let mut resolved = located::deserialize(&table, original, text, origin, overrides)?;
+    // A responder analysis runs with the default responder definition when the config gives
+    // none; the resolved config records it. Without such an analysis (and no [response]) the
+    // config has no responder endpoint, and nothing about responders is reported.
     if resolved.response.is_none()
         && std::iter::once(&resolved.analysis.primary)
             .chain(&resolved.analysis.secondary)
