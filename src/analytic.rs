@@ -372,7 +372,7 @@ fn integrate(f: &impl Fn(f64) -> f64, a: f64, b: f64, pieces: usize) -> f64 {
 mod tests {
     use super::*;
 
-    /// /work/shared/REFERENCES.md, "Paired t test power":
+    /// The project's reference values, "Paired t test power":
     /// `pwr.t.test(n, d, sig.level=0.05, type="paired", alternative="two.sided")` (pwr 1.3.0,
     /// R 4.2.2), cross-checked there with scipy.stats.nct; printed to 4 decimals, checked to 1e-4
     /// (5e-5 rounding + margin).
@@ -401,7 +401,7 @@ mod tests {
         }
     }
 
-    /// /work/shared/REFERENCES.md sample-size table (pwr.t.test(d=, power=, sig.level=0.05,
+    /// The project's reference sample-size table (pwr.t.test(d=, power=, sig.level=0.05,
     /// type="paired")): 33.367/34, 43.995/44, 14.303/15, 18.446/19; fractional n to 1e-3.
     /// More digits from R 4.2.2 base (`uniroot` over the exact power with `pt(q, df, ncp)`,
     /// tol 1e-12): 33.36712895, 43.99548091, 14.30276449, 18.44622608, 264.61368538 (d = 0.2, 0.9).

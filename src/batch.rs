@@ -3,10 +3,12 @@
 
 use crate::report::{write_atomic, ReportError, RunReport};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-/// Expands folders into their `*.toml` files (sorted, recursively); files are kept as given.
+/// Expands folders into their `*.toml` files (sorted, recursively); files are kept as given. A
+/// file reached twice (given twice, or also inside a given folder) is kept once.
 pub fn collect_configs(inputs: &[PathBuf]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for input in inputs {
@@ -19,7 +21,44 @@ pub fn collect_configs(inputs: &[PathBuf]) -> Vec<PathBuf> {
             out.push(input.clone());
         }
     }
-    out
+    dedup_files(out)
+}
+
+/// `paths` without repeats of the same file (compared by canonical path when it exists).
+pub fn dedup_files(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    let mut seen = std::collections::HashSet::new();
+    paths
+        .into_iter()
+        .filter(|p| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())))
+        .collect()
+}
+
+/// For configs run by one command, given as (path, name): the ones whose results would land in
+/// the same folder `out/<name>/` as another's, each with a message naming the other files.
+/// Names are compared ignoring case, because case-insensitive file systems (macOS, Windows)
+/// would merge such folders.
+pub fn name_collisions(configs: &[(&Path, &str)], out: &Path) -> BTreeMap<usize, String> {
+    let mut clashes = BTreeMap::new();
+    for (i, (path, name)) in configs.iter().enumerate() {
+        let others: Vec<String> = configs
+            .iter()
+            .enumerate()
+            .filter(|(j, (_, other))| *j != i && other.eq_ignore_ascii_case(name))
+            .map(|(_, (p, n))| format!("{} (name = {n:?})", p.display()))
+            .collect();
+        if !others.is_empty() {
+            clashes.insert(
+                i,
+                format!(
+                    "{}: name = {name:?} is also the name of {}; both would write {}, and one would overwrite the other: give each config its own `name`",
+                    path.display(),
+                    others.join(", "),
+                    out.join(name).display()
+                ),
+            );
+        }
+    }
+    clashes
 }
 
 fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
@@ -41,7 +80,7 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
 pub struct BatchRow {
     /// Config path.
     pub config: String,
-    /// Config name (empty when it could not be read).
+    /// Config name (empty when the config could not be loaded).
     pub name: String,
     /// "ok" or "failed".
     pub status: String,
@@ -65,12 +104,18 @@ pub struct BatchRow {
     pub completers: Option<f64>,
     /// Replicates.
     pub replicates: Option<u64>,
+    /// Seed.
+    pub seed: Option<u64>,
+    /// The `--set` arguments applied, as a JSON array of strings.
+    pub overrides: String,
+    /// The command that reproduces this config's results (failed configs: its error).
+    pub command: String,
 }
 
 impl BatchRow {
     /// A successful run.
     pub fn ok(config: &Path, r: &RunReport) -> BatchRow {
-        let null = r.true_effect == 0.0;
+        let null = r.is_null();
         let rate = r.primary.power.estimate;
         let early = r.p_stop_early();
         BatchRow {
@@ -87,11 +132,14 @@ impl BatchRow {
             expected_enrolled: Some(r.expected_enrolled.mean),
             completers: Some(r.completers.mean),
             replicates: Some(r.replicates),
+            seed: Some(r.seed),
+            overrides: serde_json::to_string(&r.overrides).unwrap_or_default(),
+            command: r.command.clone(),
         }
     }
 
-    /// A config that failed, with its error.
-    pub fn failed(config: &Path, error: &str) -> BatchRow {
+    /// A config that failed, with its error; `command` shows the failure again.
+    pub fn failed(config: &Path, error: &str, overrides: &[String], command: &str) -> BatchRow {
         BatchRow {
             config: config.display().to_string(),
             name: String::new(),
@@ -106,12 +154,20 @@ impl BatchRow {
             expected_enrolled: None,
             completers: None,
             replicates: None,
+            seed: None,
+            overrides: serde_json::to_string(overrides).unwrap_or_default(),
+            command: command.to_string(),
         }
     }
 }
 
-/// Writes `out/batch-summary.csv` and `out/batch-summary.md`.
-pub fn write_summary(out: &Path, rows: &[BatchRow]) -> Result<Vec<PathBuf>, ReportError> {
+/// Writes `out/batch-summary.csv` and `out/batch-summary.md`; `command` is the batch command
+/// that reproduces them.
+pub fn write_summary(
+    out: &Path,
+    rows: &[BatchRow],
+    command: &str,
+) -> Result<Vec<PathBuf>, ReportError> {
     std::fs::create_dir_all(out).map_err(|e| ReportError::Io {
         path: out.display().to_string(),
         source: e,
@@ -128,11 +184,11 @@ pub fn write_summary(out: &Path, rows: &[BatchRow]) -> Result<Vec<PathBuf>, Repo
         message: e.to_string(),
     })?;
     let opt = |x: Option<f64>, d: usize| x.map_or(String::new(), |v| format!("{v:.d$}"));
-    let mut md = String::from("# Batch summary\n\n| config | name | status | primary | power | type I error | ± SE | P(stop early) | expected enrolled | completers | replicates |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+    let mut md = format!("# Batch summary\n\nProduced by `{command}` ({} {}); each config's own command is in the last column and in batch-summary.csv.\n\n| config | name | status | primary | power | type I error | ± SE | P(stop early) | expected enrolled | completers | replicates | seed | reproduce |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
     for r in rows {
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | `{}` |",
             r.config,
             r.name,
             if r.status == "ok" {
@@ -147,7 +203,9 @@ pub fn write_summary(out: &Path, rows: &[BatchRow]) -> Result<Vec<PathBuf>, Repo
             opt(r.p_stop_early, 4),
             opt(r.expected_enrolled, 2),
             opt(r.completers, 2),
-            r.replicates.map_or(String::new(), |n| n.to_string())
+            r.replicates.map_or(String::new(), |n| n.to_string()),
+            r.seed.map_or(String::new(), |n| n.to_string()),
+            r.command.replace('|', "\\|")
         );
     }
     let mut written = Vec::new();

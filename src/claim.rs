@@ -38,6 +38,10 @@ pub struct Section {
 pub struct ClaimReport {
     /// Config origin.
     pub config: String,
+    /// The `--set` arguments applied, as given and in order.
+    pub overrides: Vec<String>,
+    /// The command that reproduces this report.
+    pub command: String,
     /// Seed used for every simulation.
     pub seed: u64,
     /// Replicates per simulated design.
@@ -120,9 +124,12 @@ pub fn check_claims(
     progress: &dyn Progress,
 ) -> Result<ClaimReport, Error> {
     let d = &base.design;
-    if d.population.classes.len() < 2 || d.population.baseline.is_none() {
+    if d.population.classes.len() < 2
+        || d.population.baseline.is_none()
+        || base.resolved.response.is_none()
+    {
         return Err(Error::Usage(format!(
-            "claim: {} needs a responsive and a non-responsive class and a baseline (as configs/williams2018.toml has)",
+            "claim: {} needs a responsive and a non-responsive class, a baseline and a [response] definition (as configs/williams2018.toml has)",
             base.origin
         )));
     }
@@ -152,7 +159,12 @@ pub fn check_claims(
                 )?,
             ],
         )?;
-        let resp = r.responders.as_ref().expect("baseline present");
+        let resp = r.responders.as_ref().ok_or_else(|| {
+            Error::Usage(format!(
+                "claim: {} reports no responders under the reference condition",
+                base.origin
+            ))
+        })?;
         let q = resp.quantiles;
         if (rate - 0.58).abs() < 1e-9 {
             p15_at_058 = resp.p_at_least_target;
@@ -215,8 +227,7 @@ pub fn check_claims(
         let text = format!(
             "name = \"claim_b\"\n[design]\nconditions = [\"R\", \"T\"]\nenrolled = 15\n[population]\ncorrelation = 0.5\n[[population.classes]]\nname = \"all\"\nprobability = 1.0\nchange.R = {{ mean = 0.0, sd = 1.0 }}\nchange.T = {{ mean = {dz}, sd = 1.0 }}\n[analysis]\nprimary = \"completers_paired\"\nalpha = {alpha}\n[simulation]\nreplicates = {}\nseed = {}\n",
             d.replicates,
-            // TOML integers are signed: seeds above 2^63 - 1 are written as their bit pattern.
-            d.seed as i64
+            crate::config::schema::seed_value(d.seed)
         );
         let loaded = config::parse(&text, "claim (b)", &[])?;
         let r = crate::run::simulate(&loaded, progress)?;
@@ -264,12 +275,7 @@ pub fn check_claims(
         let mut o = effect_overrides(base, dz)?;
         o.push(fixed_design()?);
         let loaded = config::with_overrides(base, &o)?;
-        let spec = SweepSpec {
-            param: "design.enrolled".into(),
-            values: values.clone(),
-            second: None,
-            target_power: None,
-        };
+        let spec = SweepSpec::new("design.enrolled", values.clone());
         let sweep = run_sweep(&loaded, &spec, progress)?;
         let series: Vec<&SweepPoint> = sweep.points.iter().collect();
         if let Some(p) = sweep
@@ -517,8 +523,12 @@ pub fn check_claims(
     });
     verdicts.push(format!("(f) {verdict_f}"));
 
+    let mut args = vec!["claim".to_string()];
+    args.extend(crate::report::reproduce::config_args(base));
     Ok(ClaimReport {
         config: base.origin.clone(),
+        overrides: base.overrides.clone(),
+        command: crate::report::reproduce::command(&args),
         seed: d.seed,
         replicates: d.replicates,
         sections,
@@ -538,12 +548,18 @@ pub fn render(c: &ClaimReport) -> String {
         s,
         "Williams et al. (Am J Psychiatry 2018): \"we estimated a priori that a sample of 30 participants would be needed to yield 15 ketamine responders ... A power calculation indicated that analysis of 15 participants in a crossover model would be fully powered to detect statistical significance, assuming moderate to large effect sizes and an alpha of 0.05 (two-tailed). An interim analysis was planned for the midway point.\"\n"
     );
+    let overrides: String = c
+        .overrides
+        .iter()
+        .map(|o| format!(", with `--set {o}`"))
+        .collect();
     let _ = writeln!(
         s,
-        "Produced by `crossover-sim claim {}` ({} {}), seed {}, {} replicates per simulated design. Every simulated figure is shown as estimate ± Monte Carlo standard error.\n",
-        c.config,
+        "Produced by `{}` ({} {}; config `{}`{overrides}), seed {}, {} replicates per simulated design; running that command from the same folder reproduces this report. Every simulated figure is shown as estimate ± Monte Carlo standard error.\n",
+        c.command,
         env!("CARGO_PKG_NAME"),
         env!("CARGO_PKG_VERSION"),
+        c.config,
         c.seed,
         c.replicates
     );

@@ -1,11 +1,27 @@
-//! Command-line arguments (clap derive) and the terminal progress bar.
+//! Command-line arguments (clap derive), their checks, and the terminal progress bar.
+//!
+//! Everything an argument alone can get wrong (thread counts, shard specs, `--values`, `--set`
+//! strings, boundary options) is checked by [`Cli::check`] before any file is read, so that the
+//! property tests and the fuzz target can exercise every argument without running a
+//! simulation.
 
+// The doc comments below are the command-line help, where `<name>` is a placeholder for the
+// config's name, not an HTML tag.
+#![allow(rustdoc::invalid_html_tags)]
+
+use crate::config::{self, Override};
+use crate::engine::Progress;
+use crate::error::Error;
+use crate::interrupt;
+use crate::sequential::boundaries::{
+    compute_boundaries, Boundaries, BoundaryKind, Sided, SpendingFunction,
+};
+use crate::shard::ShardSpec;
+use crate::sweep::{self, SweepSpec};
 use clap::{Parser, Subcommand};
-use crossover_sim::engine::Progress;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Monte Carlo operating characteristics of crossover trials with interim analyses.
 #[derive(Debug, Parser)]
@@ -20,10 +36,10 @@ pub struct Cli {
 #[derive(Debug, clap::Args)]
 pub struct RunOptions {
     /// Override simulation.replicates.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub replicates: Option<u64>,
-    /// Override simulation.seed.
-    #[arg(long)]
+    /// Override simulation.seed (0 to 18446744073709551615).
+    #[arg(long, allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Results folder; each config writes to OUT/<name>/.
     #[arg(long, default_value = "results")]
@@ -31,8 +47,9 @@ pub struct RunOptions {
     /// Override any config key, e.g. --set design.enrolled=40 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<String>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
+    /// Worker threads, from 1 to 4 per available core (default: all cores). Results do not
+    /// depend on it.
+    #[arg(long, allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// No progress bar and no summary on stdout.
     #[arg(long, short)]
@@ -51,6 +68,7 @@ pub enum Command {
         /// OUT/<name>/shards/shard-K-of-N.json for `merge`.
         #[arg(long, value_name = "K/N")]
         shard: Option<String>,
+        /// Options shared by the commands that simulate.
         #[command(flatten)]
         options: RunOptions,
     },
@@ -83,11 +101,12 @@ pub enum Command {
         #[arg(long, requires = "param2")]
         values2: Option<String>,
         /// Report the smallest grid value whose power reaches this target.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         target_power: Option<f64>,
         /// Run only shard K of N of every grid point's replicates (for `merge`).
         #[arg(long, value_name = "K/N")]
         shard: Option<String>,
+        /// Options shared by the commands that simulate.
         #[command(flatten)]
         options: RunOptions,
     },
@@ -96,6 +115,7 @@ pub enum Command {
         /// Folders (searched for *.toml) and config files.
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
+        /// Options shared by the commands that simulate.
         #[command(flatten)]
         options: RunOptions,
     },
@@ -103,6 +123,7 @@ pub enum Command {
     Claim {
         /// The williams2018 config.
         config: PathBuf,
+        /// Options shared by the commands that simulate.
         #[command(flatten)]
         options: RunOptions,
     },
@@ -114,11 +135,22 @@ pub enum Command {
         /// Override any config key before validating.
         #[arg(long = "set", value_name = "KEY=VALUE")]
         overrides: Vec<String>,
+        /// Override simulation.replicates, as `run` would.
+        #[arg(long, allow_negative_numbers = true)]
+        replicates: Option<u64>,
+        /// Override simulation.seed, as `run` would.
+        #[arg(long, allow_negative_numbers = true)]
+        seed: Option<u64>,
     },
     /// Print group-sequential efficacy boundaries.
     Boundaries {
-        /// Information fractions (or enrollment counts), comma-separated, e.g. 0.5,1.
-        #[arg(long, value_delimiter = ',', required = true)]
+        /// Information fractions ending at 1 (e.g. 0.5,1), or enrollment counts (e.g. 15,30).
+        #[arg(
+            long,
+            value_delimiter = ',',
+            required = true,
+            allow_negative_numbers = true
+        )]
         looks: Vec<f64>,
         /// obrien_fleming, pocock, hwang_shih_decani, kim_demets (Lan-DeMets spending), or
         /// obrien_fleming_total_alpha; or classical_obrien_fleming, classical_pocock,
@@ -126,35 +158,326 @@ pub enum Command {
         #[arg(long, default_value = "obrien_fleming")]
         spending: String,
         /// Overall alpha.
-        #[arg(long, default_value_t = 0.05)]
+        #[arg(long, default_value_t = 0.05, allow_negative_numbers = true)]
         alpha: f64,
         /// 1 or 2.
-        #[arg(long, default_value_t = 2)]
-        sided: u8,
-        /// Hwang-Shih-DeCani gamma.
-        #[arg(long)]
+        #[arg(long, default_value_t = 2, allow_negative_numbers = true)]
+        sided: i64,
+        /// Hwang-Shih-DeCani gamma (only with --spending hwang_shih_decani), e.g. -4.
+        #[arg(long, allow_negative_numbers = true)]
         gamma: Option<f64>,
-        /// Kim-DeMets rho.
-        #[arg(long)]
+        /// Kim-DeMets rho (only with --spending kim_demets), e.g. 3.
+        #[arg(long, allow_negative_numbers = true)]
         rho: Option<f64>,
-        /// Haybittle-Peto interim z.
-        #[arg(long, default_value_t = 3.0)]
-        interim_z: f64,
+        /// Haybittle-Peto interim z (only with --spending haybittle_peto; default 3).
+        #[arg(long, allow_negative_numbers = true)]
+        interim_z: Option<f64>,
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
     },
 }
 
-/// Set by the SIGINT/SIGTERM handler; the engine checks it before each block of replicates.
-pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// The most worker threads per available core: more only adds start-up time and memory (each
+/// thread has its own stack), and 100,000 threads exhaust the machine.
+pub const THREADS_PER_CORE: usize = 4;
 
-/// Installs the handler that turns SIGINT and SIGTERM into a clean stop: the run ends at the
-/// next block, writes nothing, and the process exits with status 130.
-pub fn install_interrupt_handler() {
-    // If a handler cannot be installed the default (immediate termination) still loses nothing,
-    // because every result file is written to a temporary name and renamed.
-    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+/// The largest `--threads` accepted: [`THREADS_PER_CORE`] times the available cores.
+pub fn max_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cores.saturating_mul(THREADS_PER_CORE)
+}
+
+/// Checks `--threads`: a whole number from 1 to [`max_threads`].
+pub fn check_threads(threads: Option<usize>) -> Result<Option<usize>, Error> {
+    let Some(n) = threads else {
+        return Ok(None);
+    };
+    let max = max_threads();
+    if (1..=max).contains(&n) {
+        Ok(Some(n))
+    } else {
+        let cores = max / THREADS_PER_CORE;
+        Err(Error::Usage(format!(
+            "--threads {n}: must be a whole number from 1 to {max} ({THREADS_PER_CORE} per available core; this machine has {cores}); results do not depend on it"
+        )))
+    }
+}
+
+/// The worker pool for `--threads` (checked first).
+pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = check_threads(threads)? {
+        builder = builder.num_threads(n);
+    }
+    builder
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))
+}
+
+/// `--set` strings plus `--replicates`/`--seed`, as overrides validated like the file.
+pub fn overrides(options: &RunOptions) -> Result<Vec<Override>, Error> {
+    overrides_of(&options.overrides, options.replicates, options.seed)
+}
+
+/// The overrides of `--set` arguments, `--replicates` and `--seed`, in that order.
+pub fn overrides_of(
+    sets: &[String],
+    replicates: Option<u64>,
+    seed: Option<u64>,
+) -> Result<Vec<Override>, Error> {
+    let mut list = sets
+        .iter()
+        .map(|s| Override::parse(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(r) = replicates {
+        let value = i64::try_from(r)
+            .map_or_else(|_| toml::Value::String(r.to_string()), toml::Value::Integer);
+        list.push(
+            Override::with_value("simulation.replicates", value)?
+                .from_argument(format!("--replicates {r}")),
+        );
+    }
+    if let Some(s) = seed {
+        list.push(
+            Override::with_value("simulation.seed", config::schema::seed_value(s))?
+                .from_argument(format!("--seed {s}")),
+        );
+    }
+    Ok(list)
+}
+
+/// The sweep the arguments describe.
+pub fn sweep_spec(
+    param: &str,
+    values: &str,
+    param2: Option<&str>,
+    values2: Option<&str>,
+    target_power: Option<f64>,
+) -> Result<SweepSpec, Error> {
+    let mut spec = SweepSpec::new(param, sweep::parse_values_of("--values", values)?);
+    spec.values_arg = Some(values.to_string());
+    if let (Some(k), Some(v)) = (param2, values2) {
+        spec.second = Some((k.to_string(), sweep::parse_values_of("--values2", v)?));
+        spec.values2_arg = Some(v.to_string());
+    }
+    spec.target_power = target_power;
+    spec.check()?;
+    Ok(spec)
+}
+
+/// The most looks `boundaries` computes (the recursive integration grows with every look).
+pub const MAX_BOUNDARY_LOOKS: usize = 100;
+
+/// What `boundaries` is asked for, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoundaryRequest {
+    /// Information rates of the looks, ending at 1.
+    pub rates: Vec<f64>,
+    /// Overall alpha.
+    pub alpha: f64,
+    /// One- or two-sided.
+    pub sided: Sided,
+    /// The boundary family with its parameter.
+    pub kind: BoundaryKind,
+}
+
+const SPENDING_NAMES: &str = "obrien_fleming, pocock, hwang_shih_decani, kim_demets, obrien_fleming_total_alpha, classical_obrien_fleming, classical_pocock or haybittle_peto";
+
+/// Checks the `boundaries` options: looks that are fractions ending at 1 or whole enrollment
+/// counts (never silently rescaled fractions), and `--gamma`, `--rho` and `--interim-z` only
+/// for the family that uses them.
+#[allow(clippy::too_many_arguments)]
+pub fn boundary_request(
+    looks: &[f64],
+    spending: &str,
+    alpha: f64,
+    sided: i64,
+    gamma: Option<f64>,
+    rho: Option<f64>,
+    interim_z: Option<f64>,
+) -> Result<BoundaryRequest, Error> {
+    let usage = |msg: String| Error::Usage(config::tidy_numbers(&format!("boundaries: {msg}")));
+    let shown = looks
+        .iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let sided = match sided {
+        1 => Sided::One,
+        2 => Sided::Two,
+        other => return Err(usage(format!("--sided {other}: must be 1 or 2"))),
+    };
+    if looks.is_empty() || looks.len() > MAX_BOUNDARY_LOOKS {
+        return Err(usage(format!(
+            "--looks {shown}: give from 1 to {MAX_BOUNDARY_LOOKS} looks"
+        )));
+    }
+    if let Some(x) = looks.iter().find(|x| !(x.is_finite() && **x > 0.0)) {
+        return Err(usage(format!(
+            "--looks {shown}: {x} is not a positive number"
+        )));
+    }
+    if looks.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(usage(format!(
+            "--looks {shown}: looks must be strictly increasing"
+        )));
+    }
+    let last = looks[looks.len() - 1];
+    let rates: Vec<f64> = if looks.iter().all(|&x| x <= 1.0) {
+        if last != 1.0 {
+            return Err(usage(format!(
+                "--looks {shown}: information fractions must end at 1 (the final analysis), e.g. --looks 0.5,1; or give enrollment counts, e.g. --looks 15,30"
+            )));
+        }
+        looks.to_vec()
+    } else if looks.iter().all(|&x| x.fract() == 0.0) {
+        looks.iter().map(|x| x / last).collect()
+    } else {
+        return Err(usage(format!(
+            "--looks {shown}: give either information fractions in (0, 1] ending at 1 or whole enrollment counts, not a mix"
+        )));
+    };
+    let unused = |flag: &str, v: Option<f64>, family: &str| match v {
+        Some(v) if spending != family => Err(usage(format!(
+            "{flag} {v} applies only to --spending {family}; --spending {spending} does not use it"
+        ))),
+        _ => Ok(()),
+    };
+    unused("--gamma", gamma, "hwang_shih_decani")?;
+    unused("--rho", rho, "kim_demets")?;
+    unused("--interim-z", interim_z, "haybittle_peto")?;
+    let kind = match spending {
+        "obrien_fleming" => BoundaryKind::Spending(SpendingFunction::ObrienFleming),
+        "pocock" => BoundaryKind::Spending(SpendingFunction::Pocock),
+        "hwang_shih_decani" => BoundaryKind::Spending(SpendingFunction::HwangShihDeCani {
+            gamma: gamma.ok_or_else(|| {
+                usage("--spending hwang_shih_decani needs --gamma, e.g. --gamma -4".into())
+            })?,
+        }),
+        "kim_demets" => BoundaryKind::Spending(SpendingFunction::KimDeMets {
+            rho: rho
+                .ok_or_else(|| usage("--spending kim_demets needs --rho, e.g. --rho 3".into()))?,
+        }),
+        "obrien_fleming_total_alpha" => BoundaryKind::ObrienFlemingTotalAlpha,
+        "classical_obrien_fleming" => BoundaryKind::ObrienFlemingClassical,
+        "classical_pocock" => BoundaryKind::PocockClassical,
+        "haybittle_peto" => BoundaryKind::HaybittlePeto {
+            interim_z: interim_z.unwrap_or(3.0),
+        },
+        other => {
+            return Err(usage(format!(
+                "--spending {other}: choose {SPENDING_NAMES}"
+            )))
+        }
+    };
+    Ok(BoundaryRequest {
+        rates,
+        alpha,
+        sided,
+        kind,
+    })
+}
+
+impl BoundaryRequest {
+    /// Computes the boundaries.
+    pub fn compute(&self) -> Result<Boundaries, Error> {
+        compute_boundaries(&self.rates, self.alpha, self.sided, &self.kind)
+            .map_err(|e| Error::Usage(config::tidy_numbers(&format!("boundaries: {e}"))))
+    }
+}
+
+impl Cli {
+    /// Checks every argument that can be checked without reading a file: `--threads`,
+    /// `--shard`, `--values`/`--values2`, `--param`/`--param2`, `--target-power`, `--set`
+    /// strings and the `boundaries` options.
+    pub fn check(&self) -> Result<(), Error> {
+        let run = |options: &RunOptions| -> Result<(), Error> {
+            check_threads(options.threads)?;
+            overrides(options)?;
+            Ok(())
+        };
+        match &self.command {
+            Command::Run { shard, options, .. } => {
+                if let Some(s) = shard {
+                    ShardSpec::parse(s)?;
+                }
+                run(options)
+            }
+            Command::Sweep {
+                param,
+                values,
+                param2,
+                values2,
+                target_power,
+                shard,
+                options,
+                ..
+            } => {
+                sweep_spec(
+                    param,
+                    values,
+                    param2.as_deref(),
+                    values2.as_deref(),
+                    *target_power,
+                )?;
+                if let Some(s) = shard {
+                    ShardSpec::parse(s)?;
+                }
+                run(options)
+            }
+            Command::Batch { options, .. } | Command::Claim { options, .. } => run(options),
+            Command::Validate {
+                overrides,
+                replicates,
+                seed,
+                ..
+            } => overrides_of(overrides, *replicates, *seed).map(|_| ()),
+            Command::Merge { .. } => Ok(()),
+            Command::Boundaries {
+                looks,
+                spending,
+                alpha,
+                sided,
+                gamma,
+                rho,
+                interim_z,
+                ..
+            } => boundary_request(looks, spending, *alpha, *sided, *gamma, *rho, *interim_z)
+                .map(|_| ()),
+        }
+    }
+}
+
+/// Parses and checks a command line (`args` without the program name) as the binary does,
+/// without reading a file or simulating; a `boundaries` request is also computed. The error is
+/// the message the user would see. Used by the property tests and the fuzz target: no
+/// argument may panic or hang.
+pub fn dry_run<I, T>(args: I) -> Result<(), String>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let argv = std::iter::once(std::ffi::OsString::from("crossover-sim"))
+        .chain(args.into_iter().map(Into::into));
+    let cli = Cli::try_parse_from(argv).map_err(|e| e.render().to_string())?;
+    cli.check().map_err(|e| e.to_string())?;
+    if let Command::Boundaries {
+        looks,
+        spending,
+        alpha,
+        sided,
+        gamma,
+        rho,
+        interim_z,
+        ..
+    } = &cli.command
+    {
+        boundary_request(looks, spending, *alpha, *sided, *gamma, *rho, *interim_z)
+            .and_then(|r| r.compute())
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 /// A progress bar on a terminal, nothing otherwise; also relays interruption to the engine.
@@ -185,7 +508,7 @@ impl Progress for Bar {
     }
 
     fn cancelled(&self) -> bool {
-        INTERRUPTED.load(Ordering::Relaxed)
+        interrupt::interrupted()
     }
 }
 
@@ -194,6 +517,47 @@ pub struct Interruptible;
 
 impl Progress for Interruptible {
     fn cancelled(&self) -> bool {
-        INTERRUPTED.load(Ordering::Relaxed)
+        interrupt::interrupted()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thread_counts_are_bounded() {
+        let max = max_threads();
+        assert!(max >= THREADS_PER_CORE);
+        assert_eq!(check_threads(Some(1)).unwrap(), Some(1));
+        assert_eq!(check_threads(Some(max)).unwrap(), Some(max));
+        for n in [0, max + 1, 100_000, usize::MAX] {
+            let e = check_threads(Some(n)).unwrap_err().to_string();
+            assert!(
+                e.contains(&format!("--threads {n}")) && e.contains(&format!("from 1 to {max}")),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn boundary_looks_are_fractions_ending_at_one_or_counts() {
+        let req =
+            |looks: &[f64]| boundary_request(looks, "obrien_fleming", 0.05, 2, None, None, None);
+        assert_eq!(req(&[0.5, 1.0]).unwrap().rates, vec![0.5, 1.0]);
+        assert_eq!(req(&[15.0, 30.0]).unwrap().rates, vec![0.5, 1.0]);
+        for bad in [
+            &[0.5, 0.8][..],
+            &[0.5, 30.0],
+            &[1.0, 0.5],
+            &[-1.0, 1.0],
+            &[f64::NAN],
+        ] {
+            assert!(req(bad).is_err(), "{bad:?}");
+        }
+        let e = boundary_request(&[0.5, 1.0], "pocock", 0.05, 2, Some(-4.0), None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--gamma -4") && e.contains("pocock"), "{e}");
     }
 }

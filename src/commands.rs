@@ -1,18 +1,19 @@
-//! The subcommands: each parses nothing itself, calls the library and prints.
+//! The subcommands: each checks its arguments, calls the library and prints.
 
-use crate::cli::{Bar, Cli, Command, Interruptible, RunOptions};
+use crossover_sim::cli::{self, Bar, Cli, Command, Interruptible, RunOptions};
 use crossover_sim::config::{self, LoadedConfig, Override};
 use crossover_sim::error::Error;
-use crossover_sim::report;
-use crossover_sim::sequential::boundaries::{
-    compute_boundaries, BoundaryKind, Sided, SpendingFunction,
-};
+use crossover_sim::interrupt;
+use crossover_sim::report::{self, reproduce};
+use crossover_sim::sequential::boundaries::Sided;
 use crossover_sim::shard::{self, Merged, ShardSpec, SweepSpec};
-use crossover_sim::sweep;
-use std::path::Path;
+use crossover_sim::{batch, sweep};
+use std::path::{Path, PathBuf};
 
 /// Runs the chosen subcommand.
 pub fn dispatch(cli: Cli) -> Result<(), Error> {
+    // Every argument is checked before any file is read or any thread started.
+    cli.check()?;
     match cli.command {
         Command::Run {
             configs,
@@ -23,7 +24,12 @@ pub fn dispatch(cli: Cli) -> Result<(), Error> {
             Some(shard) => run_shards(&configs, &ShardSpec::parse(&shard)?, None, &options),
         },
         Command::Merge { shards, out, quiet } => merge(&shards, &out, quiet),
-        Command::Validate { configs, overrides } => validate(&configs, &overrides),
+        Command::Validate {
+            configs,
+            overrides,
+            replicates,
+            seed,
+        } => validate(&configs, &cli::overrides_of(&overrides, replicates, seed)?),
         Command::Sweep {
             config,
             param,
@@ -34,22 +40,13 @@ pub fn dispatch(cli: Cli) -> Result<(), Error> {
             shard,
             options,
         } => {
-            if let Some(t) = target_power {
-                if !(t > 0.0 && t < 1.0) {
-                    return Err(Error::Usage(format!(
-                        "--target-power {t}: must be in (0, 1)"
-                    )));
-                }
-            }
-            let spec = SweepSpec {
-                param,
-                values: sweep::parse_values(&values)?,
-                second: match (param2, values2) {
-                    (Some(k), Some(v)) => Some((k, sweep::parse_values(&v)?)),
-                    _ => None,
-                },
+            let spec = cli::sweep_spec(
+                &param,
+                &values,
+                param2.as_deref(),
+                values2.as_deref(),
                 target_power,
-            };
+            )?;
             match shard {
                 None => run_sweep(&config, &spec, &options),
                 Some(shard) => {
@@ -68,94 +65,160 @@ pub fn dispatch(cli: Cli) -> Result<(), Error> {
             rho,
             interim_z,
             json,
-        } => boundaries(&looks, &spending, alpha, sided, gamma, rho, interim_z, json),
-    }
-}
-
-/// `--set` strings plus `--replicates`/`--seed`, as overrides validated like the file.
-pub fn overrides(options: &RunOptions) -> Result<Vec<Override>, Error> {
-    let mut list = options
-        .overrides
-        .iter()
-        .map(|s| Override::parse(s))
-        .collect::<Result<Vec<_>, _>>()?;
-    if let Some(r) = options.replicates {
-        list.push(Override::with_value(
-            "simulation.replicates",
-            toml::Value::Integer(i64::try_from(r).unwrap_or(i64::MAX)),
-        )?);
-    }
-    if let Some(s) = options.seed {
-        // TOML integers are signed 64-bit; larger seeds are written as their bit pattern.
-        list.push(Override::with_value(
-            "simulation.seed",
-            toml::Value::Integer(s as i64),
-        )?);
-    }
-    Ok(list)
-}
-
-fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = threads {
-        if n == 0 {
-            return Err(Error::Usage("--threads must be at least 1".into()));
+        } => {
+            let request =
+                cli::boundary_request(&looks, &spending, alpha, sided, gamma, rho, interim_z)?;
+            boundaries(&request, &spending, json)
         }
-        builder = builder.num_threads(n);
     }
-    builder
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))
 }
 
-fn run_one(path: &Path, options: &RunOptions, pool: &rayon::ThreadPool) -> Result<(), Error> {
-    let loaded: LoadedConfig = config::load(path, &overrides(options)?)?;
-    let dir = report::prepare_dir(&options.out, &loaded.design.name)?;
+/// Creates `out/name` (and checks it is writable) as a write phase, so that a signal cannot
+/// leave the probe file behind.
+fn prepare_dir(out: &Path, name: &str) -> Result<PathBuf, Error> {
+    let _writing = interrupt::writing()?;
+    Ok(report::prepare_dir(out, name)?)
+}
+
+/// Writes a set of result files as one write phase, then stops if a signal came meanwhile.
+fn write_phase<T>(write: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    let written = {
+        let _writing = interrupt::writing()?;
+        write()?
+    };
+    interrupt::check()?;
+    Ok(written)
+}
+
+fn names(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `--set ...`, `--seed`, `--replicates` as given, for recorded commands.
+fn option_args(options: &RunOptions) -> Vec<String> {
+    let mut args = reproduce::set_args(&options.overrides);
+    if let Some(s) = options.seed {
+        args.extend(["--seed".to_string(), s.to_string()]);
+    }
+    if let Some(r) = options.replicates {
+        args.extend(["--replicates".to_string(), r.to_string()]);
+    }
+    args
+}
+
+/// Loads every config before anything is simulated, and finds configs that would write the
+/// same results folder. Returns the loaded configs (or their errors) and, by index, the
+/// collision messages.
+#[allow(clippy::type_complexity)]
+fn load_all(
+    paths: &[PathBuf],
+    overrides: &[Override],
+    out: &Path,
+) -> (
+    Vec<Result<LoadedConfig, Error>>,
+    std::collections::BTreeMap<usize, String>,
+) {
+    let loaded: Vec<Result<LoadedConfig, Error>> = paths
+        .iter()
+        .map(|p| config::load(p, overrides).map_err(Error::from))
+        .collect();
+    let named: Vec<(usize, &Path, &str)> = paths
+        .iter()
+        .zip(&loaded)
+        .enumerate()
+        .filter_map(|(i, (p, l))| {
+            l.as_ref()
+                .ok()
+                .map(|l| (i, p.as_path(), l.design.name.as_str()))
+        })
+        .collect();
+    let pairs: Vec<(&Path, &str)> = named.iter().map(|(_, p, n)| (*p, *n)).collect();
+    let clashes = batch::name_collisions(&pairs, out)
+        .into_iter()
+        .map(|(k, msg)| (named[k].0, msg))
+        .collect();
+    (loaded, clashes)
+}
+
+fn run_one(
+    loaded: &LoadedConfig,
+    options: &RunOptions,
+    pool: &rayon::ThreadPool,
+) -> Result<(), Error> {
+    let dir = prepare_dir(&options.out, &loaded.design.name)?;
     // Build the simulator (and its boundaries) before the bar appears, so errors come first.
-    crossover_sim::run::simulator(&loaded)?;
+    crossover_sim::run::simulator(loaded)?;
     let bar = Bar::new(loaded.design.replicates, &loaded.design.name, options.quiet);
-    let result = pool.install(|| crossover_sim::run::simulate(&loaded, &bar))?;
+    let result = pool.install(|| crossover_sim::run::simulate(loaded, &bar))?;
     bar.0.finish_and_clear();
-    let written = report::write_all(&dir, &result)?;
+    let written = write_phase(|| Ok(report::write_all(&dir, &result)?))?;
     if !options.quiet {
         print!("{}", report::text::render(&result));
-        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-        println!("  wrote {}", names.join(", "));
+        println!("  wrote {}", names(&written));
     }
     Ok(())
 }
 
-fn run(configs: &[std::path::PathBuf], options: &RunOptions) -> Result<(), Error> {
-    let pool = thread_pool(options.threads)?;
+fn run(configs: &[PathBuf], options: &RunOptions) -> Result<(), Error> {
+    let overrides = cli::overrides(options)?;
+    let configs = batch::dedup_files(configs.to_vec());
+    let (loaded, clashes) = load_all(&configs, &overrides, &options.out);
+    if !clashes.is_empty() {
+        // One message per folder: each names every config that would write it.
+        let mut seen = std::collections::HashSet::new();
+        let messages: Vec<&String> = clashes
+            .iter()
+            .filter(|(i, _)| {
+                let name = loaded[**i]
+                    .as_ref()
+                    .map_or(String::new(), |l| l.design.name.to_lowercase());
+                seen.insert(name)
+            })
+            .map(|(_, m)| m)
+            .collect();
+        return Err(Error::Usage(format!(
+            "nothing was run: {}",
+            messages
+                .iter()
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        )));
+    }
+    let pool = cli::thread_pool(options.threads)?;
     let mut failures = Vec::new();
-    for path in configs {
-        if let Err(e) = run_one(path, options, &pool) {
+    for (path, loaded) in configs.iter().zip(loaded) {
+        let outcome = loaded.and_then(|l| run_one(&l, options, &pool));
+        if let Err(e) = outcome {
             if configs.len() == 1 || matches!(e, Error::Interrupted) {
                 return Err(e);
             }
-            eprintln!("error: {e}");
-            failures.push((path.display().to_string(), e.exit_code()));
+            eprintln!("error: {}", config::tidy_numbers(&e.to_string()));
+            failures.push(path.clone());
         }
     }
     if failures.is_empty() {
         Ok(())
     } else {
-        let names: Vec<&str> = failures.iter().map(|(n, _)| n.as_str()).collect();
         Err(Error::Other(format!(
             "{} of {} configs failed: {}",
             failures.len(),
             configs.len(),
-            names.join(", ")
+            names(&failures)
         )))
     }
 }
 
 fn run_sweep(path: &Path, spec: &SweepSpec, options: &RunOptions) -> Result<(), Error> {
-    let pool = thread_pool(options.threads)?;
-    let base = config::load(path, &overrides(options)?)?;
+    let base = config::load(path, &cli::overrides(options)?)?;
     // Validate every grid point before spending simulation time.
     let points = sweep::point_configs(&base, spec)?.len();
-    let dir = report::prepare_dir(&options.out, &base.design.name)?;
+    let dir = prepare_dir(&options.out, &base.design.name)?;
+    let pool = cli::thread_pool(options.threads)?;
     let bar = Bar::new(
         points as u64 * base.design.replicates,
         &base.design.name,
@@ -163,7 +226,7 @@ fn run_sweep(path: &Path, spec: &SweepSpec, options: &RunOptions) -> Result<(), 
     );
     let result = pool.install(|| sweep::run_sweep(&base, spec, &bar))?;
     bar.0.finish_and_clear();
-    let written = report::sweep::write_sweep(&dir, &result)?;
+    let written = write_phase(|| Ok(report::sweep::write_sweep(&dir, &result)?))?;
     if !options.quiet {
         println!(
             "{}: sweep of {} over {} points, {} replicates each, seed {} (common random numbers)",
@@ -198,43 +261,57 @@ fn run_sweep(path: &Path, spec: &SweepSpec, options: &RunOptions) -> Result<(), 
                 .unwrap_or_default();
             println!("  target power {}{at}: {}", t.target, t.note);
         }
-        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-        println!("  wrote {}", names.join(", "));
+        println!("  wrote {}", names(&written));
     }
     Ok(())
 }
 
-fn batch(inputs: &[std::path::PathBuf], options: &RunOptions) -> Result<(), Error> {
-    let pool = thread_pool(options.threads)?;
-    let configs = crossover_sim::batch::collect_configs(inputs);
+/// An error's message without the config path it starts with (and the "(config PATH)" an
+/// override error ends with), for lines that already name the config.
+fn without_path(path: &Path, e: &Error) -> String {
+    let shown = path.display().to_string();
+    let text = config::tidy_numbers(&e.to_string());
+    let text = text
+        .strip_prefix(&format!("{shown}: "))
+        .unwrap_or(&text)
+        .to_string();
+    text.replace(&format!(" (config {shown})"), "")
+}
+
+fn batch(inputs: &[PathBuf], options: &RunOptions) -> Result<(), Error> {
+    let overrides = cli::overrides(options)?;
+    let configs = batch::collect_configs(inputs);
     if configs.is_empty() {
         return Err(Error::Usage(
             "batch: no *.toml configs found in the inputs".into(),
         ));
     }
+    let mut batch_args: Vec<String> = vec!["batch".into()];
+    batch_args.extend(inputs.iter().map(|p| p.display().to_string()));
+    batch_args.extend(option_args(options));
+    let batch_command = reproduce::command(&batch_args);
+    let (loaded, clashes) = load_all(&configs, &overrides, &options.out);
+    let pool = cli::thread_pool(options.threads)?;
     let bar = if options.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         indicatif::ProgressBar::hidden()
     } else {
         indicatif::ProgressBar::new(configs.len() as u64)
     };
-    let quiet = RunOptions {
-        quiet: true,
-        overrides: options.overrides.clone(),
-        replicates: options.replicates,
-        seed: options.seed,
-        out: options.out.clone(),
-        threads: options.threads,
-    };
     let mut rows = Vec::new();
-    for path in &configs {
+    for (i, (path, loaded)) in configs.iter().zip(loaded).enumerate() {
         bar.set_message(path.display().to_string());
-        let outcome = (|| -> Result<_, Error> {
-            let loaded = config::load(path, &overrides(&quiet)?)?;
-            let dir = report::prepare_dir(&quiet.out, &loaded.design.name)?;
+        let name = loaded
+            .as_ref()
+            .map_or(String::new(), |l| l.design.name.clone());
+        let outcome = loaded.and_then(|loaded| {
+            if let Some(clash) = clashes.get(&i) {
+                return Err(Error::Usage(clash.clone()));
+            }
+            let dir = prepare_dir(&options.out, &loaded.design.name)?;
             let result = pool.install(|| crossover_sim::run::simulate(&loaded, &Interruptible))?;
-            report::write_all(&dir, &result)?;
+            write_phase(|| Ok(report::write_all(&dir, &result)?))?;
             Ok(result)
-        })();
+        });
         match outcome {
             Ok(r) => {
                 if !options.quiet {
@@ -242,36 +319,41 @@ fn batch(inputs: &[std::path::PathBuf], options: &RunOptions) -> Result<(), Erro
                         println!(
                             "ok     {}: {} = {:.4} ± {:.4}",
                             path.display(),
-                            if r.true_effect == 0.0 {
-                                "type I error"
-                            } else {
-                                "power"
-                            },
+                            r.rate_label(),
                             r.primary.power.estimate,
                             r.primary.power.se
                         )
                     });
                 }
-                rows.push(crossover_sim::batch::BatchRow::ok(path, &r));
+                rows.push(batch::BatchRow::ok(path, &r));
             }
             Err(Error::Interrupted) => return Err(Error::Interrupted),
             Err(e) => {
-                bar.suspend(|| eprintln!("failed {}: {e}", path.display()));
-                rows.push(crossover_sim::batch::BatchRow::failed(path, &e.to_string()));
+                let message = without_path(path, &e);
+                bar.suspend(|| eprintln!("failed {}: {message}", path.display()));
+                let mut args = vec!["run".to_string(), path.display().to_string()];
+                args.extend(option_args(options));
+                let mut row = batch::BatchRow::failed(
+                    path,
+                    &message,
+                    &options.overrides,
+                    &reproduce::command(&args),
+                );
+                row.name = name;
+                rows.push(row);
             }
         }
         bar.inc(1);
     }
     bar.finish_and_clear();
-    let written = crossover_sim::batch::write_summary(&options.out, &rows)?;
+    let written = write_phase(|| Ok(batch::write_summary(&options.out, &rows, &batch_command)?))?;
     let failed = rows.iter().filter(|r| r.status != "ok").count();
     if !options.quiet {
-        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
         println!(
             "{} of {} configs ran; wrote {}",
             rows.len() - failed,
             rows.len(),
-            names.join(", ")
+            names(&written)
         );
     }
     if failed > 0 {
@@ -284,25 +366,36 @@ fn batch(inputs: &[std::path::PathBuf], options: &RunOptions) -> Result<(), Erro
 }
 
 fn run_shards(
-    configs: &[std::path::PathBuf],
+    configs: &[PathBuf],
     spec: &ShardSpec,
     sweep: Option<SweepSpec>,
     options: &RunOptions,
 ) -> Result<(), Error> {
-    let pool = thread_pool(options.threads)?;
-    for path in configs {
-        let loaded = config::load(path, &overrides(options)?)?;
-        let dir = report::prepare_dir(&options.out, &loaded.design.name)?;
-        std::fs::create_dir_all(dir.join("shards")).map_err(|e| {
-            Error::Report(report::ReportError::Io {
-                path: dir.join("shards").display().to_string(),
-                source: e,
-            })
-        })?;
+    let overrides = cli::overrides(options)?;
+    let configs = batch::dedup_files(configs.to_vec());
+    let (loaded, clashes) = load_all(&configs, &overrides, &options.out);
+    if let Some(clash) = clashes.values().next() {
+        return Err(Error::Usage(format!("nothing was run: {clash}")));
+    }
+    let pool = cli::thread_pool(options.threads)?;
+    for loaded in loaded {
+        let loaded = loaded?;
+        if let Some(s) = &sweep {
+            sweep::point_configs(&loaded, s)?;
+        }
+        let dir = prepare_dir(&options.out, &loaded.design.name)?;
+        let shards_dir = dir.join("shards");
+        {
+            let _writing = interrupt::writing()?;
+            std::fs::create_dir_all(&shards_dir).map_err(|e| {
+                Error::Report(report::ReportError::Io {
+                    path: shards_dir.display().to_string(),
+                    source: e,
+                })
+            })?;
+        }
         let range = spec.range(loaded.design.replicates);
-        let points = sweep.as_ref().map_or(1, |s| {
-            s.values.len() * s.second.as_ref().map_or(1, |(_, v)| v.len())
-        });
+        let points = sweep.as_ref().map_or(1, |s| sweep::grid(s).len());
         let bar = Bar::new(
             (range.end - range.start) * points as u64,
             &spec.stem(),
@@ -312,7 +405,7 @@ fn run_shards(
         bar.0.finish_and_clear();
         let target = shard::shard_path(&dir, &file);
         let bytes = serde_json::to_vec_pretty(&file).map_err(|e| Error::Other(e.to_string()))?;
-        report::write_atomic(&target, &bytes)?;
+        write_phase(|| Ok(report::write_atomic(&target, &bytes)?))?;
         if !options.quiet {
             println!(
                 "{}: shard {}/{} = replicates {}..{} of {}; wrote {}",
@@ -329,33 +422,31 @@ fn run_shards(
     Ok(())
 }
 
-fn merge(shards: &[std::path::PathBuf], out: &Path, quiet: bool) -> Result<(), Error> {
+fn merge(shards: &[PathBuf], out: &Path, quiet: bool) -> Result<(), Error> {
     match shard::merge(shards)? {
         Merged::Run(boxed) => {
             let (loaded, result) = *boxed;
-            let dir = report::prepare_dir(out, &loaded.design.name)?;
-            let written = report::write_all(&dir, &result)?;
+            let dir = prepare_dir(out, &loaded.design.name)?;
+            let written = write_phase(|| Ok(report::write_all(&dir, &result)?))?;
             if !quiet {
                 print!("{}", report::text::render(&result));
-                let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
                 println!(
                     "  merged {} shards; wrote {}",
                     shards.len(),
-                    names.join(", ")
+                    names(&written)
                 );
             }
         }
         Merged::Sweep(boxed) => {
             let (loaded, result) = *boxed;
-            let dir = report::prepare_dir(out, &loaded.design.name)?;
-            let written = report::sweep::write_sweep(&dir, &result)?;
+            let dir = prepare_dir(out, &loaded.design.name)?;
+            let written = write_phase(|| Ok(report::sweep::write_sweep(&dir, &result)?))?;
             if !quiet {
-                let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
                 println!(
                     "merged {} sweep shards ({} points); wrote {}",
                     shards.len(),
                     result.points.len(),
-                    names.join(", ")
+                    names(&written)
                 );
             }
         }
@@ -363,89 +454,50 @@ fn merge(shards: &[std::path::PathBuf], out: &Path, quiet: bool) -> Result<(), E
     Ok(())
 }
 
-fn validate(configs: &[std::path::PathBuf], overrides: &[String]) -> Result<(), Error> {
-    let overrides = overrides
-        .iter()
-        .map(|s| Override::parse(s))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut first_error = None;
-    for path in configs {
-        let checked = config::load(path, &overrides)
+fn validate(configs: &[PathBuf], overrides: &[Override]) -> Result<(), Error> {
+    let configs = batch::dedup_files(configs.to_vec());
+    let mut invalid = Vec::new();
+    for path in &configs {
+        let checked = config::load(path, overrides)
             .map_err(Error::from)
             .and_then(|loaded| crossover_sim::run::simulator(&loaded).map(|_| loaded));
         match checked {
             Ok(loaded) => println!(
-                "ok: {} ({}, N = {}, {} look(s), primary {})",
+                "ok: {} ({}, N = {}, {} look(s) at {:?}, primary {})",
                 path.display(),
                 loaded.design.name,
                 loaded.design.enrolled,
                 loaded.design.sequential.looks.len(),
+                loaded.design.sequential.looks,
                 loaded.design.analysis.primary.as_str()
             ),
+            // A single config's error is printed once, by main.
+            Err(e) if configs.len() == 1 => return Err(e),
             Err(e) => {
-                eprintln!("error: {e}");
-                first_error.get_or_insert(e);
+                eprintln!("error: {}", config::tidy_numbers(&e.to_string()));
+                invalid.push(path.clone());
             }
         }
     }
-    match first_error {
-        None => Ok(()),
-        Some(e) if configs.len() == 1 => Err(e),
-        Some(e) => Err(Error::Config(config::ConfigError::Parse {
-            file: "(several configs)".into(),
-            message: format!("at least one config is invalid; first: {e}"),
-        })),
+    if invalid.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "{} of {} configs are invalid: {}",
+            invalid.len(),
+            configs.len(),
+            names(&invalid)
+        )))
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn boundaries(
-    looks: &[f64],
-    spending: &str,
-    alpha: f64,
-    sided: u8,
-    gamma: Option<f64>,
-    rho: Option<f64>,
-    interim_z: f64,
-    json: bool,
-) -> Result<(), Error> {
-    let usage = |msg: String| Error::Usage(format!("boundaries: {msg}"));
-    let sided = match sided {
-        1 => Sided::One,
-        2 => Sided::Two,
-        other => return Err(usage(format!("--sided {other}: must be 1 or 2"))),
-    };
-    let last = *looks.last().unwrap_or(&1.0);
-    if !(last.is_finite() && last > 0.0) {
-        return Err(usage(format!(
-            "--looks: the last look must be > 0, got {last}"
-        )));
-    }
-    let rates: Vec<f64> = looks.iter().map(|x| x / last).collect();
-    let kind = match spending {
-        "obrien_fleming" => BoundaryKind::Spending(SpendingFunction::ObrienFleming),
-        "pocock" => BoundaryKind::Spending(SpendingFunction::Pocock),
-        "hwang_shih_decani" => BoundaryKind::Spending(SpendingFunction::HwangShihDeCani {
-            gamma: gamma.ok_or_else(|| usage("hwang_shih_decani needs --gamma".into()))?,
-        }),
-        "kim_demets" => BoundaryKind::Spending(SpendingFunction::KimDeMets {
-            rho: rho.ok_or_else(|| usage("kim_demets needs --rho".into()))?,
-        }),
-        "obrien_fleming_total_alpha" => BoundaryKind::ObrienFlemingTotalAlpha,
-        "classical_obrien_fleming" => BoundaryKind::ObrienFlemingClassical,
-        "classical_pocock" => BoundaryKind::PocockClassical,
-        "haybittle_peto" => BoundaryKind::HaybittlePeto { interim_z },
-        other => {
-            return Err(usage(format!(
-                "--spending {other}: choose obrien_fleming, pocock, hwang_shih_decani, kim_demets, obrien_fleming_total_alpha, classical_obrien_fleming, classical_pocock or haybittle_peto"
-            )))
-        }
-    };
-    let b = compute_boundaries(&rates, alpha, sided, &kind).map_err(|e| usage(e.to_string()))?;
+fn boundaries(request: &cli::BoundaryRequest, spending: &str, json: bool) -> Result<(), Error> {
+    let b = request.compute()?;
+    let sided = request.sided;
     if json {
         let value = serde_json::json!({
             "spending": spending,
-            "alpha": alpha,
+            "alpha": request.alpha,
             "sided": if sided == Sided::Two { 2 } else { 1 },
             "convention": convention(sided),
             "information_rates": b.information_rates,
@@ -460,7 +512,8 @@ fn boundaries(
         return Ok(());
     }
     println!(
-        "{spending}, alpha {alpha}, {}-sided",
+        "{spending}, alpha {}, {}-sided",
+        request.alpha,
         if sided == Sided::Two { 2 } else { 1 }
     );
     println!("{}", convention(sided));
@@ -486,9 +539,9 @@ fn convention(sided: Sided) -> &'static str {
 }
 
 fn claim(path: &Path, options: &RunOptions) -> Result<(), Error> {
-    let pool = thread_pool(options.threads)?;
-    let base = config::load(path, &overrides(options)?)?;
-    let dir = report::prepare_dir(&options.out, &base.design.name)?;
+    let base = config::load(path, &cli::overrides(options)?)?;
+    let dir = prepare_dir(&options.out, &base.design.name)?;
+    let pool = cli::thread_pool(options.threads)?;
     let quiet = options.quiet;
     let log = |line: &str| {
         if !quiet {
@@ -496,13 +549,12 @@ fn claim(path: &Path, options: &RunOptions) -> Result<(), Error> {
         }
     };
     let claim = pool.install(|| crossover_sim::claim::check_claims(&base, &log, &Interruptible))?;
-    let written = crossover_sim::claim::write(&dir, &claim)?;
+    let written = write_phase(|| Ok(crossover_sim::claim::write(&dir, &claim)?))?;
     if !quiet {
         for v in &claim.verdicts {
             println!("{v}");
         }
-        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-        println!("wrote {}", names.join(", "));
+        println!("wrote {}", names(&written));
     }
     Ok(())
 }

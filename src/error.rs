@@ -24,8 +24,11 @@ pub enum Error {
     /// A command-line argument is invalid.
     #[error("{0}")]
     Usage(String),
-    /// The run was interrupted (SIGINT or SIGTERM); nothing was written.
-    #[error("interrupted: no results were written; earlier results are untouched")]
+    /// The command was interrupted (SIGINT or SIGTERM). A signal during simulation discards the
+    /// results in progress; one during a write lets the files being written complete first.
+    #[error(
+        "interrupted: stopped early; every result file is either completely written or untouched"
+    )]
     Interrupted,
     /// Anything else, with its message.
     #[error("{0}")]

@@ -1,18 +1,19 @@
 //! The crossover-sim binary: parse arguments, call the library, print, set the exit status.
 
-mod cli;
 mod commands;
 
 use clap::Parser;
+use crossover_sim::{cli, config, interrupt};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // First, before any worker thread exists: a signal is then honoured at every stage.
+    interrupt::install_handler();
     let cli = cli::Cli::parse();
-    cli::install_interrupt_handler();
     match commands::dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", config::tidy_numbers(&e.to_string()));
             ExitCode::from(e.exit_code())
         }
     }

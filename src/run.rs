@@ -22,9 +22,6 @@ pub fn simulate(loaded: &LoadedConfig, progress: &dyn Progress) -> Result<RunRep
     if progress.cancelled() || summary.replicates != loaded.design.replicates {
         return Err(Error::Interrupted);
     }
-    let meta = RunMetadata {
-        threads: rayon::current_num_threads(),
-        elapsed_seconds: start.elapsed().as_secs_f64(),
-    };
+    let meta = RunMetadata::single(rayon::current_num_threads(), start.elapsed().as_secs_f64());
     Ok(build_report(loaded, sim.rules(), &summary, meta))
 }

@@ -94,6 +94,12 @@ pub struct ShardFile {
     pub version: String,
     /// Config path as given.
     pub config_file: String,
+    /// The `--set` arguments applied, as given and in order.
+    #[serde(default)]
+    pub overrides: Vec<String>,
+    /// The command that wrote this shard.
+    #[serde(default)]
+    pub command: String,
     /// Hash of the resolved config.
     pub config_hash: String,
     /// The resolved config.
@@ -153,10 +159,16 @@ pub fn run_shard(
         });
     }
     let checksum = points_checksum(&points);
+    let whole = match &sweep {
+        None => crate::report::reproduce::run_command(base),
+        Some(spec) => sweep::sweep_command(base, spec),
+    };
     Ok(ShardFile {
         format: SHARD_FORMAT,
         version: env!("CARGO_PKG_VERSION").to_string(),
         config_file: base.origin.clone(),
+        overrides: base.overrides.clone(),
+        command: format!("{whole} --shard {}/{}", shard.index, shard.count),
         config_hash: config_hash(&base.resolved),
         config: base.resolved.clone(),
         seed: base.design.seed,
@@ -171,11 +183,27 @@ pub fn run_shard(
     })
 }
 
-/// Where a shard file goes: `<dir>/shards/shard-K-of-N.json` (sweeps: `sweep-shard-...`).
+/// Where a shard file goes: `<dir>/shards/shard-K-of-N.json` for a run, and
+/// `<dir>/shards/<sweep stem>-shard-K-of-N.json` for a sweep. With `--set` overrides a run's
+/// name ends in `-set-<hash>` (a sweep's stem has it already), so shards of different
+/// variants never overwrite each other, nor match each other's `shard-*-of-N.json`.
 pub fn shard_path(dir: &Path, file: &ShardFile) -> PathBuf {
-    let prefix = if file.sweep.is_some() { "sweep-" } else { "" };
-    dir.join("shards")
-        .join(format!("{prefix}{}.json", file.shard.stem()))
+    let name = match &file.sweep {
+        Some(spec) => format!(
+            "{}-{}.json",
+            crate::report::sweep::stem(
+                &spec.param,
+                spec.second.as_ref().map(|(k, _)| k.as_str()),
+                &file.overrides
+            ),
+            file.shard.stem()
+        ),
+        None => match crate::report::reproduce::overrides_tag(&file.overrides) {
+            Some(tag) => format!("{}-{tag}.json", file.shard.stem()),
+            None => format!("{}.json", file.shard.stem()),
+        },
+    };
+    dir.join("shards").join(name)
 }
 
 /// Reads and checks one shard file.
@@ -256,6 +284,9 @@ pub fn merge(paths: &[PathBuf]) -> Result<Merged, Error> {
         if f.sweep != first.sweep {
             return Err(clash("sweep definition"));
         }
+        if f.overrides != first.overrides {
+            return Err(clash("--set overrides"));
+        }
         // Checked last: the hash covers the seed and replicate count named above.
         if f.config_hash != first.config_hash {
             return Err(clash("config (hash)"));
@@ -287,7 +318,8 @@ pub fn merge(paths: &[PathBuf]) -> Result<Merged, Error> {
     files.sort_by_key(|(_, f)| f.shard.index);
     let text = toml::to_string(&first.config)
         .map_err(|e| Error::Other(format!("cannot re-read the shards' config: {e}")))?;
-    let base = config::parse(&text, &first.config_file, &[])?;
+    let mut base = config::parse(&text, &first.config_file, &[])?;
+    base.overrides = first.overrides.clone();
     let mut states = first.points.clone();
     for s in &mut states {
         s.summary = Summary::new(
@@ -296,7 +328,7 @@ pub fn merge(paths: &[PathBuf]) -> Result<Merged, Error> {
             s.summary.treated.len(),
         );
     }
-    let mut elapsed = 0.0;
+    let (mut longest, mut total) = (0.0f64, 0.0);
     let mut threads = 0;
     for (path, f) in &files {
         if f.points.len() != states.len() {
@@ -315,12 +347,16 @@ pub fn merge(paths: &[PathBuf]) -> Result<Merged, Error> {
             }
             acc.summary.merge(&p.summary);
         }
-        elapsed += f.elapsed_seconds;
+        longest = longest.max(f.elapsed_seconds);
+        total += f.elapsed_seconds;
         threads = threads.max(f.threads);
     }
+    // The shards may have run one after another or side by side, so the merge's wall time is
+    // unknown: report the longest shard (the wall time side by side) and the total apart.
     let meta = RunMetadata {
         threads,
-        elapsed_seconds: elapsed,
+        elapsed_seconds: longest,
+        shards: Some((files.len() as u64, total)),
     };
     match &first.sweep {
         None => {

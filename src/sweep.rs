@@ -10,53 +10,121 @@ use serde::{Deserialize, Serialize};
 
 /// Parses `a:b:step` (inclusive, integers stay integers) or a comma-separated list of TOML values.
 pub fn parse_values(spec: &str) -> Result<Vec<toml::Value>, Error> {
-    let bad = |why: &str| Error::Usage(format!("--values {spec}: {why}"));
+    parse_values_of("--values", spec)
+}
+
+const VALUES_SYNTAX: &str =
+    "write a range as start:end:step (e.g. 20:60:10) or a comma-separated list (e.g. 20,40,60)";
+
+/// [`parse_values`] for the argument `flag` (`--values` or `--values2`), named in errors.
+pub fn parse_values_of(flag: &str, spec: &str) -> Result<Vec<toml::Value>, Error> {
+    let bad = |why: &str| Error::Usage(format!("{flag} {spec}: {why}"));
     let spec = spec.trim();
     if spec.is_empty() {
-        return Err(bad("no values given"));
+        return Err(bad(&format!("no values given; {VALUES_SYNTAX}")));
     }
     let parts: Vec<&str> = spec.split(':').collect();
-    if parts.len() == 3 {
-        let ints: Option<Vec<i64>> = parts.iter().map(|p| p.trim().parse::<i64>().ok()).collect();
-        if let Some(v) = ints {
-            let (a, b, step) = (v[0], v[1], v[2]);
-            if step <= 0 || b < a {
-                return Err(bad("use start:end:step with step > 0 and end >= start"));
-            }
-            if (b - a) / step > 10_000 {
-                return Err(bad("more than 10000 grid points"));
-            }
-            return Ok((0..=(b - a) / step)
-                .map(|i| toml::Value::Integer(a + i * step))
-                .collect());
+    match parts.len() {
+        1 => {}
+        3 => return parse_range(&parts).map_err(|why| bad(&format!("{why}; {VALUES_SYNTAX}"))),
+        _ => {
+            return Err(bad(&format!(
+                "a range needs exactly three parts; {VALUES_SYNTAX}"
+            )))
         }
-        let floats: Option<Vec<f64>> = parts.iter().map(|p| p.trim().parse::<f64>().ok()).collect();
-        let Some(v) = floats else {
-            return Err(bad("start:end:step needs numbers"));
-        };
-        let (a, b, step) = (v[0], v[1], v[2]);
-        if !(step > 0.0 && b >= a && a.is_finite() && b.is_finite()) {
-            return Err(bad("use start:end:step with step > 0 and end >= start"));
-        }
-        let n = ((b - a) / step + 1e-9).floor() as i64;
-        if n > 10_000 {
-            return Err(bad("more than 10000 grid points"));
-        }
-        // Round to the step's decimals so 0.1:0.5:0.1 gives 0.3, not 0.30000000000000004.
-        return Ok((0..=n)
-            .map(|i| toml::Value::Float(((a + i as f64 * step) * 1e12).round() / 1e12))
-            .collect());
     }
     spec.split(',')
         .map(|item| {
             let item = item.trim();
+            if looks_like_dash_range(item) {
+                return Err(bad(&format!("`{item}` is not a value; {VALUES_SYNTAX}")));
+            }
             match format!("v = {item}").parse::<toml::Table>() {
-                Ok(mut t) => Ok(t.remove("v").unwrap_or(toml::Value::String(item.into()))),
-                Err(_) if !item.is_empty() => Ok(toml::Value::String(item.to_string())),
-                Err(_) => Err(bad("empty value in list")),
+                Ok(mut t) if t.len() == 1 => {
+                    Ok(t.remove("v").unwrap_or(toml::Value::String(item.into())))
+                }
+                _ if item.is_empty() => {
+                    Err(bad(&format!("empty value in the list; {VALUES_SYNTAX}")))
+                }
+                _ if item.contains(['=', '"', '\'', '[', ']', '{', '}']) => Err(bad(&format!(
+                    "`{item}` is neither a TOML value nor a bare word; {VALUES_SYNTAX}"
+                ))),
+                _ => Ok(toml::Value::String(item.to_string())),
             }
         })
         .collect()
+}
+
+/// `20-60` or `0.2-0.8`: numbers joined by a dash, which users write for ranges.
+fn looks_like_dash_range(item: &str) -> bool {
+    let body = item.strip_prefix('-').unwrap_or(item);
+    match body.split_once('-') {
+        Some((a, b)) => {
+            let number = |x: &str| !x.is_empty() && x.parse::<f64>().is_ok_and(f64::is_finite);
+            number(a) && number(b.strip_prefix('-').unwrap_or(b)) && !body.contains(['e', 'E'])
+        }
+        None => false,
+    }
+}
+
+/// The most grid points a range may give.
+const MAX_POINTS: u64 = 10_000;
+
+fn parse_range(parts: &[&str]) -> Result<Vec<toml::Value>, String> {
+    let ints: Option<Vec<i64>> = parts.iter().map(|p| p.trim().parse::<i64>().ok()).collect();
+    if let Some(v) = ints {
+        let (a, b, step) = (v[0], v[1], v[2]);
+        if step <= 0 || b < a {
+            return Err("use start:end:step with step > 0 and end >= start".into());
+        }
+        // In i128 so that extreme ends cannot overflow.
+        let count = (i128::from(b) - i128::from(a)) / i128::from(step);
+        if count >= i128::from(MAX_POINTS) {
+            return Err(format!("more than {MAX_POINTS} grid points"));
+        }
+        return Ok((0..=count as i64)
+            .map(|i| toml::Value::Integer(a + i * step))
+            .collect());
+    }
+    let floats: Option<Vec<f64>> = parts.iter().map(|p| p.trim().parse::<f64>().ok()).collect();
+    let Some(v) = floats else {
+        return Err("start:end:step needs numbers".into());
+    };
+    let (a, b, step) = (v[0], v[1], v[2]);
+    if !(step > 0.0 && b >= a && a.is_finite() && b.is_finite() && step.is_finite()) {
+        return Err("use start:end:step with finite numbers, step > 0 and end >= start".into());
+    }
+    let n = ((b - a) / step + 1e-9).floor();
+    if n >= MAX_POINTS as f64 {
+        return Err(format!("more than {MAX_POINTS} grid points"));
+    }
+    // Round to 12 decimals so 0.1:0.5:0.1 gives 0.3, not 0.30000000000000004.
+    Ok((0..=n as i64)
+        .map(|i| {
+            let x = a + i as f64 * step;
+            let rounded = (x * 1e12).round() / 1e12;
+            toml::Value::Float(if rounded.is_finite() { rounded } else { x })
+        })
+        .collect())
+}
+
+/// The values as a `--values` list that parses back to them.
+pub fn render_values(values: &[toml::Value]) -> String {
+    values
+        .iter()
+        .map(|v| match v {
+            toml::Value::String(s) => {
+                let bare = parse_values(s).ok() == Some(vec![toml::Value::String(s.clone())]);
+                if bare {
+                    s.clone()
+                } else {
+                    v.to_string()
+                }
+            }
+            other => other.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// One grid point's figures.
@@ -159,6 +227,14 @@ pub struct SweepResult {
     pub target: Vec<TargetResult>,
     /// Tool version.
     pub version: String,
+    /// Config path as given.
+    pub config_file: String,
+    /// The `--set` arguments applied, as given and in order.
+    pub overrides: Vec<String>,
+    /// The command that reproduces this sweep (same folder, same version).
+    pub command: String,
+    /// The config the grid is applied to, resolved (overrides applied, defaults filled in).
+    pub config: crate::config::ConfigFile,
 }
 
 /// A sweep's definition: one or two dotted keys with their values, and an optional target.
@@ -172,6 +248,95 @@ pub struct SweepSpec {
     pub second: Option<(String, Vec<toml::Value>)>,
     /// Target power.
     pub target_power: Option<f64>,
+    /// `--values` as given on the command line, for the recorded command.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values_arg: Option<String>,
+    /// `--values2` as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values2_arg: Option<String>,
+}
+
+impl SweepSpec {
+    /// A sweep of `param` over `values`, without a second parameter or target.
+    pub fn new(param: impl Into<String>, values: Vec<toml::Value>) -> SweepSpec {
+        SweepSpec {
+            param: param.into(),
+            values,
+            second: None,
+            target_power: None,
+            values_arg: None,
+            values2_arg: None,
+        }
+    }
+
+    /// Checks what can be checked without a config: keys that parse, two different keys, a
+    /// target power in (0, 1).
+    pub fn check(&self) -> Result<(), Error> {
+        let key = |flag: &str, k: &str| {
+            Override::with_value(k, toml::Value::Boolean(true))
+                .map(|_| ())
+                .map_err(|e| match e {
+                    config::ConfigError::Override { reason, .. } => {
+                        Error::Usage(format!("{flag} {k}: {reason}"))
+                    }
+                    other => Error::Config(other),
+                })
+        };
+        key("--param", &self.param)?;
+        if let Some((k2, _)) = &self.second {
+            key("--param2", k2)?;
+            if config::overrides::same_key(&self.param, k2) {
+                return Err(Error::Usage(format!(
+                    "--param2 {k2}: the same key as --param {}; a two-parameter grid needs two different keys",
+                    self.param
+                )));
+            }
+        }
+        if let Some(t) = self.target_power {
+            if !(t > 0.0 && t < 1.0) {
+                return Err(Error::Usage(format!(
+                    "--target-power {}: must be a power in (0, 1), e.g. 0.8",
+                    config::tidy_numbers(&t.to_string())
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// `--param P --values V [--param2 P2 --values2 V2] [--target-power T]`.
+    pub fn args(&self) -> Vec<String> {
+        let mut args = vec![
+            "--param".to_string(),
+            self.param.clone(),
+            "--values".to_string(),
+            self.values_arg
+                .clone()
+                .unwrap_or_else(|| render_values(&self.values)),
+        ];
+        if let Some((k2, v2)) = &self.second {
+            args.extend([
+                "--param2".to_string(),
+                k2.clone(),
+                "--values2".to_string(),
+                self.values2_arg
+                    .clone()
+                    .unwrap_or_else(|| render_values(v2)),
+            ]);
+        }
+        if let Some(t) = self.target_power {
+            args.extend(["--target-power".to_string(), t.to_string()]);
+        }
+        args
+    }
+}
+
+/// `crossover-sim sweep CONFIG --param ... [--set ...] --seed S --replicates R`.
+pub fn sweep_command(base: &LoadedConfig, spec: &SweepSpec) -> String {
+    let config_args = crate::report::reproduce::config_args(base);
+    let mut args = vec!["sweep".to_string(), config_args[0].clone()];
+    args.extend(spec.args());
+    args.extend(config_args[1..].iter().cloned());
+    crate::report::reproduce::command(&args)
 }
 
 /// The grid points in order (second parameter outer, first inner).
@@ -193,16 +358,33 @@ pub fn point_config(
     v: &toml::Value,
     v2: &Option<toml::Value>,
 ) -> Result<LoadedConfig, Error> {
-    let mut o = vec![Override::with_value(&spec.param, v.clone())?];
+    let label = |flag: &str, k: &str, v: &toml::Value| {
+        format!(
+            "{flag} {k} at the value {} of {}",
+            config::tidy_numbers(&v.to_string()),
+            if flag == "--param" {
+                "--values"
+            } else {
+                "--values2"
+            }
+        )
+    };
+    let mut o = vec![
+        Override::with_value(&spec.param, v.clone())?.from_argument(label(
+            "--param",
+            &spec.param,
+            v,
+        )),
+    ];
     if let (Some((k2, _)), Some(v2)) = (&spec.second, v2) {
-        o.push(Override::with_value(k2, v2.clone())?);
+        o.push(Override::with_value(k2, v2.clone())?.from_argument(label("--param2", k2, v2)));
     }
-    config::with_overrides(base, &o)
-        .map_err(|e| Error::Usage(format!("sweep point {} = {v}: {e}", spec.param)))
+    Ok(config::with_overrides(base, &o)?)
 }
 
 /// Every grid point's config, validated, before any simulation time is spent.
 pub fn point_configs(base: &LoadedConfig, spec: &SweepSpec) -> Result<Vec<LoadedConfig>, Error> {
+    spec.check()?;
     grid(spec)
         .iter()
         .map(|(v, v2)| point_config(base, spec, v, v2))
@@ -257,6 +439,10 @@ pub fn assemble(
         points,
         target,
         version: env!("CARGO_PKG_VERSION").to_string(),
+        config_file: base.origin.clone(),
+        overrides: base.overrides.clone(),
+        command: sweep_command(base, spec),
+        config: base.resolved.clone(),
     }
 }
 
@@ -336,5 +522,29 @@ mod tests {
         assert!(parse_values("10:5:1").is_err());
         assert!(parse_values("1:5:0").is_err());
         assert!(parse_values("").is_err());
+        assert!(parse_values("-9223372036854775808:9223372036854775807:1").is_err());
+        for dash in ["20-60", "0.2-0.8", "-5--1"] {
+            let e = parse_values(dash).unwrap_err().to_string();
+            assert!(e.contains("start:end:step"), "{e}");
+        }
+        assert!(parse_values("20:60").is_err());
+        assert_eq!(parse_values("-5").unwrap(), vec![toml::Value::Integer(-5)]);
+        assert_eq!(
+            parse_values("1e-3").unwrap(),
+            vec![toml::Value::Float(1e-3)]
+        );
+    }
+
+    #[test]
+    fn rendered_values_parse_back() {
+        for spec in [
+            "10:16:2",
+            "0.1:0.5:0.1",
+            "obrien_fleming,pocock",
+            "\"a b\",true,-2.5",
+        ] {
+            let v = parse_values(spec).unwrap();
+            assert_eq!(parse_values(&render_values(&v)).unwrap(), v, "{spec}");
+        }
     }
 }

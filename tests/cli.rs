@@ -58,7 +58,7 @@ fn run_writes_summary_files_with_the_documented_keys() {
     // Defaults are filled into the resolved config.
     assert_eq!(json["config"]["analysis"]["carryover_alpha"], 0.1);
     let csv = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
-    assert!(csv.starts_with("name,estimate,se,ci_low,ci_high\nprimary.power,"));
+    assert!(csv.starts_with("name,estimate,se,ci_low,ci_high,text\nprimary.power,"));
     let md = std::fs::read_to_string(dir.join("summary.md")).unwrap();
     assert!(md.contains("## Looks") && md.contains("Resolved config"));
     // No temporary files are left behind.
@@ -82,13 +82,13 @@ fn invalid_configs_are_rejected_with_the_key_named() {
         ("design.enrolled=1", "design.enrolled = 1: must be a whole number from 2"),
         ("dropout.before_first_period=-0.1", "dropout.before_first_period = -0.1"),
         ("design.conditions=[\"a\", \"b\"]", "is not a condition"),
-        ("analysis.primary=nonsense", "unknown variant `nonsense`"),
-        ("design.colour=1", "unknown field `colour`"),
+        ("analysis.primary=nonsense", "analysis.primary = \"nonsense\": not a known name; allowed: responders_paired, completers_paired"),
+        ("design.colour=1", "unknown key `colour` in [design]; allowed: conditions, reference, preset, sequences, enrolled, randomization"),
         ("sequential.looks=[15, 25]", "the last look must be at design.enrolled = 30"),
         ("sequential.looks=[20, 15, 30]", "strictly increasing"),
         ("population.baseline.mean=200", "the entry range holds only"),
         ("population.scale.max=40", "must lie within the scale range"),
-        ("analysis.alpha=0", "analysis.alpha = 0: must be in (0, 1)"),
+        ("analysis.alpha=0", "analysis.alpha = 0: must be in [1e-9, 1)"),
         ("simulation.replicates=0", "simulation.replicates = 0"),
         ("sequential.harm={ max_difference = 2.0 }", "sequential.harm.max_difference = 2"),
         ("analysis.secondary=[\"completers_paired\", \"completers_paired\"]", "is listed twice"),

@@ -191,6 +191,8 @@ fn figures(report: &RunReport) -> Json {
     let o = json.as_object_mut().unwrap();
     for volatile in [
         "config",
+        "command",
+        "overrides",
         "name",
         "elapsed_seconds",
         "replicates_per_second",

@@ -15,12 +15,7 @@ fn power_is_non_decreasing_in_enrollment() {
         &["simulation.replicates=20000"],
     );
     let values = parse_values("10:60:2").unwrap();
-    let spec = SweepSpec {
-        param: "design.enrolled".into(),
-        values,
-        second: None,
-        target_power: None,
-    };
+    let spec = SweepSpec::new("design.enrolled", values);
     let sweep = run_sweep(&base, &spec, &NoProgress).unwrap();
     let powers: Vec<f64> = sweep.points.iter().map(|p| p.power.estimate).collect();
     for w in powers.windows(2) {

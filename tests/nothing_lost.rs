@@ -75,7 +75,7 @@ fn interrupted_run_keeps_previous_results(signal: &str) {
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("interrupted: no results were written; earlier results are untouched"),
+        stderr.contains("interrupted: stopped early; every result file is either completely written or untouched"),
         "{stderr}"
     );
     let after: Vec<(String, Vec<u8>)> = files_in(&dir)

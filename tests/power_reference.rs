@@ -6,7 +6,7 @@ use crossover_sim::analytic::paired_t_power;
 
 /// completers_paired on the analytic validation population is exactly a paired t test, so its
 /// simulated power must match the noncentral-t power. References: pwr.t.test(n, d,
-/// type = "paired") from ../shared/REFERENCES.md (R 4.2.2, pwr 1.3.0), and the same value
+/// type = "paired") from the project's reference values (R 4.2.2, pwr 1.3.0), and the same value
 /// recomputed by crossover_sim::analytic::paired_t_power (numerical integration, unit-tested
 /// against the whole REFERENCES table).
 #[test]

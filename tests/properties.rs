@@ -581,13 +581,14 @@ fn apply(root: &mut Value, m: &Mutation) -> Option<String> {
 // Checks on config outcomes
 // ---------------------------------------------------------------------------------------------
 
-/// A dotted key without quotes and with every index replaced by `[*]`.
+/// A dotted key without quotes (and the escapes errors use inside them) and with every index
+/// replaced by `[*]`.
 fn normalize(key: &str) -> String {
     let mut out = String::new();
     let mut in_index = false;
     for c in key.chars() {
         match c {
-            '"' => {}
+            '"' | '\\' => {}
             '[' => {
                 in_index = true;
                 out.push_str("[*]");
@@ -598,6 +599,27 @@ fn normalize(key: &str) -> String {
         }
     }
     out
+}
+
+/// The last key of a dotted key as errors spell it (`a."b.c"[2]` gives `"b.c"`'s inside,
+/// `b.c`; escapes are kept as written).
+fn last_segment(key: &str) -> String {
+    let (mut start, mut quoted, mut escaped) = (0, false, false);
+    for (i, c) in key.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            '.' if !quoted => start = i + 1,
+            _ => {}
+        }
+    }
+    let last = &key[start..];
+    let last = match last.strip_prefix('"') {
+        Some(inner) => inner.rsplit_once('"').map_or(inner, |(k, _)| k),
+        None => last.split('[').next().unwrap_or(last),
+    };
+    last.to_string()
 }
 
 /// Whether `key` is `prefix` or lies below it.
@@ -645,6 +667,9 @@ const DEPENDENCIES: &[(&str, &str)] = &[
     ("analysis.primary", "analysis.secondary"),
     ("analysis.primary", "sequential.futility"),
     ("analysis", "sequential.futility"),
+    // A futility rule with a rank-based primary analysis is reported at analysis.primary.
+    ("sequential.futility", "analysis.primary"),
+    ("sequential", "analysis.primary"),
     ("sequential.efficacy", "sequential.efficacy"),
     ("sequential.looks", "sequential.efficacy"),
     ("sequential.looks", "sequential.futility"),
@@ -689,6 +714,30 @@ fn check_error(e: &ConfigError, touched: &[String]) -> Result<(), TestCaseError>
                 );
             }
         }
+        ConfigError::Schema { key, location, .. } => {
+            // "unknown key `enroled` in [design]" names the key by its last segment and its
+            // table; type errors show the whole dotted key.
+            let last = last_segment(key);
+            prop_assert!(
+                shown.contains(&last),
+                "message does not show the key `{key}`: {shown}"
+            );
+            // A key of the file is shown at its line, with the line quoted.
+            if let Some(l) = location {
+                prop_assert!(
+                    shown.contains(&format!("line {}", l.line)) && l.snippet.contains('^'),
+                    "location not shown: {shown}"
+                );
+            }
+            if !touched.is_empty() && !key.is_empty() {
+                prop_assert!(
+                    touched
+                        .iter()
+                        .any(|t| related(t, key) || shown.contains(t.as_str())),
+                    "changed {touched:?} but the error names `{key}`: {shown}"
+                );
+            }
+        }
         ConfigError::Override { .. } => {}
         ConfigError::Read { .. } => prop_assert!(false, "parse never reads a file: {shown}"),
     }
@@ -720,15 +769,7 @@ fn check_simulation(loaded: &LoadedConfig) -> Result<(), TestCaseError> {
     };
     let summary = sim.simulate(0..SIMULATED_REPLICATES, &NoProgress);
     prop_assert_eq!(summary.replicates, SIMULATED_REPLICATES);
-    let report = build_report(
-        loaded,
-        sim.rules(),
-        &summary,
-        RunMetadata {
-            threads: 1,
-            elapsed_seconds: 0.5,
-        },
-    );
+    let report = build_report(loaded, sim.rules(), &summary, RunMetadata::single(1, 0.5));
     check_report_json(&report, loaded)?;
     let p = &report.primary.power;
     prop_assert!(p.ci_low <= p.estimate && p.estimate <= p.ci_high, "{p:?}");
@@ -891,14 +932,14 @@ proptest! {
 proptest! {
     #![proptest_config(cases(256))]
 
-    /// `--seed` takes any u64, and the CLI writes seeds above i64::MAX as their two's-complement
-    /// bit pattern because TOML integers are signed. Every seed must load as itself and survive
-    /// the resolved-config round trip that sweeps and claims use.
+    /// `--seed` takes any u64, and seeds above i64::MAX are written as strings of digits because
+    /// TOML integers are signed. Every seed must load as itself and survive the resolved-config
+    /// round trip that sweeps and claims use.
     #[test]
     fn every_u64_seed_loads_and_round_trips(
         seed in prop_oneof![any::<u64>(), Just(u64::MAX), Just(1u64 << 63), Just(0u64)],
     ) {
-        let o = Override::with_value("simulation.seed", Value::Integer(seed as i64)).unwrap();
+        let o = Override::with_value("simulation.seed", config::schema::seed_value(seed)).unwrap();
         let loaded = config::parse(&BASE_TEXT, ORIGIN, &[o]);
         prop_assert!(loaded.is_ok(), "seed {seed}: {}", loaded.unwrap_err());
         let loaded = loaded.unwrap();
@@ -906,6 +947,376 @@ proptest! {
         let again = config::with_overrides(&loaded, &[]);
         prop_assert!(again.is_ok(), "seed {seed}: {}", again.unwrap_err());
         prop_assert_eq!(again.unwrap().design.seed, seed);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Command-line arguments
+// ---------------------------------------------------------------------------------------------
+
+/// A number as a user might type it: ordinary, negative, huge, or not a number at all.
+fn number_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<i64>().prop_map(|x| x.to_string()),
+        any::<u64>().prop_map(|x| x.to_string()),
+        (0u32..200).prop_map(|x| x.to_string()),
+        any::<f64>().prop_map(|x| x.to_string()),
+        prop::sample::select(vec![
+            "-0",
+            "1e308",
+            "-1e308",
+            "1e-320",
+            "NaN",
+            "inf",
+            "-inf",
+            "",
+            " ",
+            "1_000",
+            "0x10",
+            "99999999999999999999999999",
+            "½",
+        ])
+        .prop_map(String::from),
+        ".{0,6}",
+    ]
+}
+
+/// `--threads` values, including 0, negative, beyond 4 per core and beyond u64.
+fn thread_count() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (0usize..64).prop_map(|n| n.to_string()),
+        Just(crossover_sim::cli::max_threads().to_string()),
+        Just((crossover_sim::cli::max_threads() + 1).to_string()),
+        number_text(),
+    ]
+}
+
+/// `--shard` specs: K/N of any integers, and malformed ones.
+fn shard_spec() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (0u64..10, 0u64..10).prop_map(|(k, n)| format!("{k}/{n}")),
+        (number_text(), number_text()).prop_map(|(k, n)| format!("{k}/{n}")),
+        "[0-9/ -]{0,8}",
+        ".{0,10}",
+    ]
+}
+
+/// `--values` ranges and lists: integer and float ranges with extreme ends and steps, dash
+/// ranges, lists of TOML values and bare words, and noise.
+fn values_spec() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (any::<i64>(), any::<i64>(), any::<i64>()).prop_map(|(a, b, s)| format!("{a}:{b}:{s}")),
+        (-100i64..200, -100i64..200, -5i64..50).prop_map(|(a, b, s)| format!("{a}:{b}:{s}")),
+        (number_text(), number_text(), number_text()).prop_map(|(a, b, s)| format!("{a}:{b}:{s}")),
+        (number_text(), number_text()).prop_map(|(a, b)| format!("{a}-{b}")),
+        (number_text(), number_text()).prop_map(|(a, b)| format!("{a}:{b}")),
+        prop::collection::vec(number_text(), 1..5).prop_map(|v| v.join(",")),
+        "[a-z0-9_.,:\\[\\]\"= -]{0,20}",
+    ]
+}
+
+/// `--set` strings.
+fn set_argument() -> impl Strategy<Value = String> {
+    prop_oneof![
+        ".{0,30}",
+        "[a-z_.\\[\\]0-9\"]{0,24}=.{0,16}",
+        (
+            prop::sample::select(vec![
+                "design.enrolled",
+                "simulation.seed",
+                "simulation.replicates",
+                "sequential.looks",
+                "population.classes[0].probability",
+                "design.enroled",
+            ]),
+            number_text()
+        )
+            .prop_map(|(k, v)| format!("{k}={v}")),
+    ]
+}
+
+/// Keys for `--param`.
+fn param_key() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "design.enrolled",
+            "population.correlation",
+            "\"design\".enrolled",
+            "design..enrolled",
+            "",
+            "a[",
+        ])
+        .prop_map(String::from),
+        "[a-z_.\\[\\]0-9\"]{0,16}",
+    ]
+}
+
+/// A whole command line of one of the commands, built from the pieces above.
+fn command_line() -> impl Strategy<Value = Vec<String>> {
+    let sets = || prop::collection::vec(set_argument(), 0..3);
+    let run = (
+        prop::option::of(thread_count()),
+        prop::option::of(shard_spec()),
+        prop::option::of(number_text()),
+        prop::option::of(number_text()),
+        sets(),
+        prop::sample::select(vec!["run", "batch", "claim"]),
+    )
+        .prop_map(|(threads, shard, seed, replicates, sets, command)| {
+            let mut a = vec![command.to_string(), "configs/williams2018.toml".into()];
+            for (flag, v) in [
+                ("--threads", threads),
+                ("--seed", seed),
+                ("--replicates", replicates),
+            ] {
+                if let Some(v) = v {
+                    a.push(format!("{flag}={v}"));
+                }
+            }
+            if let (Some(s), "run") = (shard, command) {
+                a.push(format!("--shard={s}"));
+            }
+            for s in sets {
+                a.push("--set".into());
+                a.push(s);
+            }
+            a
+        });
+    let sweep = (
+        param_key(),
+        values_spec(),
+        prop::option::of((param_key(), values_spec())),
+        prop::option::of(number_text()),
+        prop::option::of(shard_spec()),
+        prop::option::of(thread_count()),
+        sets(),
+    )
+        .prop_map(|(param, values, second, target, shard, threads, sets)| {
+            let mut a = vec![
+                "sweep".to_string(),
+                "configs/williams2018.toml".into(),
+                format!("--param={param}"),
+                format!("--values={values}"),
+            ];
+            if let Some((p2, v2)) = second {
+                a.push(format!("--param2={p2}"));
+                a.push(format!("--values2={v2}"));
+            }
+            for (flag, v) in [
+                ("--target-power", target),
+                ("--shard", shard),
+                ("--threads", threads),
+            ] {
+                if let Some(v) = v {
+                    a.push(format!("{flag}={v}"));
+                }
+            }
+            for s in sets {
+                a.push(format!("--set={s}"));
+            }
+            a
+        });
+    let validate = sets().prop_map(|sets| {
+        let mut a = vec!["validate".to_string(), "configs/williams2018.toml".into()];
+        for s in sets {
+            a.push("--set".into());
+            a.push(s);
+        }
+        a
+    });
+    // Mostly well-formed requests (so that many are computed), with a share of wrong ones.
+    let parameter = || {
+        prop_oneof![
+            3 => (-20.0f64..20.0).prop_map(|x| Some(x.to_string())),
+            1 => prop::option::of(number_text()),
+        ]
+    };
+    let boundaries = (
+        prop::collection::vec(
+            prop_oneof![
+                3 => 0.0f64..1.0,
+                2 => (1u32..40).prop_map(f64::from),
+                1 => any::<f64>(),
+            ],
+            1..6,
+        ),
+        prop::bool::weighted(0.7),
+        prop::sample::select(vec![
+            "obrien_fleming",
+            "pocock",
+            "hwang_shih_decani",
+            "kim_demets",
+            "obrien_fleming_total_alpha",
+            "classical_obrien_fleming",
+            "classical_pocock",
+            "haybittle_peto",
+            "nonsense",
+        ]),
+        prop_oneof![
+            3 => (0.001f64..0.6).prop_map(|x| x.to_string()),
+            1 => number_text(),
+        ],
+        prop_oneof![3 => prop::sample::select(vec!["1", "2"]).prop_map(String::from), 1 => number_text()],
+        (parameter(), parameter(), parameter()),
+        prop::bool::weighted(0.8),
+    )
+        .prop_map(
+            |(mut looks, end_at_one, spending, alpha, sided, (gamma, rho, z), consistent)| {
+                looks.sort_by(f64::total_cmp);
+                if end_at_one && looks.iter().all(|x| *x <= 1.0) {
+                    looks.push(1.0);
+                }
+                let looks: Vec<String> = looks.iter().map(|x| x.to_string()).collect();
+                let mut a = vec![
+                    "boundaries".to_string(),
+                    "--looks".into(),
+                    looks.join(","),
+                    "--spending".into(),
+                    spending.to_string(),
+                    "--alpha".into(),
+                    alpha,
+                    "--sided".into(),
+                    sided,
+                ];
+                for (flag, family, v) in [
+                    ("--gamma", "hwang_shih_decani", gamma),
+                    ("--rho", "kim_demets", rho),
+                    ("--interim-z", "haybittle_peto", z),
+                ] {
+                    if let Some(v) = v.filter(|_| !consistent || spending == family) {
+                        // Separate words, as users type them (`--gamma -4`).
+                        a.push(flag.into());
+                        a.push(v);
+                    }
+                }
+                a
+            },
+        );
+    prop_oneof![run, sweep, validate, boundaries]
+}
+
+/// The flags of a command line, for checking that an error names one of them.
+fn flags(args: &[String]) -> Vec<String> {
+    args.iter()
+        .filter(|a| a.starts_with("--"))
+        .map(|a| a.split('=').next().unwrap_or(a).to_string())
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(cases(512))]
+
+    /// Any command line of thread counts, shard specs, `--values` ranges, `--set` strings and
+    /// boundary options parses (or is refused by the parser) and is checked without panicking,
+    /// quickly; a refusal names one of the arguments given. Accepted boundary requests are
+    /// computed, also without panicking.
+    #[test]
+    fn command_lines_never_panic_and_errors_name_the_argument(args in command_line()) {
+        use clap::Parser;
+        let argv = std::iter::once("crossover-sim".to_string()).chain(args.iter().cloned());
+        let cli = match crossover_sim::cli::Cli::try_parse_from(argv) {
+            Ok(cli) => cli,
+            Err(e) => {
+                let _ = e.render().to_string();
+                return Ok(());
+            }
+        };
+        let started = std::time::Instant::now();
+        let checked = cli.check();
+        prop_assert!(started.elapsed() < std::time::Duration::from_secs(2), "{args:?}");
+        match checked {
+            Err(e) => {
+                let text = e.to_string();
+                let named = flags(&args).iter().any(|f| text.contains(f.as_str()))
+                    || text.contains("--set ");
+                prop_assert!(named, "{args:?}: the error names no argument: {text}");
+                prop_assert!(
+                    !text.contains("invalid type") && !text.contains("i64"),
+                    "{args:?}: serde jargon: {text}"
+                );
+            }
+            Ok(()) => {
+                if let crossover_sim::cli::Command::Boundaries {
+                    looks, spending, alpha, sided, gamma, rho, interim_z, ..
+                } = &cli.command
+                {
+                    let request = crossover_sim::cli::boundary_request(
+                        looks, spending, *alpha, *sided, *gamma, *rho, *interim_z,
+                    );
+                    prop_assert!(request.is_ok());
+                    if let Ok(b) = request.unwrap().compute() {
+                        prop_assert!(b.critical_z.iter().all(|z| !z.is_nan()), "{args:?}: {b:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Thread counts: 1 to 4 per core are accepted, anything else is refused naming the flag,
+    /// the value and the range.
+    #[test]
+    fn thread_counts_are_accepted_exactly_within_the_bound(n in prop_oneof![0usize..100, any::<usize>()]) {
+        let max = crossover_sim::cli::max_threads();
+        match crossover_sim::cli::check_threads(Some(n)) {
+            Ok(t) => prop_assert!((1..=max).contains(&n) && t == Some(n)),
+            Err(e) => {
+                let text = e.to_string();
+                prop_assert!(!(1..=max).contains(&n));
+                prop_assert!(text.contains(&format!("--threads {n}")) && text.contains(&format!("from 1 to {max}")), "{text}");
+            }
+        }
+    }
+
+    /// `--values`: an accepted range has at most 10,000 points, each finite, in order; a
+    /// refusal explains the syntax.
+    #[test]
+    fn values_ranges_are_bounded_or_explained(spec in values_spec()) {
+        match crossover_sim::sweep::parse_values(&spec) {
+            Ok(values) => {
+                prop_assert!(!values.is_empty() && values.len() <= 10_001, "{spec}: {}", values.len());
+                for v in &values {
+                    if let Value::Float(x) = v {
+                        prop_assert!(!x.is_nan(), "{spec}: {v}");
+                    }
+                }
+                // The list form of the values parses back to them (recorded commands use it).
+                let again = crossover_sim::sweep::parse_values(&crossover_sim::sweep::render_values(&values));
+                prop_assert_eq!(again.ok(), Some(values));
+            }
+            Err(e) => {
+                let text = e.to_string();
+                prop_assert!(text.starts_with(&format!("--values {}", spec.trim())) || text.starts_with("--values "), "{text}");
+                prop_assert!(text.contains("start:end:step") || text.contains("grid points"), "{text}");
+            }
+        }
+    }
+
+    /// `--shard`: accepted specs are 1 <= K <= N and their ranges tile the replicates.
+    #[test]
+    fn shard_specs_are_checked_and_tile_the_replicates(spec in shard_spec(), replicates in 0u64..100_000) {
+        match crossover_sim::shard::ShardSpec::parse(&spec) {
+            Ok(s) => {
+                prop_assert!(1 <= s.index && s.index <= s.count);
+                let r = s.range(replicates);
+                prop_assert!(r.start <= r.end && r.end <= replicates);
+            }
+            Err(e) => prop_assert!(e.to_string().contains(&format!("--shard {spec}")), "{e}"),
+        }
+    }
+}
+
+/// Negative seeds are refused wherever they are written; every other whole number loads.
+#[test]
+fn negative_seeds_are_refused() {
+    for seed in [-1i64, i64::MIN, -20181205] {
+        let o = Override::with_value("simulation.seed", Value::Integer(seed)).unwrap();
+        let e = config::parse(&BASE_TEXT, ORIGIN, &[o])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("must be a whole number from 0 to 18446744073709551615"),
+            "{e}"
+        );
     }
 }
 

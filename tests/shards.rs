@@ -5,14 +5,21 @@ use common::*;
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 
+/// The file without its timing fields (and a merge's shard timing).
 fn strip_timing(path: &Path) -> String {
     std::fs::read_to_string(path)
         .unwrap()
         .lines()
         .filter(|l| {
-            !(l.contains("\"elapsed_seconds\"")
-                || l.contains("\"replicates_per_second\"")
-                || l.contains("\"threads\""))
+            ![
+                "\"elapsed_seconds\"",
+                "\"replicates_per_second\"",
+                "\"threads\"",
+                "\"merged_shards\"",
+                "\"shard_seconds_total\"",
+            ]
+            .iter()
+            .any(|k| l.contains(k))
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -35,7 +42,18 @@ fn run_shards(out: &Path, n: u64, replicates: &str, extra: &[&str]) -> Vec<PathB
                 .current_dir(crate_path(""))
                 .assert()
                 .success();
-            out.join(format!("williams2018/shards/shard-{k}-of-{n}.json"))
+            // With --set overrides the name ends in a hash of them: shard-K-of-N-set-<hash>.json.
+            let dir = out.join("williams2018/shards");
+            let stem = format!("shard-{k}-of-{n}");
+            std::fs::read_dir(&dir)
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .find(|p| {
+                    let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                    name == format!("{stem}.json") || name.starts_with(&format!("{stem}-set-"))
+                })
+                .unwrap_or_else(|| panic!("no {stem} in {}", dir.display()))
         })
         .collect()
 }
@@ -104,6 +122,13 @@ fn merged_sweep_shards_equal_the_single_sweep() {
         .current_dir(crate_path(""))
         .assert()
         .success();
+    // With --set overrides the sweep's files carry a hash of them in their name.
+    let stem = crossover_sim::report::sweep::stem(
+        "design.enrolled",
+        None,
+        &["sequential.looks=[0.5, 1.0]".to_string()],
+    );
+    assert!(stem.starts_with("sweep-design.enrolled-set-"), "{stem}");
     let sharded = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     for k in 1..=3 {
@@ -117,7 +142,7 @@ fn merged_sweep_shards_equal_the_single_sweep() {
         files.push(
             sharded
                 .path()
-                .join(format!("gs_d05_n30/shards/sweep-shard-{k}-of-3.json")),
+                .join(format!("gs_d05_n30/shards/{stem}-shard-{k}-of-3.json")),
         );
     }
     crossover_sim()
@@ -128,9 +153,9 @@ fn merged_sweep_shards_equal_the_single_sweep() {
         .arg(sharded.path())
         .assert()
         .success();
-    for f in ["sweep-design.enrolled.json", "sweep-design.enrolled.csv"] {
-        let a = std::fs::read_to_string(single.path().join("gs_d05_n30").join(f)).unwrap();
-        let b = std::fs::read_to_string(sharded.path().join("gs_d05_n30").join(f)).unwrap();
+    for f in [format!("{stem}.json"), format!("{stem}.csv")] {
+        let a = std::fs::read_to_string(single.path().join("gs_d05_n30").join(&f)).unwrap();
+        let b = std::fs::read_to_string(sharded.path().join("gs_d05_n30").join(&f)).unwrap();
         assert_eq!(a, b, "{f}");
     }
 }
@@ -167,7 +192,7 @@ fn merge_refuses_shards_that_do_not_belong_together() {
         );
     merge(&[&shards[0], &other_cfg[1], &shards[2]])
         .code(2)
-        .stderr(predicate::str::contains("different config"));
+        .stderr(predicate::str::contains("different --set overrides"));
     // A corrupted file: one count changed by hand, and a truncated file.
     let text = std::fs::read_to_string(&shards[1]).unwrap();
     let tampered = out.path().join("tampered.json");

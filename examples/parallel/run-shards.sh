@@ -23,7 +23,7 @@ fi
 "$bin" merge "$out/sharded/$name/shards/"shard-*-of-"$shards".json --out "$out/sharded" --quiet
 "$bin" run "$config" --replicates "$replicates" --quiet --out "$out/single"
 
-strip() { grep -v -E '"(elapsed_seconds|replicates_per_second|threads)"' "$1"; }
+strip() { grep -v -E '"(elapsed_seconds|replicates_per_second|threads|merged_shards|shard_seconds_total)"' "$1"; }
 if diff <(strip "$out/sharded/$name/summary.json") <(strip "$out/single/$name/summary.json"); then
   echo "merged $shards shards of $config ($replicates replicates): identical to a single run except timing"
 else

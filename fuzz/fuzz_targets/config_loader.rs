@@ -33,10 +33,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let summary = sim.simulate(0..REPLICATES, &NoProgress);
     assert_eq!(summary.replicates, REPLICATES);
-    let meta = RunMetadata {
-        threads: 1,
-        elapsed_seconds: 1.0,
-    };
+    let meta = RunMetadata::single(1, 1.0);
     let report = build_report(&loaded, sim.rules(), &summary, meta);
     let problems = crossover_sim::report::check::problems(&report, &loaded.design);
     assert!(problems.is_empty(), "{problems:?}");

@@ -2,18 +2,24 @@
 //!
 //! Stage one (`schema`) mirrors the file and fills defaults; stage two (`validate`)
 //! produces the domain types of `design`. Errors name the file, key, value and
-//! what is allowed.
+//! what is allowed, and point where the mistake was written: the `--set` argument that put a
+//! wrong key or value in, or the line and column of the file (overrides are applied to the
+//! parsed table, so the file's lines stay true; see `located`).
 
 pub mod design;
+mod located;
 pub mod overrides;
 pub mod schema;
 pub mod validate;
 
 pub use design::*;
+pub use located::tidy_numbers;
 pub use overrides::Override;
 pub use schema::ConfigFile;
 
+use overrides::{is_under, parse_path, Segment};
 use std::path::Path;
+use toml::{Table, Value};
 
 /// Everything that can be wrong with a config.
 #[derive(Debug, thiserror::Error)]
@@ -26,13 +32,27 @@ pub enum ConfigError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// The TOML is malformed, has an unknown key or a value of the wrong type.
+    /// The file is not TOML (the parser's located message), or a resolved config cannot be
+    /// written back as TOML.
     #[error("{file}: {message}")]
     Parse {
         /// Path as given.
         file: String,
-        /// The parser's message (names the line and key).
+        /// The parser's message (names the line and column).
         message: String,
+    },
+    /// A key is unknown or missing, or a value has the wrong type; the message is located at
+    /// the line of the file where it is written.
+    #[error("{file}: {}{message}{}", location_prefix(.location), location_snippet(.location))]
+    Schema {
+        /// Path as given.
+        file: String,
+        /// Dotted key.
+        key: String,
+        /// What is wrong and what is allowed, starting with the key.
+        message: String,
+        /// Where in the file (None when the key is not in the file).
+        location: Option<Box<SourceLocation>>,
     },
     /// A value is out of its allowed range.
     #[error("{file}: {key} = {value}: {allowed}")]
@@ -46,14 +66,40 @@ pub enum ConfigError {
         /// What is allowed.
         allowed: String,
     },
-    /// A `--set` override could not be parsed or applied.
-    #[error("--set {text}: {reason}")]
+    /// A `--set` override (or `--seed`, `--replicates`, a sweep value) could not be parsed or
+    /// applied, or put a wrong key or value into the config.
+    #[error("{text}: {reason}")]
     Override {
-        /// The override as written.
+        /// The argument as written, e.g. `--set design.enrolled=40`.
         text: String,
         /// Why it failed.
         reason: String,
     },
+}
+
+/// A place in a config file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLocation {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (in characters).
+    pub column: usize,
+    /// The line with the mistake underlined.
+    pub snippet: String,
+}
+
+fn location_snippet(location: &Option<Box<SourceLocation>>) -> String {
+    match location {
+        Some(l) if !l.snippet.is_empty() => format!("\n{}", l.snippet),
+        _ => String::new(),
+    }
+}
+
+fn location_prefix(location: &Option<Box<SourceLocation>>) -> String {
+    match location {
+        Some(l) => format!("line {}, column {}: ", l.line, l.column),
+        None => String::new(),
+    }
 }
 
 impl ConfigError {
@@ -67,8 +113,8 @@ impl ConfigError {
             } => ConfigError::Invalid {
                 file: path.to_string(),
                 key,
-                value,
-                allowed,
+                value: tidy_numbers(&value),
+                allowed: tidy_numbers(&allowed),
             },
             // An override that cannot be applied must say to which config (batch and validate
             // apply the same --set to many files).
@@ -86,6 +132,9 @@ impl ConfigError {
 pub struct LoadedConfig {
     /// Where it came from (file path or a label).
     pub origin: String,
+    /// The `--set` arguments applied, exactly as given and in order (recorded in the results so
+    /// that the run can be reproduced).
+    pub overrides: Vec<String>,
     /// The resolved config (defaults filled in), as written back into results.
     pub resolved: ConfigFile,
     /// The validated design.
@@ -108,52 +157,200 @@ pub fn parse(
     origin: &str,
     overrides: &[Override],
 ) -> Result<LoadedConfig, ConfigError> {
-    let mut table: toml::Table = text
+    let table: Table = text
         .parse()
         .map_err(|e: toml::de::Error| ConfigError::Parse {
             file: origin.to_string(),
             message: e.to_string().trim_end().to_string(),
         })?;
-    // Deserialize from text (not from the table) so that errors carry the line and a snippet
-    // that shows the key; with overrides the text is the overridden table written back.
-    let overridden;
-    let source = if overrides.is_empty() {
-        text
-    } else {
-        overrides::apply_all(&mut table, overrides).map_err(|e| e.in_file(origin))?;
-        overridden = toml::to_string(&table).map_err(|e| ConfigError::Parse {
-            file: origin.to_string(),
-            message: e.to_string(),
-        })?;
-        overridden.as_str()
+    let set = overrides
+        .iter()
+        .filter_map(|o| o.set_argument.clone())
+        .collect();
+    resolve(&table, Some(text), origin, overrides, set)
+}
+
+/// Re-validates a resolved config with extra overrides (used by sweeps and claims). The result
+/// keeps the `--set` arguments of `base`: the extra overrides are not the user's.
+pub fn with_overrides(
+    base: &LoadedConfig,
+    overrides: &[Override],
+) -> Result<LoadedConfig, ConfigError> {
+    let table = match Value::try_from(&base.resolved) {
+        Ok(Value::Table(t)) => t,
+        Ok(_) => Table::new(),
+        Err(e) => {
+            return Err(ConfigError::Parse {
+                file: base.origin.clone(),
+                message: e.to_string(),
+            })
+        }
     };
-    let mut resolved: ConfigFile = toml::from_str(source).map_err(|e: toml::de::Error| {
-        let mut message = e.to_string().trim_end().to_string();
-        if !overrides.is_empty() {
-            message.push_str("\n(line numbers refer to the config after applying --set overrides)");
-        }
-        ConfigError::Parse {
-            file: origin.to_string(),
-            message,
-        }
-    })?;
-    let design = validate::validate(&resolved).map_err(|e| e.in_file(origin))?;
+    resolve(
+        &table,
+        None,
+        &base.origin,
+        overrides,
+        base.overrides.clone(),
+    )
+}
+
+/// Applies the overrides to `original` (parsed from `text` when the config is a file),
+/// deserializes and validates.
+fn resolve(
+    original: &Table,
+    text: Option<&str>,
+    origin: &str,
+    overrides: &[Override],
+    set: Vec<String>,
+) -> Result<LoadedConfig, ConfigError> {
+    let mut table = original.clone();
+    overrides::apply_all(&mut table, overrides).map_err(|e| e.in_file(origin))?;
+    let rescaled = rescale_count_looks(original, &mut table, overrides);
+    let mut resolved = located::deserialize(&table, original, text, origin, overrides)?;
+    // A responder analysis runs with the default responder definition when the config gives
+    // none; the resolved config records it. Without such an analysis (and no [response]) the
+    // config has no responder endpoint, and nothing about responders is reported.
+    if resolved.response.is_none()
+        && std::iter::once(&resolved.analysis.primary)
+            .chain(&resolved.analysis.secondary)
+            .any(|a| a.needs_response())
+    {
+        resolved.response = Some(schema::ResponseSection::default());
+    }
+    let design = validate::validate(&resolved)
+        .map_err(|e| explain(e.in_file(origin), overrides, rescaled.as_ref()))?;
     validate::resolve_defaults(&mut resolved, &design);
     Ok(LoadedConfig {
         origin: origin.to_string(),
+        overrides: set,
         resolved,
         design,
     })
 }
 
-/// Re-validates a resolved config with extra overrides (used by sweeps and claims).
-pub fn with_overrides(
-    base: &LoadedConfig,
+/// Looks written as enrollment counts, turned into fractions because an override changed
+/// `design.enrolled`.
+struct Rescaled {
+    counts: Vec<f64>,
+    enrolled_before: i64,
+    fractions: Vec<f64>,
+    /// The argument that changed the enrollment.
+    by: String,
+}
+
+fn integer_at(table: &Table, section: &str, key: &str) -> Option<i64> {
+    table.get(section)?.get(key)?.as_integer()
+}
+
+/// When an override changes `design.enrolled` and leaves `sequential.looks` alone, looks written
+/// as enrollment counts ending at the old enrollment become the same fractions of the new one
+/// (`[15, 30]` of 30 is `[0.5, 1]`, so 40 enrolled gives looks at 20 and 40). Validation then
+/// rounds each fraction to a count as it does for fractions written in the file.
+fn rescale_count_looks(
+    original: &Table,
+    table: &mut Table,
     overrides: &[Override],
-) -> Result<LoadedConfig, ConfigError> {
-    let text = toml::to_string(&base.resolved).map_err(|e| ConfigError::Parse {
-        file: base.origin.clone(),
-        message: e.to_string(),
-    })?;
-    parse(&text, &base.origin, overrides)
+) -> Option<Rescaled> {
+    let before = integer_at(original, "design", "enrolled")?;
+    let after = integer_at(table, "design", "enrolled")?;
+    let looks = original.get("sequential")?.get("looks")?.clone();
+    let looks_path = [
+        Segment::Key("sequential".into()),
+        Segment::Key("looks".into()),
+    ];
+    let enrolled_path = [
+        Segment::Key("design".into()),
+        Segment::Key("enrolled".into()),
+    ];
+    let touches = |o: &Override, path: &[Segment]| {
+        is_under(path, o.segments()) || is_under(o.segments(), path)
+    };
+    // Looks that an override sets are the user's: they are checked as written.
+    if before == after || before < 1 || overrides.iter().any(|o| touches(o, &looks_path)) {
+        return None;
+    }
+    let by = overrides
+        .iter()
+        .rev()
+        .find(|o| touches(o, &enrolled_path))?
+        .source
+        .clone();
+    let counts: Vec<f64> = looks
+        .as_array()?
+        .iter()
+        .map(|v| v.as_integer().map(|i| i as f64).or_else(|| v.as_float()))
+        .collect::<Option<_>>()?;
+    let whole = counts
+        .iter()
+        .all(|&x| x.is_finite() && x >= 1.0 && x.fract() == 0.0);
+    let fractions_already = counts.iter().all(|&x| x > 0.0 && x <= 1.0);
+    let increasing = counts.windows(2).all(|w| w[0] < w[1]);
+    if !whole || fractions_already || !increasing || counts.last() != Some(&(before as f64)) {
+        return None;
+    }
+    let fractions: Vec<f64> = counts.iter().map(|&x| x / before as f64).collect();
+    let sequential = table.get_mut("sequential")?.as_table_mut()?;
+    sequential.insert(
+        "looks".to_string(),
+        Value::Array(fractions.iter().map(|&f| Value::Float(f)).collect()),
+    );
+    Some(Rescaled {
+        counts,
+        enrolled_before: before,
+        fractions,
+        by,
+    })
+}
+
+/// Says which argument put an invalid value into the config, and that count looks were
+/// rescaled when the error is about them.
+fn explain(e: ConfigError, overrides: &[Override], rescaled: Option<&Rescaled>) -> ConfigError {
+    let ConfigError::Invalid {
+        file,
+        key,
+        value,
+        mut allowed,
+    } = e
+    else {
+        return e;
+    };
+    if let Ok(path) = parse_path(&key) {
+        if let Some(o) = overrides
+            .iter()
+            .rev()
+            .find(|o| is_under(&path, o.segments()) || is_under(o.segments(), &path))
+        {
+            allowed.push_str(&format!(" (set by {})", o.source));
+        }
+        if let Some(r) = rescaled {
+            if is_under(
+                &path,
+                &[
+                    Segment::Key("sequential".into()),
+                    Segment::Key("looks".into()),
+                ],
+            ) {
+                let list = |xs: &[f64]| {
+                    xs.iter()
+                        .map(|x| x.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                allowed.push_str(&format!(
+                    " (the looks [{}] were enrollment counts of design.enrolled = {}, so they were rescaled to the fractions [{}] of the design.enrolled set by {}; write sequential.looks as fractions, or set it too)",
+                    list(&r.counts),
+                    r.enrolled_before,
+                    list(&r.fractions),
+                    r.by
+                ));
+            }
+        }
+    }
+    ConfigError::Invalid {
+        file,
+        key,
+        value,
+        allowed,
+    }
 }

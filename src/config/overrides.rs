@@ -5,8 +5,8 @@ use super::ConfigError;
 use toml::{Table, Value};
 
 /// One path segment: a table key, optionally indexing into an array (`classes[1]`).
-#[derive(Debug, Clone, PartialEq)]
-enum Segment {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Segment {
     Key(String),
     Index(usize),
 }
@@ -19,6 +19,12 @@ pub struct Override {
     segments: Vec<Segment>,
     /// The value, parsed as TOML (a bare word that is not valid TOML is taken as a string).
     pub value: Value,
+    /// The argument that asked for it, as the user would recognise it in an error message:
+    /// `--set design.enrolled=40`, `--seed 5`, `--param design.enrolled = 20`.
+    pub source: String,
+    /// The `--set` argument exactly as given, recorded in the results so that the run can be
+    /// reproduced; None for `--seed`, `--replicates` and the overrides sweeps and claims make.
+    pub set_argument: Option<String>,
 }
 
 impl Override {
@@ -36,26 +42,29 @@ impl Override {
             split
                 .map(|i| (&text[..i], &text[i + 1..]))
                 .ok_or_else(|| ConfigError::Override {
-                    text: text.to_string(),
+                    text: format!("--set {text}"),
                     reason: "expected KEY=VALUE, e.g. design.enrolled=40".to_string(),
                 })?;
         let key = key.trim();
         let segments = parse_path(key).map_err(|reason| ConfigError::Override {
-            text: text.to_string(),
+            text: format!("--set {text}"),
             reason,
         })?;
         let value = parse_value(raw.trim()).map_err(|reason| ConfigError::Override {
-            text: text.to_string(),
+            text: format!("--set {text}"),
             reason,
         })?;
         Ok(Override {
             key: key.to_string(),
             segments,
             value,
+            source: format!("--set {text}"),
+            set_argument: Some(text.to_string()),
         })
     }
 
-    /// A path with a value already in hand (used by sweeps).
+    /// A path with a value already in hand (used by sweeps, claims, `--seed` and
+    /// `--replicates`); `source` defaults to the equivalent `--set`.
     pub fn with_value(key: &str, value: Value) -> Result<Override, ConfigError> {
         let segments = parse_path(key).map_err(|reason| ConfigError::Override {
             text: key.to_string(),
@@ -64,8 +73,21 @@ impl Override {
         Ok(Override {
             key: key.to_string(),
             segments,
+            source: format!("--set {key}={value}"),
             value,
+            set_argument: None,
         })
+    }
+
+    /// The same override, named in error messages by `source` (e.g. `--seed 5`).
+    pub fn from_argument(mut self, source: impl Into<String>) -> Override {
+        self.source = source.into();
+        self
+    }
+
+    /// The parsed key path.
+    pub(crate) fn segments(&self) -> &[Segment] {
+        &self.segments
     }
 
     /// Writes the value into `table`, creating intermediate tables as needed.
@@ -76,7 +98,7 @@ impl Override {
             *table = t;
         }
         result.map_err(|reason| ConfigError::Override {
-            text: format!("{}={}", self.key, self.value),
+            text: self.source.clone(),
             reason,
         })
     }
@@ -141,7 +163,53 @@ fn parse_value(raw: &str) -> Result<Value, String> {
     }
 }
 
-fn parse_path(key: &str) -> Result<Vec<Segment>, String> {
+/// The dotted spelling of a key path, as validation errors and `--set` write it: keys that are
+/// not bare TOML keys are quoted (`population.classes[0].change."ketamine+placebo".mean`).
+pub(crate) fn dotted(path: &[Segment]) -> String {
+    let mut s = String::new();
+    for seg in path {
+        match seg {
+            Segment::Key(k) => {
+                if !s.is_empty() {
+                    s.push('.');
+                }
+                let bare = !k.is_empty()
+                    && k.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                if bare {
+                    s.push_str(k);
+                } else {
+                    s.push_str(&quoted_key(k));
+                }
+            }
+            Segment::Index(i) => s.push_str(&format!("[{i}]")),
+        }
+    }
+    s
+}
+
+/// A key in double quotes, with `"` and `\` escaped as in TOML so that the spelling is
+/// unambiguous.
+pub(crate) fn quoted_key(key: &str) -> String {
+    format!("\"{}\"", key.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// Whether two dotted keys name the same config key (`design.enrolled` and
+/// `"design".enrolled` do); keys that do not parse are compared as written.
+pub fn same_key(a: &str, b: &str) -> bool {
+    match (parse_path(a.trim()), parse_path(b.trim())) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a.trim() == b.trim(),
+    }
+}
+
+/// Whether `inner` is `outer` or lies below it (`a.b[0]` lies below `a.b` and `a`).
+pub(crate) fn is_under(inner: &[Segment], outer: &[Segment]) -> bool {
+    inner.len() >= outer.len() && inner[..outer.len()] == *outer
+}
+
+/// Parses a dotted key as `--set` accepts it: `a.b[0]."c+d".e`.
+pub(crate) fn parse_path(key: &str) -> Result<Vec<Segment>, String> {
     let mut segments = Vec::new();
     let mut chars = key.chars().peekable();
     let mut expect_key = true;

@@ -29,9 +29,10 @@ pub struct ConfigFile {
     /// The adverse event monitored for harm.
     #[serde(default)]
     pub adverse_events: Option<AdverseEventsSection>,
-    /// Responder and remission definitions.
-    #[serde(default)]
-    pub response: ResponseSection,
+    /// Responder and remission definitions. Absent means no responder endpoint: nothing about
+    /// responders is reported (it is filled with its defaults when an analysis needs it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<ResponseSection>,
     /// Primary and secondary analyses and the significance level.
     pub analysis: AnalysisSection,
     /// Interim looks and stopping rules; absent means a fixed design.
@@ -121,7 +122,10 @@ pub struct PopulationSection {
 
 /// `population.correlation`: one value for every pair of conditions, or the whole matrix.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "must be a number (one correlation for every pair of conditions) or the k x k matrix as an array of rows of numbers"
+)]
 pub enum CorrelationSpec {
     /// Compound symmetry: this correlation between every pair of conditions.
     Common(f64),
@@ -380,7 +384,10 @@ pub struct AnalysisSection {
 
 /// `analysis.contrast`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "must be a difference of two conditions such as \"B - A\", or a table { name = \"...\", weights = { A = 1, B = -1 } }"
+)]
 pub enum ContrastSpec {
     /// `"T - R"`: a difference of two conditions, by letter or name.
     Difference(String),
@@ -497,23 +504,70 @@ pub struct SimulationSection {
     /// Number of simulated trials.
     #[serde(default = "default_replicates")]
     pub replicates: i64,
-    /// Master seed; replicate j uses a generator seeded from (seed, j). TOML integers are
-    /// signed 64-bit, so seeds above 2^63 - 1 are written as their two's-complement bit pattern
-    /// (a negative integer), as `--seed` does.
-    #[serde(default = "default_seed", with = "seed_bits")]
+    /// Master seed, a whole number from 0 to 2^64 - 1; replicate j uses a generator seeded
+    /// from (seed, j). TOML integers are signed 64-bit, so a seed above 2^63 - 1 is written as a
+    /// string of digits (`seed = "18446744073709551615"`), as the resolved config records it.
+    #[serde(default = "default_seed", with = "seed_repr")]
     pub seed: u64,
 }
 
-/// A u64 seed stored as the i64 with the same bits (TOML has no unsigned integers).
-mod seed_bits {
-    use serde::{Deserialize, Deserializer, Serializer};
+/// The largest seed a TOML integer can hold; larger seeds are written as strings.
+const LARGEST_INTEGER_SEED: u64 = i64::MAX as u64;
+
+/// `seed` as a TOML value: an integer when it fits, otherwise a string of digits.
+pub fn seed_value(seed: u64) -> toml::Value {
+    match i64::try_from(seed) {
+        Ok(i) => toml::Value::Integer(i),
+        Err(_) => toml::Value::String(seed.to_string()),
+    }
+}
+
+/// Reads and writes seeds as [`seed_value`] does. A negative integer is an error, never a bit
+/// pattern: `seed = -1` is a mistake, not the seed 2^64 - 1.
+mod seed_repr {
+    use super::LARGEST_INTEGER_SEED;
+    use serde::de::{self, Visitor};
+    use serde::{Deserializer, Serializer};
+    use std::fmt;
+
+    const ALLOWED: &str = "must be a whole number from 0 to 18446744073709551615 (seeds above 9223372036854775807 are written as a string of digits, e.g. seed = \"18446744073709551615\")";
 
     pub fn serialize<S: Serializer>(seed: &u64, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_i64(*seed as i64)
+        if *seed <= LARGEST_INTEGER_SEED {
+            s.serialize_u64(*seed)
+        } else {
+            s.serialize_str(&seed.to_string())
+        }
+    }
+
+    struct SeedVisitor;
+
+    impl Visitor<'_> for SeedVisitor {
+        type Value = u64;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a whole number from 0 to 18446744073709551615")
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
+            u64::try_from(v).map_err(|_| E::custom(ALLOWED))
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+            Ok(v)
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
+            let digits = v.trim();
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(E::custom(ALLOWED));
+            }
+            digits.parse::<u64>().map_err(|_| E::custom(ALLOWED))
+        }
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-        i64::deserialize(d).map(|bits| bits as u64)
+        d.deserialize_any(SeedVisitor)
     }
 }
 

@@ -104,7 +104,12 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
             )?,
         }),
     };
-    let response = response(&file.response, &population)?;
+    let response = response(
+        file.response
+            .as_ref()
+            .unwrap_or(&ResponseSection::default()),
+        &population,
+    )?;
     let analysis = analysis(&file.analysis, population.baseline.is_some(), &crossover)?;
     let contrast = match &file.analysis.contrast {
         None => primary_contrast(&crossover),
@@ -737,20 +742,23 @@ fn response(r: &ResponseSection, population: &Population) -> Result<ResponseRule
     })
 }
 
+/// The smallest significance level accepted.
+const MIN_ALPHA: f64 = 1e-9;
+
 fn analysis(
     a: &AnalysisSection,
     has_baseline: bool,
     crossover: &Crossover,
 ) -> Result<AnalysisPlan> {
-    if !(a.alpha.is_finite() && a.alpha > 0.0 && a.alpha < 1.0) {
-        return Err(invalid("analysis.alpha", a.alpha, "must be in (0, 1)"));
-    }
-    if !(a.carryover_alpha.is_finite() && a.carryover_alpha > 0.0 && a.carryover_alpha < 1.0) {
-        return Err(invalid(
-            "analysis.carryover_alpha",
-            a.carryover_alpha,
-            "must be in (0, 1)",
-        ));
+    // Below 1e-9 the critical values run beyond what the t and normal quantiles resolve in
+    // double precision; no trial plans at such a level.
+    for (key, level) in [
+        ("analysis.alpha", a.alpha),
+        ("analysis.carryover_alpha", a.carryover_alpha),
+    ] {
+        if !(level.is_finite() && (MIN_ALPHA..1.0).contains(&level)) {
+            return Err(invalid(key, level, "must be in [1e-9, 1)"));
+        }
     }
     let mut secondary: Vec<AnalysisName> = Vec::new();
     for (i, &s) in a.secondary.iter().enumerate() {
@@ -945,9 +953,9 @@ fn sequential(
     if let Some(f) = &s.futility {
         if !primary.spec().t_based && (f.z.is_some() || f.conditional_power.is_some()) {
             return Err(invalid(
-                "sequential.futility",
-                primary.as_str(),
-                "futility rules need a t-based primary analysis (responders_paired, completers_paired, period_adjusted or first_period)",
+                "analysis.primary",
+                format!("{:?}", primary.as_str()),
+                "a futility rule (sequential.futility) needs a t-based primary analysis: responders_paired, completers_paired, period_adjusted, first_period, anova or anova_carryover",
             ));
         }
         if let Some(z) = &f.z {

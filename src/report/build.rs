@@ -13,8 +13,21 @@ use crate::sequential::StoppingRules;
 pub struct RunMetadata {
     /// Worker threads.
     pub threads: usize,
-    /// Wall time of the simulation in seconds.
+    /// Wall time of the simulation in seconds (a merge: the longest shard's).
     pub elapsed_seconds: f64,
+    /// For a merge: the number of shards and their times added up.
+    pub shards: Option<(u64, f64)>,
+}
+
+impl RunMetadata {
+    /// One run on `threads` threads that took `elapsed_seconds`.
+    pub fn single(threads: usize, elapsed_seconds: f64) -> RunMetadata {
+        RunMetadata {
+            threads,
+            elapsed_seconds,
+            shards: None,
+        }
+    }
 }
 
 const NOT_ANALYZABLE_REASONS: [&str; 4] = [
@@ -205,7 +218,10 @@ pub fn build_report(
             se: (var / rf).sqrt(),
         }
     };
-    let responders = d.population.baseline.map(|_| {
+    // Responders are reported only for a config with a responder endpoint (a [response]
+    // section, filled in when an analysis needs one) and the baseline scores they need.
+    let has_responders = d.population.baseline.is_some() && loaded.resolved.response.is_some();
+    let responders = has_responders.then(|| {
         let hist = &summary.responders_histogram;
         let total: u64 = hist.iter().sum::<u64>().max(1);
         let mean = hist
@@ -274,6 +290,8 @@ pub fn build_report(
         name: d.name.clone(),
         description: loaded.resolved.description.clone(),
         config_file: loaded.origin.clone(),
+        overrides: loaded.overrides.clone(),
+        command: super::reproduce::run_command(loaded),
         seed: d.seed,
         replicates: summary.replicates,
         threads: meta.threads,
@@ -283,6 +301,8 @@ pub fn build_report(
         } else {
             0.0
         },
+        merged_shards: meta.shards.map(|s| s.0),
+        shard_seconds_total: meta.shards.map(|s| s.1),
         true_effect: d.population.average_effect(&d.contrast),
         primary,
         analyses,

@@ -1,5 +1,6 @@
 //! summary.csv: one row per reported quantity (name, estimate, se, ci_low, ci_high); a missing
-//! value is an empty cell.
+//! value is an empty cell. The last rows record what reproduces the run (config path, each
+//! `--set` override, seed, replicates, tool version, command) in the `text` column.
 
 use super::{Proportion, ReportError, RunReport};
 use serde::Serialize;
@@ -17,6 +18,19 @@ pub struct Row {
     pub ci_low: Option<f64>,
     /// Upper end.
     pub ci_high: Option<f64>,
+    /// The value of a non-numeric row (config path, overrides, command).
+    pub text: Option<String>,
+}
+
+fn text(name: &str, value: String) -> Row {
+    Row {
+        name: name.to_string(),
+        estimate: None,
+        se: None,
+        ci_low: None,
+        ci_high: None,
+        text: Some(value),
+    }
 }
 
 fn proportion(name: String, p: &Proportion) -> Row {
@@ -26,6 +40,7 @@ fn proportion(name: String, p: &Proportion) -> Row {
         se: Some(p.se),
         ci_low: Some(p.ci_low),
         ci_high: Some(p.ci_high),
+        text: None,
     }
 }
 
@@ -40,6 +55,7 @@ fn value(name: String, estimate: Option<f64>, se: Option<f64>) -> Row {
         se,
         ci_low: ci(-1.0),
         ci_high: ci(1.0),
+        text: None,
     }
 }
 
@@ -127,6 +143,14 @@ pub fn rows(report: &RunReport) -> Vec<Row> {
             rows.push(proportion(format!("adverse_events.{}.{cond}", ae.name), p));
         }
     }
+    rows.push(text("config_file", report.config_file.clone()));
+    for (i, o) in report.overrides.iter().enumerate() {
+        rows.push(text(&format!("overrides[{i}]"), o.clone()));
+    }
+    rows.push(text("seed", report.seed.to_string()));
+    rows.push(text("replicates", report.replicates.to_string()));
+    rows.push(text("tool.version", report.tool.version.clone()));
+    rows.push(text("command", report.command.clone()));
     rows
 }
 

@@ -13,9 +13,14 @@ pub fn render(r: &RunReport) -> String {
     }
     let _ = writeln!(
         s,
-        "{} replicates, seed {}, {} {} (config `{}`). Every figure is a Monte Carlo estimate; \
+        "{} replicates, seed {}, {} {} (config `{}`{}). Every figure is a Monte Carlo estimate; \
          SE is its Monte Carlo standard error.\n",
-        r.replicates, r.seed, r.tool.name, r.tool.version, r.config_file
+        r.replicates,
+        r.seed,
+        r.tool.name,
+        r.tool.version,
+        r.config_file,
+        overrides_clause(&r.overrides)
     );
     let _ = writeln!(s, "## Primary analysis: {}\n", p.analysis);
     let _ = writeln!(
@@ -24,8 +29,12 @@ pub fn render(r: &RunReport) -> String {
     );
     let _ = writeln!(
         s,
-        "| power (reject at any look) | {:.4} | {:.4} | [{:.4}, {:.4}] (Wilson) |",
-        p.power.estimate, p.power.se, p.power.ci_low, p.power.ci_high
+        "| {} (reject at any look) | {:.4} | {:.4} | [{:.4}, {:.4}] (Wilson) |",
+        r.rate_label(),
+        p.power.estimate,
+        p.power.se,
+        p.power.ci_low,
+        p.power.ci_high
     );
     let _ = writeln!(
         s,
@@ -122,13 +131,22 @@ pub fn render(r: &RunReport) -> String {
     let _ = writeln!(s, "\n## Reproduce\n");
     let _ = writeln!(
         s,
-        "`crossover-sim run {} --seed {} --replicates {}` ({} {}). Throughput {:.0} replicates/s on {} threads ({:.2} s).",
-        r.config_file, r.seed, r.replicates, r.tool.name, r.tool.version, r.replicates_per_second, r.threads, r.elapsed_seconds
+        "`{}`\n\nrun from the same folder with {} {}, gives these results byte for byte (apart from the timing line below).",
+        r.command, r.tool.name, r.tool.version
     );
+    let _ = writeln!(s, "\nTiming: {}.", r.timing());
     let toml_text = toml::to_string(&r.config).unwrap_or_default();
     let _ = writeln!(
         s,
         "\nResolved config (defaults filled in):\n\n```toml\n{toml_text}```"
     );
     s
+}
+
+/// ", with --set A, --set B" for the overrides of a run (empty without any).
+fn overrides_clause(overrides: &[String]) -> String {
+    overrides
+        .iter()
+        .map(|o| format!(", with `--set {o}`"))
+        .collect()
 }

@@ -7,6 +7,7 @@ pub mod check;
 pub mod csv_export;
 pub mod markdown;
 pub mod plot;
+pub mod reproduce;
 pub mod sweep;
 pub mod text;
 
@@ -224,16 +225,27 @@ pub struct RunReport {
     pub description: String,
     /// Config path as given.
     pub config_file: String,
+    /// The `--set` arguments applied, as given and in order.
+    pub overrides: Vec<String>,
+    /// The command that reproduces this result (same folder, same version).
+    pub command: String,
     /// Master seed.
     pub seed: u64,
     /// Replicates simulated.
     pub replicates: u64,
-    /// Worker threads used (does not affect results).
+    /// Worker threads used (does not affect results); for a merge, the most any shard used.
     pub threads: usize,
-    /// Wall time of the simulation.
+    /// Wall time of the simulation; for a merge, that of the longest shard (the wall time when
+    /// the shards run side by side).
     pub elapsed_seconds: f64,
-    /// Throughput.
+    /// Throughput: replicates / elapsed_seconds.
     pub replicates_per_second: f64,
+    /// For a merge: the number of shards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_shards: Option<u64>,
+    /// For a merge: the shards' times added up (compute time, not wall time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard_seconds_total: Option<f64>,
     /// Population average effect T - R implied by the config.
     pub true_effect: f64,
     /// Primary analysis.
@@ -255,6 +267,35 @@ pub struct RunReport {
 }
 
 impl RunReport {
+    /// Whether the config is a null (the test condition's population average effect equals the
+    /// reference's), so that its rejection rate is a type I error rather than power.
+    pub fn is_null(&self) -> bool {
+        self.true_effect == 0.0
+    }
+
+    /// "type I error" for a null config, "power" otherwise.
+    pub fn rate_label(&self) -> &'static str {
+        if self.is_null() {
+            "type I error"
+        } else {
+            "power"
+        }
+    }
+
+    /// The timing line of the reports: one run, or the shards of a merge.
+    pub fn timing(&self) -> String {
+        match (self.merged_shards, self.shard_seconds_total) {
+            (Some(n), Some(total)) => format!(
+                "merged from {n} shards: {:.2} s for the longest shard, {total:.2} s in all, {} threads at most per shard",
+                self.elapsed_seconds, self.threads
+            ),
+            _ => format!(
+                "{:.2} s, {:.0} replicates/s on {} threads",
+                self.elapsed_seconds, self.replicates_per_second, self.threads
+            ),
+        }
+    }
+
     /// Probability of stopping before the last look, for any reason.
     pub fn p_stop_early(&self) -> f64 {
         self.looks[..self.looks.len().saturating_sub(1)]

@@ -1,5 +1,6 @@
 //! Writing a sweep: `sweep-<param>.csv`, `sweep-<param>.json` and SVG plots of power (with its
 //! 95% band), and for sequential designs the probability of stopping early and the expected N.
+//! Both files record the config path, the `--set` overrides and the reproducing command.
 
 use super::plot::{line_chart, Chart, Series};
 use super::{write_atomic, ReportError};
@@ -28,6 +29,11 @@ struct Row {
     p_responders_at_least_target: Option<f64>,
     primary_not_analyzable: u64,
     mean_estimate_at_stop: Option<f64>,
+    config_file: String,
+    overrides: String,
+    seed: u64,
+    replicates: u64,
+    command: String,
 }
 
 fn text(v: &toml::Value) -> String {
@@ -50,12 +56,26 @@ pub fn slug(key: &str) -> String {
         .collect()
 }
 
+/// `sweep-<param>[-<param2>][-set-<hash>]`: the file stem of a sweep's outputs. Sweeps of the
+/// same keys under different `--set` overrides get different stems, so neither overwrites the
+/// other.
+pub fn stem(param: &str, param2: Option<&str>, overrides: &[String]) -> String {
+    let mut stem = format!("sweep-{}", slug(param));
+    if let Some(p2) = param2 {
+        stem.push('-');
+        stem.push_str(&slug(p2));
+    }
+    if let Some(tag) = super::reproduce::overrides_tag(overrides) {
+        stem.push('-');
+        stem.push_str(&tag);
+    }
+    stem
+}
+
 /// Writes the sweep's files into `dir`; returns the paths written.
 pub fn write_sweep(dir: &Path, sweep: &SweepResult) -> Result<Vec<PathBuf>, ReportError> {
-    let stem = match &sweep.param2 {
-        None => format!("sweep-{}", slug(&sweep.param)),
-        Some(p2) => format!("sweep-{}-{}", slug(&sweep.param), slug(p2)),
-    };
+    let stem = stem(&sweep.param, sweep.param2.as_deref(), &sweep.overrides);
+    let overrides = serde_json::to_string(&sweep.overrides).unwrap_or_default();
     let mut written = Vec::new();
     let ser = |what: &str, e: String| ReportError::Serialize {
         what: what.to_string(),
@@ -87,6 +107,11 @@ pub fn write_sweep(dir: &Path, sweep: &SweepResult) -> Result<Vec<PathBuf>, Repo
             p_responders_at_least_target: p.p_responders_at_least_target,
             primary_not_analyzable: p.primary_not_analyzable,
             mean_estimate_at_stop: p.mean_estimate_at_stop,
+            config_file: sweep.config_file.clone(),
+            overrides: overrides.clone(),
+            seed: sweep.seed,
+            replicates: sweep.replicates,
+            command: sweep.command.clone(),
         })
         .map_err(|e| ser("sweep csv", e.to_string()))?;
     }

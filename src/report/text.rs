@@ -14,8 +14,13 @@ pub fn render(r: &RunReport) -> String {
     );
     let _ = writeln!(
         s,
-        "  power ({}): {:.4} ± {:.4} (MC SE), 95% CI [{:.4}, {:.4}]",
-        p.analysis, p.power.estimate, p.power.se, p.power.ci_low, p.power.ci_high
+        "  {} ({}): {:.4} ± {:.4} (MC SE), 95% CI [{:.4}, {:.4}]",
+        r.rate_label(),
+        p.analysis,
+        p.power.estimate,
+        p.power.se,
+        p.power.ci_low,
+        p.power.ci_high
     );
     let truth = match p.true_value {
         Some(t) => format!("true {t:.3}"),
@@ -87,10 +92,6 @@ pub fn render(r: &RunReport) -> String {
             .collect();
         let _ = writeln!(s, "  {} rate: {}", ae.name, rates.join(", "));
     }
-    let _ = writeln!(
-        s,
-        "  {:.1} s, {:.0} replicates/s on {} threads",
-        r.elapsed_seconds, r.replicates_per_second, r.threads
-    );
+    let _ = writeln!(s, "  {}", r.timing());
     s
 }
