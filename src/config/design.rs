@@ -5,6 +5,7 @@
 
 pub use super::schema::AnalysisName;
 pub use crate::design::{Condition, Contrast, Crossover, Period, SequenceId};
+pub use crate::inference::{Better, Hypothesis};
 
 /// A fully validated crossover trial design plus its simulation settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,7 +20,9 @@ pub struct TrialDesign {
     pub enrolled: usize,
     /// Sequence randomization scheme.
     pub randomization: Randomization,
-    /// The population participants are drawn from.
+    /// The scale of the endpoint.
+    pub endpoint: Endpoint,
+    /// The population participants are drawn from (on the log scale for ratio endpoints).
     pub population: Population,
     /// Additive period effect tau_j, one per period.
     pub period_effect: Vec<f64>,
@@ -120,6 +123,32 @@ pub struct LatentClass {
     pub change_sd: Vec<f64>,
 }
 
+/// The scale an endpoint is simulated, analysed and reported on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Endpoint {
+    /// A normal endpoint on its own scale; contrasts are differences.
+    #[default]
+    Normal,
+    /// A ratio endpoint: simulated and analysed on the log scale, contrasts and margins
+    /// reported back-transformed as ratios.
+    LogNormal,
+}
+
+impl Endpoint {
+    /// Whether results are reported as ratios.
+    pub fn is_ratio(self) -> bool {
+        self == Endpoint::LogNormal
+    }
+
+    /// A value on the analysis scale as reported: exp(x) for ratio endpoints.
+    pub fn reported(self, x: f64) -> f64 {
+        match self {
+            Endpoint::Normal => x,
+            Endpoint::LogNormal => x.exp(),
+        }
+    }
+}
+
 /// The population model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Population {
@@ -192,16 +221,39 @@ pub struct AnalysisPlan {
     pub primary: AnalysisName,
     /// Secondary analyses (never containing the primary).
     pub secondary: Vec<AnalysisName>,
-    /// Overall two-sided level.
+    /// Significance level (two-sided for a two-sided hypothesis, else of each one-sided test).
     pub alpha: f64,
     /// Level of the carryover diagnostic.
     pub carryover_alpha: f64,
+    /// The hypothesis on the primary contrast, margins on the analysis scale.
+    pub hypothesis: Hypothesis,
 }
 
 impl AnalysisPlan {
     /// Primary followed by the secondaries.
     pub fn all(&self) -> impl Iterator<Item = AnalysisName> + '_ {
         std::iter::once(self.primary).chain(self.secondary.iter().copied())
+    }
+
+    /// The hypothesis `name` tests: the primary's for the primary and for every t-based
+    /// secondary estimate of the same contrast; two-sided for the others (rank and responder
+    /// tests, whose direction and scale differ, and the carryover diagnostic).
+    pub fn hypothesis_of(&self, name: AnalysisName) -> Hypothesis {
+        let spec = name.spec();
+        if name == self.primary || (spec.t_based && !spec.diagnostic) {
+            self.hypothesis
+        } else {
+            Hypothesis::TwoSided
+        }
+    }
+
+    /// The significance level of `name`'s test.
+    pub fn level_of(&self, name: AnalysisName) -> f64 {
+        if name.spec().diagnostic {
+            self.carryover_alpha
+        } else {
+            self.alpha
+        }
     }
 
     /// Whether any analysis needs response status.

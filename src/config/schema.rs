@@ -18,8 +18,14 @@ pub struct ConfigFile {
     pub description: String,
     /// Conditions, sequences, sample size and randomization.
     pub design: DesignSection,
-    /// The population the participants are drawn from.
-    pub population: PopulationSection,
+    /// The population the participants are drawn from (a normal endpoint on its own scale).
+    /// Exactly one of `[population]` and `[log_normal]` is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population: Option<PopulationSection>,
+    /// A ratio endpoint (AUC, Cmax): simulated and analysed on the log scale, reported as
+    /// ratios.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_normal: Option<LogNormalSection>,
     /// Period effects and first-order carryover.
     #[serde(default)]
     pub effects: EffectsSection,
@@ -83,7 +89,8 @@ pub enum RandomizationKind {
 pub struct RandomizationSection {
     /// `simple` or `permuted_blocks`.
     pub kind: RandomizationKind,
-    /// Block size for permuted blocks (a multiple of the number of sequences).
+    /// Block size for permuted blocks (a multiple of the number of sequences; default the
+    /// smallest multiple that is at least 4).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_size: Option<i64>,
 }
@@ -92,7 +99,7 @@ impl Default for RandomizationSection {
     fn default() -> Self {
         RandomizationSection {
             kind: RandomizationKind::PermutedBlocks,
-            block_size: Some(4),
+            block_size: None,
         }
     }
 }
@@ -131,6 +138,46 @@ pub enum CorrelationSpec {
     Common(f64),
     /// The full correlation matrix, rows and columns in condition order.
     Matrix(Vec<Vec<f64>>),
+}
+
+/// `[log_normal]`: a ratio endpoint. Each observation is exp(mu_c + b_i + s_ic + e_ij) with
+/// mu_c the log geometric mean of condition c, b_i the participant's level (SD from
+/// `cv_between`), s_ic the participant-by-condition interaction (SD `interaction_sd`) and e_ij
+/// the occasion noise (SD from `cv_within`); period effects and carryover from `[effects]` add
+/// on the log scale.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LogNormalSection {
+    /// Geometric mean ratio of each condition to the reference (the reference's is 1; missing
+    /// conditions 1). Give this or `geometric_mean`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub gmr: BTreeMap<String, f64>,
+    /// Geometric mean of each condition (every condition), as an alternative to `gmr`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub geometric_mean: BTreeMap<String, f64>,
+    /// Within-participant (occasion-to-occasion) coefficient of variation: one value, or one per
+    /// condition. sigma_w = sqrt(ln(1 + CV^2)).
+    pub cv_within: CvSpec,
+    /// Between-participant coefficient of variation (default 0: it cancels in every
+    /// within-participant contrast).
+    #[serde(default)]
+    pub cv_between: f64,
+    /// SD of the participant-by-condition interaction on the log scale (default 0).
+    #[serde(default)]
+    pub interaction_sd: f64,
+}
+
+/// `log_normal.cv_within`: one CV for every condition, or one per condition.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(
+    untagged,
+    expecting = "must be a coefficient of variation (e.g. 0.3) or a table of one per condition (e.g. { R = 0.3, T = 0.35 })"
+)]
+pub enum CvSpec {
+    /// The same CV for every condition.
+    Common(f64),
+    /// One CV per condition name.
+    PerCondition(BTreeMap<String, f64>),
 }
 
 /// `population.baseline`
@@ -369,9 +416,22 @@ pub struct AnalysisSection {
     /// Analyses reported alongside, each with its own rejection rate.
     #[serde(default)]
     pub secondary: Vec<AnalysisName>,
-    /// Overall two-sided significance level.
+    /// Significance level: two-sided for `hypothesis = "two_sided"`, of each one-sided test
+    /// otherwise (so 0.05 gives a 90% interval for equivalence).
     #[serde(default = "default_alpha")]
     pub alpha: f64,
+    /// The hypothesis tested on the primary contrast.
+    #[serde(default, skip_serializing_if = "HypothesisKind::is_two_sided")]
+    pub hypothesis: HypothesisKind,
+    /// The good direction of the contrast (superiority and non-inferiority).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub better: Option<BetterDirection>,
+    /// The non-inferiority margin (a ratio for ratio endpoints).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub margin: Option<f64>,
+    /// The equivalence margins `[lower, upper]` (ratios for ratio endpoints, e.g. [0.80, 1.25]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub margins: Option<Vec<f64>>,
     /// Level of the carryover test when it is secondary (conventionally 0.10).
     #[serde(default = "default_carryover_alpha")]
     pub carryover_alpha: f64,
@@ -380,6 +440,48 @@ pub struct AnalysisSection {
     /// minus the reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contrast: Option<ContrastSpec>,
+}
+
+/// `analysis.hypothesis`.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum HypothesisKind {
+    /// No difference, rejected in either direction (the default).
+    #[default]
+    TwoSided,
+    /// One-sided: the test condition is better in the `better` direction.
+    Superiority,
+    /// One-sided: the test condition is not worse than the reference by `margin` or more.
+    NonInferiority,
+    /// Two one-sided tests: the contrast lies within `margins`.
+    Equivalence,
+}
+
+impl HypothesisKind {
+    /// Whether this is the default.
+    pub fn is_two_sided(&self) -> bool {
+        *self == HypothesisKind::TwoSided
+    }
+
+    /// The config spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HypothesisKind::TwoSided => "two_sided",
+            HypothesisKind::Superiority => "superiority",
+            HypothesisKind::NonInferiority => "non_inferiority",
+            HypothesisKind::Equivalence => "equivalence",
+        }
+    }
+}
+
+/// `analysis.better`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum BetterDirection {
+    /// Higher values of the contrast favour the test condition.
+    Higher,
+    /// Lower values favour the test condition.
+    Lower,
 }
 
 /// `analysis.contrast`.

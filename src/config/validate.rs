@@ -88,7 +88,24 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
     }
     let enrolled = enrolled as usize;
     let randomization = randomization(&file.design.randomization, crossover.sequence_count())?;
-    let population = population(&file.population, &crossover)?;
+    let (endpoint, population) = match (&file.population, &file.log_normal) {
+        (Some(p), None) => (Endpoint::Normal, population(p, &crossover)?),
+        (None, Some(l)) => (Endpoint::LogNormal, log_normal(l, &crossover)?),
+        (Some(_), Some(_)) => {
+            return Err(invalid(
+                "log_normal",
+                "(given with [population])",
+                "give [population] for a normal endpoint or [log_normal] for a ratio endpoint, not both",
+            ))
+        }
+        (None, None) => {
+            return Err(invalid(
+                "population",
+                "(missing)",
+                "the config needs [population] (a normal endpoint on its own scale) or [log_normal] (a ratio endpoint such as AUC or Cmax)",
+            ))
+        }
+    };
     let (period_effect, carryover) = effects(&file.effects, &crossover)?;
     let dropout = dropout(&file.dropout, &crossover)?;
     let adverse_event = match &file.adverse_events {
@@ -111,6 +128,8 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
         &population,
     )?;
     let analysis = analysis(&file.analysis, population.baseline.is_some(), &crossover)?;
+    let mut analysis = analysis;
+    analysis.hypothesis = hypothesis(&file.analysis, endpoint)?;
     let contrast = match &file.analysis.contrast {
         None => primary_contrast(&crossover),
         Some(spec) => contrast(spec, &crossover)?,
@@ -143,6 +162,7 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
         contrast,
         enrolled,
         randomization,
+        endpoint,
         population,
         period_effect,
         carryover,
@@ -286,9 +306,22 @@ fn contrast(spec: &ContrastSpec, crossover: &Crossover) -> Result<Contrast> {
 /// resolved config, so that the config written with the results states them.
 pub fn resolve_defaults(file: &mut ConfigFile, design: &TrialDesign) {
     file.design.sequences = design.crossover.sequence_labels();
+    if let (RandomizationKind::PermutedBlocks, None, Randomization::PermutedBlocks { block_size }) = (
+        file.design.randomization.kind,
+        file.design.randomization.block_size,
+        design.randomization,
+    ) {
+        file.design.randomization.block_size = Some(block_size as i64);
+    }
     if file.effects.period.is_empty() {
         file.effects.period = vec![0.0; design.crossover.period_count()];
     }
+}
+
+/// The smallest multiple of the number of sequences that is at least 4 (4 for the 2x2, as
+/// before designs had more sequences).
+fn default_block_size(n_sequences: usize) -> usize {
+    n_sequences * 4usize.div_ceil(n_sequences.max(1))
 }
 
 fn randomization(r: &RandomizationSection, n_sequences: usize) -> Result<Randomization> {
@@ -299,11 +332,9 @@ fn randomization(r: &RandomizationSection, n_sequences: usize) -> Result<Randomi
             b,
             "applies only to kind = \"permuted_blocks\"; remove it for simple randomization",
         )),
-        (RandomizationKind::PermutedBlocks, None) => Err(invalid(
-            "design.randomization.block_size",
-            "(missing)",
-            format!("permuted_blocks needs a block_size, a positive multiple of the number of sequences ({n_sequences})"),
-        )),
+        (RandomizationKind::PermutedBlocks, None) => Ok(Randomization::PermutedBlocks {
+            block_size: default_block_size(n_sequences),
+        }),
         (RandomizationKind::PermutedBlocks, Some(b)) => {
             if b < n_sequences as i64 || b % n_sequences as i64 != 0 || b > 10_000 {
                 Err(invalid(
@@ -783,6 +814,7 @@ fn analysis(
         secondary,
         alpha: a.alpha,
         carryover_alpha: a.carryover_alpha,
+        hypothesis: Hypothesis::TwoSided,
     };
     if !has_baseline {
         if let Some(n) = plan.all().find(|n| n.needs_response()) {
@@ -811,6 +843,238 @@ fn analysis(
         }
     }
     Ok(plan)
+}
+
+/// `analysis.hypothesis` and its parameters, margins converted to the analysis scale.
+fn hypothesis(a: &AnalysisSection, endpoint: Endpoint) -> Result<Hypothesis> {
+    let ratio = endpoint.is_ratio();
+    let null = if ratio { "1" } else { "0" };
+    let kind = a.hypothesis.as_str();
+    let unused = |key: &str, given: bool| -> Result<()> {
+        if given {
+            Err(invalid(
+                format!("analysis.{key}"),
+                "(given)",
+                format!("does not apply to analysis.hypothesis = {kind:?}"),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    let better = || -> Result<Better> {
+        match a.better {
+            Some(BetterDirection::Higher) => Ok(Better::Higher),
+            Some(BetterDirection::Lower) => Ok(Better::Lower),
+            None => Err(invalid(
+                "analysis.better",
+                "(missing)",
+                format!("analysis.hypothesis = {kind:?} needs the good direction of the contrast: \"higher\" or \"lower\""),
+            )),
+        }
+    };
+    // A margin as given, on the analysis scale.
+    let scale = |key: &str, m: f64| -> Result<f64> {
+        if ratio {
+            if m.is_finite() && m > 0.0 {
+                Ok(m.ln())
+            } else {
+                Err(invalid(
+                    key,
+                    m,
+                    "must be a ratio > 0 (the endpoint is log-normal)",
+                ))
+            }
+        } else {
+            finite(key, m)
+        }
+    };
+    let h = match a.hypothesis {
+        HypothesisKind::TwoSided => {
+            unused("better", a.better.is_some())?;
+            unused("margin", a.margin.is_some())?;
+            unused("margins", a.margins.is_some())?;
+            Hypothesis::TwoSided
+        }
+        HypothesisKind::Superiority => {
+            unused("margin", a.margin.is_some())?;
+            unused("margins", a.margins.is_some())?;
+            Hypothesis::Superiority { better: better()? }
+        }
+        HypothesisKind::NonInferiority => {
+            unused("margins", a.margins.is_some())?;
+            let better = better()?;
+            let Some(given) = a.margin else {
+                return Err(invalid(
+                    "analysis.margin",
+                    "(missing)",
+                    format!(
+                        "analysis.hypothesis = \"non_inferiority\" needs a margin (e.g. {})",
+                        if ratio { "0.80" } else { "-2" }
+                    ),
+                ));
+            };
+            let margin = scale("analysis.margin", given)?;
+            let bad_side = match better {
+                Better::Higher => margin < 0.0,
+                Better::Lower => margin > 0.0,
+            };
+            if !bad_side {
+                return Err(invalid(
+                    "analysis.margin",
+                    given,
+                    format!(
+                        "with better = {:?} the margin must lie {} {null} (how much worse the test condition may be)",
+                        better.as_str(),
+                        if better == Better::Higher { "below" } else { "above" }
+                    ),
+                ));
+            }
+            Hypothesis::NonInferiority { margin, better }
+        }
+        HypothesisKind::Equivalence => {
+            unused("better", a.better.is_some())?;
+            unused("margin", a.margin.is_some())?;
+            let given = match &a.margins {
+                Some(m) if m.len() == 2 => m.clone(),
+                Some(m) => {
+                    return Err(invalid(
+                        "analysis.margins",
+                        format!("{m:?}"),
+                        "must be two numbers [lower, upper]",
+                    ))
+                }
+                None => {
+                    return Err(invalid(
+                        "analysis.margins",
+                        "(missing)",
+                        format!("analysis.hypothesis = \"equivalence\" needs margins [lower, upper] (e.g. {})", if ratio { "[0.80, 1.25]" } else { "[-2, 2]" }),
+                    ))
+                }
+            };
+            let lower = scale("analysis.margins[0]", given[0])?;
+            let upper = scale("analysis.margins[1]", given[1])?;
+            if lower >= upper {
+                return Err(invalid(
+                    "analysis.margins",
+                    format!("{given:?}"),
+                    "the lower margin must be below the upper one",
+                ));
+            }
+            Hypothesis::Equivalence { lower, upper }
+        }
+    };
+    if h.has_margins() && !a.primary.spec().t_based {
+        return Err(invalid(
+            "analysis.primary",
+            format!("{:?}", a.primary.as_str()),
+            format!("analysis.hypothesis = {kind:?} needs an estimate with a standard error: choose a t-based primary analysis (completers_paired, period_adjusted, first_period, anova or anova_carryover)"),
+        ));
+    }
+    Ok(h)
+}
+
+/// `[log_normal]` as a population on the log scale: one class with the log geometric means,
+/// the participant level and interaction in its latent SDs and correlation, the
+/// within-participant CV as occasion noise.
+fn log_normal(l: &LogNormalSection, crossover: &Crossover) -> Result<Population> {
+    let conditions = crossover.condition_names();
+    let k = conditions.len();
+    let reference = crossover.reference().index();
+    let ratio = |key: &str, x: f64| -> Result<f64> {
+        if x.is_finite() && x > 0.0 && x <= MAX_MAGNITUDE {
+            Ok(x)
+        } else {
+            Err(invalid(key, x, "must be a number > 0"))
+        }
+    };
+    let log_mean = match (l.gmr.is_empty(), l.geometric_mean.is_empty()) {
+        (false, false) => {
+            return Err(invalid(
+                "log_normal.geometric_mean",
+                "(given with log_normal.gmr)",
+                "give the geometric mean ratios (gmr) or the geometric means, not both",
+            ))
+        }
+        (true, false) => per_condition(
+            "log_normal.geometric_mean",
+            &l.geometric_mean,
+            conditions,
+            None,
+            ratio,
+        )?
+        .iter()
+        .map(|g| g.ln())
+        .collect::<Vec<f64>>(),
+        _ => {
+            let gmr = per_condition("log_normal.gmr", &l.gmr, conditions, Some(1.0), ratio)?;
+            if gmr[reference] != 1.0 {
+                let name = &conditions[reference];
+                return Err(invalid(
+                    format!("log_normal.gmr.\"{name}\""),
+                    gmr[reference],
+                    format!("{name:?} is the reference: its ratio to itself is 1 (leave it out)"),
+                ));
+            }
+            gmr.iter().map(|g| g.ln()).collect()
+        }
+    };
+    let cv = |key: &str, x: f64| -> Result<f64> {
+        if x.is_finite() && x > 0.0 && x <= 100.0 {
+            Ok(x)
+        } else {
+            Err(invalid(
+                key,
+                x,
+                "must be a coefficient of variation in (0, 100]",
+            ))
+        }
+    };
+    let cv_within = match &l.cv_within {
+        CvSpec::Common(c) => vec![cv("log_normal.cv_within", *c)?; k],
+        CvSpec::PerCondition(t) => per_condition("log_normal.cv_within", t, conditions, None, cv)?,
+    };
+    if !(l.cv_between.is_finite() && (0.0..=100.0).contains(&l.cv_between)) {
+        return Err(invalid(
+            "log_normal.cv_between",
+            l.cv_between,
+            "must be a coefficient of variation in [0, 100]",
+        ));
+    }
+    if !(l.interaction_sd.is_finite() && (0.0..=10.0).contains(&l.interaction_sd)) {
+        return Err(invalid(
+            "log_normal.interaction_sd",
+            l.interaction_sd,
+            "must be an SD on the log scale in [0, 10]",
+        ));
+    }
+    let between = crate::numerics::cv_to_log_sd(l.cv_between);
+    let interaction = l.interaction_sd;
+    let latent_variance = between * between + interaction * interaction;
+    let rho = if latent_variance > 0.0 {
+        between * between / latent_variance
+    } else {
+        1.0
+    };
+    let mut correlation = vec![rho; k * k];
+    for i in 0..k {
+        correlation[i * k + i] = 1.0;
+    }
+    Ok(Population {
+        correlation,
+        within_sd: cv_within
+            .iter()
+            .map(|&c| crate::numerics::cv_to_log_sd(c))
+            .collect(),
+        baseline: None,
+        rebaseline_sd: 0.0,
+        scale: None,
+        classes: vec![LatentClass {
+            name: "all".to_string(),
+            probability: 1.0,
+            change_mean: log_mean,
+            change_sd: vec![latent_variance.sqrt(); k],
+        }],
+    })
 }
 
 fn sequential(

@@ -43,8 +43,8 @@ pub struct Simulator {
     rules: StoppingRules,
     /// The hypothesis every analysis tests.
     hypothesis: Hypothesis,
-    /// Each secondary analysis with the critical values at its level.
-    secondary: Vec<(AnalysisName, CriticalValues)>,
+    /// Each secondary analysis with its hypothesis and the critical values at its level.
+    secondary: Vec<(AnalysisName, Hypothesis, CriticalValues)>,
 }
 
 /// Per-thread buffers, reused across replicates so the hot loop allocates nothing.
@@ -73,26 +73,23 @@ impl Workspace {
 impl Simulator {
     /// Precomputes everything for `design`.
     pub fn new(design: &TrialDesign) -> Result<Simulator, BoundaryError> {
-        let rules = StoppingRules::new(&design.sequential, design.analysis.alpha)?;
-        let secondary = design
-            .analysis
+        let plan = &design.analysis;
+        let rules = StoppingRules::new(&design.sequential, plan.alpha, plan.hypothesis)?;
+        let max_df = design.enrolled * design.crossover.period_count();
+        let secondary = plan
             .secondary
             .iter()
             .map(|&name| {
-                let level = if name.spec().diagnostic {
-                    design.analysis.carryover_alpha
-                } else {
-                    design.analysis.alpha
-                };
-                let max_df = design.enrolled * design.crossover.period_count();
-                (name, CriticalValues::new(level, max_df))
+                let hypothesis = plan.hypothesis_of(name);
+                let level = hypothesis.table_level(plan.level_of(name));
+                (name, hypothesis, CriticalValues::new(level, max_df))
             })
             .collect();
         Ok(Simulator {
             design: design.clone(),
             model: CohortModel::new(design),
             rules,
-            hypothesis: Hypothesis::TwoSided,
+            hypothesis: plan.hypothesis,
             secondary,
         })
     }
@@ -190,18 +187,25 @@ impl Simulator {
         summary.replicates += 1;
         let look = &mut summary.looks[stop_look];
         look.stops[reason.index()] += 1;
+        let interval = primary_outcome.result().and_then(|e| {
+            self.hypothesis
+                .interval(e, self.rules.efficacy_critical(stop_look))
+        });
         look.primary_at_stop
-            .record(&primary_outcome, primary_decision);
-        summary.analyses[primary.index()].record(&primary_outcome, primary_decision);
+            .record(&primary_outcome, primary_decision, interval);
+        summary.analyses[primary.index()].record(&primary_outcome, primary_decision, interval);
         if stop_look < last {
             summary
                 .primary_early_stopped
-                .record(&primary_outcome, primary_decision);
+                .record(&primary_outcome, primary_decision, interval);
         }
-        for (name, critical) in &self.secondary {
+        for (name, hypothesis, critical) in &self.secondary {
             let outcome = analysis::run(*name, &mut ws.look);
-            let decision = self.hypothesis.decide(&outcome, critical);
-            summary.analyses[name.index()].record(&outcome, decision);
+            let decision = hypothesis.decide(&outcome, critical);
+            let interval = outcome
+                .result()
+                .and_then(|e| hypothesis.interval(e, critical));
+            summary.analyses[name.index()].record(&outcome, decision, interval);
         }
         let enrolled = self.rules.looks[stop_look] as u64;
         let completers = ws.look.completers() as u64;

@@ -31,12 +31,31 @@ pub struct AnalysisTally {
     pub sum_standard_error: ExactSum,
     /// Sum of effect sizes.
     pub sum_effect_size: ExactSum,
+    /// Trials with a confidence interval (t-based analyses).
+    #[serde(default)]
+    pub intervals: u64,
+    /// Sum of the lower confidence limits (at the level matching the test).
+    #[serde(default)]
+    pub sum_interval_lower: ExactSum,
+    /// Sum of the upper confidence limits.
+    #[serde(default)]
+    pub sum_interval_upper: ExactSum,
 }
 
 impl AnalysisTally {
     /// Records one outcome and its decision.
     #[inline]
-    pub fn record(&mut self, outcome: &AnalysisOutcome, decision: Decision) {
+    pub fn record(
+        &mut self,
+        outcome: &AnalysisOutcome,
+        decision: Decision,
+        interval: Option<(f64, f64)>,
+    ) {
+        if let Some((lower, upper)) = interval {
+            self.intervals += 1;
+            self.sum_interval_lower.add(lower);
+            self.sum_interval_upper.add(upper);
+        }
         match outcome {
             AnalysisOutcome::Analyzed(r) => {
                 self.analyzed += 1;
@@ -70,6 +89,9 @@ impl AnalysisTally {
         self.sum_estimate_squared.merge(o.sum_estimate_squared);
         self.sum_standard_error.merge(o.sum_standard_error);
         self.sum_effect_size.merge(o.sum_effect_size);
+        self.intervals += o.intervals;
+        self.sum_interval_lower.merge(o.sum_interval_lower);
+        self.sum_interval_upper.merge(o.sum_interval_upper);
     }
 }
 

@@ -80,6 +80,15 @@ impl CriticalValues {
         }
     }
 
+    /// t_{1-level/2, df} for a possibly fractional df (Welch), exact.
+    pub fn t_fractional(&self, df: f64) -> f64 {
+        if df.fract() == 0.0 && df >= 1.0 {
+            self.t(df as usize)
+        } else {
+            t_quantile(1.0 - self.level / 2.0, df)
+        }
+    }
+
     /// z_{1-level/2}.
     pub fn z(&self) -> f64 {
         self.z

@@ -66,6 +66,35 @@ pub fn true_value(name: AnalysisName, loaded: &LoadedConfig) -> Option<f64> {
     }
 }
 
+/// `name`'s hypothesis in words, on the ratio scale for ratio endpoints.
+pub fn describe(name: AnalysisName, loaded: &LoadedConfig) -> String {
+    let d = &loaded.design;
+    let contrast = d.contrast.name().to_string();
+    let ratio = d.endpoint.is_ratio().then(|| match d.contrast.as_pair() {
+        Some((t, r)) => format!(
+            "{}/{}",
+            d.crossover.condition_name(t),
+            d.crossover.condition_name(r)
+        ),
+        None => format!("exp({contrast})"),
+    });
+    d.analysis
+        .hypothesis_of(name)
+        .describe(&contrast, ratio.as_deref(), d.analysis.level_of(name))
+}
+
+/// The mean confidence limits of an analysis at `level`, if it has intervals.
+fn mean_interval(tally: &AnalysisTally, level: f64) -> Option<Interval> {
+    (tally.intervals > 0).then(|| {
+        let n = tally.intervals as f64;
+        Interval {
+            level,
+            lower: tally.sum_interval_lower.value() / n,
+            upper: tally.sum_interval_upper.value() / n,
+        }
+    })
+}
+
 /// Builds the report of a finished run.
 pub fn build_report(
     loaded: &LoadedConfig,
@@ -78,6 +107,9 @@ pub fn build_report(
     let rf = r as f64;
     let primary_name = d.analysis.primary;
     let primary_tally = &summary.analyses[primary_name.index()];
+    let primary_hypothesis = d.analysis.hypothesis;
+    let primary_level = *rules.nominal_level.last().unwrap_or(&d.analysis.alpha);
+    let true_effect = d.population.average_effect(&d.contrast);
     let (mean_at_stop, mean_at_stop_se) = mean_and_se(primary_tally);
     let (mean_early, mean_early_se) = mean_and_se(&summary.primary_early_stopped);
     let mut primary_missing = BTreeMap::new();
@@ -117,6 +149,31 @@ pub fn build_report(
         }),
         early_stopped: summary.primary_early_stopped.analyzed
             + summary.primary_early_stopped.not_analyzable_total(),
+        hypothesis: describe(primary_name, loaded),
+        rejected_favouring_test: Proportion::new(primary_tally.rejected_favouring_test, r),
+        rejected_favouring_reference: Proportion::new(
+            primary_tally.rejected - primary_tally.rejected_favouring_test,
+            r,
+        ),
+        mean_interval: mean_interval(
+            primary_tally,
+            primary_hypothesis.interval_level(primary_level),
+        ),
+        ratio: d.endpoint.is_ratio().then(|| {
+            let interval = mean_interval(
+                primary_tally,
+                primary_hypothesis.interval_level(primary_level),
+            );
+            RatioReport {
+                true_ratio: true_effect.exp(),
+                geometric_mean_ratio: mean_at_stop.map(f64::exp),
+                interval: interval.map(|i| Interval {
+                    level: i.level,
+                    lower: i.lower.exp(),
+                    upper: i.upper.exp(),
+                }),
+            }
+        }),
         missing: primary_missing,
     };
     let mut analyses = BTreeMap::new();
@@ -139,11 +196,9 @@ pub fn build_report(
             );
         }
         let level = if name == primary_name {
-            *rules.nominal_level.last().unwrap_or(&d.analysis.alpha)
-        } else if name.spec().diagnostic {
-            d.analysis.carryover_alpha
+            primary_level
         } else {
-            d.analysis.alpha
+            d.analysis.level_of(name)
         };
         let per = |s: crate::engine::exact_sum::ExactSum| {
             (analyzed > 0).then(|| s.value() / analyzed as f64)
@@ -158,6 +213,7 @@ pub fn build_report(
                 }
                 .to_string(),
                 level,
+                hypothesis: describe(name, loaded),
                 rejection_rate: Proportion::new(tally.rejected, r),
                 analyzed,
                 not_analyzable: tally.not_analyzable_total(),
@@ -303,7 +359,8 @@ pub fn build_report(
         },
         merged_shards: meta.shards.map(|s| s.0),
         shard_seconds_total: meta.shards.map(|s| s.1),
-        true_effect: d.population.average_effect(&d.contrast),
+        true_effect,
+        under_null: primary_hypothesis.is_null(true_effect),
         primary,
         analyses,
         looks,

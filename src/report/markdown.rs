@@ -23,6 +23,9 @@ pub fn render(r: &RunReport) -> String {
         overrides_clause(&r.overrides)
     );
     let _ = writeln!(s, "## Primary analysis: {}\n", p.analysis);
+    if !p.hypothesis.is_empty() {
+        let _ = writeln!(s, "Hypothesis: {}.\n", p.hypothesis);
+    }
     let _ = writeln!(
         s,
         "| quantity | estimate | SE | 95% interval |\n|---|---|---|---|"
@@ -44,6 +47,40 @@ pub fn render(r: &RunReport) -> String {
         fmt_opt(p.true_value, 3),
         r.true_effect
     );
+    if p.power.estimate > 0.0 && r.config.analysis.hypothesis.is_two_sided() {
+        let _ = writeln!(
+            s,
+            "| rejected, estimate favouring the test condition | {:.4} | {:.4} | [{:.4}, {:.4}] (Wilson) |",
+            p.rejected_favouring_test.estimate,
+            p.rejected_favouring_test.se,
+            p.rejected_favouring_test.ci_low,
+            p.rejected_favouring_test.ci_high
+        );
+        let _ = writeln!(
+            s,
+            "| rejected, estimate favouring the reference | {:.4} | {:.4} | [{:.4}, {:.4}] (Wilson) |",
+            p.rejected_favouring_reference.estimate,
+            p.rejected_favouring_reference.se,
+            p.rejected_favouring_reference.ci_low,
+            p.rejected_favouring_reference.ci_high
+        );
+    }
+    if let Some(i) = &p.mean_interval {
+        let _ = writeln!(
+            s,
+            "| mean {}% confidence limits | {:.4}, {:.4} | | |",
+            (i.level * 1e4).round() / 100.0,
+            i.lower,
+            i.upper
+        );
+    }
+    if let Some(ratio) = &p.ratio {
+        let _ = writeln!(
+            s,
+            "| ratio scale | {} | | |",
+            super::text::ratio_line(ratio)
+        );
+    }
     let _ = writeln!(
         s,
         "| mean estimate, trials stopped early ({}) | {} | {} | |",

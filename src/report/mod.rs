@@ -33,6 +33,11 @@ pub struct Proportion {
 }
 
 impl Proportion {
+    /// 0 out of 1, for reports written before a field existed.
+    pub fn zero() -> Proportion {
+        Proportion::new(0, 1)
+    }
+
     /// `hits` out of `trials` (trials > 0).
     pub fn new(hits: u64, trials: u64) -> Proportion {
         let n = trials.max(1) as f64;
@@ -93,9 +98,48 @@ pub struct PrimaryReport {
     pub mean_effect_size_early_stopped: Option<f64>,
     /// Trials stopped before the last look.
     pub early_stopped: u64,
+    /// The hypothesis tested, in words.
+    #[serde(default)]
+    pub hypothesis: String,
+    /// Rejections with the estimate favouring the test condition (contrast > 0), as a share of
+    /// all trials; with `rejected_favouring_reference` it splits `power`.
+    #[serde(default = "Proportion::zero")]
+    pub rejected_favouring_test: Proportion,
+    /// Rejections with the estimate favouring the reference (contrast < 0).
+    #[serde(default = "Proportion::zero")]
+    pub rejected_favouring_reference: Proportion,
+    /// The confidence interval matching the test (1 - alpha two-sided, 1 - 2 alpha otherwise),
+    /// averaged over trials: mean lower and upper limits on the analysis scale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_interval: Option<Interval>,
+    /// For ratio endpoints: the estimates back-transformed to the ratio scale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratio: Option<RatioReport>,
     /// Why a missing value is missing.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub missing: BTreeMap<String, String>,
+}
+
+/// A confidence interval averaged over simulated trials.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Interval {
+    /// Confidence level, e.g. 0.90.
+    pub level: f64,
+    /// Mean lower limit.
+    pub lower: f64,
+    /// Mean upper limit.
+    pub upper: f64,
+}
+
+/// A log-scale contrast back-transformed to a ratio (test / reference).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RatioReport {
+    /// The true ratio the config implies, exp(true log contrast).
+    pub true_ratio: f64,
+    /// exp(mean log estimate): the geometric mean of the estimated ratios.
+    pub geometric_mean_ratio: Option<f64>,
+    /// exp of the mean confidence limits: the geometric means of the limits.
+    pub interval: Option<Interval>,
 }
 
 /// One analysis's operating characteristics.
@@ -103,8 +147,12 @@ pub struct PrimaryReport {
 pub struct AnalysisReport {
     /// "primary" or "secondary".
     pub role: String,
-    /// Two-sided level of its decisions (the final look's nominal level for the primary).
+    /// Level of its decisions (the final look's nominal level for the primary): two-sided for a
+    /// two-sided hypothesis, of each one-sided test otherwise.
     pub level: f64,
+    /// Its hypothesis, in words.
+    #[serde(default)]
+    pub hypothesis: String,
     /// Share of all trials on which it rejected (not analyzable counts as not rejected).
     pub rejection_rate: Proportion,
     /// Trials on which it was computed.
@@ -246,8 +294,13 @@ pub struct RunReport {
     /// For a merge: the shards' times added up (compute time, not wall time).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard_seconds_total: Option<f64>,
-    /// Population average effect T - R implied by the config.
+    /// Population average of the primary contrast implied by the config (the log ratio for
+    /// ratio endpoints).
     pub true_effect: f64,
+    /// Whether the true contrast lies in the primary hypothesis's H0 (on a margin for
+    /// equivalence and non-inferiority), so that its rejection rate is a type I error.
+    #[serde(default)]
+    pub under_null: bool,
     /// Primary analysis.
     pub primary: PrimaryReport,
     /// Every analysis run, by name.
@@ -267,10 +320,10 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    /// Whether the config is a null (the test condition's population average effect equals the
-    /// reference's), so that its rejection rate is a type I error rather than power.
+    /// Whether the config is a null (the true contrast lies in H0, e.g. at an equivalence
+    /// margin), so that its rejection rate is a type I error rather than power.
     pub fn is_null(&self) -> bool {
-        self.true_effect == 0.0
+        self.under_null
     }
 
     /// "type I error" for a null config, "power" otherwise.

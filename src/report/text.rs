@@ -3,6 +3,24 @@
 use super::{fmt_opt, RunReport};
 use std::fmt::Write;
 
+/// "GMR 0.951 (true 0.950), mean 90% CI 0.874-1.035".
+pub fn ratio_line(ratio: &super::RatioReport) -> String {
+    let mut line = match ratio.geometric_mean_ratio {
+        Some(g) => format!("GMR {g:.4} (true {:.4})", ratio.true_ratio),
+        None => format!("GMR not analysable (true {:.4})", ratio.true_ratio),
+    };
+    if let Some(i) = &ratio.interval {
+        let _ = write!(
+            line,
+            ", mean {}% CI {:.4}-{:.4}",
+            (i.level * 1e4).round() / 100.0,
+            i.lower,
+            i.upper
+        );
+    }
+    line
+}
+
 /// Renders the terminal summary.
 pub fn render(r: &RunReport) -> String {
     let mut s = String::new();
@@ -22,6 +40,22 @@ pub fn render(r: &RunReport) -> String {
         p.power.ci_low,
         p.power.ci_high
     );
+    if !p.hypothesis.is_empty() {
+        let _ = writeln!(s, "  hypothesis: {}", p.hypothesis);
+    }
+    if r.config.analysis.hypothesis.is_two_sided()
+        && !r.is_null()
+        && p.rejected_favouring_reference.estimate > 0.0
+    {
+        let _ = writeln!(
+            s,
+            "  by direction: {:.4} favouring the test condition, {:.4} favouring the reference",
+            p.rejected_favouring_test.estimate, p.rejected_favouring_reference.estimate
+        );
+    }
+    if let Some(ratio) = &p.ratio {
+        let _ = writeln!(s, "  {}", ratio_line(ratio));
+    }
     let truth = match p.true_value {
         Some(t) => format!("true {t:.3}"),
         None => format!("population average effect {:.3}", r.true_effect),

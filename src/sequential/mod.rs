@@ -6,7 +6,7 @@ pub mod boundaries;
 
 use crate::analysis::{AnalysisOutcome, LookData};
 use crate::config::{EfficacyRule, SequentialPlan};
-use crate::inference::{CriticalValues, Decision};
+use crate::inference::{CriticalValues, Decision, Hypothesis};
 use crate::numerics::t_quantile;
 use boundaries::{compute_boundaries, BoundaryError, BoundaryKind, Sided, SpendingFunction};
 use serde::{Deserialize, Serialize};
@@ -83,7 +83,7 @@ pub struct StoppingRules {
     pub information_rates: Vec<f64>,
     /// Efficacy critical z per look.
     pub critical_z: Vec<f64>,
-    /// Two-sided nominal level per look.
+    /// Nominal level per look: two-sided for a two-sided hypothesis, one-sided otherwise.
     pub nominal_level: Vec<f64>,
     /// Cumulative alpha spent through each look.
     pub cumulative_alpha: Vec<f64>,
@@ -94,12 +94,30 @@ pub struct StoppingRules {
     efficacy_critical: Vec<CriticalValues>,
     /// Per interim look, |t| below `futility_t[k][df]` stops for futility.
     futility_t: Vec<Option<Vec<f64>>>,
+    /// The primary hypothesis.
+    hypothesis: Hypothesis,
 }
 
 impl StoppingRules {
-    /// Precomputes boundaries and critical values for `plan` at overall two-sided `alpha`.
-    /// A single look uses `alpha` itself, so a one-look design equals the fixed design exactly.
-    pub fn new(plan: &SequentialPlan, alpha: f64) -> Result<StoppingRules, BoundaryError> {
+    /// Precomputes boundaries and critical values for `plan` testing `hypothesis` at overall
+    /// `alpha` (two-sided for a two-sided hypothesis; one-sided boundaries, rpact's
+    /// `sided = 1`, for the others, TOST applying them to each of its two tests). A single
+    /// look uses `alpha` itself, so a one-look design equals the fixed design exactly.
+    pub fn new(
+        plan: &SequentialPlan,
+        alpha: f64,
+        hypothesis: Hypothesis,
+    ) -> Result<StoppingRules, BoundaryError> {
+        let sided = if hypothesis.is_one_sided() {
+            Sided::One
+        } else {
+            Sided::Two
+        };
+        let z_level = if hypothesis.is_one_sided() {
+            alpha
+        } else {
+            alpha / 2.0
+        };
         let information_rates = plan.information_rates();
         let k = plan.looks.len();
         // Critical values are tabulated up to the largest df any analysis can have: the linear
@@ -107,20 +125,20 @@ impl StoppingRules {
         let max_n = plan.looks.last().copied().unwrap_or(2) * plan.periods.max(1);
         let (critical_z, nominal_level, cumulative_alpha) =
             if k == 1 && !matches!(plan.efficacy, EfficacyRule::UserZ(_)) {
-                let z = Normal::standard().inverse_cdf(1.0 - alpha / 2.0);
+                let z = Normal::standard().inverse_cdf(1.0 - z_level);
                 (vec![z], vec![alpha], vec![alpha])
             } else {
                 let b = compute_boundaries(
                     &information_rates,
                     alpha,
-                    Sided::Two,
+                    sided,
                     &boundary_kind(&plan.efficacy),
                 )?;
                 (b.critical_z, b.nominal_level, b.cumulative_alpha)
             };
         let efficacy_critical = nominal_level
             .iter()
-            .map(|&level| CriticalValues::new(level, max_n))
+            .map(|&level| CriticalValues::new(hypothesis.table_level(level), max_n))
             .collect();
         let final_z = critical_z.last().copied().unwrap_or(f64::INFINITY);
         let standard = Normal::standard();
@@ -162,6 +180,7 @@ impl StoppingRules {
             harm_max_difference: plan.harm_max_difference,
             efficacy_critical,
             futility_t,
+            hypothesis,
         })
     }
 
@@ -188,7 +207,13 @@ impl StoppingRules {
         }
         if let (Some(per_df), Some(r)) = (&self.futility_t[k], primary.result()) {
             let df = (r.df.floor().max(0.0) as usize).min(per_df.len() - 1);
-            if r.statistic.abs() < per_df[df] {
+            // Futility looks at the statistic pointed towards rejection: |t| for a two-sided
+            // test, the signed t in the good direction (or TOST's smaller t) for the others.
+            let evidence = match self.hypothesis {
+                Hypothesis::TwoSided => r.statistic.abs(),
+                h => h.oriented_t(r).unwrap_or(f64::NEG_INFINITY),
+            };
+            if evidence < per_df[df] {
                 return Some(StopReason::Futility);
             }
         }
