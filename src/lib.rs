@@ -32,6 +32,7 @@ pub mod config;
 pub mod design;
 pub mod engine;
 pub mod error;
+pub mod exact_power;
 pub mod inference;
 pub mod model;
 pub mod numerics;
