@@ -20,10 +20,10 @@ use statrs::function::gamma::ln_gamma;
 pub const MAX_PAIRS: f64 = 1e9;
 
 /// Degrees of freedom beyond which the t distribution is replaced by its normal limit.
-const NORMAL_LIMIT_DF: f64 = 1e15;
+pub(crate) const NORMAL_LIMIT_DF: f64 = 1e15;
 
 /// Lower end of the integration in `x = ln S`; the mass of `S` below `e^-700` is added exactly.
-const MIN_LOG_S: f64 = -700.0;
+pub(crate) const MIN_LOG_S: f64 = -700.0;
 
 /// Absolute error target of the quadrature.
 const QUAD_TOL: f64 = 1e-13;
@@ -113,7 +113,7 @@ pub fn noncentral_t_two_sided_tail(crit: f64, df: f64, ncp: f64) -> f64 {
 }
 
 /// `e^u - 1 - u` without cancellation for small `u`.
-fn exp_m1_minus_x(u: f64) -> f64 {
+pub(crate) fn exp_m1_minus_x(u: f64) -> f64 {
     if u.abs() < 1e-2 {
         // Taylor series; the first omitted term u^7/5040 is below 2e-18 u^2.
         u * u * (0.5 + u * (1.0 / 6.0 + u * (1.0 / 24.0 + u * (1.0 / 120.0 + u / 720.0))))
@@ -196,7 +196,7 @@ pub fn paired_t_detectable_effect(n: usize, alpha: f64, target: f64) -> f64 {
 /// Log of the density of `ln S`, `S = sqrt(chi^2(nu) / nu)`, at its mode `S = 1`:
 /// `ln 2 - ln Gamma(z) + z (ln z - 1)` with `z = nu / 2`, by Stirling's series for large `z` (where
 /// the direct form cancels catastrophically).
-fn log_chi_mode(nu: f64) -> f64 {
+pub(crate) fn log_chi_mode(nu: f64) -> f64 {
     let z = 0.5 * nu;
     if z < 20.0 {
         std::f64::consts::LN_2 - ln_gamma(z) + z * (z.ln() - 1.0)
@@ -221,7 +221,7 @@ fn power_fractional(n: f64, d: f64, alpha: f64) -> f64 {
 /// `df > 1e5` (where statrs' incomplete-beta inversion loses accuracy, and at `df ~ 1e9` hangs) the
 /// Cornish-Fisher expansion in 1/df to the 1/df^4 term (Hill 1970, ACM Algorithm 396), whose
 /// first omitted term is below 1e-15 there for levels down to 1e-7. Accuracy about 1e-10 or better.
-fn t_upper_quantile(p: f64, df: f64) -> f64 {
+pub(crate) fn t_upper_quantile(p: f64, df: f64) -> f64 {
     let normal = Normal::standard();
     if !in_unit_interval(p) || df.is_nan() || df <= 0.0 {
         return f64::NAN;
@@ -280,7 +280,7 @@ fn in_unit_interval(x: f64) -> bool {
     x > 0.0 && x < 1.0
 }
 
-fn norm_cdf(x: f64) -> f64 {
+pub(crate) fn norm_cdf(x: f64) -> f64 {
     if x == f64::INFINITY {
         1.0
     } else if x == f64::NEG_INFINITY {
@@ -290,7 +290,7 @@ fn norm_cdf(x: f64) -> f64 {
     }
 }
 
-fn norm_sf(x: f64) -> f64 {
+pub(crate) fn norm_sf(x: f64) -> f64 {
     norm_cdf(-x)
 }
 
@@ -341,7 +341,7 @@ fn gk15(f: &impl Fn(f64) -> f64, a: f64, b: f64) -> (f64, f64) {
 }
 
 /// Adaptive Gauss-Kronrod integration of `f` over [a, b], starting from `pieces` equal panels.
-fn integrate(f: &impl Fn(f64) -> f64, a: f64, b: f64, pieces: usize) -> f64 {
+pub(crate) fn integrate(f: &impl Fn(f64) -> f64, a: f64, b: f64, pieces: usize) -> f64 {
     const MAX_PANELS: usize = 20_000;
     let width = b - a;
     let mut stack: Vec<(f64, f64, usize)> = (0..pieces)
