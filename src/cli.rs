@@ -119,6 +119,19 @@ pub enum Command {
         #[command(flatten)]
         options: RunOptions,
     },
+    /// The smallest balanced N whose exact power reaches a target (designs whose power is
+    /// known in closed form), confirmed by simulating it and the N below; writes
+    /// OUT/<name>/samplesize.json.
+    Samplesize {
+        /// Config file.
+        config: PathBuf,
+        /// Target power.
+        #[arg(long, default_value_t = 0.8, allow_negative_numbers = true)]
+        target_power: f64,
+        /// Options shared by the commands that simulate.
+        #[command(flatten)]
+        options: RunOptions,
+    },
     /// Check the seed trial's published design claims and write claim.md with plots.
     Claim {
         /// The williams2018 config.
@@ -426,7 +439,9 @@ impl Cli {
                 }
                 run(options)
             }
-            Command::Batch { options, .. } | Command::Claim { options, .. } => run(options),
+            Command::Batch { options, .. }
+            | Command::Claim { options, .. }
+            | Command::Samplesize { options, .. } => run(options),
             Command::Validate {
                 overrides,
                 replicates,

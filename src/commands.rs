@@ -56,6 +56,11 @@ pub fn dispatch(cli: Cli) -> Result<(), Error> {
         }
         Command::Batch { inputs, options } => batch(&inputs, &options),
         Command::Claim { config, options } => claim(&config, &options),
+        Command::Samplesize {
+            config,
+            target_power,
+            options,
+        } => samplesize(&config, target_power, &options),
         Command::Boundaries {
             looks,
             spending,
@@ -237,12 +242,12 @@ fn run_sweep(path: &Path, spec: &SweepSpec, options: &RunOptions) -> Result<(), 
             result.seed
         );
         println!(
-            "  {:<14} {:<10} power ± SE        95% CI             P(stop early)  E[enrolled]",
+            "  {:<14} {:<10} power ± SE        95% CI             P(stop early)  E[enrolled]  exact",
             "value", "value2"
         );
         for p in &result.points {
             println!(
-                "  {:<14} {:<10} {:.4} ± {:.4}  [{:.4}, {:.4}]   {:.4}         {:.2}",
+                "  {:<14} {:<10} {:.4} ± {:.4}  [{:.4}, {:.4}]   {:.4}         {:<11.2}  {}",
                 p.value.to_string(),
                 p.value2.as_ref().map(|v| v.to_string()).unwrap_or_default(),
                 p.power.estimate,
@@ -250,7 +255,10 @@ fn run_sweep(path: &Path, spec: &SweepSpec, options: &RunOptions) -> Result<(), 
                 p.power.ci_low,
                 p.power.ci_high,
                 p.p_stop_early,
-                p.expected_enrolled.mean
+                p.expected_enrolled.mean,
+                p.exact_power
+                    .map(|x| format!("{x:.4}"))
+                    .unwrap_or_else(|| "—".to_string())
             );
         }
         for t in &result.target {
@@ -536,6 +544,45 @@ fn convention(sided: Sided) -> &'static str {
         Sided::Two => "Two-sided symmetric boundaries; spending functions spend alpha/2 per side with the one-sided function (rpact sided = 2, gsDesign test.type = 2). Nominal level = 2(1 - Phi(c_k)).",
         Sided::One => "One-sided upper boundaries. Nominal level = 1 - Phi(c_k).",
     }
+}
+
+fn samplesize(path: &Path, target: f64, options: &RunOptions) -> Result<(), Error> {
+    let base = config::load(path, &cli::overrides(options)?)?;
+    let pool = cli::thread_pool(options.threads)?;
+    let bar = Bar::new(2 * base.design.replicates, &base.design.name, options.quiet);
+    let result = pool.install(|| crossover_sim::sample_size::sample_size(&base, target, &bar))?;
+    bar.0.finish_and_clear();
+    let dir = prepare_dir(&options.out, &base.design.name)?;
+    let path = dir.join("samplesize.json");
+    let json = serde_json::to_string_pretty(&result).map_err(|e| Error::Other(e.to_string()))?;
+    write_phase(|| Ok(report::write_atomic(&path, json.as_bytes())?))?;
+    if !options.quiet {
+        println!(
+            "{}: {}; target power {}",
+            result.name, result.hypothesis, result.target_power
+        );
+        println!(
+            "  smallest balanced N with exact power >= {}: N = {} (exact power {:.6})",
+            result.target_power, result.sample_size, result.exact_power
+        );
+        println!(
+            "  {:>6}  {:>10}  simulated ({} replicates, seed {})",
+            "N", "exact", result.replicates, result.seed
+        );
+        for row in &result.rows {
+            println!(
+                "  {:>6}  {:>10.6}  {:.4} ± {:.4} [{:.4}, {:.4}]",
+                row.enrolled,
+                row.exact_power,
+                row.simulated.estimate,
+                row.simulated.se,
+                row.simulated.ci_low,
+                row.simulated.ci_high
+            );
+        }
+        println!("  wrote {}", path.display());
+    }
+    Ok(())
 }
 
 fn claim(path: &Path, options: &RunOptions) -> Result<(), Error> {

@@ -136,6 +136,9 @@ pub struct SweepPoint {
     pub value2: Option<toml::Value>,
     /// Power of the primary analysis with MC SE and Wilson interval.
     pub power: Proportion,
+    /// The exact power where the design has a closed form (see [`crate::closed_form`]).
+    #[serde(default)]
+    pub exact_power: Option<f64>,
     /// Probability of stopping before the last look (any reason).
     pub p_stop_early: f64,
     /// Its MC SE.
@@ -173,6 +176,7 @@ impl SweepPoint {
             value,
             value2,
             power: r.primary.power,
+            exact_power: r.closed_form.power,
             p_stop_early: early_stops,
             p_stop_early_se: (early_stops * (1.0 - early_stops) / n).sqrt(),
             p_stop_efficacy: r.looks.iter().map(|l| l.p_stop_efficacy).collect(),

@@ -372,3 +372,242 @@ fn impossible_hypotheses_are_refused_with_the_key() {
         "analysis.margin = 1.1: with better = \"higher\" the margin must lie below 1",
     ));
 }
+
+/// The analytic fast path on shipped configs equals PowerTOST's exact values (power.TOST,
+/// method "exact"; REFERENCES in the module docs) to 1e-6, and names what rules it out.
+#[test]
+fn the_analytic_fast_path_equals_the_exact_references() {
+    use crossover_sim::closed_form::{closed_form, ClosedForm};
+    let cases: &[(&str, &[&str], f64)] = &[
+        ("abe_2x2", &[], 0.8158453),
+        ("abe_2x2", &["design.enrolled=39"], f64::NAN), // 39 is not a multiple of the block
+        ("abe_2x2", &["design.enrolled=24"], 0.5576574),
+        ("abe_2x2_null", &["design.enrolled=24"], 0.0497220),
+        ("abe_2x2x4", &[], 0.8818840),
+        ("abe_2x2x4", &["design.enrolled=20"], 0.8202398),
+        ("abe_2x2x4_null", &[], 0.0500000),
+        ("abe_2x3x3", &["design.enrolled=30"], 0.8204004),
+    ];
+    for (name, sets, want) in cases {
+        let loaded = load(&format!("configs/bioequivalence/{name}.toml"), sets);
+        match closed_form(&loaded.design) {
+            ClosedForm::Exact(e) => assert!(
+                (e.power - want).abs() < 1e-6,
+                "{name} {sets:?}: {} vs PowerTOST {want}",
+                e.power
+            ),
+            ClosedForm::Unavailable(why) => {
+                assert!(want.is_nan(), "{name} {sets:?}: {why}");
+                assert!(why.contains("not a multiple of the block size"), "{why}");
+            }
+        }
+    }
+    let loaded = load(
+        "configs/bioequivalence/abe_2x2.toml",
+        &["dropout.after_period=[0.1]"],
+    );
+    assert_eq!(
+        closed_form(&loaded.design),
+        ClosedForm::Unavailable("participants drop out".to_string())
+    );
+}
+
+/// (CV, n, achieved power) of one sampleN.TOST call.
+type SampleN = (f64, usize, f64);
+
+/// The analytic sample size equals PowerTOST's sampleN.TOST(CV, theta0 = 0.95,
+/// targetpower = 0.8, design) for every design and CV of its published table.
+#[test]
+fn the_sample_size_matches_powertost_sample_n() {
+    use crossover_sim::closed_form::PowerModel;
+    // (preset, conditions, [(CV, n, achieved power)])
+    let table: &[(&str, usize, [SampleN; 3])] = &[
+        (
+            "2x2",
+            2,
+            [
+                (0.2, 20, 0.834680),
+                (0.3, 40, 0.815845),
+                (0.4, 66, 0.805252),
+            ],
+        ),
+        (
+            "3x3",
+            3,
+            [
+                (0.2, 18, 0.808949),
+                (0.3, 39, 0.813047),
+                (0.4, 66, 0.809372),
+            ],
+        ),
+        (
+            "3x6x3",
+            3,
+            [
+                (0.2, 18, 0.808949),
+                (0.3, 42, 0.840318),
+                (0.4, 66, 0.809372),
+            ],
+        ),
+        (
+            "4x4",
+            4,
+            [
+                (0.2, 20, 0.852797),
+                (0.3, 40, 0.824834),
+                (0.4, 68, 0.821942),
+            ],
+        ),
+        (
+            "2x2x3",
+            2,
+            [
+                (0.2, 14, 0.817926),
+                (0.3, 30, 0.820400),
+                (0.4, 50, 0.811886),
+            ],
+        ),
+        (
+            "2x2x4",
+            2,
+            [
+                (0.2, 10, 0.843312),
+                (0.3, 20, 0.820240),
+                (0.4, 34, 0.819344),
+            ],
+        ),
+        (
+            "2x3x3",
+            2,
+            [
+                (0.2, 15, 0.844011),
+                (0.3, 30, 0.820400),
+                (0.4, 51, 0.819396),
+            ],
+        ),
+    ];
+    for (preset, k, rows) in table {
+        for (cv, n, power) in rows {
+            let names: Vec<String> = (0..*k)
+                .map(|i| format!("\"{}\"", (b'A' + i as u8) as char))
+                .collect();
+            let sets = [
+                format!("design.conditions=[{}]", names.join(", ")),
+                format!("design.preset=\"{preset}\""),
+                "log_normal.gmr={ B = 0.95 }".to_string(),
+                format!("log_normal.cv_within={cv}"),
+            ];
+            let sets: Vec<&str> = sets.iter().map(String::as_str).collect();
+            let loaded = load("configs/bioequivalence/abe_2x2.toml", &sets);
+            let model = PowerModel::of(&loaded.design).unwrap();
+            let (found, achieved) = model.sample_size(0.8).unwrap();
+            assert_eq!(found, *n, "{preset} CV {cv}");
+            assert!(
+                (achieved - power).abs() < 1e-6,
+                "{preset} CV {cv}: {achieved}"
+            );
+        }
+    }
+}
+
+/// `samplesize` prints the analytic N, confirms it by simulation and writes samplesize.json.
+#[test]
+fn the_samplesize_command_finds_and_confirms_n() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    crossover_sim()
+        .args([
+            "samplesize",
+            "configs/bioequivalence/abe_2x2.toml",
+            "--replicates",
+            "4000",
+            "--out",
+            out,
+        ])
+        .current_dir(crate_path(""))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "smallest balanced N with exact power >= 0.8: N = 40 (exact power 0.815845)",
+        ));
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("abe_2x2/samplesize.json")).unwrap(),
+    )
+    .unwrap();
+    let rows = json["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for row in rows {
+        // 4000 replicates: the simulated power lies within 4 MC SE of the exact one.
+        let exact = row["exact_power"].as_f64().unwrap();
+        let simulated = row["simulated"]["estimate"].as_f64().unwrap();
+        let se = (exact * (1.0 - exact) / 4000.0).sqrt();
+        assert!((simulated - exact).abs() < 4.0 * se, "{row}");
+    }
+    // A design with dropout has no closed form: the error says so and what to use instead.
+    crossover_sim()
+        .args([
+            "samplesize",
+            "configs/bioequivalence/abe_2x2.toml",
+            "--set",
+            "dropout.after_period=[0.1]",
+            "--out",
+            out,
+        ])
+        .current_dir(crate_path(""))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "participants drop out; use `sweep --param design.enrolled --target-power 0.8`",
+        ));
+}
+
+/// A one-sided hypothesis with interim looks uses one-sided boundaries: rpact's
+/// getDesignGroupSequential(sided = 1, alpha = 0.025, informationRates = c(0.5, 1),
+/// typeOfDesign = "asOF") gives critical z 2.9626, 1.9686 and nominal levels 0.001525,
+/// 0.024500. At GMR 1 the simulated rejection rate is the overall one-sided alpha, 0.025
+/// (200,000 replicates, 3 MC SE); futility on the directional t stops trials pointing the
+/// wrong way more often than those pointing the right way.
+#[test]
+fn one_sided_group_sequential_designs_use_one_sided_boundaries() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = scratch_config(
+        &dir,
+        1.0,
+        "alpha = 0.025\nhypothesis = \"superiority\"\nbetter = \"higher\"\n\
+         [sequential]\nlooks = [0.5, 1]\nefficacy = { spending = \"obrien_fleming\" }",
+    );
+    let loaded = load(&config, &["simulation.replicates=200000"]);
+    let report = run(&loaded);
+    let z: Vec<f64> = report.looks.iter().map(|l| l.critical_z).collect();
+    let level: Vec<f64> = report.looks.iter().map(|l| l.nominal_level).collect();
+    for (got, want) in z.iter().zip([2.9626, 1.9686]) {
+        assert!((got - want).abs() < 1e-4, "critical z {z:?}");
+    }
+    for (got, want) in level.iter().zip([0.001525, 0.024500]) {
+        assert!((got - want).abs() < 1e-6, "nominal levels {level:?}");
+    }
+    within_3_se(
+        report.primary.power.estimate,
+        0.025,
+        200_000,
+        "one-sided O'Brien-Fleming at GMR 1",
+    );
+    // Directional futility: with z < 0 at the interim (t pointing towards R) the trial stops.
+    let futile = scratch_config(
+        &dir,
+        1.0,
+        "alpha = 0.025\nhypothesis = \"superiority\"\nbetter = \"higher\"\n\
+         [sequential]\nlooks = [0.5, 1]\nefficacy = { spending = \"obrien_fleming\" }\n\
+         futility = { z = [0.0] }",
+    );
+    let loaded = load(&futile, &["simulation.replicates=40000"]);
+    let report = run(&loaded);
+    // Under H0 the directional t is below 0 half the time: P(stop for futility) = 0.5 up to the
+    // t-vs-z difference at 19 df (exactly P(T_19 < 0) = 0.5).
+    within_3_se(
+        report.looks[0].p_stop_futility,
+        0.5,
+        40_000,
+        "futility at z < 0",
+    );
+}

@@ -1047,7 +1047,7 @@ fn log_normal(l: &LogNormalSection, crossover: &Crossover) -> Result<Population>
             "must be an SD on the log scale in [0, 10]",
         ));
     }
-    let between = crate::numerics::cv_to_log_sd(l.cv_between);
+    let between = crate::exact_power::cv_to_sigma(l.cv_between);
     let interaction = l.interaction_sd;
     let latent_variance = between * between + interaction * interaction;
     let rho = if latent_variance > 0.0 {
@@ -1063,7 +1063,7 @@ fn log_normal(l: &LogNormalSection, crossover: &Crossover) -> Result<Population>
         correlation,
         within_sd: cv_within
             .iter()
-            .map(|&c| crate::numerics::cv_to_log_sd(c))
+            .map(|&c| crate::exact_power::cv_to_sigma(c))
             .collect(),
         baseline: None,
         rebaseline_sd: 0.0,

@@ -65,12 +65,6 @@ pub fn cholesky(a: &[f64], k: usize) -> Option<Vec<f64>> {
     Some(l)
 }
 
-/// The SD on the log scale of a log-normal variable with coefficient of variation `cv`:
-/// sqrt(ln(1 + CV^2)).
-pub fn cv_to_log_sd(cv: f64) -> f64 {
-    (cv * cv).ln_1p().sqrt()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

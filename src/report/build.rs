@@ -83,6 +83,27 @@ pub fn describe(name: AnalysisName, loaded: &LoadedConfig) -> String {
         .describe(&contrast, ratio.as_deref(), d.analysis.level_of(name))
 }
 
+fn closed_form_report(d: &crate::config::design::TrialDesign) -> ClosedFormReport {
+    match crate::closed_form::closed_form(d) {
+        crate::closed_form::ClosedForm::Exact(e) => ClosedFormReport {
+            power: Some(e.power),
+            standard_error: Some(e.standard_error),
+            df: Some(e.df),
+            note: match d.analysis.hypothesis {
+                crate::inference::Hypothesis::Equivalence { .. } => {
+                    "Owen's Q integral; the design is balanced, complete and homogeneous normal on the analysis scale"
+                }
+                _ => "noncentral t; the design is balanced, complete and homogeneous normal on the analysis scale",
+            }
+            .to_string(),
+        },
+        crate::closed_form::ClosedForm::Unavailable(why) => ClosedFormReport {
+            note: format!("no closed form: {why}"),
+            ..ClosedFormReport::default()
+        },
+    }
+}
+
 /// The mean confidence limits of an analysis at `level`, if it has intervals.
 fn mean_interval(tally: &AnalysisTally, level: f64) -> Option<Interval> {
     (tally.intervals > 0).then(|| {
@@ -361,6 +382,7 @@ pub fn build_report(
         shard_seconds_total: meta.shards.map(|s| s.1),
         true_effect,
         under_null: primary_hypothesis.is_null(true_effect),
+        closed_form: closed_form_report(d),
         primary,
         analyses,
         looks,

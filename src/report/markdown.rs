@@ -65,6 +65,14 @@ pub fn render(r: &RunReport) -> String {
             p.rejected_favouring_reference.ci_high
         );
     }
+    if let Some(exact) = r.closed_form.power {
+        let _ = writeln!(
+            s,
+            "| exact {} ({}) | {exact:.6} | | |",
+            r.rate_label(),
+            r.closed_form.note
+        );
+    }
     if let Some(i) = &p.mean_interval {
         let _ = writeln!(
             s,

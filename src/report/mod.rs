@@ -120,6 +120,19 @@ pub struct PrimaryReport {
     pub missing: BTreeMap<String, String>,
 }
 
+/// The analytic fast path's answer for the configured design.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClosedFormReport {
+    /// Exact power (type I error under the null) of the primary hypothesis.
+    pub power: Option<f64>,
+    /// Standard error of the contrast estimate in the formula.
+    pub standard_error: Option<f64>,
+    /// Residual degrees of freedom in the formula.
+    pub df: Option<f64>,
+    /// The method, or why the design has no closed form.
+    pub note: String,
+}
+
 /// A confidence interval averaged over simulated trials.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
@@ -301,6 +314,10 @@ pub struct RunReport {
     /// equivalence and non-inferiority), so that its rejection rate is a type I error.
     #[serde(default)]
     pub under_null: bool,
+    /// The exact power of the primary hypothesis where the design has a closed form
+    /// (balanced, complete, homogeneous normal on the analysis scale), else why not.
+    #[serde(default)]
+    pub closed_form: ClosedFormReport,
     /// Primary analysis.
     pub primary: PrimaryReport,
     /// Every analysis run, by name.

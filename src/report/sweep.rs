@@ -19,6 +19,7 @@ struct Row {
     power_se: f64,
     power_ci_low: f64,
     power_ci_high: f64,
+    exact_power: Option<f64>,
     p_stop_early: f64,
     p_stop_early_se: f64,
     p_stop_efficacy_by_look: String,
@@ -92,6 +93,7 @@ pub fn write_sweep(dir: &Path, sweep: &SweepResult) -> Result<Vec<PathBuf>, Repo
             power_se: p.power.se,
             power_ci_low: p.power.ci_low,
             power_ci_high: p.power.ci_high,
+            exact_power: p.exact_power,
             p_stop_early: p.p_stop_early,
             p_stop_early_se: p.p_stop_early_se,
             p_stop_efficacy_by_look: p

@@ -40,6 +40,14 @@ pub fn render(r: &RunReport) -> String {
         p.power.ci_low,
         p.power.ci_high
     );
+    if let Some(exact) = r.closed_form.power {
+        let _ = writeln!(
+            s,
+            "  exact {}: {exact:.4} ({})",
+            r.rate_label(),
+            r.closed_form.note
+        );
+    }
     if !p.hypothesis.is_empty() {
         let _ = writeln!(s, "  hypothesis: {}", p.hypothesis);
     }
