@@ -292,7 +292,7 @@ mod tests {
     use super::*;
 
     /// A design's constants as PowerTOST 1.5-7's `known.designs()` gives them (listed in
-    /// /work/shared/REFERENCES.md): sequences (the sample-size step), `bk` (variance factor for
+    /// the published tables): sequences (the sample-size step), `bk` (variance factor for
     /// total n) and the residual df of the ANOVA without carryover.
     struct Design {
         name: &'static str,
@@ -383,7 +383,7 @@ mod tests {
         );
     }
 
-    /// Published in PowerTOST's ABE vignette and README and collected in /work/shared/REFERENCES.md
+    /// Published in PowerTOST's ABE vignette and README and collected in the project's reference notes
     /// ("Average bioequivalence (TOST) power"), 7 digits; checked to 1e-6 as they are given.
     #[test]
     fn tost_matches_published_powertost_values() {
@@ -410,7 +410,7 @@ mod tests {
             assert_close(got, want, 1e-6, &what);
         }
         // Unbalanced: power.TOST(CV = 0.3, n = 39) splits n as 20/19 (PowerTOST's nvec) and uses
-        // se = sigma sqrt(bk / 4 (1/20 + 1/19)), df = 37. REFERENCES.md: 0.8056171; and
+        // se = sigma sqrt(bk / 4 (1/20 + 1/19)), df = 37. PowerTOST: 0.8056171; and
         // power.TOST(CV = 0.25, theta0 = 0.9, n = c(13, 12)) = 0.4963175.
         assert_close(
             be_power_groups(&D2X2, 0.30, 0.95, &[20, 19]),
@@ -517,7 +517,7 @@ mod tests {
         );
     }
 
-    /// sampleN.TOST(CV, theta0 = 0.95, targetpower = 0.8, design) from /work/shared/REFERENCES.md,
+    /// sampleN.TOST(CV, theta0 = 0.95, targetpower = 0.8, design) from the published tables,
     /// rerun with PowerTOST 1.5-7 (identical). n steps by the number of sequences, starting at
     /// PowerTOST's minimum: the smallest multiple of the step with df >= 1 (4 for 2x2, 2 for
     /// 2x2x4), below which there is no variance estimate.

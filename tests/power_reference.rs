@@ -1,4 +1,4 @@
-//! Simulated power and type I error against analytic references (SPEC sections 3 and 4).
+//! Simulated power and type I error against analytic references.
 
 mod common;
 use common::*;

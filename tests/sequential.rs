@@ -1,4 +1,4 @@
-//! Interim looks and stopping rules against exact and rpact references (SPEC section 5).
+//! Interim looks and stopping rules against exact and rpact references.
 
 mod common;
 use common::*;

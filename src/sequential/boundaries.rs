@@ -938,7 +938,7 @@ mod tests {
         assert_eq!(b.alpha, alpha);
     }
 
-    /// Rows of /work/shared/REFERENCES.md, "Group-sequential efficacy boundaries": rpact 3.3.4
+    /// Rows of the published tables, "Group-sequential efficacy boundaries": rpact 3.3.4
     /// `getDesignGroupSequential(kMax, alpha, sided, typeOfDesign, [gammaA], [informationRates])`
     /// (R 4.2.2), printed to 4 decimals (c_k) and 6 decimals (alpha); tolerances 1e-4 and 1e-5.
     #[allow(clippy::too_many_arguments)] // a reference row: design, then its three vectors
@@ -1074,7 +1074,7 @@ mod tests {
             &[0.011321, 0.010869, 0.010840]);
     }
 
-    /// SPEC section 5 textbook constants, quoted in /work/shared/REFERENCES.md (O'Brien-Fleming and
+    /// Textbook constants, quoted in the published tables (O'Brien-Fleming and
     /// Pocock, two-sided 0.05, equally spaced looks; Jennison & Turnbull 2000 tables 2.1 and 2.3):
     /// OF K=2 2.797, 1.977; P K=2 2.178; OF K=3 3.471, 2.454, 2.004; P K=3 2.289.
     #[test]

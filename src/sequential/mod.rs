@@ -1,4 +1,4 @@
-//! Interim looks and stopping rules (SPEC section 5), all turned into critical values before
+//! Interim looks and stopping rules , all turned into critical values before
 //! the run: efficacy boundaries on the z scale become nominal levels and t critical values per
 //! look; futility bounds and conditional-power thresholds become |t| thresholds per look and df.
 
