@@ -516,3 +516,85 @@ primary = "completers_paired"
         "{e}"
     );
 }
+
+/// GitHub's anchor of a Markdown heading.
+fn anchor(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+fn anchors(text: &str) -> BTreeSet<String> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix('#'))
+        .map(|l| anchor(l.trim_start_matches('#')))
+        .collect()
+}
+
+/// The README, the documents and the configs name only files of the repository (no
+/// `../shared/SPEC.md`, no "SPEC section" citations), and every relative link and anchor of the
+/// README and the documents resolves.
+#[test]
+fn the_documents_link_only_to_files_of_the_repository() {
+    let root = crate_path("").canonicalize().unwrap();
+    let mut files = vec![crate_path("README.md")];
+    for entry in std::fs::read_dir(crate_path("docs")).unwrap() {
+        files.push(entry.unwrap().path());
+    }
+    let mut configs = Vec::new();
+    toml_files(&crate_path("configs"), &mut configs);
+    for file in files.iter().chain(&configs) {
+        let text = std::fs::read_to_string(file).unwrap();
+        for outside in ["SPEC", "../shared", "/work/", "seed file"] {
+            assert!(
+                !text.contains(outside),
+                "{} refers to {outside:?}, which is not in the repository",
+                file.display()
+            );
+        }
+    }
+    for file in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "md"))
+    {
+        let text = std::fs::read_to_string(file).unwrap();
+        for link in text.split("](").skip(1) {
+            let Some(target) = link.split(')').next() else {
+                continue;
+            };
+            if target.starts_with("http") || target.contains(' ') {
+                continue;
+            }
+            let (path, fragment) = target.split_once('#').unwrap_or((target, ""));
+            let resolved = if path.is_empty() {
+                file.clone()
+            } else {
+                file.parent().unwrap().join(path)
+            };
+            let canonical = resolved.canonicalize().unwrap_or_else(|_| {
+                panic!("{}: the link {target} names a missing file", file.display())
+            });
+            assert!(
+                canonical.starts_with(&root),
+                "{}: the link {target} leaves the repository",
+                file.display()
+            );
+            if !fragment.is_empty() {
+                let linked = std::fs::read_to_string(&canonical).unwrap();
+                assert!(
+                    anchors(&linked).contains(fragment),
+                    "{}: the link {target} names no heading of {}",
+                    file.display(),
+                    canonical.display()
+                );
+            }
+        }
+    }
+}
