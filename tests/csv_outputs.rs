@@ -267,6 +267,19 @@ fn summary_csv_is_tidy_and_equals_summary_json() {
         row(&rows, "true_effect", None, None, None).estimate,
         Some(9.266)
     );
+    // One row per observation: no two rows share a quantity and its qualifiers.
+    let mut seen = std::collections::BTreeSet::new();
+    for r in &rows {
+        let key = (
+            r.quantity.clone(),
+            r.analysis.clone(),
+            r.condition.clone(),
+            r.look,
+            r.reason.clone(),
+            r.responders,
+        );
+        assert!(seen.insert(key.clone()), "two rows for {key:?}");
+    }
     // Provenance on every row, and no row without a quantity.
     for r in &rows {
         assert!(!r.quantity.is_empty());

@@ -288,8 +288,8 @@ pub fn observations(report: &RunReport) -> Vec<Observation> {
     if let Some(exact) = report.closed_form.power {
         out.push(Observation::value("exact_power", Some(exact)).analysis(primary));
     }
+    // The primary's `true_value` is in its analysis block below, with every analysis's.
     out.push(Observation::value("true_effect", Some(report.true_effect)));
-    out.push(Observation::value("true_value", p.true_value).analysis(primary));
     out.push(
         Observation::mean(
             "mean_estimate_at_stop",
