@@ -139,6 +139,9 @@ pub struct SweepPoint {
     /// The exact power where the design has a closed form (see [`crate::closed_form`]).
     #[serde(default)]
     pub exact_power: Option<f64>,
+    /// Whether the point's true effect lies in H0, so that `power` is a type I error.
+    #[serde(default)]
+    pub under_null: bool,
     /// Probability of stopping before the last look (any reason).
     pub p_stop_early: f64,
     /// Its MC SE.
@@ -177,6 +180,7 @@ impl SweepPoint {
             value2,
             power: r.primary.power,
             exact_power: r.closed_form.power,
+            under_null: r.is_null(),
             p_stop_early: early_stops,
             p_stop_early_se: (early_stops * (1.0 - early_stops) / n).sqrt(),
             p_stop_efficacy: r.looks.iter().map(|l| l.p_stop_efficacy).collect(),

@@ -5,6 +5,7 @@
 
 pub use super::schema::AnalysisName;
 pub use crate::design::{Condition, Contrast, Crossover, Period, SequenceId};
+pub use crate::adaptive::TwoStagePlan;
 pub use crate::inference::{Better, Hypothesis};
 
 /// A fully validated crossover trial design plus its simulation settings.
@@ -38,6 +39,8 @@ pub struct TrialDesign {
     pub analysis: AnalysisPlan,
     /// Looks and stopping rules (a fixed design is a single look at `enrolled`).
     pub sequential: SequentialPlan,
+    /// A two-stage design (stage 1 enrolls `enrolled`), if any.
+    pub two_stage: Option<TwoStagePlan>,
     /// Number of simulated trials.
     pub replicates: u64,
     /// Master seed.
