@@ -19,9 +19,9 @@
 //! with d_k the stage's difference of sequence means and W_k its within-sequence sum of
 //! squares (on the period-difference scale; the ANOVA's MSE is twice RSS / df).
 
+use crate::analysis::{Estimate, TestStatistic};
 use crate::exact_power::{one_sided_power, tost_power, two_sided_power};
 use crate::inference::{Better, CriticalValues, Hypothesis};
-use crate::analysis::{Estimate, TestStatistic};
 use crate::numerics::t_quantile;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
@@ -194,7 +194,7 @@ pub fn pooled_estimate(stages: &[StageStatistics]) -> Option<Estimate> {
         .map(|&(d, w, within)| within + w * (d - delta) * (d - delta))
         .sum();
     let se = (rss / df as f64 / weight).sqrt();
-    if !(se > 0.0) {
+    if se.is_nan() || se <= 0.0 {
         return None;
     }
     let t = delta / se;
@@ -205,10 +205,7 @@ pub fn pooled_estimate(stages: &[StageStatistics]) -> Option<Estimate> {
         df: df as f64,
         effect_size: 0.0,
         n,
-        test: TestStatistic::StudentT {
-            t,
-            df: df as usize,
-        },
+        test: TestStatistic::StudentT { t, df: df as usize },
     })
 }
 
@@ -290,7 +287,9 @@ fn one_sided(
 /// 0 when even a vanishing MSE misses it, +inf when any MSE reaches it.
 fn largest_mse(target: f64, power: impl Fn(f64) -> f64) -> f64 {
     let (mut lo, mut hi) = (-30.0f64, 10.0f64); // ln MSE
-    if !(power(lo.exp()) >= target) {
+    if power(lo.exp()).partial_cmp(&target) == Some(std::cmp::Ordering::Less)
+        || power(lo.exp()).is_nan()
+    {
         return 0.0;
     }
     if power(hi.exp()) >= target {
@@ -352,7 +351,15 @@ impl PreparedTwoStage {
         let power_at = |alpha: f64, n: usize, df: f64| {
             let p = p.clone();
             move |mse: f64| {
-                planning_power(hypothesis, p.power_method, alpha, p.assumed_effect, mse, n, df)
+                planning_power(
+                    hypothesis,
+                    p.power_method,
+                    alpha,
+                    p.assumed_effect,
+                    mse,
+                    n,
+                    df,
+                )
             }
         };
         let powered = |alpha: f64| -> Vec<f64> {
@@ -367,11 +374,12 @@ impl PreparedTwoStage {
                 .collect()
         };
         let powered_mse = powered(p.alpha);
-        let powered_mse_at_powered_alpha = if matches!(p.method, Method::PotvinC | Method::MontagueD) {
-            powered(p.alpha_powered)
-        } else {
-            Vec::new()
-        };
+        let powered_mse_at_powered_alpha =
+            if matches!(p.method, Method::PotvinC | Method::MontagueD) {
+                powered(p.alpha_powered)
+            } else {
+                Vec::new()
+            };
         let mut required_mse: Vec<(usize, f64)> = (4..=p.max_total)
             .step_by(2)
             .map(|n| {

@@ -4,8 +4,8 @@
 //! by [`Condition`] and sized by the design's number of conditions; per-period tables by period.
 
 pub use super::schema::AnalysisName;
-pub use crate::design::{Condition, Contrast, Crossover, Period, SequenceId};
 pub use crate::adaptive::TwoStagePlan;
+pub use crate::design::{Condition, Contrast, Crossover, Period, SequenceId};
 pub use crate::inference::{Better, Hypothesis};
 
 /// A fully validated crossover trial design plus its simulation settings.

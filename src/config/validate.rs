@@ -145,7 +145,9 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
     }
     let two_stage = match &file.adaptive {
         None => None,
-        Some(a) => Some(two_stage(a, file, &crossover, endpoint, &analysis, enrolled)?),
+        Some(a) => Some(two_stage(
+            a, file, &crossover, endpoint, &analysis, enrolled,
+        )?),
     };
     let mut sequential = match &file.sequential {
         None => SequentialPlan::fixed(enrolled),
@@ -1431,7 +1433,10 @@ fn two_stage(
         return Err(invalid(
             "adaptive.max_total",
             max_total,
-            format!("must be a whole number from n1 + 2 = {} (design.enrolled is n1) to 100000", enrolled + 2),
+            format!(
+                "must be a whole number from n1 + 2 = {} (design.enrolled is n1) to 100000",
+                enrolled + 2
+            ),
         ));
     }
     let max_stage2 = match a.max_stage2 {

@@ -279,12 +279,8 @@ impl Simulator {
             StageOne::Continue { total, capped } => {
                 tally.stage2 += 1;
                 tally.capped += u64::from(capped);
-                self.model.draw_participants(
-                    &mut rng,
-                    &mut ws.cohort,
-                    n1..total,
-                    &mut allocation,
-                );
+                self.model
+                    .draw_participants(&mut rng, &mut ws.cohort, n1..total, &mut allocation);
                 let stage2 = self.stage_statistics(&ws.cohort, n1..total);
                 let e = crate::adaptive::pooled_estimate(&[stage1, stage2]);
                 let passed = e.as_ref().is_some_and(|e| ts.passes(e));
@@ -303,11 +299,13 @@ impl Simulator {
         };
         let decision = match (&outcome, passed) {
             (analysis::AnalysisOutcome::NotAnalyzable(_), _) => Decision::NotAnalyzable,
-            (analysis::AnalysisOutcome::Analyzed(e), true) => Decision::Rejected(if e.estimate >= 0.0 {
-                Direction::Positive
-            } else {
-                Direction::Negative
-            }),
+            (analysis::AnalysisOutcome::Analyzed(e), true) => {
+                Decision::Rejected(if e.estimate >= 0.0 {
+                    Direction::Positive
+                } else {
+                    Direction::Negative
+                })
+            }
             (_, false) => Decision::NotRejected,
         };
         summary.replicates += 1;

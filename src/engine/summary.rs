@@ -5,8 +5,8 @@
 //! with the replicate count.
 
 use super::exact_sum::ExactSum;
-use crate::analysis::{AnalysisName, AnalysisOutcome};
 use crate::adaptive::TwoStageTally;
+use crate::analysis::{AnalysisName, AnalysisOutcome};
 use crate::inference::{Decision, Direction};
 pub use crate::sequential::StopReason;
 use serde::{Deserialize, Serialize};

@@ -41,7 +41,6 @@ impl Default for Allocation {
     }
 }
 
-
 /// Precomputed sampling constants for one design.
 #[derive(Debug, Clone)]
 pub struct CohortModel {

@@ -26,13 +26,22 @@ pub fn render(r: &RunReport) -> String {
         let _ = writeln!(s, "## Two-stage design: {}\n\n{}\n", ts.method, ts.steps);
         let _ = writeln!(s, "| quantity | estimate | SE |\n|---|---|---|");
         for (what, p) in [
-            ("probability of success (pass at either stage)", &ts.p_success),
+            (
+                "probability of success (pass at either stage)",
+                &ts.p_success,
+            ),
             ("stop after stage 1, passing", &ts.p_stop_stage1_pass),
             ("stop after stage 1, failing", &ts.p_stop_stage1_fail),
-            ("stop after stage 1 for futility (stage 2 too large)", &ts.p_stop_stage1_futility),
+            (
+                "stop after stage 1 for futility (stage 2 too large)",
+                &ts.p_stop_stage1_futility,
+            ),
             ("go on to stage 2", &ts.p_stage2),
             ("pass after stage 2", &ts.p_pass_stage2),
-            ("stage 2 capped at the maximum N", &ts.total_enrolled.p_at_cap),
+            (
+                "stage 2 capped at the maximum N",
+                &ts.total_enrolled.p_at_cap,
+            ),
         ] {
             let _ = writeln!(s, "| {what} | {:.4} | {:.4} |", p.estimate, p.se);
         }

@@ -155,8 +155,8 @@ pub fn heat_map(path: &Path, map: &HeatMap) -> Result<(), ReportError> {
     let (nx, ny) = (map.columns.len().max(1), map.rows.len().max(1));
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (900, 140 + 60 * ny as u32))
-            .into_drawing_area();
+        let root =
+            SVGBackend::with_string(&mut svg, (900, 140 + 60 * ny as u32)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| plot_error(path, e))?;
         let mut ctx = ChartBuilder::on(&root)
             .caption(&map.title, ("sans-serif", 20))
@@ -226,13 +226,12 @@ pub fn heat_map(path: &Path, map: &HeatMap) -> Result<(), ReportError> {
                 ctx.draw_series(std::iter::once(Text::new(
                     format!("{v:.4}"),
                     (x + 0.5, y + 0.5),
-                    ("sans-serif", 15)
-                        .into_font()
-                        .color(&BLACK)
-                        .pos(plotters::style::text_anchor::Pos::new(
+                    ("sans-serif", 15).into_font().color(&BLACK).pos(
+                        plotters::style::text_anchor::Pos::new(
                             plotters::style::text_anchor::HPos::Center,
                             plotters::style::text_anchor::VPos::Center,
-                        )),
+                        ),
+                    ),
                 )))
                 .map_err(|e| plot_error(path, e))?;
             }
