@@ -24,6 +24,7 @@ use crate::exact_power::{one_sided_power, tost_power, two_sided_power};
 use crate::inference::{Better, CriticalValues, Hypothesis};
 use crate::numerics::t_quantile;
 use statrs::distribution::{ContinuousCDF, StudentsT};
+use std::sync::OnceLock;
 
 /// The two-stage method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -339,9 +340,11 @@ pub struct PreparedTwoStage {
     /// adjusted alpha (B) and at `alpha_powered` (C, D).
     powered_mse: Vec<f64>,
     powered_mse_at_powered_alpha: Vec<f64>,
-    /// (N, the largest MSE at which N reaches the target power with df N - 3) for even N from
-    /// 4 to `max_total`; the MSEs increase with N.
-    required_mse: Vec<(usize, f64)>,
+    /// For even N = 4, 6, ..., `max_total` (index (N - 4) / 2): the largest MSE at which N
+    /// reaches the target power with df N - 3, increasing with N. Each is computed once, when
+    /// a replicate's search first needs it (a search touches about log2 of their number), so
+    /// a run pays for the few it uses and never evaluates a power per replicate.
+    required_mse: Vec<OnceLock<f64>>,
 }
 
 impl PreparedTwoStage {
@@ -380,17 +383,7 @@ impl PreparedTwoStage {
             } else {
                 Vec::new()
             };
-        let mut required_mse: Vec<(usize, f64)> = (4..=p.max_total)
-            .step_by(2)
-            .map(|n| {
-                let t = largest_mse(p.target_power, power_at(p.alpha, n, n as f64 - 3.0));
-                (n, t)
-            })
-            .collect();
-        // Guard monotonicity against rounding in the bisections.
-        for i in 1..required_mse.len() {
-            required_mse[i].1 = required_mse[i].1.max(required_mse[i - 1].1);
-        }
+        let required_mse = (4..=p.max_total).step_by(2).map(|_| OnceLock::new()).collect();
         let table = |alpha: f64| CriticalValues::new(hypothesis.table_level(alpha), p.max_total);
         PreparedTwoStage {
             plan: p.clone(),
@@ -407,8 +400,36 @@ impl PreparedTwoStage {
     /// The smallest even total N >= 4 whose power reaches the target at `mse` (None: not even
     /// `max_total`).
     pub fn required_total(&self, mse: f64) -> Option<usize> {
-        let i = self.required_mse.partition_point(|&(_, t)| t < mse);
-        self.required_mse.get(i).map(|&(n, _)| n)
+        // Binary search for the first N whose threshold reaches `mse`.
+        let (mut lo, mut hi) = (0, self.required_mse.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.required_threshold(mid) < mse {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        (lo < self.required_mse.len()).then_some(4 + 2 * lo)
+    }
+
+    /// The largest MSE at which N = 4 + 2 i reaches the target power (df N - 3).
+    fn required_threshold(&self, i: usize) -> f64 {
+        *self.required_mse[i].get_or_init(|| {
+            let n = 4 + 2 * i;
+            let p = &self.plan;
+            largest_mse(p.target_power, |mse| {
+                planning_power(
+                    self.hypothesis,
+                    p.power_method,
+                    p.alpha,
+                    p.assumed_effect,
+                    mse,
+                    n,
+                    n as f64 - 3.0,
+                )
+            })
+        })
     }
 
     /// Whether `e` passes the test at the adjusted alpha.
