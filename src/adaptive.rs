@@ -383,7 +383,10 @@ impl PreparedTwoStage {
             } else {
                 Vec::new()
             };
-        let required_mse = (4..=p.max_total).step_by(2).map(|_| OnceLock::new()).collect();
+        let required_mse = (4..=p.max_total)
+            .step_by(2)
+            .map(|_| OnceLock::new())
+            .collect();
         let table = |alpha: f64| CriticalValues::new(hypothesis.table_level(alpha), p.max_total);
         PreparedTwoStage {
             plan: p.clone(),
