@@ -1,8 +1,9 @@
-//! Batch runs: the configs to run, and the side-by-side summary of their results. A config
-//! that fails is recorded with its error and the others still run.
+//! Batch runs: the configs to run, and the summary of their results (batch-summary.csv, tidy:
+//! one row per config and observation; batch-summary.md, one line per config). A config that
+//! fails is recorded with its error and the others still run.
 
-use crate::report::{write_atomic, ReportError, RunReport};
-use serde::Serialize;
+use crate::report::csv_export::{self, Observation};
+use crate::report::{write_atomic, CountReport, Proportion, ReportError, RunReport};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -75,8 +76,9 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
     }
 }
 
-/// One config's line in batch-summary.csv.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// One config's result in the batch summary (its rows in batch-summary.csv, its line in
+/// batch-summary.md).
+#[derive(Debug, Clone, PartialEq)]
 pub struct BatchRow {
     /// Config path.
     pub config: String,
@@ -88,26 +90,24 @@ pub struct BatchRow {
     pub error: String,
     /// Primary analysis.
     pub primary: String,
-    /// Whether the config is a null (true effect 0).
+    /// Whether the config is a null (its rejection rate is a type I error).
     pub null: Option<bool>,
-    /// Power (non-null configs).
-    pub power: Option<f64>,
-    /// Type I error (null configs).
-    pub type_one_error: Option<f64>,
-    /// MC SE of the rejection rate.
-    pub rejection_se: Option<f64>,
+    /// The primary analysis's rejection rate: power, or the type I error of a null config.
+    pub rejection: Option<Proportion>,
+    /// The exact power, where the design has a closed form.
+    pub exact_power: Option<f64>,
     /// Probability of stopping before the last look.
-    pub p_stop_early: Option<f64>,
+    pub p_stop_early: Option<Proportion>,
     /// Expected enrolled.
-    pub expected_enrolled: Option<f64>,
+    pub expected_enrolled: Option<CountReport>,
     /// Mean completers.
-    pub completers: Option<f64>,
+    pub completers: Option<CountReport>,
     /// Replicates.
     pub replicates: Option<u64>,
     /// Seed.
     pub seed: Option<u64>,
-    /// The `--set` arguments applied, as a JSON array of strings.
-    pub overrides: String,
+    /// The `--set` arguments applied.
+    pub overrides: Vec<String>,
     /// The command that reproduces this config's results (failed configs: its error).
     pub command: String,
 }
@@ -115,25 +115,21 @@ pub struct BatchRow {
 impl BatchRow {
     /// A successful run.
     pub fn ok(config: &Path, r: &RunReport) -> BatchRow {
-        let null = r.is_null();
-        let rate = r.primary.power.estimate;
-        let early = r.p_stop_early();
         BatchRow {
             config: config.display().to_string(),
             name: r.name.clone(),
             status: "ok".into(),
             error: String::new(),
             primary: r.primary.analysis.clone(),
-            null: Some(null),
-            power: (!null).then_some(rate),
-            type_one_error: null.then_some(rate),
-            rejection_se: Some(r.primary.power.se),
-            p_stop_early: Some(early),
-            expected_enrolled: Some(r.expected_enrolled.mean),
-            completers: Some(r.completers.mean),
+            null: Some(r.is_null()),
+            rejection: Some(r.primary.power),
+            exact_power: r.closed_form.power,
+            p_stop_early: Some(r.stopped_early()),
+            expected_enrolled: Some(r.expected_enrolled),
+            completers: Some(r.completers),
             replicates: Some(r.replicates),
             seed: Some(r.seed),
-            overrides: serde_json::to_string(&r.overrides).unwrap_or_default(),
+            overrides: r.overrides.clone(),
             command: r.command.clone(),
         }
     }
@@ -147,18 +143,101 @@ impl BatchRow {
             error: error.to_string(),
             primary: String::new(),
             null: None,
-            power: None,
-            type_one_error: None,
-            rejection_se: None,
+            rejection: None,
+            exact_power: None,
             p_stop_early: None,
             expected_enrolled: None,
             completers: None,
             replicates: None,
             seed: None,
-            overrides: serde_json::to_string(overrides).unwrap_or_default(),
+            overrides: overrides.to_vec(),
             command: command.to_string(),
         }
     }
+
+    /// The config's observations: power (the type I error when `under_null` is TRUE), the
+    /// exact power where there is one, the probability of stopping early, the expected
+    /// enrollment and the completers. None for a failed config.
+    pub fn observations(&self) -> Vec<Observation> {
+        let mut out = Vec::new();
+        if let Some(p) = &self.rejection {
+            out.push(Observation::proportion("power", p).analysis(&self.primary));
+        }
+        if let Some(x) = self.exact_power {
+            out.push(Observation::value("exact_power", Some(x)).analysis(&self.primary));
+        }
+        if let Some(p) = &self.p_stop_early {
+            out.push(Observation::proportion("p_stop_early", p));
+        }
+        for (quantity, count) in [
+            ("expected_enrolled", &self.expected_enrolled),
+            ("completers", &self.completers),
+        ] {
+            if let Some(c) = count {
+                out.push(Observation::mean(quantity, Some(c.mean), Some(c.se)));
+            }
+        }
+        out
+    }
+}
+
+/// The observation columns of batch-summary.csv.
+pub const BATCH_OBSERVATION_COLUMNS: [&str; 6] = [
+    "quantity", "analysis", "estimate", "se", "ci_low", "ci_high",
+];
+
+/// The header of batch-summary.csv.
+pub fn csv_header() -> Vec<String> {
+    ["config_file", "name", "status", "error"]
+        .iter()
+        .chain(BATCH_OBSERVATION_COLUMNS.iter())
+        .chain(&[
+            "under_null",
+            "overrides",
+            "seed",
+            "replicates",
+            "version",
+            "command",
+        ])
+        .map(|c| c.to_string())
+        .collect()
+}
+
+/// batch-summary.csv as bytes: per config one row per observation (one row with the error for
+/// a failed config).
+pub fn render_csv(rows: &[BatchRow]) -> Result<Vec<u8>, ReportError> {
+    let mut table = Vec::new();
+    for r in rows {
+        let head = [
+            csv_export::text(&r.config),
+            csv_export::text(&r.name),
+            r.status.clone(),
+            csv_export::text(&r.error),
+        ];
+        let tail = [
+            r.null.map(csv_export::boolean).unwrap_or_default(),
+            csv_export::overrides_cell(&r.overrides),
+            r.seed.map_or(String::new(), |s| s.to_string()),
+            r.replicates.map_or(String::new(), |n| n.to_string()),
+            env!("CARGO_PKG_VERSION").to_string(),
+            csv_export::text(&r.command),
+        ];
+        let mut observations = r.observations();
+        // A failed config still gets its row, with blank observation cells.
+        if observations.is_empty() {
+            observations.push(Observation::default());
+        }
+        for o in &observations {
+            table.push(
+                head.iter()
+                    .cloned()
+                    .chain(BATCH_OBSERVATION_COLUMNS.iter().map(|c| o.cell(c)))
+                    .chain(tail.iter().cloned())
+                    .collect(),
+            );
+        }
+    }
+    csv_export::write_table("batch-summary.csv", &csv_header(), &table)
 }
 
 /// Writes `out/batch-summary.csv` and `out/batch-summary.md`; `command` is the batch command
@@ -172,20 +251,16 @@ pub fn write_summary(
         path: out.display().to_string(),
         source: e,
     })?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for row in rows {
-        w.serialize(row).map_err(|e| ReportError::Serialize {
-            what: "batch-summary.csv".into(),
-            message: e.to_string(),
-        })?;
-    }
-    let csv = w.into_inner().map_err(|e| ReportError::Serialize {
-        what: "batch-summary.csv".into(),
-        message: e.to_string(),
-    })?;
+    let csv = render_csv(rows)?;
     let opt = |x: Option<f64>, d: usize| x.map_or(String::new(), |v| format!("{v:.d$}"));
     let mut md = format!("# Batch summary\n\nProduced by `{command}` ({} {}); each config's own command is in the last column and in batch-summary.csv.\n\n| config | name | status | primary | power | type I error | ± SE | P(stop early) | expected enrolled | completers | replicates | seed | reproduce |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
     for r in rows {
+        // Power for a config with an effect, type I error for a null config.
+        let rate = |null: bool| {
+            r.rejection
+                .filter(|_| r.null == Some(null))
+                .map(|p| p.estimate)
+        };
         let _ = writeln!(
             md,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | `{}` |",
@@ -194,15 +269,15 @@ pub fn write_summary(
             if r.status == "ok" {
                 "ok".to_string()
             } else {
-                format!("failed: {}", r.error.replace('|', "/").replace('\n', " "))
+                format!("failed: {}", csv_export::text(&r.error).replace('|', "/"))
             },
             r.primary,
-            opt(r.power, 4),
-            opt(r.type_one_error, 4),
-            opt(r.rejection_se, 4),
-            opt(r.p_stop_early, 4),
-            opt(r.expected_enrolled, 2),
-            opt(r.completers, 2),
+            opt(rate(false), 4),
+            opt(rate(true), 4),
+            opt(r.rejection.map(|p| p.se), 4),
+            opt(r.p_stop_early.map(|p| p.estimate), 4),
+            opt(r.expected_enrolled.map(|c| c.mean), 2),
+            opt(r.completers.map(|c| c.mean), 2),
             r.replicates.map_or(String::new(), |n| n.to_string()),
             r.seed.map_or(String::new(), |n| n.to_string()),
             r.command.replace('|', "\\|")

@@ -197,7 +197,7 @@ pub fn check_claims(
     sections.push(Section {
         title: "(a) How many responders do 30 enrolled participants yield?".into(),
         method: format!(
-            "Fixed design, N = {}; the responsive class's probability set to each literature response rate (40-64%, seeds 003/004; 0.58 = 7/12 in the paper); dropout as in the paper ({} before the first infusion, {} after it). Responders = completers with a >= 50% HAM-D reduction under {reference}.",
+            "Fixed design, N = {}; the responsive class's probability set to response rates from 0.40 to 0.64 (0.64: the 24-hour response rate after one ketamine infusion in Murrough et al., Am J Psychiatry 2013; 0.58 = 7/12 in the paper); dropout as in the paper ({} before the first infusion, {} after it). Responders = completers with a >= 50% HAM-D reduction under {reference}.",
             d.enrolled, d.dropout.before_first_period, d.dropout.after_period[0][d.reference().index()]
         ),
         header: ["responsive share", "observed response rate among completers", "completers", "responders (mean ± SE)", "quantiles 5/25/50/75/95%", "P(at least 15) ± SE"].map(String::from).to_vec(),

@@ -155,6 +155,23 @@ pub enum Command {
         #[arg(long, allow_negative_numbers = true)]
         seed: Option<u64>,
     },
+    /// Write a commented starting config for a named design (never overwrites a file).
+    Init {
+        /// The named design: 2x2, 3x3, 3x6x3, 4x4, williams, 2x2x3, 2x2x4, 2x3x3, 2x4x4 or
+        /// 2x4x2.
+        #[arg(long)]
+        design: String,
+        /// Condition names, the reference first (default: R,T; R,T1,T2,... for more; a
+        /// Williams design takes any number, 3 by default).
+        #[arg(long, value_delimiter = ',', value_name = "A,B,...")]
+        conditions: Option<Vec<String>>,
+        /// normal (a score on its own scale) or log_normal (a ratio endpoint such as AUC).
+        #[arg(long, default_value = "normal")]
+        endpoint: String,
+        /// The file to write (default: trial_<design>.toml); the config's name is its stem.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Print group-sequential efficacy boundaries.
     Boundaries {
         /// Information fractions ending at 1 (e.g. 0.5,1), or enrollment counts (e.g. 15,30).
@@ -277,6 +294,20 @@ pub fn sweep_spec(
     spec.target_power = target_power;
     spec.check()?;
     Ok(spec)
+}
+
+/// The file `init` writes and the template it writes there, checked.
+pub fn init_template(
+    design: &str,
+    conditions: Option<&[String]>,
+    endpoint: &str,
+    out: Option<&std::path::Path>,
+) -> Result<(PathBuf, config::template::Template), Error> {
+    let path = out.map_or_else(|| config::template::default_file(design), PathBuf::from);
+    let name = config::template::name_for(&path);
+    let template = config::template::Template::new(design, conditions, endpoint, &name)
+        .map_err(Error::Usage)?;
+    Ok((path, template))
 }
 
 /// The most looks `boundaries` computes (the recursive integration grows with every look).
@@ -449,6 +480,12 @@ impl Cli {
                 ..
             } => overrides_of(overrides, *replicates, *seed).map(|_| ()),
             Command::Merge { .. } => Ok(()),
+            Command::Init {
+                design,
+                conditions,
+                endpoint,
+                out,
+            } => init_template(design, conditions.as_deref(), endpoint, out.as_deref()).map(|_| ()),
             Command::Boundaries {
                 looks,
                 spending,

@@ -61,6 +61,12 @@ pub fn dispatch(cli: Cli) -> Result<(), Error> {
             target_power,
             options,
         } => samplesize(&config, target_power, &options),
+        Command::Init {
+            design,
+            conditions,
+            endpoint,
+            out,
+        } => init(&design, conditions.as_deref(), &endpoint, out.as_deref()),
         Command::Boundaries {
             looks,
             spending,
@@ -459,6 +465,33 @@ fn merge(shards: &[PathBuf], out: &Path, quiet: bool) -> Result<(), Error> {
             }
         }
     }
+    Ok(())
+}
+
+fn init(
+    design: &str,
+    conditions: Option<&[String]>,
+    endpoint: &str,
+    out: Option<&Path>,
+) -> Result<(), Error> {
+    let (path, template) = cli::init_template(design, conditions, endpoint, out)?;
+    let text = template.render();
+    // The template must be a config that runs: check it as `validate` would before writing.
+    let loaded = config::parse(&text, &path.display().to_string(), &[])?;
+    crossover_sim::run::simulator(&loaded)?;
+    config::template::write_new(&path, &text).map_err(|e| match e {
+        config::template::WriteError::Exists(m) => Error::Usage(m),
+        config::template::WriteError::Io(m) => Error::Other(m),
+    })?;
+    let shown = reproduce::quote(&path.display().to_string());
+    println!(
+        "wrote {shown}: the {design} design (sequences {}), {} endpoint, {} conditions ({})",
+        template.sequences().join(", "),
+        endpoint,
+        template.conditions.len(),
+        template.conditions.join(", ")
+    );
+    println!("  check it with `crossover-sim validate {shown}` and run it with `crossover-sim run {shown}`");
     Ok(())
 }
 

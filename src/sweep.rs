@@ -134,14 +134,17 @@ pub struct SweepPoint {
     pub value: toml::Value,
     /// Value of the second parameter, for two-parameter grids.
     pub value2: Option<toml::Value>,
+    /// The primary analysis at this point.
+    #[serde(default)]
+    pub primary: String,
+    /// Whether the true contrast at this point lies in H0, so that `power` is a type I error.
+    #[serde(default)]
+    pub under_null: bool,
     /// Power of the primary analysis with MC SE and Wilson interval.
     pub power: Proportion,
     /// The exact power where the design has a closed form (see [`crate::closed_form`]).
     #[serde(default)]
     pub exact_power: Option<f64>,
-    /// Whether the point's true effect lies in H0, so that `power` is a type I error.
-    #[serde(default)]
-    pub under_null: bool,
     /// Probability of stopping before the last look (any reason).
     pub p_stop_early: f64,
     /// Its MC SE.
@@ -173,16 +176,16 @@ impl SweepPoint {
         value2: Option<toml::Value>,
         r: &RunReport,
     ) -> SweepPoint {
-        let early_stops = r.p_stop_early();
-        let n = r.replicates.max(1) as f64;
+        let early = r.stopped_early();
         SweepPoint {
             value,
             value2,
+            primary: r.primary.analysis.clone(),
+            under_null: r.is_null(),
             power: r.primary.power,
             exact_power: r.closed_form.power,
-            under_null: r.is_null(),
-            p_stop_early: early_stops,
-            p_stop_early_se: (early_stops * (1.0 - early_stops) / n).sqrt(),
+            p_stop_early: early.estimate,
+            p_stop_early_se: early.se,
             p_stop_efficacy: r.looks.iter().map(|l| l.p_stop_efficacy).collect(),
             p_stop_futility: r.looks.iter().map(|l| l.p_stop_futility).collect(),
             p_stop_harm: r.looks.iter().map(|l| l.p_stop_harm).collect(),

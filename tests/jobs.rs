@@ -102,8 +102,25 @@ fn two_parameter_sweep_of_a_sequential_design_draws_its_plots() {
             "{stem}{suffix} missing"
         );
     }
-    let csv = std::fs::read_to_string(dir.join(format!("{stem}.csv"))).unwrap();
-    assert_eq!(csv.lines().count(), 1 + 6);
+    // Long format: the swept keys as named columns, one power row per grid point.
+    let mut reader = csv::Reader::from_path(dir.join(format!("{stem}.csv"))).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(
+        &headers.iter().take(3).collect::<Vec<_>>(),
+        &[
+            "population.classes[0].change.test.mean",
+            "population.correlation",
+            "quantity"
+        ]
+    );
+    let power: Vec<(String, String)> = reader
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| &r[2] == "power")
+        .map(|r| (r[0].to_string(), r[1].to_string()))
+        .collect();
+    assert_eq!(power.len(), 6, "{power:?}");
+    assert_eq!(power[0], ("0".to_string(), "0.2".to_string()));
 }
 
 #[test]
@@ -151,13 +168,25 @@ fn batch_isolates_a_broken_config() {
         ));
     assert!(out.path().join("paired_d05_n15/summary.json").exists());
     assert!(out.path().join("gs_d05_n30_null/summary.json").exists());
-    let summary = std::fs::read_to_string(out.path().join("batch-summary.csv")).unwrap();
-    let lines: Vec<&str> = summary.lines().collect();
-    assert_eq!(lines.len(), 4, "{summary}");
-    assert!(lines[1].contains("a.toml") && lines[1].contains(",ok,"));
-    assert!(lines[2].contains("b.toml") && lines[2].contains(",failed,"));
-    // The null config's rejection rate is reported as a type I error, not as power.
-    assert!(lines[3].contains("gs_d05_n30_null") && lines[3].contains(",true,,"));
+    // Long format: one row per config and quantity, one row with the error for a failed one.
+    let mut reader = csv::Reader::from_path(out.path().join("batch-summary.csv")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let power: Vec<csv::StringRecord> = reader
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| &r[column("quantity")] == "power" || &r[column("status")] == "failed")
+        .collect();
+    assert_eq!(power.len(), 3, "{power:?}");
+    assert!(power[0][column("config_file")].ends_with("a.toml"));
+    assert_eq!(&power[0][column("status")], "ok");
+    assert!(power[1][column("config_file")].ends_with("b.toml"));
+    assert_eq!(&power[1][column("status")], "failed");
+    assert!(power[1][column("error")].contains("population.correlation = 2.5"));
+    // The null config's rejection rate is flagged as a type I error, not as power.
+    assert_eq!(&power[2][column("name")], "gs_d05_n30_null");
+    assert_eq!(&power[2][column("under_null")], "TRUE");
+    assert_eq!(&power[0][column("under_null")], "FALSE");
     let md = std::fs::read_to_string(out.path().join("batch-summary.md")).unwrap();
     assert!(md.contains("failed: ") && md.contains("type I error"));
 }

@@ -151,6 +151,17 @@ fn must_be(expected: &str) -> String {
     format!("must be {what}")
 }
 
+/// What to write instead of a key users try that does not exist.
+fn unknown_key_hint(key: &str) -> &'static str {
+    match key {
+        // The first thing a new user tried for a homogeneous population.
+        "population.change" | "population.mean" | "population.sd" => {
+            ". The change distributions belong to a latent class: a homogeneous population is one class, [[population.classes]] with name = \"all\", probability = 1.0 and change.<condition> = { mean = ..., sd = ... } for every condition (docs/config.md)"
+        }
+        _ => "",
+    }
+}
+
 fn describe(message: &str, path: Vec<Segment>, table: &Table) -> Problem {
     let shown = |p: &[Segment]| {
         lookup(table, p)
@@ -173,7 +184,11 @@ fn describe(message: &str, path: Vec<Segment>, table: &Table) -> Problem {
         };
         return Problem {
             key: dotted(&path),
-            message: format!("unknown key {name} {}; {allowed}", table_words(parent)),
+            message: format!(
+                "unknown key {name} {}; {allowed}{}",
+                table_words(parent),
+                unknown_key_hint(&dotted(&path))
+            ),
             at: path,
             highlight_key: true,
         };

@@ -10,6 +10,7 @@ pub mod design;
 mod located;
 pub mod overrides;
 pub mod schema;
+pub mod template;
 pub mod validate;
 
 pub use design::*;

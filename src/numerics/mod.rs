@@ -21,6 +21,16 @@ pub fn round_ties_even(x: f64) -> f64 {
     }
 }
 
+/// `x` rounded to 15 significant digits: removes the binary residue that arithmetic on decimal
+/// inputs leaves (0.58 x 16.7 - 0.42 gives 9.266000000000002, reported as 9.266), at a relative
+/// change below 5e-16. Non-finite values are returned as they are.
+pub fn tidy_decimal(x: f64) -> f64 {
+    if !x.is_finite() || x == 0.0 {
+        return x;
+    }
+    format!("{x:.14e}").parse().unwrap_or(x)
+}
+
 /// Quantile of Student's t with `df` degrees of freedom (+inf for an invalid df).
 pub fn t_quantile(p: f64, df: f64) -> f64 {
     match StudentsT::new(0.0, 1.0, df) {

@@ -55,7 +55,8 @@ fn mean_and_se(tally: &AnalysisTally) -> (Option<f64>, Option<f64>) {
 /// The value each analysis's estimate targets under the config.
 pub fn true_value(name: AnalysisName, loaded: &LoadedConfig) -> Option<f64> {
     let d = &loaded.design;
-    match name.spec().estimand {
+    // Values implied by decimal inputs are reported without the residue of binary arithmetic.
+    let value = match name.spec().estimand {
         Estimand::CarryoverDifference => {
             Some(d.carryover[d.test().index()] - d.carryover[d.reference().index()])
         }
@@ -63,7 +64,8 @@ pub fn true_value(name: AnalysisName, loaded: &LoadedConfig) -> Option<f64> {
         // probabilities, have no closed-form value under the config.
         Estimand::NoClosedForm => None,
         Estimand::ContrastEffect => Some(d.population.average_effect(&d.contrast)),
-    }
+    };
+    value.map(crate::numerics::tidy_decimal)
 }
 
 /// `name`'s hypothesis in words, on the ratio scale for ratio endpoints.
@@ -191,7 +193,7 @@ pub fn build_report(
     let primary_tally = &summary.analyses[primary_name.index()];
     let primary_hypothesis = d.analysis.hypothesis;
     let primary_level = *rules.nominal_level.last().unwrap_or(&d.analysis.alpha);
-    let true_effect = d.population.average_effect(&d.contrast);
+    let true_effect = crate::numerics::tidy_decimal(d.population.average_effect(&d.contrast));
     let (mean_at_stop, mean_at_stop_se) = mean_and_se(primary_tally);
     let (mean_early, mean_early_se) = mean_and_se(&summary.primary_early_stopped);
     let mut primary_missing = BTreeMap::new();

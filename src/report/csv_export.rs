@@ -1,170 +1,557 @@
-//! summary.csv: one row per reported quantity (name, estimate, se, ci_low, ci_high); a missing
-//! value is an empty cell. The last rows record what reproduces the run (config path, each
-//! `--set` override, seed, replicates, tool version, command) in the `text` column.
+//! The tidy CSV files: one row per observation (a quantity with its qualifiers: analysis,
+//! condition, look, stop reason, responder count), explicit columns, a blank cell where a
+//! qualifier does not apply. Owns summary.csv and the cell formats every CSV of the tool shares
+//! (the sweep and batch files build their rows from the same [`Observation`]):
+//!
+//! - numbers in the shortest form that reads back as the same `f64` (`0.2564`, never
+//!   `0.25639999999999996`: proportions are computed from their counts, not by arithmetic on
+//!   rounded values), in exponent form only outside [1e-7, 1e16);
+//! - booleans as `TRUE`/`FALSE`, which R's `read.csv` reads as logical (pandas: pass
+//!   `true_values=["TRUE"], false_values=["FALSE"]`, or compare with the strings);
+//! - text on one line (an error's caret diagram is dropped, its lines joined by "; "), so that a
+//!   spreadsheet or `read.csv` shows one row per record.
+//!
+//! The column dictionary of every CSV is in docs/outputs.md.
 
 use super::{Proportion, ReportError, RunReport};
-use serde::Serialize;
 
-/// One row of summary.csv.
-#[derive(Debug, Serialize)]
-pub struct Row {
-    /// Dotted name, matching the summary.json path where there is one.
-    pub name: String,
-    /// The estimate.
+/// z for the 95% normal interval of a Monte Carlo mean.
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// One observation: a quantity, what it is about, and its value with Monte Carlo error.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Observation {
+    /// What is measured, e.g. `power`, `p_stop`, `mean_estimate` (see docs/outputs.md).
+    pub quantity: &'static str,
+    /// The analysis it belongs to.
+    pub analysis: Option<String>,
+    /// The condition it belongs to (adverse-event rates).
+    pub condition: Option<String>,
+    /// The 1-based look it belongs to.
+    pub look: Option<usize>,
+    /// The stop reason (`efficacy`, `futility`, `harm`) or the not-analyzable reason.
+    pub reason: Option<String>,
+    /// The responder count it is evaluated at (`p_responders`, `p_responders_at_least_target`).
+    pub responders: Option<usize>,
+    /// The value.
     pub estimate: Option<f64>,
-    /// Monte Carlo standard error.
+    /// Its Monte Carlo standard error.
     pub se: Option<f64>,
-    /// Lower end of the 95% interval (proportions: Wilson).
+    /// Lower end of its 95% Monte Carlo interval (Wilson for proportions, normal for means).
     pub ci_low: Option<f64>,
     /// Upper end.
     pub ci_high: Option<f64>,
-    /// The value of a non-numeric row (config path, overrides, command).
-    pub text: Option<String>,
 }
 
-fn text(name: &str, value: String) -> Row {
-    Row {
-        name: name.to_string(),
-        estimate: None,
-        se: None,
-        ci_low: None,
-        ci_high: None,
-        text: Some(value),
+impl Observation {
+    /// A value without Monte Carlo error (a design value, a count, an exact figure).
+    pub fn value(quantity: &'static str, x: Option<f64>) -> Observation {
+        Observation {
+            quantity,
+            estimate: x,
+            ..Observation::default()
+        }
+    }
+
+    /// A proportion with its SE and Wilson interval.
+    pub fn proportion(quantity: &'static str, p: &Proportion) -> Observation {
+        Observation {
+            quantity,
+            estimate: Some(p.estimate),
+            se: Some(p.se),
+            ci_low: Some(p.ci_low),
+            ci_high: Some(p.ci_high),
+            ..Observation::default()
+        }
+    }
+
+    /// A Monte Carlo mean with its SE and normal 95% interval (blank when either is missing).
+    pub fn mean(quantity: &'static str, estimate: Option<f64>, se: Option<f64>) -> Observation {
+        let ci = |sign: f64| match (estimate, se) {
+            (Some(e), Some(s)) => Some(e + sign * Z95 * s),
+            _ => None,
+        };
+        Observation {
+            quantity,
+            estimate,
+            se,
+            ci_low: ci(-1.0),
+            ci_high: ci(1.0),
+            ..Observation::default()
+        }
+    }
+
+    /// The same observation for `analysis`.
+    pub fn analysis(mut self, analysis: &str) -> Observation {
+        self.analysis = Some(analysis.to_string());
+        self
+    }
+
+    /// The same observation at look `look` (1-based).
+    pub fn look(mut self, look: usize) -> Observation {
+        self.look = Some(look);
+        self
+    }
+
+    /// The same observation for `reason`.
+    pub fn reason(mut self, reason: &str) -> Observation {
+        self.reason = Some(reason.to_string());
+        self
+    }
+
+    /// The same observation for `condition`.
+    pub fn condition(mut self, condition: &str) -> Observation {
+        self.condition = Some(condition.to_string());
+        self
+    }
+
+    /// The same observation at a responder count.
+    pub fn responders(mut self, count: usize) -> Observation {
+        self.responders = Some(count);
+        self
+    }
+
+    /// The cell of `column`, one of [`OBSERVATION_COLUMNS`].
+    pub fn cell(&self, column: &str) -> String {
+        let whole = |x: Option<usize>| x.map_or(String::new(), |v| v.to_string());
+        match column {
+            "quantity" => self.quantity.to_string(),
+            "analysis" => self.analysis.clone().unwrap_or_default(),
+            "condition" => self.condition.as_deref().map(text).unwrap_or_default(),
+            "look" => whole(self.look),
+            "reason" => self.reason.clone().unwrap_or_default(),
+            "responders" => whole(self.responders),
+            "estimate" => number(self.estimate),
+            "se" => number(self.se),
+            "ci_low" => number(self.ci_low),
+            "ci_high" => number(self.ci_high),
+            _ => String::new(),
+        }
+    }
+
+    /// Whether `column` has a value: a writer that leaves a column out must only drop blank
+    /// ones (checked by the tests).
+    pub fn has(&self, column: &str) -> bool {
+        !self.cell(column).is_empty()
     }
 }
 
-fn proportion(name: String, p: &Proportion) -> Row {
-    Row {
-        name,
-        estimate: Some(p.estimate),
-        se: Some(p.se),
-        ci_low: Some(p.ci_low),
-        ci_high: Some(p.ci_high),
-        text: None,
+/// Every column an [`Observation`] can fill, in the order the files use.
+pub const OBSERVATION_COLUMNS: [&str; 10] = [
+    "quantity",
+    "analysis",
+    "condition",
+    "look",
+    "reason",
+    "responders",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+];
+
+/// The provenance columns that end every row of summary.csv and the sweep CSV.
+pub const PROVENANCE_COLUMNS: [&str; 7] = [
+    "name",
+    "config_file",
+    "overrides",
+    "seed",
+    "replicates",
+    "version",
+    "command",
+];
+
+/// What reproduces a result, repeated on every row so that files of several runs can be
+/// stacked (`rbind`, `pd.concat`) and each row still says where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Provenance {
+    /// Config name.
+    pub name: String,
+    /// Config path as given.
+    pub config_file: String,
+    /// The `--set` arguments, as given and in order.
+    pub overrides: Vec<String>,
+    /// Master seed.
+    pub seed: u64,
+    /// Replicates (per grid point for a sweep).
+    pub replicates: u64,
+    /// Tool version.
+    pub version: String,
+    /// The command that reproduces the file.
+    pub command: String,
+}
+
+impl Provenance {
+    /// The cells of [`PROVENANCE_COLUMNS`].
+    pub fn cells(&self) -> Vec<String> {
+        vec![
+            text(&self.name),
+            text(&self.config_file),
+            overrides_cell(&self.overrides),
+            self.seed.to_string(),
+            self.replicates.to_string(),
+            self.version.clone(),
+            text(&self.command),
+        ]
     }
 }
 
-fn value(name: String, estimate: Option<f64>, se: Option<f64>) -> Row {
-    let ci = |sign: f64| match (estimate, se) {
-        (Some(e), Some(s)) => Some(e + sign * 1.959_963_984_540_054 * s),
-        _ => None,
+/// The `--set` arguments as one cell: a JSON array of strings (empty array without any).
+pub fn overrides_cell(overrides: &[String]) -> String {
+    serde_json::to_string(overrides).unwrap_or_else(|_| "[]".to_string())
+}
+
+/// A number in its shortest round-trip form; blank for `None` and for a non-finite value
+/// (reports never hold one). Plain decimals in [1e-7, 1e16), exponent form (`1.5e-9`) outside,
+/// which R and pandas read alike; `-0` is written `0`.
+pub fn number(x: Option<f64>) -> String {
+    let Some(v) = x.filter(|v| v.is_finite()) else {
+        return String::new();
     };
-    Row {
-        name,
-        estimate,
-        se,
-        ci_low: ci(-1.0),
-        ci_high: ci(1.0),
-        text: None,
+    if v == 0.0 {
+        "0".to_string()
+    } else if (1e-7..1e16).contains(&v.abs()) {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
     }
 }
 
-/// All rows, in report order.
-pub fn rows(report: &RunReport) -> Vec<Row> {
-    let mut rows = vec![proportion("primary.power".into(), &report.primary.power)];
-    rows.push(value(
-        "primary.mean_estimate_at_stop".into(),
-        report.primary.mean_estimate_at_stop,
-        report.primary.mean_estimate_at_stop_se,
-    ));
-    rows.push(value(
-        "primary.mean_estimate_early_stopped".into(),
-        report.primary.mean_estimate_early_stopped,
-        report.primary.mean_estimate_early_stopped_se,
-    ));
-    rows.push(value(
-        "primary.true_value".into(),
-        report.primary.true_value,
-        None,
-    ));
-    for look in &report.looks {
-        let k = look.look - 1;
-        for (what, p, se) in [
-            (
-                "p_stop_efficacy",
-                look.p_stop_efficacy,
-                look.p_stop_efficacy_se,
-            ),
-            (
-                "p_stop_futility",
-                look.p_stop_futility,
-                look.p_stop_futility_se,
-            ),
-            ("p_stop_harm", look.p_stop_harm, look.p_stop_harm_se),
+/// `TRUE` or `FALSE`.
+pub fn boolean(b: bool) -> String {
+    if b { "TRUE" } else { "FALSE" }.to_string()
+}
+
+/// `text` on one line: the source-line diagrams of located errors (lines made of a gutter `|`
+/// and carets) are dropped and the remaining lines joined with "; ".
+pub fn text(s: &str) -> String {
+    if !s.contains(['\n', '\r']) {
+        return s.to_string();
+    }
+    s.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !is_diagram_line(line))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// `|`, `12 | enroled = 30` or `| ^^^^`: a line of a caret diagram.
+fn is_diagram_line(line: &str) -> bool {
+    let rest = line.trim_start_matches(|c: char| c.is_ascii_digit());
+    rest.trim_start().starts_with('|')
+}
+
+/// The proportion `p` of `trials` recovered from its count, so that the estimate is the count
+/// divided by the trials (exactly what summary.json holds) and the interval is Wilson's.
+pub fn share(p: f64, trials: u64) -> Proportion {
+    let hits = (p * trials as f64).round().clamp(0.0, trials as f64) as u64;
+    Proportion::new(hits, trials)
+}
+
+/// Writes a header and rows as CSV bytes; `what` names the file in errors.
+pub fn write_table(
+    what: &str,
+    header: &[String],
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, ReportError> {
+    let error = |e: csv::Error| ReportError::Serialize {
+        what: what.to_string(),
+        message: e.to_string(),
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header).map_err(error)?;
+    for row in rows {
+        w.write_record(row).map_err(error)?;
+    }
+    w.into_inner().map_err(|e| ReportError::Serialize {
+        what: what.to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// Every observation of a run, in report order: the primary analysis's headline figures, each
+/// analysis, each look, enrollment, responders and adverse events.
+pub fn observations(report: &RunReport) -> Vec<Observation> {
+    let r = report.replicates;
+    let p = &report.primary;
+    let primary = p.analysis.as_str();
+    let mut out = vec![
+        Observation::proportion("power", &p.power).analysis(primary),
+        Observation::proportion("rejected_favouring_test", &p.rejected_favouring_test)
+            .analysis(primary),
+        Observation::proportion(
+            "rejected_favouring_reference",
+            &p.rejected_favouring_reference,
+        )
+        .analysis(primary),
+    ];
+    if let Some(exact) = report.closed_form.power {
+        out.push(Observation::value("exact_power", Some(exact)).analysis(primary));
+    }
+    if let Some(ts) = &report.two_stage {
+        for (quantity, p) in [
+            ("p_success", &ts.p_success),
+            ("p_stop_stage1_pass", &ts.p_stop_stage1_pass),
+            ("p_stop_stage1_fail", &ts.p_stop_stage1_fail),
+            ("p_stop_stage1_futility", &ts.p_stop_stage1_futility),
+            ("p_stage2", &ts.p_stage2),
+            ("p_pass_stage2", &ts.p_pass_stage2),
+            ("p_total_enrolled_at_cap", &ts.total_enrolled.p_at_cap),
         ] {
-            let n = report.replicates as f64;
-            let p_ = Proportion::new((p * n).round() as u64, report.replicates);
-            let mut row = proportion(format!("looks[{k}].{what}"), &p_);
-            row.se = Some(se);
-            rows.push(row);
+            out.push(Observation::proportion(quantity, p).analysis(primary));
+        }
+        let n = &ts.total_enrolled;
+        out.push(Observation::mean(
+            "total_enrolled_mean",
+            Some(n.mean),
+            Some(n.se),
+        ));
+        for (quantity, x) in [
+            ("total_enrolled_p05", n.p05),
+            ("total_enrolled_p50", n.p50),
+            ("total_enrolled_p95", n.p95),
+            ("total_enrolled_max", n.max),
+        ] {
+            out.push(Observation::value(quantity, Some(x as f64)));
+        }
+    }
+    out.push(Observation::value("true_effect", Some(report.true_effect)));
+    out.push(Observation::value("true_value", p.true_value).analysis(primary));
+    out.push(
+        Observation::mean(
+            "mean_estimate_at_stop",
+            p.mean_estimate_at_stop,
+            p.mean_estimate_at_stop_se,
+        )
+        .analysis(primary),
+    );
+    out.push(
+        Observation::mean(
+            "mean_estimate_early_stopped",
+            p.mean_estimate_early_stopped,
+            p.mean_estimate_early_stopped_se,
+        )
+        .analysis(primary),
+    );
+    out.push(
+        Observation::value("mean_effect_size_at_stop", p.mean_effect_size_at_stop)
+            .analysis(primary),
+    );
+    out.push(
+        Observation::value(
+            "mean_effect_size_early_stopped",
+            p.mean_effect_size_early_stopped,
+        )
+        .analysis(primary),
+    );
+    out.push(Observation::proportion(
+        "p_stop_early",
+        &report.stopped_early(),
+    ));
+    if let Some(i) = &p.mean_interval {
+        out.push(Observation::value("mean_interval_level", Some(i.level)).analysis(primary));
+        out.push(Observation::value("mean_interval_lower", Some(i.lower)).analysis(primary));
+        out.push(Observation::value("mean_interval_upper", Some(i.upper)).analysis(primary));
+    }
+    if let Some(ratio) = &p.ratio {
+        out.push(Observation::value("true_ratio", Some(ratio.true_ratio)).analysis(primary));
+        out.push(
+            Observation::value("geometric_mean_ratio", ratio.geometric_mean_ratio)
+                .analysis(primary),
+        );
+        if let Some(i) = &ratio.interval {
+            out.push(Observation::value("ratio_interval_lower", Some(i.lower)).analysis(primary));
+            out.push(Observation::value("ratio_interval_upper", Some(i.upper)).analysis(primary));
         }
     }
     for (name, a) in &report.analyses {
-        rows.push(proportion(
-            format!("analyses.{name}.rejection_rate"),
+        let of = |o: Observation| o.analysis(name);
+        out.push(of(Observation::proportion(
+            "rejection_rate",
             &a.rejection_rate,
-        ));
-        rows.push(value(
-            format!("analyses.{name}.mean_estimate"),
+        )));
+        out.push(of(Observation::value("level", Some(a.level))));
+        out.push(of(Observation::mean(
+            "mean_estimate",
             a.mean_estimate,
             a.mean_estimate_se,
-        ));
-        rows.push(value(
-            format!("analyses.{name}.true_value"),
-            a.true_value,
-            None,
-        ));
-        rows.push(value(
-            format!("analyses.{name}.not_analyzable"),
+        )));
+        out.push(of(Observation::value("true_value", a.true_value)));
+        out.push(of(Observation::value(
+            "mean_standard_error",
+            a.mean_standard_error,
+        )));
+        out.push(of(Observation::value(
+            "mean_effect_size",
+            a.mean_effect_size,
+        )));
+        out.push(of(Observation::value("analyzed", Some(a.analyzed as f64))));
+        out.push(of(Observation::value(
+            "not_analyzable",
             Some(a.not_analyzable as f64),
-            None,
-        ));
+        )));
+        for (reason, count) in &a.not_analyzable_reasons {
+            out.push(of(Observation::value(
+                "not_analyzable",
+                Some(*count as f64),
+            )
+            .reason(reason)));
+        }
     }
-    rows.push(value(
-        "expected_enrolled".into(),
+    for look in &report.looks {
+        let at = |o: Observation| o.look(look.look);
+        out.push(at(Observation::value(
+            "enrolled",
+            Some(look.enrolled as f64),
+        )));
+        out.push(at(Observation::value(
+            "information_rate",
+            Some(look.information_rate),
+        )));
+        out.push(at(Observation::value("critical_z", Some(look.critical_z))));
+        out.push(at(Observation::value(
+            "nominal_level",
+            Some(look.nominal_level),
+        )));
+        out.push(at(Observation::value(
+            "cumulative_alpha",
+            Some(look.cumulative_alpha),
+        )));
+        if let Some(z) = look.futility_z {
+            out.push(at(Observation::value("futility_z", Some(z))));
+        }
+        for (reason, p) in [
+            ("efficacy", look.p_stop_efficacy),
+            ("futility", look.p_stop_futility),
+            ("harm", look.p_stop_harm),
+        ] {
+            out.push(at(
+                Observation::proportion("p_stop", &share(p, r)).reason(reason)
+            ));
+        }
+        out.push(at(Observation::value(
+            "mean_estimate_at_stop",
+            look.mean_estimate_at_stop,
+        )
+        .analysis(primary)));
+    }
+    out.push(Observation::mean(
+        "expected_enrolled",
         Some(report.expected_enrolled.mean),
         Some(report.expected_enrolled.se),
     ));
-    rows.push(value(
-        "completers.mean".into(),
+    out.push(Observation::mean(
+        "completers",
         Some(report.completers.mean),
         Some(report.completers.se),
     ));
-    if let Some(r) = &report.responders {
-        rows.push(value("responders.mean".into(), Some(r.mean), Some(r.se)));
-        let p = Proportion::new(
-            (r.p_at_least_target * report.replicates as f64).round() as u64,
-            report.replicates,
+    if let Some(resp) = &report.responders {
+        out.push(Observation::mean(
+            "responders_mean",
+            Some(resp.mean),
+            Some(resp.se),
+        ));
+        out.push(
+            Observation::proportion(
+                "p_responders_at_least_target",
+                &share(resp.p_at_least_target, r),
+            )
+            .responders(resp.target),
         );
-        rows.push(proportion("responders.p_at_least_target".into(), &p));
-    }
-    if let Some(ae) = &report.adverse_events {
-        for (cond, p) in &ae.rate {
-            rows.push(proportion(format!("adverse_events.{}.{cond}", ae.name), p));
+        // Counts that never occurred are left out: the distribution of a trial of N
+        // participants has N + 1 counts, most of them impossible in practice.
+        for (k, &pk) in resp.distribution.iter().enumerate() {
+            if pk > 0.0 {
+                out.push(Observation::proportion("p_responders", &share(pk, r)).responders(k));
+            }
         }
     }
-    rows.push(text("config_file", report.config_file.clone()));
-    for (i, o) in report.overrides.iter().enumerate() {
-        rows.push(text(&format!("overrides[{i}]"), o.clone()));
+    if let Some(ae) = &report.adverse_events {
+        for (condition, rate) in &ae.rate {
+            out.push(Observation::proportion("adverse_event_rate", rate).condition(condition));
+        }
     }
-    rows.push(text("seed", report.seed.to_string()));
-    rows.push(text("replicates", report.replicates.to_string()));
-    rows.push(text("tool.version", report.tool.version.clone()));
-    rows.push(text("command", report.command.clone()));
-    rows
+    out
 }
 
-/// summary.csv as bytes.
-pub fn render(report: &RunReport) -> Result<Vec<u8>, ReportError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for row in rows(report) {
-        w.serialize(&row).map_err(|e| ReportError::Serialize {
-            what: "summary.csv".into(),
-            message: e.to_string(),
-        })?;
+/// The provenance of a run.
+pub fn provenance(report: &RunReport) -> Provenance {
+    Provenance {
+        name: report.name.clone(),
+        config_file: report.config_file.clone(),
+        overrides: report.overrides.clone(),
+        seed: report.seed,
+        replicates: report.replicates,
+        version: report.tool.version.clone(),
+        command: report.command.clone(),
     }
-    w.into_inner().map_err(|e| ReportError::Serialize {
-        what: "summary.csv".into(),
-        message: e.to_string(),
-    })
+}
+
+/// The header of summary.csv.
+pub fn header() -> Vec<String> {
+    OBSERVATION_COLUMNS
+        .iter()
+        .chain(&["under_null"])
+        .chain(PROVENANCE_COLUMNS.iter())
+        .map(|c| c.to_string())
+        .collect()
+}
+
+/// summary.csv as bytes: [`header`], then one row per [`observations`] entry, each ending with
+/// `under_null` and the provenance.
+pub fn render(report: &RunReport) -> Result<Vec<u8>, ReportError> {
+    let tail: Vec<String> = std::iter::once(boolean(report.is_null()))
+        .chain(provenance(report).cells())
+        .collect();
+    let rows: Vec<Vec<String>> = observations(report)
+        .iter()
+        .map(|o| {
+            OBSERVATION_COLUMNS
+                .iter()
+                .map(|c| o.cell(c))
+                .chain(tail.iter().cloned())
+                .collect()
+        })
+        .collect();
+    write_table("summary.csv", &header(), &rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_shortest_round_trip_and_never_noisy_or_negative_zero() {
+        assert_eq!(number(Some(0.2564)), "0.2564");
+        assert_eq!(number(Some(-0.0)), "0");
+        assert_eq!(number(Some(20.0)), "20");
+        assert_eq!(number(Some(1.5e-9)), "1.5e-9");
+        assert_eq!(number(Some(f64::NAN)), "");
+        assert_eq!(number(None), "");
+        for x in [0.1 + 0.2, 1.0 / 3.0, 2.963_237, 1e-7, 123456.789] {
+            assert_eq!(number(Some(x)).parse::<f64>().unwrap(), x);
+        }
+        // 2564 of 10000 is 0.2564, whatever the rounding of a product would give.
+        assert_eq!(share(0.2564, 10_000).estimate, 0.2564);
+        assert_eq!(
+            number(Some(share(2564.0 / 10_000.0, 10_000).estimate)),
+            "0.2564"
+        );
+    }
+
+    #[test]
+    fn text_is_one_line_without_the_caret_diagram() {
+        let located = "configs/x.toml: line 3, column 1: unknown key `enroled` in [design]\n  |\n3 | enroled = 30\n  | ^^^^^^^";
+        assert_eq!(
+            text(located),
+            "configs/x.toml: line 3, column 1: unknown key `enroled` in [design]"
+        );
+        let parse = "TOML parse error at line 2, column 9\n  |\n2 | enrolled =\n  |         ^\ninvalid string\nexpected `\"`";
+        assert_eq!(
+            text(parse),
+            "TOML parse error at line 2, column 9; invalid string; expected `\"`"
+        );
+        assert_eq!(text("one | two"), "one | two");
+        assert_eq!(boolean(true), "TRUE");
+    }
 }

@@ -46,11 +46,21 @@ impl Proportion {
         let z2 = z * z;
         let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
         let half = z / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+        // At 0 and at all hits the Wilson interval ends exactly at 0 and 1; the formula's
+        // rounding would give 1e-19 and 0.9999999999999998.
         Proportion {
             estimate: p,
             se: (p * (1.0 - p) / n).sqrt(),
-            ci_low: (centre - half).max(0.0),
-            ci_high: (centre + half).min(1.0),
+            ci_low: if hits == 0 {
+                0.0
+            } else {
+                (centre - half).max(0.0)
+            },
+            ci_high: if hits >= trials {
+                1.0
+            } else {
+                (centre + half).min(1.0)
+            },
         }
     }
 }
@@ -416,10 +426,20 @@ impl RunReport {
 
     /// Probability of stopping before the last look, for any reason.
     pub fn p_stop_early(&self) -> f64 {
-        self.looks[..self.looks.len().saturating_sub(1)]
+        self.stopped_early().estimate
+    }
+
+    /// The share of trials that stopped before the last look, for any reason, with its SE and
+    /// Wilson interval. Counted from the looks' stop counts rather than by adding their
+    /// proportions, whose rounding would show (0.25639999999999996 for 0.2564).
+    pub fn stopped_early(&self) -> Proportion {
+        let n = self.replicates;
+        let count = |p: f64| (p * n as f64).round().max(0.0) as u64;
+        let stopped: u64 = self.looks[..self.looks.len().saturating_sub(1)]
             .iter()
-            .map(|l| l.p_stop_efficacy + l.p_stop_futility + l.p_stop_harm)
-            .fold(0.0, |a, b| a + b) // not sum(): an empty f64 sum is -0.0
+            .map(|l| count(l.p_stop_efficacy) + count(l.p_stop_futility) + count(l.p_stop_harm))
+            .sum();
+        Proportion::new(stopped.min(n), n)
     }
 }
 

@@ -1,40 +1,29 @@
 //! Writing a sweep: `sweep-<param>.csv`, `sweep-<param>.json` and SVG plots of power (with its
 //! 95% band), and for sequential designs the probability of stopping early and the expected N.
-//! Both files record the config path, the `--set` overrides and the reproducing command.
+//! Both files record the config path, the `--set` overrides and the reproducing command. The
+//! CSV is tidy (long): one row per grid point and observation, the swept keys as named columns.
 
+use super::csv_export::{self, Observation};
 use super::plot::{heat_map, line_chart, Chart, HeatMap, Series};
 use super::{write_atomic, ReportError};
-use crate::sweep::{numeric, SweepResult};
-use serde::Serialize;
+use crate::sweep::{numeric, SweepPoint, SweepResult};
 use std::path::{Path, PathBuf};
 
-/// One row of sweep-<param>.csv.
-#[derive(Debug, Serialize)]
-struct Row {
-    param: String,
-    value: String,
-    param2: String,
-    value2: String,
-    power: f64,
-    power_se: f64,
-    power_ci_low: f64,
-    power_ci_high: f64,
-    exact_power: Option<f64>,
-    p_stop_early: f64,
-    p_stop_early_se: f64,
-    p_stop_efficacy_by_look: String,
-    expected_enrolled: f64,
-    expected_enrolled_se: f64,
-    completers: f64,
-    responders_mean: Option<f64>,
-    p_responders_at_least_target: Option<f64>,
-    primary_not_analyzable: u64,
-    mean_estimate_at_stop: Option<f64>,
-    config_file: String,
-    overrides: String,
-    seed: u64,
-    replicates: u64,
-    command: String,
+/// The observation columns of the sweep CSV (a sweep has no per-condition or per-count rows).
+pub const SWEEP_OBSERVATION_COLUMNS: [&str; 8] = [
+    "quantity", "analysis", "look", "reason", "estimate", "se", "ci_low", "ci_high",
+];
+
+/// A grid value as a CSV cell: numbers as every CSV writes them, booleans as TRUE/FALSE,
+/// strings bare, arrays and tables in TOML.
+fn value_cell(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => csv_export::text(s),
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(f) => csv_export::number(Some(*f)),
+        toml::Value::Boolean(b) => csv_export::boolean(*b),
+        other => csv_export::text(&other.to_string()),
+    }
 }
 
 fn text(v: &toml::Value) -> String {
@@ -42,6 +31,120 @@ fn text(v: &toml::Value) -> String {
         toml::Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+/// The observations of one grid point: power, the exact power where there is one, stopping
+/// (early, and per look and reason), enrollment, responders and the primary estimate.
+pub fn point_observations(p: &SweepPoint, replicates: u64) -> Vec<Observation> {
+    let primary = p.primary.as_str();
+    let of_primary = |o: Observation| {
+        if primary.is_empty() {
+            o
+        } else {
+            o.analysis(primary)
+        }
+    };
+    let mut out = vec![of_primary(Observation::proportion("power", &p.power))];
+    if let Some(exact) = p.exact_power {
+        out.push(of_primary(Observation::value("exact_power", Some(exact))));
+    }
+    out.push(Observation::proportion(
+        "p_stop_early",
+        &csv_export::share(p.p_stop_early, replicates),
+    ));
+    for k in 0..p.p_stop_efficacy.len() {
+        for (reason, per_look) in [
+            ("efficacy", &p.p_stop_efficacy),
+            ("futility", &p.p_stop_futility),
+            ("harm", &p.p_stop_harm),
+        ] {
+            let x = per_look.get(k).copied().unwrap_or(0.0);
+            out.push(
+                Observation::proportion("p_stop", &csv_export::share(x, replicates))
+                    .look(k + 1)
+                    .reason(reason),
+            );
+        }
+    }
+    out.push(Observation::mean(
+        "expected_enrolled",
+        Some(p.expected_enrolled.mean),
+        Some(p.expected_enrolled.se),
+    ));
+    out.push(Observation::mean(
+        "completers",
+        Some(p.completers.mean),
+        Some(p.completers.se),
+    ));
+    if let Some(m) = p.responders_mean {
+        out.push(Observation::value("responders_mean", Some(m)));
+    }
+    if let Some(x) = p.p_responders_at_least_target {
+        out.push(Observation::proportion(
+            "p_responders_at_least_target",
+            &csv_export::share(x, replicates),
+        ));
+    }
+    out.push(of_primary(Observation::value(
+        "not_analyzable",
+        Some(p.primary_not_analyzable as f64),
+    )));
+    out.push(of_primary(Observation::value(
+        "mean_estimate_at_stop",
+        p.mean_estimate_at_stop,
+    )));
+    out
+}
+
+/// The header of a sweep's CSV: the swept keys (named as written, e.g. `design.enrolled`), the
+/// observation columns, `under_null` and the provenance.
+pub fn csv_header(sweep: &SweepResult) -> Vec<String> {
+    std::iter::once(sweep.param.clone())
+        .chain(sweep.param2.clone())
+        .chain(
+            SWEEP_OBSERVATION_COLUMNS
+                .iter()
+                .chain(&["under_null"])
+                .chain(csv_export::PROVENANCE_COLUMNS.iter())
+                .map(|c| c.to_string()),
+        )
+        .collect()
+}
+
+/// A sweep's CSV as bytes: one row per grid point and observation (long format).
+pub fn render_csv(sweep: &SweepResult) -> Result<Vec<u8>, ReportError> {
+    let provenance = csv_export::Provenance {
+        name: sweep.name.clone(),
+        config_file: sweep.config_file.clone(),
+        overrides: sweep.overrides.clone(),
+        seed: sweep.seed,
+        replicates: sweep.replicates,
+        version: sweep.version.clone(),
+        command: sweep.command.clone(),
+    }
+    .cells();
+    let mut rows = Vec::new();
+    for p in &sweep.points {
+        let keys: Vec<String> = std::iter::once(value_cell(&p.value))
+            .chain(
+                sweep
+                    .param2
+                    .as_ref()
+                    .map(|_| p.value2.as_ref().map(value_cell).unwrap_or_default()),
+            )
+            .collect();
+        for o in point_observations(p, sweep.replicates) {
+            rows.push(
+                keys.iter()
+                    .cloned()
+                    .chain(SWEEP_OBSERVATION_COLUMNS.iter().map(|c| o.cell(c)))
+                    .chain(std::iter::once(csv_export::boolean(p.under_null)))
+                    .chain(provenance.iter().cloned())
+                    .collect(),
+            );
+        }
+    }
+    csv_export::write_table("sweep csv", &csv_header(sweep), &rows)
 }
 
 /// File-name form of a dotted key.
@@ -76,50 +179,12 @@ pub fn stem(param: &str, param2: Option<&str>, overrides: &[String]) -> String {
 /// Writes the sweep's files into `dir`; returns the paths written.
 pub fn write_sweep(dir: &Path, sweep: &SweepResult) -> Result<Vec<PathBuf>, ReportError> {
     let stem = stem(&sweep.param, sweep.param2.as_deref(), &sweep.overrides);
-    let overrides = serde_json::to_string(&sweep.overrides).unwrap_or_default();
     let mut written = Vec::new();
     let ser = |what: &str, e: String| ReportError::Serialize {
         what: what.to_string(),
         message: e,
     };
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for p in &sweep.points {
-        w.serialize(Row {
-            param: sweep.param.clone(),
-            value: text(&p.value),
-            param2: sweep.param2.clone().unwrap_or_default(),
-            value2: p.value2.as_ref().map(text).unwrap_or_default(),
-            power: p.power.estimate,
-            power_se: p.power.se,
-            power_ci_low: p.power.ci_low,
-            power_ci_high: p.power.ci_high,
-            exact_power: p.exact_power,
-            p_stop_early: p.p_stop_early,
-            p_stop_early_se: p.p_stop_early_se,
-            p_stop_efficacy_by_look: p
-                .p_stop_efficacy
-                .iter()
-                .map(|x| format!("{x}"))
-                .collect::<Vec<_>>()
-                .join(";"),
-            expected_enrolled: p.expected_enrolled.mean,
-            expected_enrolled_se: p.expected_enrolled.se,
-            completers: p.completers.mean,
-            responders_mean: p.responders_mean,
-            p_responders_at_least_target: p.p_responders_at_least_target,
-            primary_not_analyzable: p.primary_not_analyzable,
-            mean_estimate_at_stop: p.mean_estimate_at_stop,
-            config_file: sweep.config_file.clone(),
-            overrides: overrides.clone(),
-            seed: sweep.seed,
-            replicates: sweep.replicates,
-            command: sweep.command.clone(),
-        })
-        .map_err(|e| ser("sweep csv", e.to_string()))?;
-    }
-    let csv_bytes = w
-        .into_inner()
-        .map_err(|e| ser("sweep csv", e.to_string()))?;
+    let csv_bytes = render_csv(sweep)?;
     let csv_path = dir.join(format!("{stem}.csv"));
     write_atomic(&csv_path, &csv_bytes)?;
     written.push(csv_path);
