@@ -188,8 +188,50 @@ fn engine(c: &mut Criterion) {
     group.finish();
 }
 
+/// One Potvin B trial (2x2, n1 = 12, CV 0.20) at the margin, participants simulated one by
+/// one, and the random numbers of the same expected number of participants alone.
+fn two_stage(c: &mut Criterion) {
+    let mut group = c.benchmark_group("two_stage");
+    let loaded = load_config("configs/two_stage/potvin_b_null.toml", &[]);
+    let sim = Simulator::new(&loaded.design).unwrap();
+    let mut ws = sim.workspace();
+    let mut summary = sim.empty_summary();
+    let mut j = 0u64;
+    group.bench_function("replicate/potvin_b_null", |b| {
+        b.iter(|| {
+            sim.replicate(j, &mut ws, &mut summary);
+            j += 1;
+        })
+    });
+    // The run's mean total N is 23.3 participants; 23 participants' random numbers.
+    let mut j = 0u64;
+    group.bench_function("floor/potvin_b_null_23_participants", |b| {
+        b.iter(|| {
+            let mut rng = replicate_rng(1, j);
+            j += 1;
+            let mut acc = 0.0f64;
+            for _ in 0..23 {
+                acc += rng.random::<f64>();
+                for _ in 0..3 {
+                    acc += rng.sample::<f64, _>(StandardNormal);
+                }
+                acc += rng.random_range(0..2usize) as f64;
+                for _ in 0..4 {
+                    acc += rng.random::<f64>();
+                }
+                for _ in 0..2 {
+                    acc += rng.sample::<f64, _>(StandardNormal);
+                }
+            }
+            black_box(acc)
+        })
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
+    two_stage,
     draw_cohort,
     random_number_floor,
     analyses,

@@ -75,6 +75,9 @@ impl PowerModel {
         if d.sequential.looks.len() > 1 {
             return Err("the design has interim looks".to_string());
         }
+        if d.two_stage.is_some() {
+            return Err("the design has two stages".to_string());
+        }
         let pop = &d.population;
         if pop.classes.len() != 1 {
             return Err("the population has latent classes".to_string());

@@ -24,6 +24,7 @@
 
 #![deny(missing_docs)]
 
+pub mod adaptive;
 pub mod analysis;
 pub mod analytic;
 pub mod batch;

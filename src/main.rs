@@ -7,6 +7,14 @@ use crossover_sim::{cli, config, interrupt};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // A closed stdout (`crossover-sim run ... | head`) ends the process quietly, as for any Unix
+    // filter, instead of a panic in `println!`: Rust ignores SIGPIPE unless told otherwise.
+    // Result files are complete by the time anything is printed.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     // First, before any worker thread exists: a signal is then honoured at every stage.
     interrupt::install_handler();
     let cli = cli::Cli::parse();

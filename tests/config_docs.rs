@@ -132,6 +132,22 @@ fn maximal(alternative: bool) -> ConfigFile {
                 max_difference: 0.3,
             }),
         }),
+        adaptive: Some(AdaptiveSection {
+            method: if alternative {
+                AdaptiveMethod::Reestimate
+            } else {
+                AdaptiveMethod::PotvinC
+            },
+            alpha: Some(0.0294),
+            alpha_powered: Some(0.05),
+            assumed_gmr: Some(0.95),
+            assumed_effect: Some(1.0),
+            target_power: 0.8,
+            power_method: AdaptivePowerMethod::Shifted,
+            max_total: 1000,
+            max_stage2: Some(100),
+            inflate_for_dropout: true,
+        }),
         simulation: SimulationSection {
             replicates: 1000,
             seed: 7,

@@ -138,10 +138,20 @@ fn every_key_of_summary_json_and_every_column_of_summary_csv_is_documented() {
         out.path(),
     )
     .success();
+    run_cli(
+        &[
+            "run",
+            "configs/two_stage/potvin_b.toml",
+            "--replicates",
+            "1000",
+        ],
+        out.path(),
+    )
+    .success();
     let mut keys = BTreeSet::new();
     let mut columns = BTreeSet::new();
     let mut quantities = BTreeSet::new();
-    for name in ["williams2018", "abe_2x2"] {
+    for name in ["williams2018", "abe_2x2", "potvin_b"] {
         let dir = out.path().join(name);
         key_paths(&json(&dir.join("summary.json")), "", &mut keys);
         let (h, q) = columns_and_quantities(&dir.join("summary.csv"));
@@ -155,6 +165,8 @@ fn every_key_of_summary_json_and_every_column_of_summary_csv_is_documented() {
         "adverse_events.rate.<condition>",
         "primary.ratio.interval.lower",
         "closed_form.power",
+        "closed_form.missing",
+        "two_stage.total_enrolled.p_at_cap",
         "analyses.<analysis>.rejection_rate",
     ] {
         assert!(keys.contains(k), "{k} not in {keys:?}");
@@ -162,7 +174,10 @@ fn every_key_of_summary_json_and_every_column_of_summary_csv_is_documented() {
     for q in [
         "futility_z",
         "exact_power",
+        "p_success",
+        "total_enrolled_p95",
         "p_responders",
+        "responders_p50",
         "adverse_event_rate",
     ] {
         assert!(quantities.contains(q), "{q} not in {quantities:?}");

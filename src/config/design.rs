@@ -4,6 +4,7 @@
 //! by [`Condition`] and sized by the design's number of conditions; per-period tables by period.
 
 pub use super::schema::AnalysisName;
+pub use crate::adaptive::TwoStagePlan;
 pub use crate::design::{Condition, Contrast, Crossover, Period, SequenceId};
 pub use crate::inference::{Better, Hypothesis};
 
@@ -38,6 +39,8 @@ pub struct TrialDesign {
     pub analysis: AnalysisPlan,
     /// Looks and stopping rules (a fixed design is a single look at `enrolled`).
     pub sequential: SequentialPlan,
+    /// A two-stage design (stage 1 enrolls `enrolled`), if any.
+    pub two_stage: Option<TwoStagePlan>,
     /// Number of simulated trials.
     pub replicates: u64,
     /// Master seed.

@@ -44,6 +44,9 @@ pub struct ConfigFile {
     /// Interim looks and stopping rules; absent means a fixed design.
     #[serde(default)]
     pub sequential: Option<SequentialSection>,
+    /// A two-stage design with sample-size re-estimation (stage 1: `design.enrolled`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adaptive: Option<AdaptiveSection>,
     /// Replicate count and seed.
     #[serde(default)]
     pub simulation: SimulationSection,
@@ -687,4 +690,82 @@ impl Default for SimulationSection {
             seed: default_seed(),
         }
     }
+}
+
+/// `[adaptive]`: a two-stage design on a 2x2. Stage 1 enrolls `design.enrolled` (n1).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AdaptiveSection {
+    /// `potvin_b`, `potvin_c`, `montague_d` (bioequivalence, TOST) or `reestimate`
+    /// (re-estimation of N from the stage-1 variance for the analysis's hypothesis).
+    pub method: AdaptiveMethod,
+    /// The adjusted alpha of the stage-1 and final tests (default: B and C 0.0294, D 0.028,
+    /// re-estimation analysis.alpha).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alpha: Option<f64>,
+    /// C and D: the level of the stage-1 test when stage 1 is already powered (default
+    /// analysis.alpha).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alpha_powered: Option<f64>,
+    /// Ratio endpoints: the GMR assumed for power and sample size (default: B and C 0.95,
+    /// D 0.90).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assumed_gmr: Option<f64>,
+    /// Normal endpoints: the effect (contrast) assumed for the re-estimated N.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assumed_effect: Option<f64>,
+    /// Target power of the interim power check and of the re-estimated N (default 0.80).
+    #[serde(default = "default_target_power")]
+    pub target_power: f64,
+    /// `shifted` (central t, Potvin's paper; default), `nct` or `exact`.
+    #[serde(default = "default_power_method")]
+    pub power_method: AdaptivePowerMethod,
+    /// Largest total N; a larger required N is capped here (default 1000).
+    #[serde(default = "default_max_total")]
+    pub max_total: i64,
+    /// Fail at the interim when the required stage-2 size exceeds this (default: no limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_stage2: Option<i64>,
+    /// Count the required N in completers and enrol enough in stage 2 to make up for the
+    /// completion rate stage 1 showed (default false: the published methods ignore dropout).
+    #[serde(default)]
+    pub inflate_for_dropout: bool,
+}
+
+fn default_target_power() -> f64 {
+    0.8
+}
+
+fn default_power_method() -> AdaptivePowerMethod {
+    AdaptivePowerMethod::Shifted
+}
+
+fn default_max_total() -> i64 {
+    1000
+}
+
+/// `adaptive.method`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum AdaptiveMethod {
+    /// Potvin et al. 2008, method B.
+    PotvinB,
+    /// Potvin et al. 2008, method C.
+    PotvinC,
+    /// Montague et al. 2012, method D.
+    MontagueD,
+    /// Sample-size re-estimation from the stage-1 variance.
+    Reestimate,
+}
+
+/// `adaptive.power_method`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum AdaptivePowerMethod {
+    /// Shifted central t.
+    Shifted,
+    /// Noncentral t approximation.
+    Nct,
+    /// Exact.
+    Exact,
 }

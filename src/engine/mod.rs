@@ -7,10 +7,11 @@ pub mod summary;
 
 pub use summary::{AnalysisTally, StopReason, Summary};
 
+use crate::adaptive::{PreparedTwoStage, StageOne, StageStatistics};
 use crate::analysis::{self, AnalysisName, LookData};
 use crate::config::TrialDesign;
-use crate::inference::{CriticalValues, Hypothesis};
-use crate::model::{Cohort, CohortModel};
+use crate::inference::{CriticalValues, Decision, Direction, Hypothesis};
+use crate::model::{Allocation, Cohort, CohortModel};
 use crate::sequential::boundaries::BoundaryError;
 use crate::sequential::StoppingRules;
 use rayon::prelude::*;
@@ -45,6 +46,8 @@ pub struct Simulator {
     hypothesis: Hypothesis,
     /// Each secondary analysis with its hypothesis and the critical values at its level.
     secondary: Vec<(AnalysisName, Hypothesis, CriticalValues)>,
+    /// A two-stage design's thresholds, computed once.
+    two_stage: Option<PreparedTwoStage>,
 }
 
 /// Per-thread buffers, reused across replicates so the hot loop allocates nothing.
@@ -91,6 +94,10 @@ impl Simulator {
             rules,
             hypothesis: plan.hypothesis,
             secondary,
+            two_stage: design
+                .two_stage
+                .as_ref()
+                .map(|ts| PreparedTwoStage::new(ts, design.enrolled, plan.hypothesis)),
         })
     }
 
@@ -114,11 +121,20 @@ impl Simulator {
 
     /// An empty summary of the right shape.
     pub fn empty_summary(&self) -> Summary {
-        Summary::new(
+        let mut s = Summary::new(
             self.rules.looks.len(),
             self.design.enrolled,
             self.design.crossover.condition_count(),
-        )
+        );
+        if let Some(ts) = &self.two_stage {
+            s.two_stage.total_histogram = vec![0; ts.plan.max_total + 1];
+        }
+        s
+    }
+
+    /// The two-stage plan prepared for simulation, if the design has one.
+    pub fn two_stage(&self) -> Option<&PreparedTwoStage> {
+        self.two_stage.as_ref()
     }
 
     /// Simulates replicates `range` (indices into the run's replicate sequence) on the current
@@ -157,6 +173,9 @@ impl Simulator {
 
     /// Simulates replicate `j` into `summary` (public for benchmarks and tests).
     pub fn replicate(&self, j: u64, ws: &mut Workspace, summary: &mut Summary) {
+        if let Some(ts) = &self.two_stage {
+            return self.replicate_two_stage(j, ts, ws, summary);
+        }
         let mut rng = seed::replicate_rng(self.design.seed, j);
         self.model.draw(&mut rng, &mut ws.cohort);
         let primary = self.design.analysis.primary;
@@ -224,5 +243,103 @@ impl Simulator {
         {
             *total += n as u64;
         }
+    }
+
+    /// One two-stage trial: stage 1, the interim decision, stage 2 drawn from the same
+    /// stream (the next participants), and the pooled final analysis.
+    fn replicate_two_stage(
+        &self,
+        j: u64,
+        ts: &PreparedTwoStage,
+        ws: &mut Workspace,
+        summary: &mut Summary,
+    ) {
+        let mut rng = seed::replicate_rng(self.design.seed, j);
+        let periods = self.design.crossover.period_count();
+        ws.cohort.resize(ts.plan.max_total, periods);
+        let mut allocation = Allocation::default();
+        let n1 = ts.n1;
+        self.model
+            .draw_participants(&mut rng, &mut ws.cohort, 0..n1, &mut allocation);
+        let stage1 = self.stage_statistics(&ws.cohort, 0..n1);
+        let tally = &mut summary.two_stage;
+        let (total, outcome, passed) = match ts.stage_one(&stage1) {
+            StageOne::Pass(e) => {
+                tally.stage1_pass += 1;
+                (n1, Some(e), true)
+            }
+            StageOne::Fail(e) => {
+                tally.stage1_fail += 1;
+                (n1, e, false)
+            }
+            StageOne::Futile(e) => {
+                tally.futile += 1;
+                (n1, e, false)
+            }
+            StageOne::Continue { total, capped } => {
+                tally.stage2 += 1;
+                tally.capped += u64::from(capped);
+                self.model
+                    .draw_participants(&mut rng, &mut ws.cohort, n1..total, &mut allocation);
+                let stage2 = self.stage_statistics(&ws.cohort, n1..total);
+                let e = crate::adaptive::pooled_estimate(&[stage1, stage2]);
+                let passed = e.as_ref().is_some_and(|e| ts.passes(e));
+                tally.stage2_pass += u64::from(passed);
+                (total, e, passed)
+            }
+        };
+        if let Some(slot) = tally.total_histogram.get_mut(total) {
+            *slot += 1;
+        }
+        let outcome = match outcome {
+            Some(e) => analysis::AnalysisOutcome::Analyzed(e),
+            None => analysis::AnalysisOutcome::NotAnalyzable(
+                analysis::NotAnalyzable::TooFewParticipants,
+            ),
+        };
+        let decision = match (&outcome, passed) {
+            (analysis::AnalysisOutcome::NotAnalyzable(_), _) => Decision::NotAnalyzable,
+            (analysis::AnalysisOutcome::Analyzed(e), true) => {
+                Decision::Rejected(if e.estimate >= 0.0 {
+                    Direction::Positive
+                } else {
+                    Direction::Negative
+                })
+            }
+            (_, false) => Decision::NotRejected,
+        };
+        summary.replicates += 1;
+        let look = &mut summary.looks[0];
+        look.stops[StopReason::Completed.index()] += 1;
+        look.primary_at_stop.record(&outcome, decision, None);
+        summary.analyses[self.design.analysis.primary.index()].record(&outcome, decision, None);
+        let completers = (0..total)
+            .filter(|&i| usize::from(ws.cohort.periods_completed[i]) == periods)
+            .count() as u64;
+        let enrolled = total as u64;
+        summary.enrolled_sum += enrolled;
+        summary.enrolled_squared_sum += u128::from(enrolled * enrolled);
+        summary.completers_sum += completers;
+        summary.completers_squared_sum += u128::from(completers * completers);
+    }
+
+    /// The period differences of the completers among `participants`, by sequence group
+    /// (group 0: the test condition in period 2).
+    fn stage_statistics(
+        &self,
+        cohort: &Cohort,
+        participants: std::ops::Range<usize>,
+    ) -> StageStatistics {
+        let test = self.design.test();
+        let mut s = StageStatistics::default();
+        for i in participants {
+            if cohort.periods_completed[i] < 2 {
+                continue;
+            }
+            let (first, second) = (cohort.cell(i, 0), cohort.cell(i, 1));
+            let group = usize::from(cohort.condition[second] != test);
+            s.add(group, 0.5 * (cohort.change[second] - cohort.change[first]));
+        }
+        s
     }
 }

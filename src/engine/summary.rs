@@ -5,6 +5,7 @@
 //! with the replicate count.
 
 use super::exact_sum::ExactSum;
+use crate::adaptive::TwoStageTally;
 use crate::analysis::{AnalysisName, AnalysisOutcome};
 use crate::inference::{Decision, Direction};
 pub use crate::sequential::StopReason;
@@ -130,6 +131,9 @@ pub struct Summary {
     pub treated: Vec<u64>,
     /// Adverse events under each condition.
     pub adverse_events: Vec<u64>,
+    /// The paths of a two-stage design (empty otherwise).
+    #[serde(default)]
+    pub two_stage: TwoStageTally,
 }
 
 impl Summary {
@@ -148,6 +152,7 @@ impl Summary {
             responders_histogram: vec![0; enrolled + 1],
             treated: vec![0; conditions],
             adverse_events: vec![0; conditions],
+            two_stage: TwoStageTally::default(),
         }
     }
 
@@ -195,5 +200,6 @@ impl Summary {
         for (a, b) in self.adverse_events.iter_mut().zip(&other.adverse_events) {
             *a += b;
         }
+        self.two_stage.merge(&other.two_stage);
     }
 }

@@ -26,6 +26,21 @@ pub use crate::numerics::round_ties_even as round_to_integer;
 /// least 1e-4, so reaching it has probability below e^-100.
 const MAX_BASELINE_DRAWS: usize = 1_000_000;
 
+/// The state of the sequence allocation between participants: what is left of the current
+/// permuted block.
+#[derive(Debug, Clone, Copy)]
+pub struct Allocation {
+    block_remaining: [usize; MAX_SEQUENCES],
+}
+
+impl Default for Allocation {
+    fn default() -> Self {
+        Allocation {
+            block_remaining: [0; MAX_SEQUENCES],
+        }
+    }
+}
+
 /// Precomputed sampling constants for one design.
 #[derive(Debug, Clone)]
 pub struct CohortModel {
@@ -73,13 +88,28 @@ impl CohortModel {
     /// Fills `cohort` with one simulated trial of `design.enrolled` participants.
     pub fn draw<R: Rng + ?Sized>(&self, rng: &mut R, cohort: &mut Cohort) {
         let d = &self.design;
+        cohort.resize(d.enrolled, d.crossover.period_count());
+        self.draw_participants(rng, cohort, 0..d.enrolled, &mut Allocation::default());
+    }
+
+    /// Draws participants `range` into `cohort` (already sized for them), continuing the
+    /// stream and the randomization blocks of `allocation`: drawing 0..n1 and then n1..n
+    /// gives exactly the cohort of drawing 0..n at once (a two-stage design's second stage is
+    /// the next participants of the same stream).
+    pub fn draw_participants<R: Rng + ?Sized>(
+        &self,
+        rng: &mut R,
+        cohort: &mut Cohort,
+        range: std::ops::Range<usize>,
+        allocation: &mut Allocation,
+    ) {
+        let d = &self.design;
         let pop = &d.population;
         let design = &d.crossover;
         let k = design.condition_count();
         let periods = design.period_count();
-        cohort.resize(d.enrolled, periods);
         let n_sequences = design.sequence_count();
-        let mut block_remaining = [0usize; MAX_SEQUENCES];
+        let block_remaining = &mut allocation.block_remaining;
         let mut normals = [0.0f64; MAX_CONDITIONS];
         let mut potential = [0.0f64; MAX_CONDITIONS];
         let mut drift = [0.0f64; MAX_PERIODS];
@@ -87,7 +117,7 @@ impl CohortModel {
         let mut u_event = [0.0f64; MAX_PERIODS];
         let mut noise = [0.0f64; MAX_PERIODS];
         let mut period_baseline = [0.0f64; MAX_PERIODS];
-        for i in 0..d.enrolled {
+        for i in range {
             // 1. latent class
             let u_class: f64 = rng.random();
             // The number of cumulative probabilities at or below u is the class index; counting

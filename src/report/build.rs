@@ -98,10 +98,71 @@ fn closed_form_report(d: &crate::config::design::TrialDesign) -> ClosedFormRepor
                 _ => "noncentral t; the design is balanced, complete and homogeneous normal on the analysis scale",
             }
             .to_string(),
+            missing: BTreeMap::new(),
         },
-        crate::closed_form::ClosedForm::Unavailable(why) => ClosedFormReport {
-            note: format!("no closed form: {why}"),
-            ..ClosedFormReport::default()
+        crate::closed_form::ClosedForm::Unavailable(why) => {
+            let note = format!("no closed form: {why}");
+            ClosedFormReport {
+                missing: ["power", "standard_error", "df"]
+                    .iter()
+                    .map(|k| (k.to_string(), note.clone()))
+                    .collect(),
+                note,
+                ..ClosedFormReport::default()
+            }
+        }
+    }
+}
+
+fn two_stage_report(
+    plan: &crate::adaptive::TwoStagePlan,
+    d: &crate::config::design::TrialDesign,
+    summary: &Summary,
+) -> TwoStageReport {
+    let t = &summary.two_stage;
+    let r = summary.replicates.max(1);
+    let hist = &t.total_histogram;
+    let total: u64 = hist.iter().sum::<u64>().max(1);
+    let (mut sum, mut squares) = (0.0, 0.0);
+    for (n, &c) in hist.iter().enumerate() {
+        sum += n as f64 * c as f64;
+        squares += (n * n) as f64 * c as f64;
+    }
+    let mean = sum / total as f64;
+    let var = if total > 1 {
+        ((squares - total as f64 * mean * mean) / (total as f64 - 1.0)).max(0.0)
+    } else {
+        0.0
+    };
+    let quantile = |q: f64| -> usize {
+        let need = q * total as f64;
+        let mut acc = 0u64;
+        for (n, &c) in hist.iter().enumerate() {
+            acc += c;
+            if acc > 0 && acc as f64 >= need - 1e-9 {
+                return n;
+            }
+        }
+        hist.len().saturating_sub(1)
+    };
+    let max = hist.iter().rposition(|&c| c > 0).unwrap_or(0);
+    TwoStageReport {
+        method: plan.method.as_str().to_string(),
+        steps: crate::adaptive::describe(plan, d.enrolled, d.endpoint.is_ratio()),
+        p_success: Proportion::new(t.stage1_pass + t.stage2_pass, r),
+        p_stop_stage1_pass: Proportion::new(t.stage1_pass, r),
+        p_stop_stage1_fail: Proportion::new(t.stage1_fail, r),
+        p_stop_stage1_futility: Proportion::new(t.futile, r),
+        p_stage2: Proportion::new(t.stage2, r),
+        p_pass_stage2: Proportion::new(t.stage2_pass, r),
+        total_enrolled: TotalEnrolledReport {
+            mean,
+            se: (var / total as f64).sqrt(),
+            p05: quantile(0.05),
+            p50: quantile(0.50),
+            p95: quantile(0.95),
+            max,
+            p_at_cap: Proportion::new(t.capped, r),
         },
     }
 }
@@ -385,6 +446,10 @@ pub fn build_report(
         true_effect,
         under_null: primary_hypothesis.is_null(true_effect),
         closed_form: closed_form_report(d),
+        two_stage: d
+            .two_stage
+            .as_ref()
+            .map(|plan| two_stage_report(plan, d, summary)),
         primary,
         analyses,
         looks,

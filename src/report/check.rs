@@ -62,6 +62,9 @@ pub fn problems(report: &RunReport, design: &TrialDesign) -> Vec<String> {
             p if p.starts_with("looks[") && p.ends_with("].futility_z") => true,
             p if p.starts_with("looks[") => explained(primary, p),
             p if p.starts_with("primary.") => explained(primary, &p["primary.".len()..]),
+            p if p.starts_with("closed_form.") => {
+                explained(&json["closed_form"], &p["closed_form.".len()..])
+            }
             p if p.starts_with("analyses.") => match p["analyses.".len()..].split_once('.') {
                 Some((name, field)) => explained(&json["analyses"][name], field),
                 None => false,

@@ -288,6 +288,33 @@ pub fn observations(report: &RunReport) -> Vec<Observation> {
     if let Some(exact) = report.closed_form.power {
         out.push(Observation::value("exact_power", Some(exact)).analysis(primary));
     }
+    if let Some(ts) = &report.two_stage {
+        for (quantity, p) in [
+            ("p_success", &ts.p_success),
+            ("p_stop_stage1_pass", &ts.p_stop_stage1_pass),
+            ("p_stop_stage1_fail", &ts.p_stop_stage1_fail),
+            ("p_stop_stage1_futility", &ts.p_stop_stage1_futility),
+            ("p_stage2", &ts.p_stage2),
+            ("p_pass_stage2", &ts.p_pass_stage2),
+            ("p_total_enrolled_at_cap", &ts.total_enrolled.p_at_cap),
+        ] {
+            out.push(Observation::proportion(quantity, p).analysis(primary));
+        }
+        let n = &ts.total_enrolled;
+        out.push(Observation::mean(
+            "total_enrolled_mean",
+            Some(n.mean),
+            Some(n.se),
+        ));
+        for (quantity, x) in [
+            ("total_enrolled_p05", n.p05),
+            ("total_enrolled_p50", n.p50),
+            ("total_enrolled_p95", n.p95),
+            ("total_enrolled_max", n.max),
+        ] {
+            out.push(Observation::value(quantity, Some(x as f64)));
+        }
+    }
     // The primary's `true_value` is in its analysis block below, with every analysis's.
     out.push(Observation::value("true_effect", Some(report.true_effect)));
     out.push(
@@ -424,6 +451,16 @@ pub fn observations(report: &RunReport) -> Vec<Observation> {
             Some(resp.mean),
             Some(resp.se),
         ));
+        let q = &resp.quantiles;
+        for (quantity, k) in [
+            ("responders_p05", q.p05),
+            ("responders_p25", q.p25),
+            ("responders_p50", q.p50),
+            ("responders_p75", q.p75),
+            ("responders_p95", q.p95),
+        ] {
+            out.push(Observation::value(quantity, Some(k as f64)));
+        }
         out.push(
             Observation::proportion(
                 "p_responders_at_least_target",

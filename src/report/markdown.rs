@@ -22,6 +22,36 @@ pub fn render(r: &RunReport) -> String {
         r.config_file,
         overrides_clause(&r.overrides)
     );
+    if let Some(ts) = &r.two_stage {
+        let _ = writeln!(s, "## Two-stage design: {}\n\n{}\n", ts.method, ts.steps);
+        let _ = writeln!(s, "| quantity | estimate | SE |\n|---|---|---|");
+        for (what, p) in [
+            (
+                "probability of success (pass at either stage)",
+                &ts.p_success,
+            ),
+            ("stop after stage 1, passing", &ts.p_stop_stage1_pass),
+            ("stop after stage 1, failing", &ts.p_stop_stage1_fail),
+            (
+                "stop after stage 1 for futility (stage 2 too large)",
+                &ts.p_stop_stage1_futility,
+            ),
+            ("go on to stage 2", &ts.p_stage2),
+            ("pass after stage 2", &ts.p_pass_stage2),
+            (
+                "stage 2 capped at the maximum N",
+                &ts.total_enrolled.p_at_cap,
+            ),
+        ] {
+            let _ = writeln!(s, "| {what} | {:.4} | {:.4} |", p.estimate, p.se);
+        }
+        let n = &ts.total_enrolled;
+        let _ = writeln!(
+            s,
+            "| total N: mean | {:.2} | {:.2} |\n| total N: 5%, 50%, 95% quantiles, max | {}, {}, {}, {} | |\n",
+            n.mean, n.se, n.p05, n.p50, n.p95, n.max
+        );
+    }
     let _ = writeln!(s, "## Primary analysis: {}\n", p.analysis);
     if !p.hypothesis.is_empty() {
         let _ = writeln!(s, "Hypothesis: {}.\n", p.hypothesis);

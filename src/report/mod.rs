@@ -141,6 +141,51 @@ pub struct ClosedFormReport {
     pub df: Option<f64>,
     /// The method, or why the design has no closed form.
     pub note: String,
+    /// Why a missing value is missing.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub missing: BTreeMap<String, String>,
+}
+
+/// A two-stage design's operating characteristics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TwoStageReport {
+    /// The method's config name.
+    pub method: String,
+    /// The method's steps in words.
+    pub steps: String,
+    /// Probability of success: passing (bioequivalence) or rejecting H0, at either stage.
+    pub p_success: Proportion,
+    /// Stopped after stage 1, passing.
+    pub p_stop_stage1_pass: Proportion,
+    /// Stopped after stage 1, failing (stage 1 powered but not passing, or not analysable).
+    pub p_stop_stage1_fail: Proportion,
+    /// Stopped after stage 1 because the required stage 2 exceeded adaptive.max_stage2.
+    pub p_stop_stage1_futility: Proportion,
+    /// Went on to stage 2.
+    pub p_stage2: Proportion,
+    /// Passed after stage 2 (share of all trials).
+    pub p_pass_stage2: Proportion,
+    /// The distribution of the total N enrolled.
+    pub total_enrolled: TotalEnrolledReport,
+}
+
+/// The distribution of a two-stage design's total N.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TotalEnrolledReport {
+    /// Mean total N.
+    pub mean: f64,
+    /// Its Monte Carlo SE.
+    pub se: f64,
+    /// 5% quantile.
+    pub p05: usize,
+    /// Median.
+    pub p50: usize,
+    /// 95% quantile.
+    pub p95: usize,
+    /// Largest total N reached.
+    pub max: usize,
+    /// Probability that stage 2 was capped at the maximum total N.
+    pub p_at_cap: Proportion,
 }
 
 /// A confidence interval averaged over simulated trials.
@@ -328,6 +373,9 @@ pub struct RunReport {
     /// (balanced, complete, homogeneous normal on the analysis scale), else why not.
     #[serde(default)]
     pub closed_form: ClosedFormReport,
+    /// A two-stage design's paths and total N (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub two_stage: Option<TwoStageReport>,
     /// Primary analysis.
     pub primary: PrimaryReport,
     /// Every analysis run, by name.

@@ -129,3 +129,114 @@ pub fn line_chart(path: &Path, chart: &Chart, series: &[Series]) -> Result<(), R
     }
     write_atomic(path, svg.as_bytes())
 }
+
+/// A grid of rates over two swept parameters.
+#[derive(Debug, Clone, Default)]
+pub struct HeatMap {
+    /// Title.
+    pub title: String,
+    /// Label of the first parameter (columns).
+    pub x_label: String,
+    /// Label of the second parameter (rows).
+    pub y_label: String,
+    /// Column labels (values of the first parameter).
+    pub columns: Vec<String>,
+    /// Row labels (values of the second parameter).
+    pub rows: Vec<String>,
+    /// `values[row][column]`: the rate and its Monte Carlo SE.
+    pub values: Vec<Vec<Option<(f64, f64)>>>,
+    /// The level marked: cells above it by more than 2 SE are outlined in red, those above it
+    /// at all in orange.
+    pub level: f64,
+}
+
+/// Renders a heat map of rates (each cell printed with its value) and writes it to `path`.
+pub fn heat_map(path: &Path, map: &HeatMap) -> Result<(), ReportError> {
+    let (nx, ny) = (map.columns.len().max(1), map.rows.len().max(1));
+    let mut svg = String::new();
+    {
+        let root =
+            SVGBackend::with_string(&mut svg, (900, 140 + 60 * ny as u32)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| plot_error(path, e))?;
+        let mut ctx = ChartBuilder::on(&root)
+            .caption(&map.title, ("sans-serif", 20))
+            .margin(15)
+            .x_label_area_size(45)
+            .y_label_area_size(80)
+            .build_cartesian_2d(0.0..nx as f64, 0.0..ny as f64)
+            .map_err(|e| plot_error(path, e))?;
+        let columns = map.columns.clone();
+        let rows = map.rows.clone();
+        ctx.configure_mesh()
+            .disable_mesh()
+            .x_desc(map.x_label.as_str())
+            .y_desc(map.y_label.as_str())
+            .x_labels(nx * 2 + 1)
+            .y_labels(ny * 2 + 1)
+            .x_label_formatter(&|x| {
+                let i = (x - 0.5).round();
+                if (x - 0.5 - i).abs() < 1e-6 && i >= 0.0 {
+                    columns.get(i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|y| {
+                let i = (y - 0.5).round();
+                if (y - 0.5 - i).abs() < 1e-6 && i >= 0.0 {
+                    rows.get(i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .draw()
+            .map_err(|e| plot_error(path, e))?;
+        // Colour: white at 0, through light to dark blue at the level, orange-red beyond.
+        let colour = |v: f64| -> RGBColor {
+            let t = (v / map.level).clamp(0.0, 2.0);
+            if t <= 1.0 {
+                let s = 1.0 - 0.55 * t;
+                RGBColor((255.0 * s) as u8, (255.0 * (1.0 - 0.35 * t)) as u8, 255)
+            } else {
+                let s = (t - 1.0).min(1.0);
+                RGBColor(255, (200.0 - 120.0 * s) as u8, (120.0 - 100.0 * s) as u8)
+            }
+        };
+        for (r, row) in map.values.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (x, y) = (c as f64, r as f64);
+                let Some((v, se)) = *cell else { continue };
+                ctx.draw_series(std::iter::once(Rectangle::new(
+                    [(x, y), (x + 1.0, y + 1.0)],
+                    colour(v).filled(),
+                )))
+                .map_err(|e| plot_error(path, e))?;
+                if v > map.level {
+                    let outline = if v - 2.0 * se > map.level {
+                        RGBColor(200, 0, 0).stroke_width(3)
+                    } else {
+                        RGBColor(230, 120, 0).stroke_width(2)
+                    };
+                    ctx.draw_series(std::iter::once(Rectangle::new(
+                        [(x + 0.03, y + 0.05), (x + 0.97, y + 0.95)],
+                        outline,
+                    )))
+                    .map_err(|e| plot_error(path, e))?;
+                }
+                ctx.draw_series(std::iter::once(Text::new(
+                    format!("{v:.4}"),
+                    (x + 0.5, y + 0.5),
+                    ("sans-serif", 15).into_font().color(&BLACK).pos(
+                        plotters::style::text_anchor::Pos::new(
+                            plotters::style::text_anchor::HPos::Center,
+                            plotters::style::text_anchor::VPos::Center,
+                        ),
+                    ),
+                )))
+                .map_err(|e| plot_error(path, e))?;
+            }
+        }
+        root.present().map_err(|e| plot_error(path, e))?;
+    }
+    write_atomic(path, svg.as_bytes())
+}

@@ -4,7 +4,7 @@
 //! CSV is tidy (long): one row per grid point and observation, the swept keys as named columns.
 
 use super::csv_export::{self, Observation};
-use super::plot::{line_chart, Chart, Series};
+use super::plot::{heat_map, line_chart, Chart, HeatMap, Series};
 use super::{write_atomic, ReportError};
 use crate::sweep::{numeric, SweepPoint, SweepResult};
 use std::path::{Path, PathBuf};
@@ -193,6 +193,61 @@ pub fn write_sweep(dir: &Path, sweep: &SweepResult) -> Result<Vec<PathBuf>, Repo
     write_atomic(&json_path, &json)?;
     written.push(json_path);
 
+    // A two-parameter grid: the rate over the grid, with its reference level marked (0.05 when
+    // every point is a null, so the rate is a type I error; else the target power, or 0.8).
+    if let Some(param2) = &sweep.param2 {
+        let mut columns: Vec<&toml::Value> = Vec::new();
+        let mut rows: Vec<&toml::Value> = Vec::new();
+        for p in &sweep.points {
+            if !columns.contains(&&p.value) {
+                columns.push(&p.value);
+            }
+            if let Some(v2) = &p.value2 {
+                if !rows.contains(&v2) {
+                    rows.push(v2);
+                }
+            }
+        }
+        let null = sweep.points.iter().all(|p| p.under_null);
+        let rate = if null { "type I error" } else { "power" };
+        let values = rows
+            .iter()
+            .map(|&r| {
+                columns
+                    .iter()
+                    .map(|&c| {
+                        sweep
+                            .points
+                            .iter()
+                            .find(|p| &p.value == c && p.value2.as_ref() == Some(r))
+                            .map(|p| (p.power.estimate, p.power.se))
+                    })
+                    .collect()
+            })
+            .collect();
+        let level = if null {
+            0.05
+        } else {
+            sweep.target.first().map_or(0.8, |t| t.target)
+        };
+        let path = dir.join(format!("{stem}-grid.svg"));
+        heat_map(
+            &path,
+            &HeatMap {
+                title: format!(
+                    "{}: {rate}, {} replicates per cell; cells above {level} outlined",
+                    sweep.name, sweep.replicates
+                ),
+                x_label: sweep.param.clone(),
+                y_label: param2.clone(),
+                columns: columns.iter().map(|v| text(v)).collect(),
+                rows: rows.iter().map(|v| text(v)).collect(),
+                values,
+                level,
+            },
+        )?;
+        written.push(path);
+    }
     // Plots need a numeric first parameter.
     if sweep.points.iter().any(|p| numeric(&p.value).is_none()) {
         return Ok(written);

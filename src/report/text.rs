@@ -51,6 +51,28 @@ pub fn render(r: &RunReport) -> String {
     if !p.hypothesis.is_empty() {
         let _ = writeln!(s, "  hypothesis: {}", p.hypothesis);
     }
+    if let Some(ts) = &r.two_stage {
+        let n = &ts.total_enrolled;
+        let _ = writeln!(
+            s,
+            "  two-stage ({}): stop after stage 1 passing {:.4}, failing {:.4}{}; stage 2 {:.4}, passing there {:.4}",
+            ts.method,
+            ts.p_stop_stage1_pass.estimate,
+            ts.p_stop_stage1_fail.estimate,
+            if ts.p_stop_stage1_futility.estimate > 0.0 {
+                format!(", futility {:.4}", ts.p_stop_stage1_futility.estimate)
+            } else {
+                String::new()
+            },
+            ts.p_stage2.estimate,
+            ts.p_pass_stage2.estimate
+        );
+        let _ = writeln!(
+            s,
+            "  total N: mean {:.2} ± {:.2}, 5/50/95% {}/{}/{}, max {}, P(capped) {:.4}",
+            n.mean, n.se, n.p05, n.p50, n.p95, n.max, n.p_at_cap.estimate
+        );
+    }
     if r.config.analysis.hypothesis.is_two_sided()
         && !r.is_null()
         && p.rejected_favouring_reference.estimate > 0.0

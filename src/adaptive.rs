@@ -1,0 +1,590 @@
+//! Adaptive two-stage designs with sample-size re-estimation on a 2x2 crossover: Potvin's
+//! methods B and C, Montague's method D, and re-estimation from the interim variance for
+//! superiority and non-inferiority. Owns the stage statistics (period differences by sequence),
+//! their pooled analysis with a fixed stage term, the stage-1 decision and the thresholds that
+//! turn the stage-1 variance into a decision and a total N without evaluating a distribution
+//! function per replicate.
+//!
+//! On a 2x2 every completer's period difference pd = (y_2 - y_1) / 2 has mean
+//! +delta/2 + pi/2 in sequence RT and -delta/2 + pi/2 in TR. The analysis of one stage is the
+//! two-sample comparison of the two sequences (Hills-Armitage, df n - 2); pooling stages with a
+//! stage term gives each stage its own period effect and the stages one common delta:
+//!
+//! ```text
+//! delta = sum_k w_k d_k / sum_k w_k,  w_k = n_RT,k n_TR,k / n_k,
+//! RSS   = sum_k W_k + sum_k w_k (d_k - delta)^2,  df = N - (stages) - 1,
+//! SE    = sqrt(RSS / df / sum_k w_k),
+//! ```
+//!
+//! with d_k the stage's difference of sequence means and W_k its within-sequence sum of
+//! squares (on the period-difference scale; the ANOVA's MSE is twice RSS / df).
+
+use crate::analysis::{Estimate, TestStatistic};
+use crate::exact_power::{one_sided_power, tost_power, two_sided_power};
+use crate::inference::{Better, CriticalValues, Hypothesis};
+use crate::numerics::t_quantile;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+use std::sync::OnceLock;
+
+/// The two-stage method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Potvin et al. 2008, method B.
+    PotvinB,
+    /// Potvin et al. 2008, method C.
+    PotvinC,
+    /// Montague et al. 2012, method D (C with its own alpha and assumed GMR).
+    MontagueD,
+    /// Re-estimation of N from the stage-1 variance, no test at the interim.
+    Reestimate,
+}
+
+impl Method {
+    /// The config spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::PotvinB => "potvin_b",
+            Method::PotvinC => "potvin_c",
+            Method::MontagueD => "montague_d",
+            Method::Reestimate => "reestimate",
+        }
+    }
+
+    /// The method's adjusted alpha (Potvin B and C 0.0294, Montague D 0.028).
+    pub fn default_alpha(self) -> Option<f64> {
+        match self {
+            Method::PotvinB | Method::PotvinC => Some(0.0294),
+            Method::MontagueD => Some(0.028),
+            Method::Reestimate => None,
+        }
+    }
+
+    /// The GMR the method assumes for power and sample size (0.95; D: 0.90).
+    pub fn default_gmr(self) -> Option<f64> {
+        match self {
+            Method::PotvinB | Method::PotvinC => Some(0.95),
+            Method::MontagueD => Some(0.90),
+            Method::Reestimate => None,
+        }
+    }
+}
+
+/// How power is computed for the interim power check and the re-estimated N.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PowerMethod {
+    /// The central t shifted by the noncentrality (Potvin's paper).
+    Shifted,
+    /// The noncentral t approximation (PowerTOST's "nct").
+    Nct,
+    /// Exact (Owen's Q for TOST).
+    Exact,
+}
+
+impl PowerMethod {
+    /// The config spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PowerMethod::Shifted => "shifted",
+            PowerMethod::Nct => "nct",
+            PowerMethod::Exact => "exact",
+        }
+    }
+}
+
+/// A validated two-stage plan. Stage 1 enrolls `design.enrolled` participants.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TwoStagePlan {
+    /// The method.
+    pub method: Method,
+    /// The adjusted alpha of the stage-1 test (B, C, D) and of the final test.
+    pub alpha: f64,
+    /// The level of the stage-1 test when stage 1 is already powered (C and D; 0.05).
+    pub alpha_powered: f64,
+    /// The assumed effect on the analysis scale (ln GMR for ratio endpoints).
+    pub assumed_effect: f64,
+    /// Target power of the interim power check and of the re-estimated N.
+    pub target_power: f64,
+    /// The power method.
+    pub power_method: PowerMethod,
+    /// Largest total N: a larger required N is capped here.
+    pub max_total: usize,
+    /// Stop for futility (fail) when the required stage-2 size exceeds this.
+    pub max_stage2: Option<usize>,
+    /// Whether stage 2 enrolls more to make up for stage 1's observed dropout (the required N
+    /// counts completers).
+    pub inflate_for_dropout: bool,
+}
+
+/// The sufficient statistics of one stage: per sequence (0: test in period 2, 1: test in
+/// period 1) the completers, the sum and the sum of squares of their period differences.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StageStatistics {
+    /// Completers per sequence group.
+    pub count: [usize; 2],
+    /// Sum of period differences per group.
+    pub sum: [f64; 2],
+    /// Sum of squared period differences per group.
+    pub sum_squares: [f64; 2],
+}
+
+impl StageStatistics {
+    /// Adds one completer's period difference (y_2 - y_1) / 2 to `group`.
+    #[inline]
+    pub fn add(&mut self, group: usize, period_difference: f64) {
+        self.count[group] += 1;
+        self.sum[group] += period_difference;
+        self.sum_squares[group] += period_difference * period_difference;
+    }
+
+    /// The statistics of a stage given by its summary: n (split evenly), the estimate d on the
+    /// analysis scale and the ANOVA MSE (e.g. ln(1 + CV^2) for a ratio endpoint).
+    pub fn from_summary(n: usize, estimate: f64, mse: f64) -> StageStatistics {
+        let n_rt = n.div_ceil(2);
+        let n_tr = n / 2;
+        // Group means +d/2 and -d/2; within-group SS (n - 2) mse / 2 on the pd scale, split
+        // between the groups (only its total matters).
+        let within = (n as f64 - 2.0) * mse / 2.0;
+        let mean = [estimate / 2.0, -estimate / 2.0];
+        let count = [n_rt, n_tr];
+        let mut s = StageStatistics::default();
+        for g in 0..2 {
+            let c = count[g] as f64;
+            s.count[g] = count[g];
+            s.sum[g] = c * mean[g];
+            s.sum_squares[g] = c * mean[g] * mean[g] + within * c / n as f64;
+        }
+        s
+    }
+
+    /// Completers.
+    pub fn n(&self) -> usize {
+        self.count[0] + self.count[1]
+    }
+
+    /// (d, w, W): difference of group means, weight n_RT n_TR / n, within-group SS.
+    fn parts(&self) -> Option<(f64, f64, f64)> {
+        let [a, b] = self.count;
+        if a == 0 || b == 0 {
+            return None;
+        }
+        let (af, bf) = (a as f64, b as f64);
+        let (ma, mb) = (self.sum[0] / af, self.sum[1] / bf);
+        let within = (self.sum_squares[0] - af * ma * ma).max(0.0)
+            + (self.sum_squares[1] - bf * mb * mb).max(0.0);
+        Some((ma - mb, af * bf / (af + bf), within))
+    }
+}
+
+/// The pooled analysis of the stages with a fixed stage term (one stage: Hills-Armitage).
+/// `None` when a stage lacks a sequence group or no residual df remain.
+pub fn pooled_estimate(stages: &[StageStatistics]) -> Option<Estimate> {
+    let mut parts = Vec::with_capacity(stages.len());
+    let mut n = 0;
+    for s in stages.iter().filter(|s| s.n() > 0) {
+        parts.push(s.parts()?);
+        n += s.n();
+    }
+    let df = n as isize - parts.len() as isize - 1;
+    if parts.is_empty() || df < 1 {
+        return None;
+    }
+    let weight: f64 = parts.iter().map(|p| p.1).sum();
+    let delta = parts.iter().map(|p| p.1 * p.0).sum::<f64>() / weight;
+    let rss: f64 = parts
+        .iter()
+        .map(|&(d, w, within)| within + w * (d - delta) * (d - delta))
+        .sum();
+    let se = (rss / df as f64 / weight).sqrt();
+    if se.is_nan() || se <= 0.0 {
+        return None;
+    }
+    let t = delta / se;
+    Some(Estimate {
+        estimate: delta,
+        standard_error: se,
+        statistic: t,
+        df: df as f64,
+        effect_size: 0.0,
+        n,
+        test: TestStatistic::StudentT { t, df: df as usize },
+    })
+}
+
+/// The ANOVA MSE (within-participant variance) of one stage, 2 W / (n - 2).
+pub fn stage_mse(s: &StageStatistics) -> Option<f64> {
+    let (_, _, within) = s.parts()?;
+    let n = s.n();
+    (n > 2).then(|| 2.0 * within / (n - 2) as f64)
+}
+
+/// Power of `hypothesis` with N participants (balanced 2x2), MSE `mse`, `df` residual df, at
+/// level `alpha`, under the assumed effect, by `method`.
+pub fn planning_power(
+    hypothesis: Hypothesis,
+    method: PowerMethod,
+    alpha: f64,
+    effect: f64,
+    mse: f64,
+    n: usize,
+    df: f64,
+) -> f64 {
+    let se = (2.0 * mse / n as f64).sqrt();
+    let central = |x: f64| {
+        StudentsT::new(0.0, 1.0, df)
+            .map(|t| t.cdf(x))
+            .unwrap_or(f64::NAN)
+    };
+    match hypothesis {
+        Hypothesis::Equivalence { lower, upper } => match method {
+            PowerMethod::Exact => tost_power(alpha, lower, upper, effect, se, df),
+            PowerMethod::Nct => (one_sided_power(alpha, lower, effect, se, df)
+                + one_sided_power(alpha, -upper, -effect, se, df)
+                - 1.0)
+                .max(0.0),
+            PowerMethod::Shifted => {
+                let t = t_quantile(1.0 - alpha, df);
+                let (d1, d2) = ((effect - lower) / se, (effect - upper) / se);
+                (central(-t - d2) - central(t - d1)).max(0.0)
+            }
+        },
+        Hypothesis::TwoSided => match method {
+            PowerMethod::Shifted => {
+                let t = t_quantile(1.0 - alpha / 2.0, df);
+                1.0 - central(t - effect.abs() / se) + central(-t - effect.abs() / se)
+            }
+            _ => two_sided_power(alpha, effect, se, df),
+        },
+        Hypothesis::Superiority { better } => {
+            one_sided(method, alpha, 0.0, effect, se, df, better, &central)
+        }
+        Hypothesis::NonInferiority { margin, better } => {
+            one_sided(method, alpha, margin, effect, se, df, better, &central)
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn one_sided(
+    method: PowerMethod,
+    alpha: f64,
+    margin: f64,
+    effect: f64,
+    se: f64,
+    df: f64,
+    better: Better,
+    central: &dyn Fn(f64) -> f64,
+) -> f64 {
+    let (margin, effect) = match better {
+        Better::Higher => (margin, effect),
+        Better::Lower => (-margin, -effect),
+    };
+    match method {
+        PowerMethod::Shifted => 1.0 - central(t_quantile(1.0 - alpha, df) - (effect - margin) / se),
+        _ => one_sided_power(alpha, margin, effect, se, df),
+    }
+}
+
+/// The largest MSE at which `power(mse)` still reaches `target` (power falls as MSE grows):
+/// 0 when even a vanishing MSE misses it, +inf when any MSE reaches it.
+fn largest_mse(target: f64, power: impl Fn(f64) -> f64) -> f64 {
+    let (mut lo, mut hi) = (-30.0f64, 10.0f64); // ln MSE
+    if power(lo.exp()).partial_cmp(&target) == Some(std::cmp::Ordering::Less)
+        || power(lo.exp()).is_nan()
+    {
+        return 0.0;
+    }
+    if power(hi.exp()) >= target {
+        return f64::INFINITY;
+    }
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if power(mid.exp()) >= target {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo.exp()
+}
+
+/// What stage 1 decided.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum StageOne {
+    /// Stop: the test passed (bioequivalent, or H0 rejected).
+    Pass(Estimate),
+    /// Stop: failed (stage 1 powered but not passing, or not analysable).
+    Fail(Option<Estimate>),
+    /// Stop: the required stage-2 size exceeds `max_stage2`.
+    Futile(Option<Estimate>),
+    /// Go on to a total of this many participants (capped at `max_total`).
+    Continue {
+        /// Total participants after stage 2.
+        total: usize,
+        /// Whether the required total was capped.
+        capped: bool,
+    },
+}
+
+/// A plan prepared for simulation: critical values and MSE thresholds computed once.
+#[derive(Debug, Clone)]
+pub struct PreparedTwoStage {
+    /// The plan.
+    pub plan: TwoStagePlan,
+    /// Stage-1 size n1.
+    pub n1: usize,
+    hypothesis: Hypothesis,
+    /// Critical values at the adjusted alpha and at `alpha_powered`.
+    critical: CriticalValues,
+    critical_powered: CriticalValues,
+    /// By completers n: the largest stage-1 MSE at which stage 1 counts as powered, at the
+    /// adjusted alpha (B) and at `alpha_powered` (C, D).
+    powered_mse: Vec<f64>,
+    powered_mse_at_powered_alpha: Vec<f64>,
+    /// For even N = 4, 6, ..., `max_total` (index (N - 4) / 2): the largest MSE at which N
+    /// reaches the target power with df N - 3, increasing with N. Each is computed once, when
+    /// a replicate's search first needs it (a search touches about log2 of their number), so
+    /// a run pays for the few it uses and never evaluates a power per replicate.
+    required_mse: Vec<OnceLock<f64>>,
+}
+
+impl PreparedTwoStage {
+    /// Precomputes everything for `plan` with stage-1 size `n1` testing `hypothesis`.
+    pub fn new(plan: &TwoStagePlan, n1: usize, hypothesis: Hypothesis) -> PreparedTwoStage {
+        let p = plan;
+        let power_at = |alpha: f64, n: usize, df: f64| {
+            let p = p.clone();
+            move |mse: f64| {
+                planning_power(
+                    hypothesis,
+                    p.power_method,
+                    alpha,
+                    p.assumed_effect,
+                    mse,
+                    n,
+                    df,
+                )
+            }
+        };
+        let powered = |alpha: f64| -> Vec<f64> {
+            (0..=n1)
+                .map(|n| {
+                    if n < 3 {
+                        0.0
+                    } else {
+                        largest_mse(p.target_power, power_at(alpha, n, n as f64 - 2.0))
+                    }
+                })
+                .collect()
+        };
+        let powered_mse = powered(p.alpha);
+        let powered_mse_at_powered_alpha =
+            if matches!(p.method, Method::PotvinC | Method::MontagueD) {
+                powered(p.alpha_powered)
+            } else {
+                Vec::new()
+            };
+        let required_mse = (4..=p.max_total)
+            .step_by(2)
+            .map(|_| OnceLock::new())
+            .collect();
+        let table = |alpha: f64| CriticalValues::new(hypothesis.table_level(alpha), p.max_total);
+        PreparedTwoStage {
+            plan: p.clone(),
+            n1,
+            hypothesis,
+            critical: table(p.alpha),
+            critical_powered: table(p.alpha_powered),
+            powered_mse,
+            powered_mse_at_powered_alpha,
+            required_mse,
+        }
+    }
+
+    /// The smallest even total N >= 4 whose power reaches the target at `mse` (None: not even
+    /// `max_total`).
+    pub fn required_total(&self, mse: f64) -> Option<usize> {
+        // Binary search for the first N whose threshold reaches `mse`.
+        let (mut lo, mut hi) = (0, self.required_mse.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.required_threshold(mid) < mse {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        (lo < self.required_mse.len()).then_some(4 + 2 * lo)
+    }
+
+    /// The largest MSE at which N = 4 + 2 i reaches the target power (df N - 3).
+    fn required_threshold(&self, i: usize) -> f64 {
+        *self.required_mse[i].get_or_init(|| {
+            let n = 4 + 2 * i;
+            let p = &self.plan;
+            largest_mse(p.target_power, |mse| {
+                planning_power(
+                    self.hypothesis,
+                    p.power_method,
+                    p.alpha,
+                    p.assumed_effect,
+                    mse,
+                    n,
+                    n as f64 - 3.0,
+                )
+            })
+        })
+    }
+
+    /// Whether `e` passes the test at the adjusted alpha.
+    pub fn passes(&self, e: &Estimate) -> bool {
+        self.hypothesis.rejects(e, &self.critical)
+    }
+
+    /// The stage-1 decision on the stage-1 statistics.
+    pub fn stage_one(&self, s: &StageStatistics) -> StageOne {
+        let Some(e) = pooled_estimate(std::slice::from_ref(s)) else {
+            return StageOne::Fail(None);
+        };
+        let Some(mse) = stage_mse(s) else {
+            return StageOne::Fail(Some(e));
+        };
+        let n = s.n().min(self.n1);
+        match self.plan.method {
+            Method::PotvinB => {
+                if self.passes(&e) {
+                    return StageOne::Pass(e);
+                }
+                if mse <= self.powered_mse[n] {
+                    return StageOne::Fail(Some(e));
+                }
+            }
+            Method::PotvinC | Method::MontagueD => {
+                if mse <= self.powered_mse_at_powered_alpha[n] {
+                    return if self.hypothesis.rejects(&e, &self.critical_powered) {
+                        StageOne::Pass(e)
+                    } else {
+                        StageOne::Fail(Some(e))
+                    };
+                }
+                if self.passes(&e) {
+                    return StageOne::Pass(e);
+                }
+            }
+            Method::Reestimate => {}
+        }
+        self.go_on(mse, e, s.n())
+    }
+
+    /// Stage 2 from the stage-1 MSE; `completers` of the n1 enrolled completed stage 1.
+    fn go_on(&self, mse: f64, e: Estimate, completers: usize) -> StageOne {
+        let required = self.required_total(mse).map(|n| {
+            if self.plan.inflate_for_dropout && completers < self.n1 && completers > 0 {
+                // Enrol enough that the expected completers reach the required N, at the
+                // completion rate stage 1 showed.
+                let missing = n.saturating_sub(completers) as f64;
+                let rate = completers as f64 / self.n1 as f64;
+                let n2 = (missing / rate).ceil() as usize;
+                let total = self.n1 + n2 + n2 % 2;
+                total.max(n)
+            } else {
+                n
+            }
+        });
+        let (total, capped) = match required {
+            Some(t) if t <= self.plan.max_total => (t, false),
+            _ => (self.plan.max_total, true),
+        };
+        let n2 = total.saturating_sub(self.n1);
+        if let Some(limit) = self.plan.max_stage2 {
+            if capped || n2 > limit {
+                return StageOne::Futile(Some(e));
+            }
+        }
+        if n2 == 0 {
+            // The required N is already reached: decide on stage 1 at the adjusted alpha.
+            return if self.passes(&e) {
+                StageOne::Pass(e)
+            } else {
+                StageOne::Fail(Some(e))
+            };
+        }
+        StageOne::Continue { total, capped }
+    }
+}
+
+/// The method's steps in words.
+pub fn describe(plan: &TwoStagePlan, n1: usize, ratio: bool) -> String {
+    let assumed = if ratio {
+        format!("GMR {:.2}", plan.assumed_effect.exp())
+    } else {
+        format!("effect {}", plan.assumed_effect)
+    };
+    let power = format!(
+        "power ({} method, {assumed}, the stage-1 variance)",
+        plan.power_method.as_str()
+    );
+    let n2 = format!(
+        "stage 2 enrolls the smallest even total N (df N - 3) whose {power} at alpha {} reaches {}, minus n1 = {n1}{}{}; the final analysis pools both stages with a stage term at alpha {}",
+        plan.alpha,
+        plan.target_power,
+        format_args!(", capped at N = {}", plan.max_total),
+        plan.max_stage2
+            .map(|m| format!(", failing when more than {m} are needed"))
+            .unwrap_or_default(),
+        plan.alpha
+    );
+    match plan.method {
+        Method::PotvinB => format!(
+            "Potvin B: test stage 1 at alpha {a}; pass: stop. Otherwise compute the {power} at alpha {a}; at least {t}: stop, fail. Otherwise {n2}.",
+            a = plan.alpha,
+            t = plan.target_power
+        ),
+        Method::PotvinC | Method::MontagueD => format!(
+            "{}: compute the {power} at alpha {p}; at least {t}: test stage 1 at alpha {p} and stop (pass or fail). Otherwise test stage 1 at alpha {a}; pass: stop. Otherwise {n2}.",
+            if plan.method == Method::PotvinC { "Potvin C" } else { "Montague D" },
+            p = plan.alpha_powered,
+            a = plan.alpha,
+            t = plan.target_power
+        ),
+        Method::Reestimate => format!(
+            "Re-estimation: no test at the interim; {n2}."
+        ),
+    }
+}
+
+/// Per-run counts of a two-stage design's paths.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TwoStageTally {
+    /// Stopped after stage 1, passing.
+    pub stage1_pass: u64,
+    /// Stopped after stage 1, failing.
+    pub stage1_fail: u64,
+    /// Stopped after stage 1 because the required stage 2 was too large.
+    pub futile: u64,
+    /// Went on to stage 2.
+    pub stage2: u64,
+    /// Passed after stage 2.
+    pub stage2_pass: u64,
+    /// Stage 2 capped at the maximum total N.
+    pub capped: u64,
+    /// Trials by total N enrolled (index N).
+    pub total_histogram: Vec<u64>,
+}
+
+impl TwoStageTally {
+    /// Adds another tally.
+    pub fn merge(&mut self, o: &TwoStageTally) {
+        self.stage1_pass += o.stage1_pass;
+        self.stage1_fail += o.stage1_fail;
+        self.futile += o.futile;
+        self.stage2 += o.stage2;
+        self.stage2_pass += o.stage2_pass;
+        self.capped += o.capped;
+        if self.total_histogram.len() < o.total_histogram.len() {
+            self.total_histogram.resize(o.total_histogram.len(), 0);
+        }
+        for (a, b) in self.total_histogram.iter_mut().zip(&o.total_histogram) {
+            *a += b;
+        }
+    }
+}
