@@ -283,15 +283,5 @@ fn impossible_two_stage_designs_are_refused() {
             "choose anova (or period_adjusted",
         ),
     ];
-    for (sets, expected) in cases {
-        let mut cmd = crossover_sim();
-        cmd.args(["validate", "configs/two_stage/potvin_b.toml"])
-            .current_dir(crate_path(""));
-        for s in *sets {
-            cmd.args(["--set", s]);
-        }
-        cmd.assert()
-            .code(2)
-            .stderr(predicates::str::contains(*expected));
-    }
+    assert_refused("configs/two_stage/potvin_b.toml", cases);
 }

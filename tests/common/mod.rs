@@ -45,3 +45,19 @@ pub fn assert_within(observed: f64, expected: f64, se: f64, k: f64, what: &str) 
         "{what}: observed {observed:.5}, expected {expected:.5}, |diff| {diff:.5} > {k} x SE {se:.5}"
     );
 }
+
+/// `crossover-sim validate config --set ...` for each case must fail with exit status 2 and a
+/// message containing the case's text.
+#[allow(dead_code)] // not every test binary uses every helper
+pub fn assert_refused(config: &str, cases: &[(&[&str], &str)]) {
+    for (sets, expected) in cases {
+        let mut cmd = crossover_sim();
+        cmd.args(["validate", config]).current_dir(crate_path(""));
+        for s in *sets {
+            cmd.args(["--set", s]);
+        }
+        cmd.assert()
+            .code(2)
+            .stderr(predicates::str::contains(*expected));
+    }
+}
