@@ -15,7 +15,7 @@ use crate::analysis::anova::AnovaModel;
 use crate::analysis::AnalysisName;
 use crate::config::design::{Randomization, TrialDesign};
 use crate::exact_power::{one_sided_power, smallest_sample_size, tost_power, two_sided_power};
-use crate::inference::{Better, Hypothesis};
+use crate::inference::{Better, Hypothesis, Multiplicity};
 
 /// Largest total sample size the analytic search considers.
 pub const MAX_SAMPLE_SIZE: usize = 100_000;
@@ -78,6 +78,18 @@ impl PowerModel {
         if d.two_stage.is_some() {
             return Err("the design has two stages".to_string());
         }
+        let m = d.contrasts.len();
+        let alpha = match d.analysis.multiplicity {
+            _ if m < 2 => d.analysis.alpha,
+            Multiplicity::None => d.analysis.alpha,
+            Multiplicity::Bonferroni => d.analysis.alpha / m as f64,
+            Multiplicity::Holm => {
+                return Err("Holm's procedure rejects a contrast depending on the others' p-values (no closed form per contrast)".to_string())
+            }
+            Multiplicity::Hierarchical => {
+                return Err("the fixed sequence rejects a contrast only after the earlier ones (no closed form per contrast)".to_string())
+            }
+        };
         let pop = &d.population;
         if pop.classes.len() != 1 {
             return Err("the population has latent classes".to_string());
@@ -120,7 +132,7 @@ impl PowerModel {
             .ok_or_else(|| "the design cannot estimate the contrast".to_string())?;
         Ok(PowerModel {
             hypothesis: d.analysis.hypothesis,
-            alpha: d.analysis.alpha,
+            alpha,
             effect: pop.average_effect(&d.contrast),
             residual_sd: (interaction_variance + w * w).sqrt(),
             variance_factor,

@@ -113,6 +113,14 @@ fn maximal(alternative: bool) -> ConfigFile {
             } else {
                 ContrastSpec::Difference("B - A".into())
             }),
+            contrasts: Some(vec![
+                ContrastSpec::Difference("B - A".into()),
+                ContrastSpec::Weights {
+                    name: "contrast".into(),
+                    weights: per_condition(1.0),
+                },
+            ]),
+            multiplicity: Some(crossover_sim::inference::Multiplicity::Holm),
         },
         sequential: Some(SequentialSection {
             looks: vec![0.5, 1.0],

@@ -37,6 +37,7 @@ fn optional_logical<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<boo
 struct SummaryRow {
     quantity: String,
     analysis: Option<String>,
+    contrast: Option<String>,
     condition: Option<String>,
     look: Option<usize>,
     reason: Option<String>,
@@ -104,7 +105,7 @@ struct BatchRow {
     command: String,
 }
 
-const SUMMARY_HEADER: &str = "quantity,analysis,condition,look,reason,responders,estimate,se,ci_low,ci_high,under_null,name,config_file,overrides,seed,replicates,version,command";
+const SUMMARY_HEADER: &str = "quantity,analysis,contrast,condition,look,reason,responders,estimate,se,ci_low,ci_high,under_null,name,config_file,overrides,seed,replicates,version,command";
 const SWEEP_HEADER: &str = "design.enrolled,quantity,analysis,look,reason,estimate,se,ci_low,ci_high,under_null,name,config_file,overrides,seed,replicates,version,command";
 const BATCH_HEADER: &str = "config_file,name,status,error,quantity,analysis,estimate,se,ci_low,ci_high,under_null,overrides,seed,replicates,version,command";
 
@@ -209,6 +210,14 @@ fn summary_csv_is_tidy_and_equals_summary_json() {
             &a["rejection_rate"],
         );
         let mean = row(&rows, "mean_estimate", Some(name), None, None);
+        // The rows of an analysis name the contrast it tests; the carryover diagnostic's none.
+        assert_eq!(mean.contrast.as_deref(), a["contrast"].as_str(), "{name}");
+        assert_eq!(
+            mean.contrast.is_none(),
+            name == "carryover",
+            "{name}: {:?}",
+            mean.contrast
+        );
         assert_eq!(mean.estimate, a["mean_estimate"].as_f64());
         assert_eq!(mean.se, a["mean_estimate_se"].as_f64());
         assert_eq!(

@@ -46,7 +46,7 @@ fn key_paths(value: &Json, path: &str, out: &mut BTreeSet<String>) {
             for (k, child) in map {
                 let segment = match path {
                     "analyses" => "<analysis>",
-                    "adverse_events.rate" => "<condition>",
+                    "adverse_events.rate" | "contrasts.weights" => "<condition>",
                     _ => k.as_str(),
                 };
                 let p = if path.is_empty() {
@@ -148,10 +148,23 @@ fn every_key_of_summary_json_and_every_column_of_summary_csv_is_documented() {
         out.path(),
     )
     .success();
+    // A 3x3 Latin square with two primary contrasts under Holm's procedure.
+    run_cli(
+        &[
+            "run",
+            "configs/designs/design_3x3.toml",
+            "--replicates",
+            "1000",
+            "--set",
+            "analysis.multiplicity=\"holm\"",
+        ],
+        out.path(),
+    )
+    .success();
     let mut keys = BTreeSet::new();
     let mut columns = BTreeSet::new();
     let mut quantities = BTreeSet::new();
-    for name in ["williams2018", "abe_2x2", "potvin_b"] {
+    for name in ["williams2018", "abe_2x2", "potvin_b", "design_3x3"] {
         let dir = out.path().join(name);
         key_paths(&json(&dir.join("summary.json")), "", &mut keys);
         let (h, q) = columns_and_quantities(&dir.join("summary.csv"));
@@ -168,6 +181,8 @@ fn every_key_of_summary_json_and_every_column_of_summary_csv_is_documented() {
         "closed_form.missing",
         "two_stage.total_enrolled.p_at_cap",
         "analyses.<analysis>.rejection_rate",
+        "contrasts.variance_factor",
+        "family.familywise_error",
     ] {
         assert!(keys.contains(k), "{k} not in {keys:?}");
     }
@@ -179,6 +194,8 @@ fn every_key_of_summary_json_and_every_column_of_summary_csv_is_documented() {
         "p_responders",
         "responders_p50",
         "adverse_event_rate",
+        "contrast_rejection_rate",
+        "familywise_error",
     ] {
         assert!(quantities.contains(q), "{q} not in {quantities:?}");
     }

@@ -85,8 +85,10 @@ pub struct AnovaModel {
     /// Per (sequence, periods completed) pattern, the q x q matrix X_c' X_c of the centred
     /// design rows.
     pattern_matrices: Vec<Vec<f64>>,
-    /// The contrast in parameter space.
-    contrast: Vec<f64>,
+    /// The contrasts in parameter space (the first is the one [`AnovaModel::fit`] estimates).
+    contrasts: Vec<Vec<f64>>,
+    /// Residual mean square and df of the last successful fit, for further contrasts.
+    last_fit: Option<(f64, usize, usize)>,
     // Scratch, reused every replicate.
     a: Vec<f64>,
     l: Vec<f64>,
@@ -99,6 +101,16 @@ pub struct AnovaModel {
 impl AnovaModel {
     /// Precomputes the model for `design` and the contrast to estimate.
     pub fn new(design: &Crossover, contrast: &Contrast, carryover: bool) -> AnovaModel {
+        AnovaModel::with_contrasts(design, std::slice::from_ref(contrast), carryover)
+    }
+
+    /// Precomputes the model for `design` and several contrasts, all estimated from one fit
+    /// (the first by [`AnovaModel::fit`], the others by [`AnovaModel::contrast_estimate`]).
+    pub fn with_contrasts(
+        design: &Crossover,
+        contrasts: &[Contrast],
+        carryover: bool,
+    ) -> AnovaModel {
         let p = design.period_count();
         let k = design.condition_count();
         let q = (p - 1) + (k - 1) + if carryover { k - 1 } else { 0 };
@@ -108,7 +120,8 @@ impl AnovaModel {
             carryover,
             q,
             pattern_matrices: Vec::with_capacity(design.sequence_count() * (p + 1)),
-            contrast: vec![0.0; q],
+            contrasts: vec![vec![0.0; q]; contrasts.len()],
+            last_fit: None,
             a: vec![0.0; q * q],
             l: vec![0.0; q * q],
             rhs: vec![0.0; q],
@@ -116,9 +129,11 @@ impl AnovaModel {
             z: vec![0.0; q],
             fitted: Vec::new(),
         };
-        for c in 1..k {
-            let column = model.condition_column(c as u8);
-            model.contrast[column] = contrast.weights()[c];
+        for (i, contrast) in contrasts.iter().enumerate() {
+            for c in 1..k {
+                let column = model.condition_column(c as u8);
+                model.contrasts[i][column] = contrast.weights()[c];
+            }
         }
         let mut row = vec![0.0; q];
         for s in design.sequences() {
@@ -197,6 +212,7 @@ impl AnovaModel {
         total_observations: usize,
     ) -> AnalysisOutcome {
         let q = self.q;
+        self.last_fit = None;
         if total_observations < participants + q + 1 {
             return AnalysisOutcome::NotAnalyzable(NotAnalyzable::TooFewParticipants);
         }
@@ -246,18 +262,32 @@ impl AnovaModel {
         if super::is_zero_variance(mse, yy.sqrt()) {
             return AnalysisOutcome::NotAnalyzable(NotAnalyzable::ZeroVariance);
         }
-        self.z.copy_from_slice(&self.contrast);
+        self.last_fit = Some((mse, df, participants));
+        AnalysisOutcome::Analyzed(self.estimate_of(0, mse, df, participants))
+    }
+
+    /// Contrast `i` (in the order given to [`AnovaModel::with_contrasts`]) from the last fit:
+    /// the same residual mean square and df, its own variance factor. Not analyzable when
+    /// the last fit was not.
+    pub fn contrast_estimate(&mut self, i: usize) -> AnalysisOutcome {
+        match self.last_fit {
+            Some((mse, df, participants)) => {
+                AnalysisOutcome::Analyzed(self.estimate_of(i, mse, df, participants))
+            }
+            None => AnalysisOutcome::NotAnalyzable(NotAnalyzable::TooFewParticipants),
+        }
+    }
+
+    fn estimate_of(&mut self, i: usize, mse: f64, df: usize, participants: usize) -> Estimate {
+        let q = self.q;
+        let contrast = &self.contrasts[i];
+        self.z.copy_from_slice(contrast);
         solve_in_place(&self.l, &mut self.z, q);
-        let variance_factor: f64 = self.contrast.iter().zip(&self.z).map(|(a, b)| a * b).sum();
-        let estimate: f64 = self
-            .contrast
-            .iter()
-            .zip(&self.beta)
-            .map(|(a, b)| a * b)
-            .sum();
+        let variance_factor: f64 = contrast.iter().zip(&self.z).map(|(a, b)| a * b).sum();
+        let estimate: f64 = contrast.iter().zip(&self.beta).map(|(a, b)| a * b).sum();
         let standard_error = (mse * variance_factor).sqrt();
         let statistic = estimate / standard_error;
-        AnalysisOutcome::Analyzed(Estimate {
+        Estimate {
             estimate,
             standard_error,
             statistic,
@@ -265,7 +295,7 @@ impl AnovaModel {
             effect_size: estimate / mse.sqrt(),
             n: participants,
             test: TestStatistic::StudentT { t: statistic, df },
-        })
+        }
     }
 
     /// Number of parameters besides the participant effects.
@@ -277,6 +307,11 @@ impl AnovaModel {
     /// participants (the sequences equally filled, every period observed), the estimate's
     /// variance is sigma_w^2 v / N. Derived from the design's own normal matrix.
     pub fn balanced_variance_factor(&mut self, sequences: usize) -> Option<f64> {
+        self.balanced_variance_factor_of(0, sequences)
+    }
+
+    /// [`AnovaModel::balanced_variance_factor`] of contrast `i`.
+    pub fn balanced_variance_factor_of(&mut self, i: usize, sequences: usize) -> Option<f64> {
         let q = self.q;
         let p = self.periods;
         let mut counts = vec![0u32; sequences * (p + 1)];
@@ -293,9 +328,13 @@ impl AnovaModel {
         if !cholesky_in_place(&self.a, &mut self.l, q) {
             return None;
         }
-        self.z.copy_from_slice(&self.contrast);
+        self.z.copy_from_slice(&self.contrasts[i]);
         solve_in_place(&self.l, &mut self.z, q);
-        let v: f64 = self.contrast.iter().zip(&self.z).map(|(a, b)| a * b).sum();
+        let v: f64 = self.contrasts[i]
+            .iter()
+            .zip(&self.z)
+            .map(|(a, b)| a * b)
+            .sum();
         // One participant per sequence: Var = sigma^2 v; with n per sequence it is v / n, and
         // N = n * sequences, so the factor relative to N is v * sequences.
         Some(v * sequences as f64)

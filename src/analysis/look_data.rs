@@ -173,11 +173,25 @@ impl LookData {
     /// Estimates `contrast` by the linear models instead of the pair's difference (for
     /// contrasts that are not a difference of two conditions).
     pub fn set_anova_contrast(&mut self, design: &Crossover, contrast: &Contrast) {
+        self.set_anova_contrasts(design, std::slice::from_ref(contrast));
+    }
+
+    /// Estimates several contrasts from each fit of the linear models: the first is the one
+    /// [`LookData::fit_anova`] returns, the others come from [`LookData::anova_contrast`].
+    pub fn set_anova_contrasts(&mut self, design: &Crossover, contrasts: &[Contrast]) {
         if self.needs.observations {
             self.anova = [
-                Some(AnovaModel::new(design, contrast, false)),
-                Some(AnovaModel::new(design, contrast, true)),
+                Some(AnovaModel::with_contrasts(design, contrasts, false)),
+                Some(AnovaModel::with_contrasts(design, contrasts, true)),
             ];
+        }
+    }
+
+    /// Contrast `i` from the last [`LookData::fit_anova`] of the same model.
+    pub fn anova_contrast(&mut self, carryover: bool, i: usize) -> AnalysisOutcome {
+        match &mut self.anova[usize::from(carryover)] {
+            Some(model) => model.contrast_estimate(i),
+            None => AnalysisOutcome::NotAnalyzable(super::NotAnalyzable::TooFewParticipants),
         }
     }
 

@@ -15,8 +15,11 @@ pub struct TrialDesign {
     pub name: String,
     /// Conditions, periods and sequences.
     pub crossover: Crossover,
-    /// The primary contrast (test minus reference for two conditions).
+    /// The primary contrast (test minus reference for two conditions): `contrasts[0]`.
     pub contrast: Contrast,
+    /// Every primary contrast, in priority order (one, except in fixed designs analysed by
+    /// the linear model), tested together under `analysis.multiplicity`.
+    pub contrasts: Vec<Contrast>,
     /// Planned enrollment N.
     pub enrolled: usize,
     /// Sequence randomization scheme.
@@ -230,6 +233,8 @@ pub struct AnalysisPlan {
     pub carryover_alpha: f64,
     /// The hypothesis on the primary contrast, margins on the analysis scale.
     pub hypothesis: Hypothesis,
+    /// How several primary contrasts share alpha.
+    pub multiplicity: crate::inference::Multiplicity,
 }
 
 impl AnalysisPlan {

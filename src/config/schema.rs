@@ -443,6 +443,16 @@ pub struct AnalysisSection {
     /// minus the reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contrast: Option<ContrastSpec>,
+    /// Several primary contrasts tested together (fixed designs, primary `anova` or
+    /// `anova_carryover`), in priority order; instead of `contrast`. Default with three or more
+    /// conditions in a fixed design analysed by the linear model: each condition against the
+    /// reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contrasts: Option<Vec<ContrastSpec>>,
+    /// How several primary contrasts share alpha: `none`, `bonferroni`, `holm` or
+    /// `hierarchical` (default `none`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multiplicity: Option<crate::inference::Multiplicity>,
 }
 
 /// `analysis.hypothesis`.

@@ -127,22 +127,21 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
             .unwrap_or(&ResponseSection::default()),
         &population,
     )?;
-    let analysis = analysis(&file.analysis, population.baseline.is_some(), &crossover)?;
-    let mut analysis = analysis;
+    let mut analysis = analysis(&file.analysis, population.baseline.is_some(), &crossover)?;
     analysis.hypothesis = hypothesis(&file.analysis, endpoint)?;
-    let contrast = match &file.analysis.contrast {
-        None => primary_contrast(&crossover),
-        Some(spec) => contrast(spec, &crossover)?,
-    };
+    let fixed = file.sequential.is_none() && file.adaptive.is_none();
+    let contrasts = contrasts(&file.analysis, &crossover, analysis.primary, fixed)?;
+    let contrast = contrasts[0].clone();
     for n in analysis.all() {
         if n.spec().scope != crate::analysis::Scope::AnyDesign && contrast.as_pair().is_none() {
             return Err(invalid(
-                "analysis.contrast",
+                if file.analysis.contrasts.is_some() { "analysis.contrasts[0]" } else { "analysis.contrast" },
                 contrast.name(),
                 format!("{} compares two conditions; a weighted contrast needs anova or anova_carryover", n.as_str()),
             ));
         }
     }
+    analysis.multiplicity = file.analysis.multiplicity.unwrap_or_default();
     let two_stage = match &file.adaptive {
         None => None,
         Some(a) => Some(two_stage(
@@ -166,6 +165,7 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
         name: file.name.clone(),
         crossover,
         contrast,
+        contrasts,
         enrolled,
         randomization,
         endpoint,
@@ -255,7 +255,7 @@ fn condition_by_letter_or_name(crossover: &Crossover, text: &str) -> Option<Cond
     })
 }
 
-fn contrast(spec: &ContrastSpec, crossover: &Crossover) -> Result<Contrast> {
+fn contrast(key: &str, spec: &ContrastSpec, crossover: &Crossover) -> Result<Contrast> {
     let names = crossover.condition_names();
     match spec {
         ContrastSpec::Difference(text) => {
@@ -270,12 +270,12 @@ fn contrast(spec: &ContrastSpec, crossover: &Crossover) -> Result<Contrast> {
                     Ok(Contrast::difference(crossover, t, r))
                 }
                 Some((t, r)) if t != r => Err(invalid(
-                    "analysis.contrast",
+                    key,
                     format!("{text:?}"),
                     format!("no sequence gives both {} and {}, so they cannot be compared within participants", crossover.condition_name(t), crossover.condition_name(r)),
                 )),
                 _ => Err(invalid(
-                    "analysis.contrast",
+                    key,
                     format!("{text:?}"),
                     format!("write \"T - R\" with two different conditions, by letter (A, B, ...) or by name {names:?}"),
                 )),
@@ -283,21 +283,21 @@ fn contrast(spec: &ContrastSpec, crossover: &Crossover) -> Result<Contrast> {
         }
         ContrastSpec::Weights { name, weights } => {
             let mut w = vec![0.0; names.len()];
-            for (key, &value) in weights {
-                let Some(c) = crossover.condition_named(key) else {
+            for (condition, &value) in weights {
+                let Some(c) = crossover.condition_named(condition) else {
                     return Err(invalid(
-                        format!("analysis.contrast.weights.\"{key}\""),
-                        format!("{key:?}"),
+                        format!("{key}.weights.\"{condition}\""),
+                        format!("{condition:?}"),
                         format!("is not a condition; the conditions are {names:?}"),
                     ));
                 };
-                w[c.index()] = finite(&format!("analysis.contrast.weights.\"{key}\""), value)?;
+                w[c.index()] = finite(&format!("{key}.weights.\"{condition}\""), value)?;
             }
             let sum: f64 = w.iter().sum();
             let scale: f64 = w.iter().map(|x| x.abs()).sum();
             if scale == 0.0 || sum.abs() > 1e-9 * scale {
                 return Err(invalid(
-                    "analysis.contrast.weights",
+                    format!("{key}.weights"),
                     format!("{weights:?}"),
                     format!(
                         "a contrast's weights must sum to 0 and not all be 0 (they sum to {sum})"
@@ -307,6 +307,86 @@ fn contrast(spec: &ContrastSpec, crossover: &Crossover) -> Result<Contrast> {
             Ok(Contrast::weighted(name.clone(), w))
         }
     }
+}
+
+/// The primary contrasts: `analysis.contrasts`, or `analysis.contrast`, or the default (each
+/// condition against the reference in a fixed design analysed by the linear model, else the
+/// first condition other than the reference against it).
+fn contrasts(
+    a: &AnalysisSection,
+    crossover: &Crossover,
+    primary: AnalysisName,
+    fixed: bool,
+) -> Result<Vec<Contrast>> {
+    let linear_model = primary == AnalysisName::ANOVA || primary == AnalysisName::ANOVA_CARRYOVER;
+    let family = match (&a.contrast, &a.contrasts) {
+        (Some(_), Some(list)) => {
+            return Err(invalid(
+                "analysis.contrasts",
+                format!("{} contrasts", list.len()),
+                "give analysis.contrast (one primary contrast) or analysis.contrasts (several), not both",
+            ))
+        }
+        (Some(spec), None) => vec![contrast("analysis.contrast", spec, crossover)?],
+        (None, Some(list)) => {
+            if list.is_empty() {
+                return Err(invalid(
+                    "analysis.contrasts",
+                    "[]",
+                    "must list at least one contrast, e.g. [\"B - A\", \"C - A\"]",
+                ));
+            }
+            let mut family: Vec<Contrast> = Vec::with_capacity(list.len());
+            for (i, spec) in list.iter().enumerate() {
+                let key = format!("analysis.contrasts[{i}]");
+                let c = contrast(&key, spec, crossover)?;
+                if let Some(j) = family.iter().position(|f| f.name() == c.name()) {
+                    return Err(invalid(
+                        key,
+                        format!("{:?}", c.name()),
+                        format!("repeats analysis.contrasts[{j}]; each contrast is listed once"),
+                    ));
+                }
+                family.push(c);
+            }
+            family
+        }
+        (None, None) if fixed && linear_model && crossover.condition_count() > 2 => {
+            let reference = crossover.reference();
+            crossover
+                .conditions()
+                .filter(|&c| c != reference && crossover.compares(c, reference))
+                .map(|c| Contrast::difference(crossover, c, reference))
+                .collect()
+        }
+        (None, None) => vec![primary_contrast(crossover)],
+    };
+    if family.len() > 1 {
+        if !fixed {
+            return Err(invalid(
+                "analysis.contrasts",
+                format!("{} contrasts", family.len()),
+                "interim looks and two-stage designs test one primary contrast; give one (analysis.contrast) or remove [sequential]/[adaptive]",
+            ));
+        }
+        if !linear_model {
+            return Err(invalid(
+                "analysis.contrasts",
+                format!("{} contrasts", family.len()),
+                format!("several primary contrasts are estimated from one linear-model fit: analysis.primary must be anova or anova_carryover, not {}", primary.as_str()),
+            ));
+        }
+    }
+    if let Some(m) = a.multiplicity {
+        if family.len() < 2 && m != crate::inference::Multiplicity::None {
+            return Err(invalid(
+                "analysis.multiplicity",
+                format!("{:?}", m.as_str()),
+                "adjusts for several primary contrasts; this config tests one (list them in analysis.contrasts)",
+            ));
+        }
+    }
+    Ok(family)
 }
 
 /// Fills the defaults that depend on the design (its sequences and per-period tables) into the
@@ -822,6 +902,7 @@ fn analysis(
         alpha: a.alpha,
         carryover_alpha: a.carryover_alpha,
         hypothesis: Hypothesis::TwoSided,
+        multiplicity: crate::inference::Multiplicity::None,
     };
     if !has_baseline {
         if let Some(n) = plan.all().find(|n| n.needs_response()) {

@@ -10,7 +10,7 @@ pub use summary::{AnalysisTally, StopReason, Summary};
 use crate::adaptive::{PreparedTwoStage, StageOne, StageStatistics};
 use crate::analysis::{self, AnalysisName, LookData};
 use crate::config::TrialDesign;
-use crate::inference::{CriticalValues, Decision, Direction, Hypothesis};
+use crate::inference::{CriticalValues, Decision, Direction, FamilyTest, Hypothesis};
 use crate::model::{Allocation, Cohort, CohortModel};
 use crate::sequential::boundaries::BoundaryError;
 use crate::sequential::StoppingRules;
@@ -48,6 +48,18 @@ pub struct Simulator {
     secondary: Vec<(AnalysisName, Hypothesis, CriticalValues)>,
     /// A two-stage design's thresholds, computed once.
     two_stage: Option<PreparedTwoStage>,
+    /// Several primary contrasts tested together, if the design has them.
+    family: Option<PreparedFamily>,
+}
+
+/// A family of primary contrasts prepared for simulation.
+#[derive(Debug, Clone)]
+struct PreparedFamily {
+    test: FamilyTest,
+    /// Whether the primary is the linear model with carryover terms.
+    carryover: bool,
+    /// Whether each contrast's true value lies in its H0 (its rejection is a familywise error).
+    true_null: Vec<bool>,
 }
 
 /// Per-thread buffers, reused across replicates so the hot loop allocates nothing.
@@ -55,6 +67,10 @@ pub struct Simulator {
 pub struct Workspace {
     cohort: Cohort,
     look: LookData,
+    /// With several primary contrasts: their outcomes, decisions and Holm's ordering.
+    family_outcomes: Vec<analysis::AnalysisOutcome>,
+    family_decisions: Vec<Decision>,
+    family_order: Vec<usize>,
 }
 
 impl Workspace {
@@ -65,10 +81,19 @@ impl Workspace {
             .as_pair()
             .unwrap_or((design.crossover.reference(), design.crossover.reference()));
         let mut look = LookData::new(design.enrolled, &design.crossover, test, reference, needs);
-        look.set_anova_contrast(&design.crossover, &design.contrast);
+        look.set_anova_contrasts(&design.crossover, &design.contrasts);
+        let m = design.contrasts.len();
         Workspace {
             cohort: Cohort::new(design.enrolled, design.crossover.period_count()),
             look,
+            family_outcomes: vec![
+                analysis::AnalysisOutcome::NotAnalyzable(
+                    analysis::NotAnalyzable::TooFewParticipants
+                );
+                m
+            ],
+            family_decisions: vec![Decision::NotAnalyzable; m],
+            family_order: (0..m).collect(),
         }
     }
 }
@@ -98,6 +123,25 @@ impl Simulator {
                 .two_stage
                 .as_ref()
                 .map(|ts| PreparedTwoStage::new(ts, design.enrolled, plan.hypothesis)),
+            family: (design.contrasts.len() > 1).then(|| PreparedFamily {
+                test: FamilyTest::new(
+                    plan.multiplicity,
+                    plan.hypothesis,
+                    plan.alpha,
+                    design.contrasts.len(),
+                    max_df,
+                ),
+                carryover: plan.primary == AnalysisName::ANOVA_CARRYOVER,
+                true_null: design
+                    .contrasts
+                    .iter()
+                    .map(|c| {
+                        plan.hypothesis.is_null(crate::numerics::tidy_decimal(
+                            design.population.average_effect(c),
+                        ))
+                    })
+                    .collect(),
+            }),
         })
     }
 
@@ -128,6 +172,10 @@ impl Simulator {
         );
         if let Some(ts) = &self.two_stage {
             s.two_stage.total_histogram = vec![0; ts.plan.max_total + 1];
+        }
+        if let Some(f) = &self.family {
+            s.contrasts = vec![AnalysisTally::default(); f.true_null.len()];
+            s.family = summary::FamilyTally::new(f.true_null.len());
         }
         s
     }
@@ -204,12 +252,18 @@ impl Simulator {
         }
         // ws.look now holds the data of the stopping look.
         summary.replicates += 1;
+        let mut interval_critical = self.rules.efficacy_critical(stop_look);
+        if let Some(f) = &self.family {
+            // Fixed designs only: the single look's fit gives every contrast.
+            self.decide_family(f, primary_outcome, ws, summary);
+            primary_decision = ws.family_decisions[0];
+            interval_critical = f.test.interval_critical();
+        }
         let look = &mut summary.looks[stop_look];
         look.stops[reason.index()] += 1;
-        let interval = primary_outcome.result().and_then(|e| {
-            self.hypothesis
-                .interval(e, self.rules.efficacy_critical(stop_look))
-        });
+        let interval = primary_outcome
+            .result()
+            .and_then(|e| self.hypothesis.interval(e, interval_critical));
         look.primary_at_stop
             .record(&primary_outcome, primary_decision, interval);
         summary.analyses[primary.index()].record(&primary_outcome, primary_decision, interval);
@@ -243,6 +297,44 @@ impl Simulator {
         {
             *total += n as u64;
         }
+    }
+
+    /// Estimates and decides every primary contrast from the look's fit of the primary linear
+    /// model (whose first contrast is `primary`) and records them.
+    fn decide_family(
+        &self,
+        f: &PreparedFamily,
+        primary: analysis::AnalysisOutcome,
+        ws: &mut Workspace,
+        summary: &mut Summary,
+    ) {
+        ws.family_outcomes[0] = primary;
+        for i in 1..ws.family_outcomes.len() {
+            ws.family_outcomes[i] = ws.look.anova_contrast(f.carryover, i);
+        }
+        f.test.decide(
+            &ws.family_outcomes,
+            &mut ws.family_order,
+            &mut ws.family_decisions,
+        );
+        let critical = f.test.interval_critical();
+        let mut rejections = 0;
+        let mut familywise_error = false;
+        for (i, (outcome, &decision)) in ws
+            .family_outcomes
+            .iter()
+            .zip(&ws.family_decisions)
+            .enumerate()
+        {
+            let interval = outcome
+                .result()
+                .and_then(|e| self.hypothesis.interval(e, critical));
+            summary.contrasts[i].record(outcome, decision, interval);
+            rejections += usize::from(decision.rejected());
+            familywise_error |= decision.rejected() && f.true_null[i];
+        }
+        summary.family.rejections[rejections] += 1;
+        summary.family.familywise_errors += u64::from(familywise_error);
     }
 
     /// One two-stage trial: stage 1, the interim decision, stage 2 drawn from the same

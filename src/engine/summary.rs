@@ -134,6 +134,39 @@ pub struct Summary {
     /// The paths of a two-stage design (empty otherwise).
     #[serde(default)]
     pub two_stage: TwoStageTally,
+    /// With several primary contrasts: each contrast's outcome and its decision after the
+    /// multiplicity adjustment, in the order listed (empty with one contrast).
+    #[serde(default)]
+    pub contrasts: Vec<AnalysisTally>,
+    /// With several primary contrasts: how many were rejected together.
+    #[serde(default)]
+    pub family: FamilyTally,
+}
+
+/// Joint decisions on a family of primary contrasts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FamilyTally {
+    /// Trials by the number of contrasts rejected (index 0..=m).
+    pub rejections: Vec<u64>,
+    /// Trials that rejected at least one contrast whose true value lies in its H0.
+    pub familywise_errors: u64,
+}
+
+impl FamilyTally {
+    /// An empty tally for a family of `contrasts`.
+    pub fn new(contrasts: usize) -> FamilyTally {
+        FamilyTally {
+            rejections: vec![0; contrasts + 1],
+            familywise_errors: 0,
+        }
+    }
+
+    fn merge(&mut self, o: &FamilyTally) {
+        for (a, b) in self.rejections.iter_mut().zip(&o.rejections) {
+            *a += b;
+        }
+        self.familywise_errors += o.familywise_errors;
+    }
 }
 
 impl Summary {
@@ -153,6 +186,8 @@ impl Summary {
             treated: vec![0; conditions],
             adverse_events: vec![0; conditions],
             two_stage: TwoStageTally::default(),
+            contrasts: Vec::new(),
+            family: FamilyTally::default(),
         }
     }
 
@@ -162,6 +197,8 @@ impl Summary {
             && self.analyses.len() == other.analyses.len()
             && self.responders_histogram.len() == other.responders_histogram.len()
             && self.treated.len() == other.treated.len()
+            && self.contrasts.len() == other.contrasts.len()
+            && self.family.rejections.len() == other.family.rejections.len()
     }
 
     /// Adds `other` into `self`. Panics only on a shape mismatch, which callers check with
@@ -201,5 +238,9 @@ impl Summary {
             *a += b;
         }
         self.two_stage.merge(&other.two_stage);
+        for (a, b) in self.contrasts.iter_mut().zip(&other.contrasts) {
+            a.merge(b);
+        }
+        self.family.merge(&other.family);
     }
 }

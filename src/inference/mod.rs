@@ -5,8 +5,10 @@
 //! per replicate: every threshold comes from [`CriticalValues`].
 
 pub mod critical;
+pub mod multiplicity;
 
 pub use critical::CriticalValues;
+pub use multiplicity::{FamilyTest, Multiplicity};
 
 use crate::analysis::{AnalysisOutcome, Estimate, TestStatistic};
 

@@ -3,6 +3,7 @@
 use super::*;
 use crate::analysis::AnalysisName;
 use crate::analysis::Estimand;
+use crate::config::design::TrialDesign;
 use crate::config::LoadedConfig;
 use crate::engine::summary::AnalysisTally;
 use crate::engine::{StopReason, Summary};
@@ -179,6 +180,135 @@ fn mean_interval(tally: &AnalysisTally, level: f64) -> Option<Interval> {
     })
 }
 
+/// The level of the intervals reported with the primary contrasts: alpha / m under Bonferroni
+/// (simultaneous intervals), the primary's level otherwise.
+fn contrast_interval_alpha(d: &TrialDesign, primary_level: f64) -> f64 {
+    let m = d.contrasts.len();
+    if m > 1 && d.analysis.multiplicity == crate::inference::Multiplicity::Bonferroni {
+        primary_level / m as f64
+    } else {
+        primary_level
+    }
+}
+
+/// Every primary contrast: its rejection rate (from the family's tallies with several, from the
+/// primary analysis with one), its true value, and the linear model's design constants.
+fn contrast_reports(d: &TrialDesign, summary: &Summary, primary_level: f64) -> Vec<ContrastReport> {
+    let r = summary.replicates.max(1);
+    let hypothesis = d.analysis.hypothesis;
+    let interval_level = hypothesis.interval_level(contrast_interval_alpha(d, primary_level));
+    let carryover = d.analysis.primary == AnalysisName::ANOVA_CARRYOVER;
+    let mut model =
+        crate::analysis::anova::AnovaModel::with_contrasts(&d.crossover, &d.contrasts, carryover);
+    let periods = d.crossover.period_count();
+    let df = (d.enrolled * periods)
+        .checked_sub(d.enrolled + model.parameters())
+        .filter(|&df| df > 0)
+        .map(|df| df as f64);
+    d.contrasts
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let tally = if d.contrasts.len() > 1 {
+                &summary.contrasts[i]
+            } else {
+                &summary.analyses[d.analysis.primary.index()]
+            };
+            let (mean, mean_se) = mean_and_se(tally);
+            let true_value = crate::numerics::tidy_decimal(d.population.average_effect(c));
+            let variance_factor =
+                model.balanced_variance_factor_of(i, d.crossover.sequence_count());
+            let mut single = d.clone();
+            single.contrast = c.clone();
+            let exact = crate::closed_form::closed_form(&single);
+            let mut missing = BTreeMap::new();
+            let exact_power = match exact {
+                crate::closed_form::ClosedForm::Exact(e) => Some(e.power),
+                crate::closed_form::ClosedForm::Unavailable(why) => {
+                    missing.insert("exact_power".to_string(), format!("no closed form: {why}"));
+                    None
+                }
+            };
+            if mean.is_none() {
+                missing.insert(
+                    "mean_estimate".to_string(),
+                    "not analyzable on any trial".to_string(),
+                );
+            }
+            if variance_factor.is_none() {
+                missing.insert(
+                    "variance_factor".to_string(),
+                    "the linear model cannot estimate this contrast from the design".to_string(),
+                );
+            }
+            if df.is_none() {
+                missing.insert(
+                    "df".to_string(),
+                    "the linear model has no residual df with design.enrolled participants"
+                        .to_string(),
+                );
+            }
+            ContrastReport {
+                name: c.name().to_string(),
+                weights: d
+                    .condition_names()
+                    .iter()
+                    .zip(c.weights())
+                    .filter(|(_, &w)| w != 0.0)
+                    .map(|(n, &w)| (n.clone(), w))
+                    .collect(),
+                true_value,
+                under_null: hypothesis.is_null(true_value),
+                rejection_rate: Proportion::new(tally.rejected, r),
+                mean_estimate: mean,
+                mean_estimate_se: mean_se,
+                mean_interval: mean_interval(tally, interval_level),
+                exact_power,
+                variance_factor,
+                df,
+                missing,
+            }
+        })
+        .collect()
+}
+
+/// The joint figures of several primary contrasts (None with one).
+fn family_report(d: &TrialDesign, summary: &Summary) -> Option<FamilyReport> {
+    let m = d.contrasts.len();
+    if m < 2 || summary.family.rejections.len() != m + 1 {
+        return None;
+    }
+    let r = summary.replicates.max(1);
+    let counts = &summary.family.rejections;
+    let hypothesis = d.analysis.hypothesis;
+    let true_nulls: Vec<String> = d
+        .contrasts
+        .iter()
+        .filter(|c| {
+            hypothesis.is_null(crate::numerics::tidy_decimal(
+                d.population.average_effect(c),
+            ))
+        })
+        .map(|c| c.name().to_string())
+        .collect();
+    let procedure = d.analysis.multiplicity;
+    Some(FamilyReport {
+        multiplicity: procedure.as_str().to_string(),
+        procedure: procedure.describe(m, d.analysis.alpha),
+        p_any_rejected: Proportion::new(r - counts[0].min(r), r),
+        p_all_rejected: Proportion::new(counts[m], r),
+        mean_rejections: counts
+            .iter()
+            .enumerate()
+            .map(|(k, &c)| k as f64 * c as f64)
+            .sum::<f64>()
+            / r as f64,
+        familywise_error: (!true_nulls.is_empty())
+            .then(|| Proportion::new(summary.family.familywise_errors, r)),
+        true_nulls,
+    })
+}
+
 /// Builds the report of a finished run.
 pub fn build_report(
     loaded: &LoadedConfig,
@@ -193,6 +323,8 @@ pub fn build_report(
     let primary_tally = &summary.analyses[primary_name.index()];
     let primary_hypothesis = d.analysis.hypothesis;
     let primary_level = *rules.nominal_level.last().unwrap_or(&d.analysis.alpha);
+    // The level of the primary's intervals: Bonferroni's adjusted level with several contrasts.
+    let interval_alpha = contrast_interval_alpha(d, primary_level);
     let true_effect = crate::numerics::tidy_decimal(d.population.average_effect(&d.contrast));
     let (mean_at_stop, mean_at_stop_se) = mean_and_se(primary_tally);
     let (mean_early, mean_early_se) = mean_and_se(&summary.primary_early_stopped);
@@ -241,12 +373,12 @@ pub fn build_report(
         ),
         mean_interval: mean_interval(
             primary_tally,
-            primary_hypothesis.interval_level(primary_level),
+            primary_hypothesis.interval_level(interval_alpha),
         ),
         ratio: d.endpoint.is_ratio().then(|| {
             let interval = mean_interval(
                 primary_tally,
-                primary_hypothesis.interval_level(primary_level),
+                primary_hypothesis.interval_level(interval_alpha),
             );
             RatioReport {
                 true_ratio: true_effect.exp(),
@@ -298,6 +430,7 @@ pub fn build_report(
                 .to_string(),
                 level,
                 hypothesis: describe(name, loaded),
+                contrast: (!name.spec().diagnostic).then(|| d.contrast.name().to_string()),
                 rejection_rate: Proportion::new(tally.rejected, r),
                 analyzed,
                 not_analyzable: tally.not_analyzable_total(),
@@ -450,6 +583,9 @@ pub fn build_report(
             .two_stage
             .as_ref()
             .map(|plan| two_stage_report(plan, d, summary)),
+        sequences: d.crossover.sequence_labels(),
+        contrasts: contrast_reports(d, summary, primary_level),
+        family: family_report(d, summary),
         primary,
         analyses,
         looks,
@@ -545,5 +681,14 @@ fn explain_missing(report: &mut RunReport, summary: &Summary, loaded: &LoadedCon
         );
         note(m, "mean_effect_size", a.mean_effect_size.is_none(), &none);
         note(m, "true_value", a.true_value.is_none(), NO_TRUE_VALUE);
+    }
+    for c in &mut report.contrasts {
+        let none = reason(&c.missing, "mean_estimate", SINGLE);
+        note(
+            &mut c.missing,
+            "mean_estimate_se",
+            c.mean_estimate_se.is_none(),
+            &none,
+        );
     }
 }

@@ -65,6 +65,14 @@ pub fn problems(report: &RunReport, design: &TrialDesign) -> Vec<String> {
             p if p.starts_with("closed_form.") => {
                 explained(&json["closed_form"], &p["closed_form.".len()..])
             }
+            p if p.starts_with("contrasts[") => p["contrasts[".len()..]
+                .split_once("].")
+                .and_then(|(i, field)| Some((i.parse::<usize>().ok()?, field)))
+                .is_some_and(|(i, field)| explained(&json["contrasts"][i], field)),
+            "family.familywise_error" => report
+                .family
+                .as_ref()
+                .is_some_and(|f| f.true_nulls.is_empty()),
             p if p.starts_with("analyses.") => match p["analyses.".len()..].split_once('.') {
                 Some((name, field)) => explained(&json["analyses"][name], field),
                 None => false,

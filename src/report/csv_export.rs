@@ -25,6 +25,8 @@ pub struct Observation {
     pub quantity: &'static str,
     /// The analysis it belongs to.
     pub analysis: Option<String>,
+    /// The contrast it is about (e.g. `B - A`), for figures of a contrast's estimate or test.
+    pub contrast: Option<String>,
     /// The condition it belongs to (adverse-event rates).
     pub condition: Option<String>,
     /// The 1-based look it belongs to.
@@ -87,6 +89,12 @@ impl Observation {
         self
     }
 
+    /// The same observation for `contrast`.
+    pub fn contrast(mut self, contrast: &str) -> Observation {
+        self.contrast = Some(contrast.to_string());
+        self
+    }
+
     /// The same observation at look `look` (1-based).
     pub fn look(mut self, look: usize) -> Observation {
         self.look = Some(look);
@@ -117,6 +125,7 @@ impl Observation {
         match column {
             "quantity" => self.quantity.to_string(),
             "analysis" => self.analysis.clone().unwrap_or_default(),
+            "contrast" => self.contrast.as_deref().map(text).unwrap_or_default(),
             "condition" => self.condition.as_deref().map(text).unwrap_or_default(),
             "look" => whole(self.look),
             "reason" => self.reason.clone().unwrap_or_default(),
@@ -137,9 +146,10 @@ impl Observation {
 }
 
 /// Every column an [`Observation`] can fill, in the order the files use.
-pub const OBSERVATION_COLUMNS: [&str; 10] = [
+pub const OBSERVATION_COLUMNS: [&str; 11] = [
     "quantity",
     "analysis",
+    "contrast",
     "condition",
     "look",
     "reason",
@@ -269,6 +279,51 @@ pub fn write_table(
     })
 }
 
+/// Each primary contrast's figures and, with several, their joint figures.
+fn contrast_observations(report: &RunReport, out: &mut Vec<Observation>) {
+    let primary = report.primary.analysis.as_str();
+    for c in &report.contrasts {
+        let of = |o: Observation| o.analysis(primary).contrast(&c.name);
+        out.push(of(Observation::proportion(
+            "contrast_rejection_rate",
+            &c.rejection_rate,
+        )));
+        out.push(of(Observation::value(
+            "contrast_true_value",
+            Some(c.true_value),
+        )));
+        out.push(of(Observation::mean(
+            "contrast_mean_estimate",
+            c.mean_estimate,
+            c.mean_estimate_se,
+        )));
+        out.push(of(Observation::value(
+            "contrast_exact_power",
+            c.exact_power,
+        )));
+        out.push(Observation::value("variance_factor", c.variance_factor).contrast(&c.name));
+        out.push(Observation::value("residual_df", c.df).contrast(&c.name));
+    }
+    if let Some(f) = &report.family {
+        let of = |o: Observation| o.analysis(primary);
+        out.push(of(Observation::proportion(
+            "p_any_rejected",
+            &f.p_any_rejected,
+        )));
+        out.push(of(Observation::proportion(
+            "p_all_rejected",
+            &f.p_all_rejected,
+        )));
+        out.push(of(Observation::value(
+            "mean_rejections",
+            Some(f.mean_rejections),
+        )));
+        if let Some(fwe) = &f.familywise_error {
+            out.push(of(Observation::proportion("familywise_error", fwe)));
+        }
+    }
+}
+
 /// Every observation of a run, in report order: the primary analysis's headline figures, each
 /// analysis, each look, enrollment, responders and adverse events.
 pub fn observations(report: &RunReport) -> Vec<Observation> {
@@ -364,6 +419,7 @@ pub fn observations(report: &RunReport) -> Vec<Observation> {
             out.push(Observation::value("ratio_interval_upper", Some(i.upper)).analysis(primary));
         }
     }
+    contrast_observations(report, &mut out);
     for (name, a) in &report.analyses {
         let of = |o: Observation| o.analysis(name);
         out.push(of(Observation::proportion(
@@ -479,6 +535,16 @@ pub fn observations(report: &RunReport) -> Vec<Observation> {
     if let Some(ae) = &report.adverse_events {
         for (condition, rate) in &ae.rate {
             out.push(Observation::proportion("adverse_event_rate", rate).condition(condition));
+        }
+    }
+    // Rows of an analysis that tests the primary contrast name it.
+    for o in &mut out {
+        if o.contrast.is_none() {
+            o.contrast = o
+                .analysis
+                .as_ref()
+                .and_then(|a| report.analyses.get(a))
+                .and_then(|a| a.contrast.clone());
         }
     }
     out

@@ -52,6 +52,7 @@ pub fn render(r: &RunReport) -> String {
             n.mean, n.se, n.p05, n.p50, n.p95, n.max
         );
     }
+    contrasts_section(&mut s, r);
     let _ = writeln!(s, "## Primary analysis: {}\n", p.analysis);
     if !p.hypothesis.is_empty() {
         let _ = writeln!(s, "Hypothesis: {}.\n", p.hypothesis);
@@ -224,4 +225,64 @@ fn overrides_clause(overrides: &[String]) -> String {
         .iter()
         .map(|o| format!(", with `--set {o}`"))
         .collect()
+}
+
+/// The design's sequences and every primary contrast, with the family's joint figures.
+fn contrasts_section(s: &mut String, r: &RunReport) {
+    if r.contrasts.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "## Design and primary contrasts\n");
+    let _ = writeln!(s, "Sequences: {}.\n", r.sequences.join(", "));
+    if let Some(f) = &r.family {
+        let _ = writeln!(s, "Multiplicity: {}.\n", f.procedure);
+    }
+    let _ = writeln!(
+        s,
+        "| contrast | true value | rejection rate | SE | exact | mean estimate (SE) | v | df |\n|---|---|---|---|---|---|---|---|"
+    );
+    for c in &r.contrasts {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {:.4}{} | {:.4} | {} | {} ({}) | {} | {} |",
+            c.name,
+            fmt_opt(Some(c.true_value), 3),
+            c.rejection_rate.estimate,
+            if c.under_null { " (type I error)" } else { "" },
+            c.rejection_rate.se,
+            fmt_opt(c.exact_power, 4),
+            fmt_opt(c.mean_estimate, 3),
+            fmt_opt(c.mean_estimate_se, 3),
+            fmt_opt(c.variance_factor, 4),
+            fmt_opt(c.df, 0),
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nv is the linear model's variance factor for the balanced complete design (Var = sigma_w^2 v / N); df its residual df with every period observed.\n"
+    );
+    if let Some(f) = &r.family {
+        let _ = writeln!(s, "| joint decision | estimate | SE |\n|---|---|---|");
+        let _ = writeln!(
+            s,
+            "| at least one contrast rejected | {:.4} | {:.4} |",
+            f.p_any_rejected.estimate, f.p_any_rejected.se
+        );
+        let _ = writeln!(
+            s,
+            "| every contrast rejected | {:.4} | {:.4} |",
+            f.p_all_rejected.estimate, f.p_all_rejected.se
+        );
+        let _ = writeln!(s, "| mean number rejected | {:.3} | |", f.mean_rejections);
+        if let Some(fwe) = &f.familywise_error {
+            let _ = writeln!(
+                s,
+                "| familywise error (a true-null contrast rejected: {}) | {:.4} | {:.4} |",
+                f.true_nulls.join(", "),
+                fwe.estimate,
+                fwe.se
+            );
+        }
+        let _ = writeln!(s);
+    }
 }

@@ -221,6 +221,10 @@ pub struct AnalysisReport {
     /// Its hypothesis, in words.
     #[serde(default)]
     pub hypothesis: String,
+    /// The contrast it estimates and tests (the primary contrast; absent for the carryover
+    /// diagnostic).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contrast: Option<String>,
     /// Share of all trials on which it rejected (not analyzable counts as not rejected).
     pub rejection_rate: Proportion,
     /// Trials on which it was computed.
@@ -243,6 +247,61 @@ pub struct AnalysisReport {
     /// Why a missing value is missing.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub missing: BTreeMap<String, String>,
+}
+
+/// One primary contrast of the design (all of them when several are tested together).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContrastReport {
+    /// Its name, e.g. "B - A" or a weighted contrast's own name.
+    pub name: String,
+    /// Its weights by condition (conditions with weight 0 left out).
+    pub weights: BTreeMap<String, f64>,
+    /// The population value the config implies (the log ratio for ratio endpoints).
+    pub true_value: f64,
+    /// Whether the true value lies in the hypothesis's H0 (its rejection is a type I error).
+    pub under_null: bool,
+    /// Share of trials on which the primary analysis rejected it, after the multiplicity
+    /// adjustment (its power, or its type I error under H0).
+    pub rejection_rate: Proportion,
+    /// Mean estimate over analysed trials.
+    pub mean_estimate: Option<f64>,
+    /// Its Monte Carlo SE.
+    pub mean_estimate_se: Option<f64>,
+    /// The confidence interval that goes with the decisions, averaged over trials
+    /// (Bonferroni: the adjusted level; otherwise the unadjusted level).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_interval: Option<Interval>,
+    /// Exact power at the level the procedure gives this contrast, where the design has a
+    /// closed form.
+    pub exact_power: Option<f64>,
+    /// The linear model's variance factor v for the balanced complete design: the estimate's
+    /// variance is sigma_w^2 v / N.
+    pub variance_factor: Option<f64>,
+    /// The linear model's residual df with `design.enrolled` participants, all periods observed.
+    pub df: Option<f64>,
+    /// Why a missing value is missing.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub missing: BTreeMap<String, String>,
+}
+
+/// Joint operating characteristics of several primary contrasts tested together.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FamilyReport {
+    /// The procedure's config name: none, bonferroni, holm or hierarchical.
+    pub multiplicity: String,
+    /// The procedure in words.
+    pub procedure: String,
+    /// Probability of rejecting at least one contrast.
+    pub p_any_rejected: Proportion,
+    /// Probability of rejecting every contrast.
+    pub p_all_rejected: Proportion,
+    /// Mean number of contrasts rejected.
+    pub mean_rejections: f64,
+    /// The contrasts whose true value lies in H0.
+    pub true_nulls: Vec<String>,
+    /// Probability of rejecting at least one true-null contrast (None when no contrast is a
+    /// true null).
+    pub familywise_error: Option<Proportion>,
 }
 
 /// One interim or final look.
@@ -376,6 +435,15 @@ pub struct RunReport {
     /// A two-stage design's paths and total N (absent otherwise).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub two_stage: Option<TwoStageReport>,
+    /// The design's sequences, e.g. ["ABC", "BCA", "CAB"].
+    #[serde(default)]
+    pub sequences: Vec<String>,
+    /// Every primary contrast, in priority order (the first is the one `primary` reports).
+    #[serde(default)]
+    pub contrasts: Vec<ContrastReport>,
+    /// With several primary contrasts: their joint rejections and familywise error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<FamilyReport>,
     /// Primary analysis.
     pub primary: PrimaryReport,
     /// Every analysis run, by name.

@@ -96,6 +96,39 @@ pub fn render(r: &RunReport) -> String {
         fmt_opt(p.mean_estimate_at_stop, 3),
         fmt_opt(p.mean_estimate_early_stopped, 3)
     );
+    if let Some(f) = &r.family {
+        let _ = writeln!(s, "  primary contrasts ({}):", f.procedure);
+        for c in &r.contrasts {
+            let _ = writeln!(
+                s,
+                "    {:<24}  {} {:.4} ({:.4}){}  true {}",
+                c.name,
+                if c.under_null {
+                    "type I error"
+                } else {
+                    "power"
+                },
+                c.rejection_rate.estimate,
+                c.rejection_rate.se,
+                c.exact_power
+                    .map(|e| format!(", exact {e:.4}"))
+                    .unwrap_or_default(),
+                fmt_opt(Some(c.true_value), 3)
+            );
+        }
+        let _ = writeln!(
+            s,
+            "    at least one rejected {:.4} ({:.4}), all rejected {:.4} ({:.4}){}",
+            f.p_any_rejected.estimate,
+            f.p_any_rejected.se,
+            f.p_all_rejected.estimate,
+            f.p_all_rejected.se,
+            f.familywise_error
+                .as_ref()
+                .map(|e| format!(", familywise error {:.4} ({:.4})", e.estimate, e.se))
+                .unwrap_or_default()
+        );
+    }
     if r.looks.len() > 1 {
         let _ = writeln!(
             s,
