@@ -368,8 +368,19 @@ pub fn line_chart_svg(what: &str, chart: &Chart, series: &[Series]) -> Result<St
         })
         .collect();
     if series.iter().any(|s| s.band.len() > 1) {
+        // With many replicates the band can be thinner than the line (about 400 px span the
+        // y axis): say so, rather than leave the reader looking for it.
+        let widest = series
+            .iter()
+            .flat_map(|s| s.band.iter().map(|b| b.2 - b.1))
+            .fold(0.0f64, f64::max);
+        let thin = widest / (y1 - y0) * 400.0 < 4.0;
         entries.push(LegendEntry {
-            label: "shaded: 95% confidence band".into(),
+            label: if thin {
+                "shaded: 95% confidence band (here narrower than the line)".into()
+            } else {
+                "shaded: 95% confidence band".into()
+            },
             colour: if series.len() == 1 {
                 series_colour(0)
             } else {

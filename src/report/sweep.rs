@@ -1,7 +1,8 @@
-//! Writing a sweep: `sweep-<param>.csv`, `sweep-<param>.json` and SVG plots of power (with its
-//! 95% band), and for sequential designs the probability of stopping early and the expected N.
-//! Both files record the config path, the `--set` overrides and the reproducing command. The
-//! CSV is tidy (long): one row per grid point and observation, the swept keys as named columns.
+//! Writing a sweep: `sweep-<param>.csv`, `sweep-<param>.json`, SVG plots of power (with its
+//! 95% band), and for sequential designs the probability of stopping early and the expected N,
+//! and `sweep-<param>.html`, the table and plots on one page. Every file records the config
+//! path, the `--set` overrides and the reproducing command. The CSV is tidy (long): one row per
+//! grid point and observation, the swept keys as named columns.
 
 use super::csv_export::{self, Observation};
 use super::plot::{heat_map_svg, line_chart_svg, write_svg, Chart, HeatMap, RefLine, Series};
@@ -346,7 +347,7 @@ pub fn render_markdown(sweep: &SweepResult, plots: &[String]) -> String {
 }
 
 /// The sweep's table for the terminal: one line per grid point, headed by the swept keys'
-/// names, then the rate with its SE and interval, P(stop early), E[enrolled] and the exact rate.
+/// names, then the rate with its SE and interval, P(stop early), the expected enrollment and the exact rate.
 pub fn terminal_table(sweep: &SweepResult) -> String {
     use std::fmt::Write;
     let null = !sweep.points.is_empty() && sweep.points.iter().all(|p| p.under_null);
@@ -652,4 +653,23 @@ pub fn sweep_plots(sweep: &SweepResult, stem: &str) -> Result<Vec<(String, Strin
         out.push((file, svg));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::param_label;
+
+    #[test]
+    fn swept_keys_are_named_in_words_or_as_written() {
+        assert_eq!(param_label("design.enrolled"), "participants enrolled");
+        assert_eq!(
+            param_label("population.classes[0].change.\"ketamine+naltrexone\".mean"),
+            "mean change under ketamine+naltrexone (class 0)"
+        );
+        assert_eq!(
+            param_label("population.classes[1].probability"),
+            "probability of class 1"
+        );
+        assert_eq!(param_label("effects.period[1]"), "effects.period[1]");
+    }
 }
