@@ -10,7 +10,7 @@ use crate::analytic::{paired_t_detectable_effect, paired_t_power};
 use crate::config::{self, LoadedConfig, Override};
 use crate::engine::Progress;
 use crate::error::Error;
-use crate::report::plot::{line_chart, Chart, Series};
+use crate::report::plot::{write_svg, Chart, Figure, RefLine, Series};
 use crate::report::{write_atomic, ReportError, RunReport};
 use crate::sweep::{find_target, run_sweep, SweepPoint, SweepSpec};
 use std::fmt::Write;
@@ -50,8 +50,8 @@ pub struct ClaimReport {
     pub sections: Vec<Section>,
     /// One-line verdicts, for the terminal.
     pub verdicts: Vec<String>,
-    /// Plots to write: (file name, chart, series).
-    pub plots: Vec<(String, Chart, Vec<Series>)>,
+    /// Plots to write: (file name, figure).
+    pub plots: Vec<(String, Figure)>,
 }
 
 fn set(key: &str, value: toml::Value) -> Result<Override, Error> {
@@ -208,14 +208,21 @@ pub fn check_claims(
     verdicts.push(format!("(a) {verdict_a}"));
     plots.push((
         "claim-responders.svg".into(),
-        Chart {
-            title: "Responders under ketamine + placebo among completers, N = 30".into(),
-            x_label: "number of responders".into(),
-            y_label: "probability".into(),
-            hlines: vec![],
-            y_range: None,
-        },
-        distribution_series,
+        Figure::BarPanels(
+            Chart {
+                title: format!(
+                    "Responders under {reference} among completers, N = {}, by responsive share",
+                    d.enrolled
+                ),
+                x_label: "responders".into(),
+                y_label: "probability".into(),
+                vlines: vec![RefLine::new(15.0, "target 15")],
+                x_integer: true,
+                y_nonnegative: true,
+                ..Chart::default()
+            },
+            distribution_series,
+        ),
     ));
 
     // (b) power with exactly 15 responders
@@ -357,14 +364,23 @@ pub fn check_claims(
     verdicts.push(format!("(c) {verdict_c}"));
     plots.push((
         "claim-power-vs-enrolled.svg".into(),
-        Chart {
-            title: "Power of the responder analysis against enrollment (paper's dropout and response rate)".into(),
-            x_label: "enrolled".into(),
-            y_label: "power (95% interval)".into(),
-            hlines: vec![0.8, 0.9],
-            y_range: Some((0.0, 1.0)),
-        },
-        power_series,
+        Figure::Lines(
+            Chart {
+                title: "Power of the responder analysis by enrollment (paper's dropout and response rate)".into(),
+                x_label: "participants enrolled".into(),
+                y_label: "power".into(),
+                hlines: vec![
+                    RefLine::new(0.8, "target 80%"),
+                    RefLine::new(0.9, "target 90%"),
+                    RefLine::new(alpha, format!("α = {alpha}")),
+                ],
+                vlines: vec![],
+                y_range: Some((0.0, 1.0)),
+                x_integer: true,
+                y_nonnegative: true,
+            },
+            power_series,
+        ),
     ));
 
     // (d) stopping at the midway interim, and (f) bias of early-stopped estimates
@@ -582,16 +598,29 @@ pub fn render(c: &ClaimReport) -> String {
     s
 }
 
-/// Writes claim.md and its plots into `dir`.
+/// Writes claim.md, its plots and claim.html (the same report with the plots inlined) into
+/// `dir`.
 pub fn write(dir: &Path, c: &ClaimReport) -> Result<Vec<PathBuf>, ReportError> {
     let mut written = Vec::new();
-    for (file, chart, series) in &c.plots {
+    let mut svgs = Vec::new();
+    for (file, figure) in &c.plots {
+        let svg = figure.render(file)?;
         let path = dir.join(file);
-        line_chart(&path, chart, series)?;
+        write_svg(&path, &svg)?;
         written.push(path);
+        svgs.push((file.clone(), svg));
     }
+    let md = render(c);
     let path = dir.join("claim.md");
-    write_atomic(&path, render(c).as_bytes())?;
+    write_atomic(&path, md.as_bytes())?;
+    written.push(path);
+    let html = crate::report::html::render_markdown_page(
+        "The seed trial's design claims, checked by simulation",
+        &md,
+        &svgs,
+    );
+    let path = dir.join("claim.html");
+    write_atomic(&path, html.as_bytes())?;
     written.push(path);
     Ok(written)
 }

@@ -532,6 +532,28 @@ where
     Ok(())
 }
 
+/// A rate for the progress bar with three significant digits: "950/s", "78.1k/s", "1.23M/s".
+pub fn rate(per_second: f64) -> String {
+    let three = |x: f64| {
+        if x >= 100.0 {
+            format!("{x:.0}")
+        } else if x >= 10.0 {
+            format!("{x:.1}")
+        } else {
+            format!("{x:.2}")
+        }
+    };
+    if !per_second.is_finite() || per_second <= 0.0 {
+        "0/s".to_string()
+    } else if per_second < 1000.0 {
+        format!("{per_second:.0}/s")
+    } else if per_second < 999_500.0 {
+        format!("{}k/s", three(per_second / 1e3))
+    } else {
+        format!("{}M/s", three(per_second / 1e6))
+    }
+}
+
 /// A progress bar on a terminal, nothing otherwise; also relays interruption to the engine.
 pub struct Bar(pub ProgressBar);
 
@@ -544,9 +566,16 @@ impl Bar {
         let bar = ProgressBar::new(total);
         bar.set_style(
             ProgressStyle::with_template(
-                "{msg} [{bar:40}] {pos}/{len} replicates ({per_sec}, eta {eta})",
+                "{msg} [{bar:40}] {human_pos}/{human_len} replicates ({rate}, eta {eta})",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar())
+            // indicatif's {per_sec} prints every digit of the rate ("78,135.9366/s").
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = w.write_str(&rate(state.per_sec()));
+                },
+            )
             .progress_chars("=> "),
         );
         bar.set_message(label.to_string());
@@ -576,6 +605,17 @@ impl Progress for Interruptible {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn progress_rates_have_three_significant_digits() {
+        assert_eq!(rate(78_135.936_6), "78.1k/s");
+        assert_eq!(rate(950.4), "950/s");
+        assert_eq!(rate(1_234.5), "1.23k/s");
+        assert_eq!(rate(312_345.0), "312k/s");
+        assert_eq!(rate(2_345_678.0), "2.35M/s");
+        assert_eq!(rate(0.0), "0/s");
+        assert_eq!(rate(f64::NAN), "0/s");
+    }
 
     #[test]
     fn thread_counts_are_bounded() {

@@ -247,26 +247,7 @@ fn run_sweep(path: &Path, spec: &SweepSpec, options: &RunOptions) -> Result<(), 
             result.replicates,
             result.seed
         );
-        println!(
-            "  {:<14} {:<10} power ± SE        95% CI             P(stop early)  E[enrolled]  exact",
-            "value", "value2"
-        );
-        for p in &result.points {
-            println!(
-                "  {:<14} {:<10} {:.4} ± {:.4}  [{:.4}, {:.4}]   {:.4}         {:<11.2}  {}",
-                p.value.to_string(),
-                p.value2.as_ref().map(|v| v.to_string()).unwrap_or_default(),
-                p.power.estimate,
-                p.power.se,
-                p.power.ci_low,
-                p.power.ci_high,
-                p.p_stop_early,
-                p.expected_enrolled.mean,
-                p.exact_power
-                    .map(|x| format!("{x:.4}"))
-                    .unwrap_or_else(|| "—".to_string())
-            );
-        }
+        print!("{}", report::sweep::terminal_table(&result));
         for t in &result.target {
             let at = t
                 .value2

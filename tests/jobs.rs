@@ -221,7 +221,24 @@ fn claim_runs_end_to_end_and_writes_every_section() {
         assert!(md.contains(heading), "claim.md lacks {heading}");
     }
     assert!(!md.contains("NaN"));
+    // claim.html: the same report with both plots inlined, self-contained.
+    let html = std::fs::read_to_string(dir.join("claim.html")).unwrap();
     for plot in ["claim-responders.svg", "claim-power-vs-enrolled.svg"] {
-        assert!(dir.join(plot).exists(), "{plot} missing");
+        let svg = std::fs::read_to_string(dir.join(plot)).unwrap();
+        assert!(
+            html.contains(svg.trim()),
+            "{plot} is not inlined in claim.html"
+        );
     }
+    for line in md.lines().filter(|l| l.starts_with("## ")) {
+        let heading = line[3..].replace('\'', "&#39;");
+        assert!(
+            html.contains(&format!("{heading}</h2>")),
+            "claim.html lacks {line}"
+        );
+    }
+    assert!(!html.contains("<script") && !html.contains("src="));
+    // The responder distribution is drawn as bars with the target marked.
+    let bars = std::fs::read_to_string(dir.join("claim-responders.svg")).unwrap();
+    assert!(bars.matches("<rect").count() > 40 && bars.contains("target 15"));
 }

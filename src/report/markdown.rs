@@ -159,6 +159,9 @@ pub fn render(r: &RunReport) -> String {
             fmt_opt(l.mean_estimate_at_stop, 3)
         );
     }
+    if super::figures::has_boundaries(r) {
+        let _ = writeln!(s, "\n![{0}]({0})", super::figures::BOUNDARIES);
+    }
     let _ = writeln!(
         s,
         "\nExpected enrolled: {:.3} ± {:.3}; completers at the stop: {:.3} ± {:.3}.",
@@ -196,6 +199,9 @@ pub fn render(r: &RunReport) -> String {
             "Mean {:.3} ± {:.3}; quantiles 5/25/50/75/95%: {}/{}/{}/{}/{}; P(at least {}) = {:.4} ± {:.4}.",
             resp.mean, resp.se, q.p05, q.p25, q.p50, q.p75, q.p95, resp.target, resp.p_at_least_target, resp.p_at_least_target_se
         );
+        if super::figures::has_responders(r) {
+            let _ = writeln!(s, "\n![{0}]({0})", super::figures::RESPONDERS);
+        }
     }
     if let Some(ae) = &r.adverse_events {
         let _ = writeln!(s, "\n## Adverse events: {}\n", ae.name);

@@ -1,10 +1,12 @@
 //! Turning a run's [`Summary`](crate::engine::Summary) into a [`RunReport`] with Monte Carlo errors, and writing it to
-//! the results folder as JSON, CSV and Markdown. The only writer of `results/`; every file is
+//! the results folder as JSON, CSV, Markdown, SVG figures and a self-contained HTML page. The only writer of `results/`; every file is
 //! written to a temporary name and renamed, so an existing result is never half-overwritten.
 
 pub mod build;
 pub mod check;
 pub mod csv_export;
+pub mod figures;
+pub mod html;
 pub mod markdown;
 pub mod plot;
 pub mod reproduce;
@@ -571,7 +573,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     Ok(())
 }
 
-/// Writes summary.json, summary.csv and summary.md into `dir`; returns the paths written.
+/// Writes summary.json, summary.csv, summary.md, the figures (boundaries.svg for a design with
+/// interim looks, responders.svg with a responder endpoint) and report.html into `dir`; returns
+/// the paths written.
 pub fn write_all(dir: &Path, report: &RunReport) -> Result<Vec<PathBuf>, ReportError> {
     let json = serde_json::to_vec_pretty(report).map_err(|e| ReportError::Serialize {
         what: "summary.json".into(),
@@ -579,12 +583,21 @@ pub fn write_all(dir: &Path, report: &RunReport) -> Result<Vec<PathBuf>, ReportE
     })?;
     let csv = csv_export::render(report)?;
     let md = markdown::render(report);
+    let figures = figures::run_figures(report)?;
+    let html = html::render_run(report, &figures);
     let mut written = Vec::new();
-    for (file, bytes) in [
-        ("summary.json", json),
-        ("summary.csv", csv),
-        ("summary.md", md.into_bytes()),
-    ] {
+    let files = [
+        ("summary.json".to_string(), json),
+        ("summary.csv".to_string(), csv),
+        ("summary.md".to_string(), md.into_bytes()),
+    ]
+    .into_iter()
+    .chain(figures.into_iter().map(|(f, svg)| (f, svg.into_bytes())))
+    .chain(std::iter::once((
+        "report.html".to_string(),
+        html.into_bytes(),
+    )));
+    for (file, bytes) in files {
         let path = dir.join(file);
         write_atomic(&path, &bytes)?;
         written.push(path);

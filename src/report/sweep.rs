@@ -1,10 +1,11 @@
-//! Writing a sweep: `sweep-<param>.csv`, `sweep-<param>.json` and SVG plots of power (with its
-//! 95% band), and for sequential designs the probability of stopping early and the expected N.
-//! Both files record the config path, the `--set` overrides and the reproducing command. The
-//! CSV is tidy (long): one row per grid point and observation, the swept keys as named columns.
+//! Writing a sweep: `sweep-<param>.csv`, `sweep-<param>.json`, SVG plots of power (with its
+//! 95% band), and for sequential designs the probability of stopping early and the expected N,
+//! and `sweep-<param>.html`, the table and plots on one page. Every file records the config
+//! path, the `--set` overrides and the reproducing command. The CSV is tidy (long): one row per
+//! grid point and observation, the swept keys as named columns.
 
 use super::csv_export::{self, Observation};
-use super::plot::{heat_map, line_chart, Chart, HeatMap, Series};
+use super::plot::{heat_map_svg, line_chart_svg, write_svg, Chart, HeatMap, RefLine, Series};
 use super::{write_atomic, ReportError};
 use crate::sweep::{numeric, SweepPoint, SweepResult};
 use std::path::{Path, PathBuf};
@@ -176,7 +177,245 @@ pub fn stem(param: &str, param2: Option<&str>, overrides: &[String]) -> String {
     stem
 }
 
-/// Writes the sweep's files into `dir`; returns the paths written.
+/// A swept key in words, for axis titles and table headings: known keys get a phrase
+/// ("participants enrolled"), a class's mean or SD names its condition, any other key is shown
+/// as written.
+pub fn param_label(key: &str) -> String {
+    let known = [
+        ("design.enrolled", "participants enrolled"),
+        ("population.correlation", "within-participant correlation"),
+        ("log_normal.cv_within", "within-participant CV"),
+        ("log_normal.cv_between", "between-participant CV"),
+        ("log_normal.interaction_sd", "subject-by-formulation SD"),
+        ("analysis.alpha", "significance level α"),
+        ("dropout.before_first_period", "withdrawal before period 1"),
+        ("effects.carryover", "carryover"),
+        ("adaptive.max_total", "maximum total N"),
+        ("adaptive.max_stage2", "maximum stage-2 N"),
+        ("adaptive.target_power", "target power of stage 2"),
+        ("simulation.replicates", "replicates"),
+    ];
+    if let Some((_, words)) = known.iter().find(|(k, _)| *k == key) {
+        return words.to_string();
+    }
+    // population.classes[K].change."C".mean / .sd
+    if let Some(rest) = key.strip_prefix("population.classes[") {
+        if let Some((k, tail)) = rest.split_once("].") {
+            if let Some(change) = tail.strip_prefix("change.") {
+                if let Some((condition, field)) = change.rsplit_once('.') {
+                    let condition = condition.trim_matches('"');
+                    let what = match field {
+                        "mean" => "mean change",
+                        "sd" => "SD of change",
+                        _ => return key.to_string(),
+                    };
+                    return format!("{what} under {condition} (class {k})");
+                }
+            }
+            if tail == "probability" {
+                return format!("probability of class {k}");
+            }
+        }
+    }
+    key.to_string()
+}
+
+/// Whether every value of the first swept key is a whole number (an integer axis).
+fn integer_values(sweep: &SweepResult) -> bool {
+    sweep
+        .points
+        .iter()
+        .all(|p| matches!(p.value, toml::Value::Integer(_)))
+}
+
+fn percent(x: f64) -> String {
+    let s = format!("{:.1}", 100.0 * x);
+    format!("{}%", s.trim_end_matches(".0"))
+}
+
+/// The reference lines of a power plot: the target power (where given) and the level alpha.
+fn power_lines(sweep: &SweepResult) -> Vec<RefLine> {
+    let alpha = sweep.config.analysis.alpha;
+    let mut lines: Vec<RefLine> = sweep
+        .target
+        .iter()
+        .map(|t| t.target)
+        .take(1)
+        .map(|t| RefLine::new(t, format!("target {}", percent(t))))
+        .collect();
+    lines.push(RefLine::new(alpha, format!("α = {alpha}")));
+    lines
+}
+
+/// The sweep as Markdown: what was run, a table of every grid point (headed by the swept keys'
+/// names), the target answers, the files, the command and the resolved config. The HTML
+/// report is made from it.
+pub fn render_markdown(sweep: &SweepResult, plots: &[String]) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let null = !sweep.points.is_empty() && sweep.points.iter().all(|p| p.under_null);
+    let rate = if null { "type I error" } else { "power" };
+    let keys = match &sweep.param2 {
+        Some(p2) => format!("`{}` and `{p2}`", sweep.param),
+        None => format!("`{}`", sweep.param),
+    };
+    let _ = writeln!(
+        s,
+        "# {}: sweep of {}\n",
+        sweep.name,
+        param_label(&sweep.param)
+    );
+    let overrides: String = sweep
+        .overrides
+        .iter()
+        .map(|o| format!(", with `--set {o}`"))
+        .collect();
+    let _ = writeln!(
+        s,
+        "Sweep of {keys} over {} grid points, {} replicates per point, seed {} (common random numbers: replicate j is the same simulated trial at every point), crossover-sim {} (config `{}`{overrides}). Every figure is a Monte Carlo estimate; SE is its Monte Carlo standard error.\n",
+        sweep.points.len(),
+        sweep.replicates,
+        sweep.seed,
+        sweep.version,
+        sweep.config_file
+    );
+    let _ = writeln!(s, "## {} at each grid point\n", capitalized(rate));
+    let mut header = vec![sweep.param.clone()];
+    header.extend(sweep.param2.clone());
+    header.extend(
+        [
+            &format!("{rate} ± SE"),
+            "95% interval (Wilson)",
+            "P(stop early) ± SE",
+            "expected enrolled ± SE",
+            "exact",
+        ]
+        .map(String::from),
+    );
+    let _ = writeln!(s, "| {} |", header.join(" | "));
+    let _ = writeln!(s, "|{}", "---|".repeat(header.len()));
+    for p in &sweep.points {
+        let mut row = vec![text(&p.value)];
+        if sweep.param2.is_some() {
+            row.push(p.value2.as_ref().map(text).unwrap_or_default());
+        }
+        row.push(format!("{:.4} ± {:.4}", p.power.estimate, p.power.se));
+        row.push(format!("[{:.4}, {:.4}]", p.power.ci_low, p.power.ci_high));
+        row.push(format!("{:.4} ± {:.4}", p.p_stop_early, p.p_stop_early_se));
+        row.push(format!(
+            "{:.2} ± {:.2}",
+            p.expected_enrolled.mean, p.expected_enrolled.se
+        ));
+        row.push(p.exact_power.map_or("—".into(), |x| format!("{x:.4}")));
+        let _ = writeln!(s, "| {} |", row.join(" | "));
+    }
+    if !sweep.target.is_empty() {
+        let _ = writeln!(s, "\n## Target power\n");
+        for t in &sweep.target {
+            let at = t
+                .value2
+                .as_ref()
+                .map(|v| {
+                    format!(
+                        " (at {} = {})",
+                        sweep.param2.as_deref().unwrap_or(""),
+                        text(v)
+                    )
+                })
+                .unwrap_or_default();
+            let _ = writeln!(s, "- target {}{at}: {}", t.target, t.note);
+        }
+    }
+    if !plots.is_empty() {
+        let _ = writeln!(s, "\n## Plots\n");
+        for p in plots {
+            let _ = writeln!(s, "![{p}]({p})\n");
+        }
+    }
+    let _ = writeln!(s, "## Reproduce\n");
+    let _ = writeln!(
+        s,
+        "`{}`\n\nrun from the same folder with crossover-sim {}, gives these results byte for byte.",
+        sweep.command, sweep.version
+    );
+    let toml_text = toml::to_string(&sweep.config).unwrap_or_default();
+    let _ = writeln!(
+        s,
+        "\nResolved config the grid is applied to (defaults filled in):\n\n```toml\n{toml_text}```"
+    );
+    s
+}
+
+/// The sweep's table for the terminal: one line per grid point, headed by the swept keys'
+/// names, then the rate with its SE and interval, P(stop early), the expected enrollment and the exact rate.
+pub fn terminal_table(sweep: &SweepResult) -> String {
+    use std::fmt::Write;
+    let null = !sweep.points.is_empty() && sweep.points.iter().all(|p| p.under_null);
+    let rate = if null { "type I error" } else { "power" };
+    let mut keys: Vec<(String, Vec<String>)> = vec![(
+        sweep.param.clone(),
+        sweep.points.iter().map(|p| text(&p.value)).collect(),
+    )];
+    if let Some(p2) = &sweep.param2 {
+        keys.push((
+            p2.clone(),
+            sweep
+                .points
+                .iter()
+                .map(|p| p.value2.as_ref().map(text).unwrap_or_default())
+                .collect(),
+        ));
+    }
+    let widths: Vec<usize> = keys
+        .iter()
+        .map(|(k, vs)| {
+            vs.iter()
+                .map(|v| v.chars().count())
+                .chain(std::iter::once(k.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut s = String::from(" ");
+    for ((k, _), w) in keys.iter().zip(&widths) {
+        let _ = write!(s, " {k:<w$}");
+    }
+    let rate_head = format!("{rate} ± SE");
+    let _ = writeln!(
+        s,
+        "  {rate_head:<16} 95% CI            P(stop early)  E[enrolled]  exact"
+    );
+    for (i, p) in sweep.points.iter().enumerate() {
+        s.push(' ');
+        for ((_, vs), w) in keys.iter().zip(&widths) {
+            let _ = write!(s, " {:<w$}", vs[i]);
+        }
+        let _ = writeln!(
+            s,
+            "  {:<16} [{:.4}, {:.4}]  {:<13.4}  {:<11.2}  {}",
+            format!("{:.4} ± {:.4}", p.power.estimate, p.power.se),
+            p.power.ci_low,
+            p.power.ci_high,
+            p.p_stop_early,
+            p.expected_enrolled.mean,
+            p.exact_power
+                .map(|x| format!("{x:.4}"))
+                .unwrap_or_else(|| "—".to_string())
+        );
+    }
+    s
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Writes the sweep's files into `dir`: the CSV, the JSON, the plots and `<stem>.html`, the
+/// report with the plots inlined; returns the paths written.
 pub fn write_sweep(dir: &Path, sweep: &SweepResult) -> Result<Vec<PathBuf>, ReportError> {
     let stem = stem(&sweep.param, sweep.param2.as_deref(), &sweep.overrides);
     let mut written = Vec::new();
@@ -192,8 +431,34 @@ pub fn write_sweep(dir: &Path, sweep: &SweepResult) -> Result<Vec<PathBuf>, Repo
     let json_path = dir.join(format!("{stem}.json"));
     write_atomic(&json_path, &json)?;
     written.push(json_path);
+    let mut plots: Vec<(String, String)> = Vec::new();
+    for (file, svg) in sweep_plots(sweep, &stem)? {
+        let path = dir.join(&file);
+        write_svg(&path, &svg)?;
+        written.push(path);
+        plots.push((file, svg));
+    }
+    let names: Vec<String> = plots.iter().map(|p| p.0.clone()).collect();
+    let html = super::html::render_markdown_page(
+        &format!("{}: sweep of {}", sweep.name, param_label(&sweep.param)),
+        &render_markdown(sweep, &names),
+        &plots,
+    );
+    let html_path = dir.join(format!("{stem}.html"));
+    write_atomic(&html_path, html.as_bytes())?;
+    written.push(html_path);
+    Ok(written)
+}
 
-    // A two-parameter grid: the rate over the grid, with its reference level marked (0.05 when
+/// The sweep's plots as (file name, SVG): the heat map of a two-key grid, and for a numeric
+/// first key power against it, and for sequential designs the probability of stopping early
+/// and the expected N.
+pub fn sweep_plots(sweep: &SweepResult, stem: &str) -> Result<Vec<(String, String)>, ReportError> {
+    let mut out = Vec::new();
+    let null = !sweep.points.is_empty() && sweep.points.iter().all(|p| p.under_null);
+    let rate = if null { "type I error" } else { "power" };
+    let x_label = param_label(&sweep.param);
+    // A two-parameter grid: the rate over the grid, with its reference level marked (alpha when
     // every point is a null, so the rate is a type I error; else the target power, or 0.8).
     if let Some(param2) = &sweep.param2 {
         let mut columns: Vec<&toml::Value> = Vec::new();
@@ -208,8 +473,6 @@ pub fn write_sweep(dir: &Path, sweep: &SweepResult) -> Result<Vec<PathBuf>, Repo
                 }
             }
         }
-        let null = sweep.points.iter().all(|p| p.under_null);
-        let rate = if null { "type I error" } else { "power" };
         let values = rows
             .iter()
             .map(|&r| {
@@ -226,32 +489,33 @@ pub fn write_sweep(dir: &Path, sweep: &SweepResult) -> Result<Vec<PathBuf>, Repo
             })
             .collect();
         let level = if null {
-            0.05
+            sweep.config.analysis.alpha
         } else {
             sweep.target.first().map_or(0.8, |t| t.target)
         };
-        let path = dir.join(format!("{stem}-grid.svg"));
-        heat_map(
-            &path,
+        let file = format!("{stem}-grid.svg");
+        let svg = heat_map_svg(
+            &file,
             &HeatMap {
                 title: format!(
-                    "{}: {rate}, {} replicates per cell; cells above {level} outlined",
+                    "{}: {rate}, {} replicates per cell",
                     sweep.name, sweep.replicates
                 ),
-                x_label: sweep.param.clone(),
-                y_label: param2.clone(),
+                x_label: x_label.clone(),
+                y_label: param_label(param2),
                 columns: columns.iter().map(|v| text(v)).collect(),
                 rows: rows.iter().map(|v| text(v)).collect(),
                 values,
                 level,
             },
         )?;
-        written.push(path);
+        out.push((file, svg));
     }
-    // Plots need a numeric first parameter.
+    // Line plots need a numeric first parameter.
     if sweep.points.iter().any(|p| numeric(&p.value).is_none()) {
-        return Ok(written);
+        return Ok(out);
     }
+    let x_integer = integer_values(sweep);
     let mut groups: Vec<(Option<toml::Value>, Vec<&crate::sweep::SweepPoint>)> = Vec::new();
     for p in &sweep.points {
         match groups.iter_mut().find(|(v, _)| v == &p.value2) {
@@ -260,7 +524,7 @@ pub fn write_sweep(dir: &Path, sweep: &SweepResult) -> Result<Vec<PathBuf>, Repo
         }
     }
     let label = |v2: &Option<toml::Value>| match (&sweep.param2, v2) {
-        (Some(k), Some(v)) => format!("{k} = {}", text(v)),
+        (Some(k), Some(v)) => format!("{} = {}", param_label(k), text(v)),
         _ => String::new(),
     };
     let power: Vec<Series> = groups
@@ -283,23 +547,35 @@ pub fn write_sweep(dir: &Path, sweep: &SweepResult) -> Result<Vec<PathBuf>, Repo
                 .collect(),
         })
         .collect();
-    let hlines: Vec<f64> = sweep.target.iter().map(|t| t.target).take(1).collect();
-    let path = dir.join(format!("{stem}-power.svg"));
-    line_chart(
-        &path,
+    // A type I error near alpha would be a flat line at the bottom of a 0-1 axis.
+    let y_range = if null {
+        let top = power
+            .iter()
+            .flat_map(|s| s.band.iter().map(|b| b.2))
+            .fold(2.0 * sweep.config.analysis.alpha, f64::max);
+        Some((0.0, (top * 1.25).min(1.0)))
+    } else {
+        Some((0.0, 1.0))
+    };
+    let file = format!("{stem}-power.svg");
+    let svg = line_chart_svg(
+        &file,
         &Chart {
             title: format!(
-                "{}: power against {} ({} replicates per point)",
-                sweep.name, sweep.param, sweep.replicates
+                "{}: {rate} by {x_label} ({} replicates per point)",
+                sweep.name, sweep.replicates
             ),
-            x_label: sweep.param.clone(),
-            y_label: "power (95% interval)".into(),
-            hlines,
-            y_range: Some((0.0, 1.0)),
+            x_label: x_label.clone(),
+            y_label: rate.into(),
+            hlines: power_lines(sweep),
+            vlines: vec![],
+            y_range,
+            x_integer,
+            y_nonnegative: true,
         },
         &power,
     )?;
-    written.push(path);
+    out.push((file, svg));
     if sweep.looks > 1 {
         let early: Vec<Series> = groups
             .iter()
@@ -322,22 +598,25 @@ pub fn write_sweep(dir: &Path, sweep: &SweepResult) -> Result<Vec<PathBuf>, Repo
                     .collect(),
             })
             .collect();
-        let path = dir.join(format!("{stem}-stop-early.svg"));
-        line_chart(
-            &path,
+        let file = format!("{stem}-stop-early.svg");
+        let svg = line_chart_svg(
+            &file,
             &Chart {
                 title: format!(
                     "{}: probability of stopping before the last look",
                     sweep.name
                 ),
-                x_label: sweep.param.clone(),
-                y_label: "P(stop early)".into(),
+                x_label: x_label.clone(),
+                y_label: "probability of stopping early".into(),
                 hlines: vec![],
+                vlines: vec![],
                 y_range: Some((0.0, 1.0)),
+                x_integer,
+                y_nonnegative: true,
             },
             &early,
         )?;
-        written.push(path);
+        out.push((file, svg));
         let expected: Vec<Series> = groups
             .iter()
             .map(|(v2, pts)| Series {
@@ -346,22 +625,51 @@ pub fn write_sweep(dir: &Path, sweep: &SweepResult) -> Result<Vec<PathBuf>, Repo
                     .iter()
                     .map(|p| (numeric(&p.value).unwrap_or(0.0), p.expected_enrolled.mean))
                     .collect(),
-                band: vec![],
+                band: pts
+                    .iter()
+                    .map(|p| {
+                        let x = numeric(&p.value).unwrap_or(0.0);
+                        let (m, se) = (p.expected_enrolled.mean, p.expected_enrolled.se);
+                        (x, (m - 1.96 * se).max(0.0), m + 1.96 * se)
+                    })
+                    .collect(),
             })
             .collect();
-        let path = dir.join(format!("{stem}-expected-n.svg"));
-        line_chart(
-            &path,
+        let file = format!("{stem}-expected-n.svg");
+        let svg = line_chart_svg(
+            &file,
             &Chart {
-                title: format!("{}: expected enrolled at the stop", sweep.name),
-                x_label: sweep.param.clone(),
-                y_label: "expected enrolled".into(),
+                title: format!("{}: expected participants enrolled at the stop", sweep.name),
+                x_label,
+                y_label: "expected participants enrolled".into(),
                 hlines: vec![],
+                vlines: vec![],
                 y_range: None,
+                x_integer,
+                y_nonnegative: true,
             },
             &expected,
         )?;
-        written.push(path);
+        out.push((file, svg));
     }
-    Ok(written)
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::param_label;
+
+    #[test]
+    fn swept_keys_are_named_in_words_or_as_written() {
+        assert_eq!(param_label("design.enrolled"), "participants enrolled");
+        assert_eq!(
+            param_label("population.classes[0].change.\"ketamine+naltrexone\".mean"),
+            "mean change under ketamine+naltrexone (class 0)"
+        );
+        assert_eq!(
+            param_label("population.classes[1].probability"),
+            "probability of class 1"
+        );
+        assert_eq!(param_label("effects.period[1]"), "effects.period[1]");
+    }
 }

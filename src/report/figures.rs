@@ -1,0 +1,111 @@
+//! The figures of a run's report: which ones a [`RunReport`] has (the boundaries of a design
+//! with interim looks, the distribution of responders) and their SVG. summary.md names them and
+//! report.html inlines them, both from here.
+
+use super::plot::{bar_panels_svg, boundary_svg, BoundaryPlot, Chart, RefLine, Series};
+use super::{ReportError, RunReport};
+use statrs::distribution::{ContinuousCDF, Normal};
+
+/// File of the boundary plot.
+pub const BOUNDARIES: &str = "boundaries.svg";
+/// File of the responder distribution.
+pub const RESPONDERS: &str = "responders.svg";
+
+/// Whether the run has a boundary plot: a design with interim looks.
+pub fn has_boundaries(r: &RunReport) -> bool {
+    r.looks.len() > 1
+}
+
+/// Whether the run has a responder distribution.
+pub fn has_responders(r: &RunReport) -> bool {
+    r.responders
+        .as_ref()
+        .is_some_and(|x| x.distribution.iter().any(|p| *p > 0.0))
+}
+
+/// The run's figures as (file name, SVG), in the order the report shows them.
+pub fn run_figures(r: &RunReport) -> Result<Vec<(String, String)>, ReportError> {
+    let mut out = Vec::new();
+    if has_boundaries(r) {
+        out.push((BOUNDARIES.to_string(), boundaries(r)?));
+    }
+    if has_responders(r) {
+        out.push((RESPONDERS.to_string(), responders(r)?));
+    }
+    Ok(out)
+}
+
+/// The fixed design's critical value of the primary test at `alpha`.
+pub fn fixed_critical_z(alpha: f64, two_sided: bool) -> f64 {
+    let normal = Normal::new(0.0, 1.0).expect("the standard normal exists");
+    normal.inverse_cdf(1.0 - if two_sided { alpha / 2.0 } else { alpha })
+}
+
+fn boundaries(r: &RunReport) -> Result<String, ReportError> {
+    let two_sided = r.config.analysis.hypothesis.is_two_sided();
+    let alpha = r.config.analysis.alpha;
+    let fixed = fixed_critical_z(alpha, two_sided);
+    let plot = BoundaryPlot {
+        title: format!(
+            "{}: critical values at each look ({})",
+            r.name,
+            if two_sided {
+                "two-sided, |z|"
+            } else {
+                "one-sided, z"
+            }
+        ),
+        x_label: "participants enrolled at the look".into(),
+        looks: r.looks.iter().map(|l| l.enrolled as f64).collect(),
+        x_integer: true,
+        efficacy: r.looks.iter().map(|l| l.critical_z).collect(),
+        futility: r.looks.iter().map(|l| l.futility_z).collect(),
+        fixed: RefLine::new(fixed, format!("fixed design {fixed:.2} (α = {alpha})")),
+        y_label: if two_sided {
+            "critical value of |z|".into()
+        } else {
+            "critical value of z".into()
+        },
+    };
+    boundary_svg(BOUNDARIES, &plot)
+}
+
+fn responders(r: &RunReport) -> Result<String, ReportError> {
+    let resp = r.responders.as_ref().expect("checked by has_responders");
+    let chart = Chart {
+        title: format!(
+            "{}: responders under the reference condition (completers, at the stop); P(at least {}) = {:.3}",
+            r.name, resp.target, resp.p_at_least_target
+        ),
+        x_label: "responders".into(),
+        y_label: "probability".into(),
+        vlines: vec![RefLine::new(
+            resp.target as f64,
+            format!("target {}", resp.target),
+        )],
+        x_integer: true,
+        y_nonnegative: true,
+        ..Chart::default()
+    };
+    let series = Series {
+        label: format!("{} replicates", r.replicates),
+        points: resp
+            .distribution
+            .iter()
+            .enumerate()
+            .map(|(k, p)| (k as f64, *p))
+            .collect(),
+        band: vec![],
+    };
+    bar_panels_svg(RESPONDERS, &chart, &[series])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fixed_critical_values() {
+        assert!((super::fixed_critical_z(0.05, true) - 1.959_964).abs() < 1e-6);
+        assert!((super::fixed_critical_z(0.025, false) - 1.959_964).abs() < 1e-6);
+        assert!((super::fixed_critical_z(0.05, false) - 1.644_854).abs() < 1e-6);
+    }
+}
