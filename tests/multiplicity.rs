@@ -156,6 +156,12 @@ fn power_per_contrast_and_jointly_under_the_alternative() {
         rejected(&bonferroni, 0) < rejected(&holm, 0),
         "Holm gains power"
     );
+    // The primary's power, its rejection rate and the look's efficacy stops are the first
+    // contrast's adjusted decisions.
+    for r in [&bonferroni, &holm] {
+        assert_eq!(r.primary.power, r.contrasts[0].rejection_rate);
+        assert_eq!(r.looks[0].p_stop_efficacy, r.primary.power.estimate);
+    }
     // The fixed sequence tests B - A at the full level, like no adjustment ...
     assert_eq!(rejected(&hierarchical, 0), rejected(&none, 0));
     // ... and rejects C - A only after B - A: rejecting the second means rejecting both.

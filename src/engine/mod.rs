@@ -258,6 +258,14 @@ impl Simulator {
             self.decide_family(f, primary_outcome, ws, summary);
             primary_decision = ws.family_decisions[0];
             interval_critical = f.test.interval_critical();
+            // The single look's efficacy is the first contrast's adjusted decision.
+            if matches!(reason, StopReason::Efficacy | StopReason::Completed) {
+                reason = if primary_decision.rejected() {
+                    StopReason::Efficacy
+                } else {
+                    StopReason::Completed
+                };
+            }
         }
         let look = &mut summary.looks[stop_look];
         look.stops[reason.index()] += 1;

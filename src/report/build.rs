@@ -214,7 +214,15 @@ fn contrast_reports(d: &TrialDesign, summary: &Summary, primary_level: f64) -> V
             } else {
                 &summary.analyses[d.analysis.primary.index()]
             };
-            let (mean, mean_se) = mean_and_se(tally);
+            // A primary analysis that targets something else than the contrast's population
+            // value (responders_paired) has no mean estimate of the contrast.
+            let (mean, mean_se) = if d.analysis.primary.spec().estimand
+                == crate::analysis::Estimand::ContrastEffect
+            {
+                mean_and_se(tally)
+            } else {
+                (None, None)
+            };
             let true_value = crate::numerics::tidy_decimal(d.population.average_effect(c));
             let variance_factor =
                 model.balanced_variance_factor_of(i, d.crossover.sequence_count());
@@ -232,7 +240,16 @@ fn contrast_reports(d: &TrialDesign, summary: &Summary, primary_level: f64) -> V
             if mean.is_none() {
                 missing.insert(
                     "mean_estimate".to_string(),
-                    "not analyzable on any trial".to_string(),
+                    if d.analysis.primary.spec().estimand
+                        != crate::analysis::Estimand::ContrastEffect
+                    {
+                        format!(
+                            "the primary analysis {} does not estimate the contrast's population value",
+                            d.analysis.primary.as_str()
+                        )
+                    } else {
+                        "not analyzable on any trial".to_string()
+                    },
                 );
             }
             if variance_factor.is_none() {
@@ -262,7 +279,8 @@ fn contrast_reports(d: &TrialDesign, summary: &Summary, primary_level: f64) -> V
                 rejection_rate: Proportion::new(tally.rejected, r),
                 mean_estimate: mean,
                 mean_estimate_se: mean_se,
-                mean_interval: mean_interval(tally, interval_level),
+                mean_interval: mean
+                    .and_then(|_| mean_interval(tally, interval_level)),
                 exact_power,
                 variance_factor,
                 df,
