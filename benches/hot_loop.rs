@@ -83,6 +83,24 @@ fn general_designs(c: &mut Criterion) {
             d.crossover.period_count(),
             d.enrolled,
         );
+        // 4x4 tests its three contrasts against the reference together by default; the
+        // single-contrast run shows what the family costs.
+        if preset == "4x4" {
+            let single = load_config(
+                "configs/designs/design_4x4.toml",
+                &["analysis.contrast=\"B - A\""],
+            );
+            let sim = Simulator::new(&single.design).unwrap();
+            let mut ws = sim.workspace();
+            let mut summary = sim.empty_summary();
+            let mut j = 0u64;
+            group.bench_function("replicate/4x4_one_contrast", |b| {
+                b.iter(|| {
+                    sim.replicate(j, &mut ws, &mut summary);
+                    j += 1;
+                })
+            });
+        }
         let sim = Simulator::new(d).unwrap();
         let mut ws = sim.workspace();
         let mut summary = sim.empty_summary();
