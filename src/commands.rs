@@ -21,7 +21,7 @@ pub fn dispatch(cli: Cli) -> Result<(), Error> {
             options,
         } => match shard {
             None => run(&configs, &options),
-            Some(shard) => run_shards(&configs, &ShardSpec::parse(&shard)?, None, &options),
+            Some(shard) => run_shards(&configs, &cli::shard_spec(&shard)?, None, &options),
         },
         Command::Merge { shards, out, quiet } => merge(&shards, &out, quiet),
         Command::Validate {
@@ -50,7 +50,7 @@ pub fn dispatch(cli: Cli) -> Result<(), Error> {
             match shard {
                 None => run_sweep(&config, &spec, &options),
                 Some(shard) => {
-                    run_shards(&[config], &ShardSpec::parse(&shard)?, Some(spec), &options)
+                    run_shards(&[config], &cli::shard_spec(&shard)?, Some(spec), &options)
                 }
             }
         }
@@ -418,7 +418,7 @@ fn run_shards(
 }
 
 fn merge(shards: &[PathBuf], out: &Path, quiet: bool) -> Result<(), Error> {
-    match shard::merge(shards)? {
+    match shard::merge_named(shards, "--set overrides")? {
         Merged::Run(boxed) => {
             let (loaded, result) = *boxed;
             let dir = prepare_dir(out, &loaded.design.name)?;
@@ -564,7 +564,18 @@ fn samplesize(path: &Path, target: f64, options: &RunOptions) -> Result<(), Erro
     let base = config::load(path, &cli::overrides(options)?)?;
     let pool = cli::thread_pool(options.threads)?;
     let bar = Bar::new(2 * base.design.replicates, &base.design.name, options.quiet);
-    let result = pool.install(|| crossover_sim::sample_size::sample_size(&base, target, &bar))?;
+    let result = pool
+        .install(|| crossover_sim::sample_size::sample_size(&base, target, &bar))
+        .map_err(|e| match e {
+            Error::NoExactPower {
+                origin,
+                reason,
+                target,
+            } => Error::Usage(format!(
+                "{origin}: samplesize needs a design whose power is known exactly, but {reason}; use `sweep --param design.enrolled --target-power {target}` to find N by simulation"
+            )),
+            other => other,
+        })?;
     bar.0.finish_and_clear();
     let dir = prepare_dir(&options.out, &base.design.name)?;
     let path = dir.join("samplesize.json");
