@@ -17,7 +17,7 @@ use crate::sequential::boundaries::{
     compute_boundaries, Boundaries, BoundaryKind, Sided, SpendingFunction,
 };
 use crate::shard::ShardSpec;
-use crate::sweep::{self, SweepSpec};
+use crate::sweep::{self, SweepLabels, SweepSpec};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -277,6 +277,33 @@ pub fn overrides_of(
     Ok(list)
 }
 
+/// The sweep's flags, which its errors name.
+pub const SWEEP_FLAGS: SweepLabels = SweepLabels {
+    param: "--param",
+    values: "--values",
+    param2: "--param2",
+    values2: "--values2",
+    target_power: "--target-power",
+};
+
+/// `--target-power T` of `samplesize`: a power in (0, 1).
+pub fn target_power_arg(target: f64) -> Result<f64, Error> {
+    if target > 0.0 && target < 1.0 {
+        Ok(target)
+    } else {
+        Err(Error::argument(
+            SWEEP_FLAGS.target_power,
+            &target.to_string(),
+            "must be a power in (0, 1), e.g. 0.8",
+        ))
+    }
+}
+
+/// `--shard K/N`.
+pub fn shard_spec(text: &str) -> Result<ShardSpec, Error> {
+    ShardSpec::parse_as("--shard", text)
+}
+
 /// The sweep the arguments describe.
 pub fn sweep_spec(
     param: &str,
@@ -285,10 +312,14 @@ pub fn sweep_spec(
     values2: Option<&str>,
     target_power: Option<f64>,
 ) -> Result<SweepSpec, Error> {
-    let mut spec = SweepSpec::new(param, sweep::parse_values_of("--values", values)?);
+    let mut spec = SweepSpec::new(param, sweep::parse_values_of(SWEEP_FLAGS.values, values)?);
+    spec.labels = SWEEP_FLAGS;
     spec.values_arg = Some(values.to_string());
     if let (Some(k), Some(v)) = (param2, values2) {
-        spec.second = Some((k.to_string(), sweep::parse_values_of("--values2", v)?));
+        spec.second = Some((
+            k.to_string(),
+            sweep::parse_values_of(SWEEP_FLAGS.values2, v)?,
+        ));
         spec.values2_arg = Some(v.to_string());
     }
     spec.target_power = target_power;
@@ -444,7 +475,7 @@ impl Cli {
         match &self.command {
             Command::Run { shard, options, .. } => {
                 if let Some(s) = shard {
-                    ShardSpec::parse(s)?;
+                    shard_spec(s)?;
                 }
                 run(options)
             }
@@ -466,13 +497,19 @@ impl Cli {
                     *target_power,
                 )?;
                 if let Some(s) = shard {
-                    ShardSpec::parse(s)?;
+                    shard_spec(s)?;
                 }
                 run(options)
             }
-            Command::Batch { options, .. }
-            | Command::Claim { options, .. }
-            | Command::Samplesize { options, .. } => run(options),
+            Command::Samplesize {
+                target_power,
+                options,
+                ..
+            } => {
+                target_power_arg(*target_power)?;
+                run(options)
+            }
+            Command::Batch { options, .. } | Command::Claim { options, .. } => run(options),
             Command::Validate {
                 overrides,
                 replicates,

@@ -7,7 +7,7 @@ use crossover_sim::interrupt;
 use crossover_sim::report::{self, reproduce};
 use crossover_sim::sequential::boundaries::Sided;
 use crossover_sim::shard::{self, Merged, ShardSpec, SweepSpec};
-use crossover_sim::{batch, sweep};
+use crossover_sim::{batch, run, sweep};
 use std::path::{Path, PathBuf};
 
 /// Runs the chosen subcommand.
@@ -21,7 +21,7 @@ pub fn dispatch(cli: Cli) -> Result<(), Error> {
             options,
         } => match shard {
             None => run(&configs, &options),
-            Some(shard) => run_shards(&configs, &ShardSpec::parse(&shard)?, None, &options),
+            Some(shard) => run_shards(&configs, &cli::shard_spec(&shard)?, None, &options),
         },
         Command::Merge { shards, out, quiet } => merge(&shards, &out, quiet),
         Command::Validate {
@@ -50,7 +50,7 @@ pub fn dispatch(cli: Cli) -> Result<(), Error> {
             match shard {
                 None => run_sweep(&config, &spec, &options),
                 Some(shard) => {
-                    run_shards(&[config], &ShardSpec::parse(&shard)?, Some(spec), &options)
+                    run_shards(&[config], &cli::shard_spec(&shard)?, Some(spec), &options)
                 }
             }
         }
@@ -82,23 +82,6 @@ pub fn dispatch(cli: Cli) -> Result<(), Error> {
             boundaries(&request, &spending, json)
         }
     }
-}
-
-/// Creates `out/name` (and checks it is writable) as a write phase, so that a signal cannot
-/// leave the probe file behind.
-fn prepare_dir(out: &Path, name: &str) -> Result<PathBuf, Error> {
-    let _writing = interrupt::writing()?;
-    Ok(report::prepare_dir(out, name)?)
-}
-
-/// Writes a set of result files as one write phase, then stops if a signal came meanwhile.
-fn write_phase<T>(write: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
-    let written = {
-        let _writing = interrupt::writing()?;
-        write()?
-    };
-    interrupt::check()?;
-    Ok(written)
 }
 
 fn names(paths: &[PathBuf]) -> String {
@@ -160,13 +143,12 @@ fn run_one(
     options: &RunOptions,
     pool: &rayon::ThreadPool,
 ) -> Result<(), Error> {
-    let dir = prepare_dir(&options.out, &loaded.design.name)?;
     // Build the simulator (and its boundaries) before the bar appears, so errors come first.
-    crossover_sim::run::simulator(loaded)?;
+    let dir = run::prepare(loaded, &options.out)?;
     let bar = Bar::new(loaded.design.replicates, &loaded.design.name, options.quiet);
-    let result = pool.install(|| crossover_sim::run::simulate(loaded, &bar))?;
+    let result = pool.install(|| run::simulate(loaded, &bar))?;
     bar.0.finish_and_clear();
-    let written = write_phase(|| Ok(report::write_all(&dir, &result)?))?;
+    let written = run::write_run(&dir, &result)?;
     if !options.quiet {
         print!("{}", report::text::render(&result));
         println!("  wrote {}", names(&written));
@@ -228,7 +210,7 @@ fn run_sweep(path: &Path, spec: &SweepSpec, options: &RunOptions) -> Result<(), 
     let base = config::load(path, &cli::overrides(options)?)?;
     // Validate every grid point before spending simulation time.
     let points = sweep::point_configs(&base, spec)?.len();
-    let dir = prepare_dir(&options.out, &base.design.name)?;
+    let dir = run::results_dir(&options.out, &base.design.name)?;
     let pool = cli::thread_pool(options.threads)?;
     let bar = Bar::new(
         points as u64 * base.design.replicates,
@@ -237,7 +219,7 @@ fn run_sweep(path: &Path, spec: &SweepSpec, options: &RunOptions) -> Result<(), 
     );
     let result = pool.install(|| sweep::run_sweep(&base, spec, &bar))?;
     bar.0.finish_and_clear();
-    let written = write_phase(|| Ok(report::sweep::write_sweep(&dir, &result)?))?;
+    let written = run::write_phase(|| Ok(report::sweep::write_sweep(&dir, &result)?))?;
     if !options.quiet {
         println!(
             "{}: sweep of {} over {} points, {} replicates each, seed {} (common random numbers)",
@@ -302,9 +284,8 @@ fn batch(inputs: &[PathBuf], options: &RunOptions) -> Result<(), Error> {
             if let Some(clash) = clashes.get(&i) {
                 return Err(Error::Usage(clash.clone()));
             }
-            let dir = prepare_dir(&options.out, &loaded.design.name)?;
-            let result = pool.install(|| crossover_sim::run::simulate(&loaded, &Interruptible))?;
-            write_phase(|| Ok(report::write_all(&dir, &result)?))?;
+            let (result, _) =
+                pool.install(|| run::run_into(&loaded, &options.out, &Interruptible))?;
             Ok(result)
         });
         match outcome {
@@ -341,7 +322,8 @@ fn batch(inputs: &[PathBuf], options: &RunOptions) -> Result<(), Error> {
         bar.inc(1);
     }
     bar.finish_and_clear();
-    let written = write_phase(|| Ok(batch::write_summary(&options.out, &rows, &batch_command)?))?;
+    let written =
+        run::write_phase(|| Ok(batch::write_summary(&options.out, &rows, &batch_command)?))?;
     let failed = rows.iter().filter(|r| r.status != "ok").count();
     if !options.quiet {
         println!(
@@ -378,7 +360,7 @@ fn run_shards(
         if let Some(s) = &sweep {
             sweep::point_configs(&loaded, s)?;
         }
-        let dir = prepare_dir(&options.out, &loaded.design.name)?;
+        let dir = run::results_dir(&options.out, &loaded.design.name)?;
         let shards_dir = dir.join("shards");
         {
             let _writing = interrupt::writing()?;
@@ -400,7 +382,7 @@ fn run_shards(
         bar.0.finish_and_clear();
         let target = shard::shard_path(&dir, &file);
         let bytes = serde_json::to_vec_pretty(&file).map_err(|e| Error::Other(e.to_string()))?;
-        write_phase(|| Ok(report::write_atomic(&target, &bytes)?))?;
+        run::write_phase(|| Ok(report::write_atomic(&target, &bytes)?))?;
         if !options.quiet {
             println!(
                 "{}: shard {}/{} = replicates {}..{} of {}; wrote {}",
@@ -418,11 +400,11 @@ fn run_shards(
 }
 
 fn merge(shards: &[PathBuf], out: &Path, quiet: bool) -> Result<(), Error> {
-    match shard::merge(shards)? {
+    match shard::merge_named(shards, "--set overrides")? {
         Merged::Run(boxed) => {
             let (loaded, result) = *boxed;
-            let dir = prepare_dir(out, &loaded.design.name)?;
-            let written = write_phase(|| Ok(report::write_all(&dir, &result)?))?;
+            let dir = run::results_dir(out, &loaded.design.name)?;
+            let written = run::write_run(&dir, &result)?;
             if !quiet {
                 print!("{}", report::text::render(&result));
                 println!(
@@ -434,8 +416,8 @@ fn merge(shards: &[PathBuf], out: &Path, quiet: bool) -> Result<(), Error> {
         }
         Merged::Sweep(boxed) => {
             let (loaded, result) = *boxed;
-            let dir = prepare_dir(out, &loaded.design.name)?;
-            let written = write_phase(|| Ok(report::sweep::write_sweep(&dir, &result)?))?;
+            let dir = run::results_dir(out, &loaded.design.name)?;
+            let written = run::write_phase(|| Ok(report::sweep::write_sweep(&dir, &result)?))?;
             if !quiet {
                 println!(
                     "merged {} sweep shards ({} points); wrote {}",
@@ -459,7 +441,7 @@ fn init(
     let text = template.render();
     // The template must be a config that runs: check it as `validate` would before writing.
     let loaded = config::parse(&text, &path.display().to_string(), &[])?;
-    crossover_sim::run::simulator(&loaded)?;
+    run::simulator(&loaded)?;
     config::template::write_new(&path, &text).map_err(|e| match e {
         config::template::WriteError::Exists(m) => Error::Usage(m),
         config::template::WriteError::Io(m) => Error::Other(m),
@@ -482,7 +464,7 @@ fn validate(configs: &[PathBuf], overrides: &[Override]) -> Result<(), Error> {
     for path in &configs {
         let checked = config::load(path, overrides)
             .map_err(Error::from)
-            .and_then(|loaded| crossover_sim::run::simulator(&loaded).map(|_| loaded));
+            .and_then(|loaded| run::simulator(&loaded).map(|_| loaded));
         match checked {
             Ok(loaded) => println!(
                 "ok: {} ({}, N = {}, {} look(s) at {:?}, primary {})",
@@ -564,12 +546,23 @@ fn samplesize(path: &Path, target: f64, options: &RunOptions) -> Result<(), Erro
     let base = config::load(path, &cli::overrides(options)?)?;
     let pool = cli::thread_pool(options.threads)?;
     let bar = Bar::new(2 * base.design.replicates, &base.design.name, options.quiet);
-    let result = pool.install(|| crossover_sim::sample_size::sample_size(&base, target, &bar))?;
+    let result = pool
+        .install(|| crossover_sim::sample_size::sample_size(&base, target, &bar))
+        .map_err(|e| match e {
+            Error::NoExactPower {
+                origin,
+                reason,
+                target,
+            } => Error::Usage(format!(
+                "{origin}: samplesize needs a design whose power is known exactly, but {reason}; use `sweep --param design.enrolled --target-power {target}` to find N by simulation"
+            )),
+            other => other,
+        })?;
     bar.0.finish_and_clear();
-    let dir = prepare_dir(&options.out, &base.design.name)?;
+    let dir = run::results_dir(&options.out, &base.design.name)?;
     let path = dir.join("samplesize.json");
     let json = serde_json::to_string_pretty(&result).map_err(|e| Error::Other(e.to_string()))?;
-    write_phase(|| Ok(report::write_atomic(&path, json.as_bytes())?))?;
+    run::write_phase(|| Ok(report::write_atomic(&path, json.as_bytes())?))?;
     if !options.quiet {
         println!(
             "{}: {}; target power {}",
@@ -601,7 +594,7 @@ fn samplesize(path: &Path, target: f64, options: &RunOptions) -> Result<(), Erro
 
 fn claim(path: &Path, options: &RunOptions) -> Result<(), Error> {
     let base = config::load(path, &cli::overrides(options)?)?;
-    let dir = prepare_dir(&options.out, &base.design.name)?;
+    let dir = run::results_dir(&options.out, &base.design.name)?;
     let pool = cli::thread_pool(options.threads)?;
     let quiet = options.quiet;
     let log = |line: &str| {
@@ -609,8 +602,11 @@ fn claim(path: &Path, options: &RunOptions) -> Result<(), Error> {
             eprintln!("{line}");
         }
     };
-    let claim = pool.install(|| crossover_sim::claim::check_claims(&base, &log, &Interruptible))?;
-    let written = write_phase(|| Ok(crossover_sim::claim::write(&dir, &claim)?))?;
+    let claim = pool.install(|| {
+        crossover_sim::studies::williams2018::check_claims(&base, &log, &Interruptible)
+    })?;
+    let written =
+        run::write_phase(|| Ok(crossover_sim::studies::williams2018::write(&dir, &claim)?))?;
     if !quiet {
         for v in &claim.verdicts {
             println!("{v}");

@@ -28,7 +28,6 @@ pub mod adaptive;
 pub mod analysis;
 pub mod analytic;
 pub mod batch;
-pub mod claim;
 pub mod cli;
 pub mod closed_form;
 pub mod config;
@@ -45,6 +44,7 @@ pub mod run;
 pub mod sample_size;
 pub mod sequential;
 pub mod shard;
+pub mod studies;
 pub mod sweep;
 
 pub use error::Error;

@@ -1,10 +1,61 @@
-//! One config end to end: validate, prepare the results folder, simulate, build the report.
+//! One config end to end: validate, prepare the results folder, simulate, build the report,
+//! write it. The load → prepare → simulate → write pipeline that `run`, `batch`, `merge` and
+//! the other commands share: [`run_into`] does all of it, and its steps ([`results_dir`],
+//! [`prepare`], [`simulate`], [`write_run`], [`write_phase`]) serve commands that show
+//! progress between them.
 
 use crate::config::LoadedConfig;
 use crate::engine::{Progress, Simulator};
 use crate::error::Error;
-use crate::report::{build_report, RunMetadata, RunReport};
+use crate::interrupt;
+use crate::report::{self, build_report, RunMetadata, RunReport};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
+
+/// Creates `out/name` (and checks it is writable) as a write phase, so that a signal cannot
+/// leave the probe file behind.
+pub fn results_dir(out: &Path, name: &str) -> Result<PathBuf, Error> {
+    let _writing = interrupt::writing()?;
+    Ok(report::prepare_dir(out, name)?)
+}
+
+/// Writes a set of result files as one write phase (a signal meanwhile lets it complete),
+/// then stops with [`Error::Interrupted`] if a signal came.
+pub fn write_phase<T>(write: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    let written = {
+        let _writing = interrupt::writing()?;
+        write()?
+    };
+    interrupt::check()?;
+    Ok(written)
+}
+
+/// Prepares a config's results folder `out/<name>` and builds its simulator (and its
+/// boundaries), so that every error comes before any simulation time is spent; returns the
+/// folder.
+pub fn prepare(loaded: &LoadedConfig, out: &Path) -> Result<PathBuf, Error> {
+    let dir = results_dir(out, &loaded.design.name)?;
+    simulator(loaded)?;
+    Ok(dir)
+}
+
+/// Writes a run's files into `dir` as one write phase; returns the paths written.
+pub fn write_run(dir: &Path, report: &RunReport) -> Result<Vec<PathBuf>, Error> {
+    write_phase(|| Ok(report::write_all(dir, report)?))
+}
+
+/// One config end to end: [`prepare`], [`simulate`] on the current rayon pool, [`write_run`].
+/// Returns the report and the paths written.
+pub fn run_into(
+    loaded: &LoadedConfig,
+    out: &Path,
+    progress: &dyn Progress,
+) -> Result<(RunReport, Vec<PathBuf>), Error> {
+    let dir = prepare(loaded, out)?;
+    let report = simulate(loaded, progress)?;
+    let written = write_run(&dir, &report)?;
+    Ok((report, written))
+}
 
 /// Builds the simulator for a loaded config.
 pub fn simulator(loaded: &LoadedConfig) -> Result<Simulator, Error> {

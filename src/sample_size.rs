@@ -53,15 +53,16 @@ pub fn sample_size(
     progress: &dyn Progress,
 ) -> Result<SampleSizeResult, Error> {
     if !(target > 0.0 && target < 1.0) {
-        return Err(Error::Usage(format!(
-            "--target-power {target}: must be a power in (0, 1), e.g. 0.8"
-        )));
+        return Err(Error::argument(
+            "target_power",
+            &target.to_string(),
+            "must be a power in (0, 1), e.g. 0.8",
+        ));
     }
-    let model = PowerModel::of(&loaded.design).map_err(|why| {
-        Error::Usage(format!(
-            "{}: samplesize needs a design whose power is known exactly, but {why}; use `sweep --param design.enrolled --target-power {target}` to find N by simulation",
-            loaded.origin
-        ))
+    let model = PowerModel::of(&loaded.design).map_err(|why| Error::NoExactPower {
+        origin: loaded.origin.clone(),
+        reason: why,
+        target,
     })?;
     let Some((n, exact)) = model.sample_size(target) else {
         return Err(Error::Usage(format!(

@@ -8,6 +8,7 @@
 use crate::config::{self, ConfigFile, LoadedConfig};
 use crate::engine::{Progress, Summary, BLOCK};
 use crate::error::Error;
+pub use crate::report::reproduce::fnv1a;
 use crate::report::{build_report, RunMetadata, RunReport};
 pub use crate::sweep::SweepSpec;
 use crate::sweep::{self, grid, point_config, SweepPoint, SweepResult};
@@ -29,13 +30,15 @@ pub struct ShardSpec {
 }
 
 impl ShardSpec {
-    /// Parses `K/N` with 1 <= K <= N.
+    /// Parses `K/N` with 1 <= K <= N; errors name the parameter `shard`.
     pub fn parse(text: &str) -> Result<ShardSpec, Error> {
-        let bad = || {
-            Error::Usage(format!(
-                "--shard {text}: expected K/N with 1 <= K <= N, e.g. 2/8"
-            ))
-        };
+        ShardSpec::parse_as("shard", text)
+    }
+
+    /// [`ShardSpec::parse`] for the parameter the caller calls `name` (the command line
+    /// passes `--shard`), named in errors.
+    pub fn parse_as(name: &str, text: &str) -> Result<ShardSpec, Error> {
+        let bad = || Error::argument(name, text, "expected K/N with 1 <= K <= N, e.g. 2/8");
         let (k, n) = text.split_once('/').ok_or_else(bad)?;
         let index: u64 = k.trim().parse().map_err(|_| bad())?;
         let count: u64 = n.trim().parse().map_err(|_| bad())?;
@@ -57,16 +60,6 @@ impl ShardSpec {
     pub fn stem(&self) -> String {
         format!("shard-{}-of-{}", self.index, self.count)
     }
-}
-
-/// FNV-1a 64-bit hash, used to identify configs and to detect corrupted summaries.
-pub fn fnv1a(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{h:016x}")
 }
 
 /// Hash of a resolved config (its canonical JSON).
@@ -252,6 +245,12 @@ pub enum Merged {
 
 /// Checks that `paths` are exactly the shards of one run and merges them.
 pub fn merge(paths: &[PathBuf]) -> Result<Merged, Error> {
+    merge_named(paths, "overrides")
+}
+
+/// [`merge`], naming the config overrides as the caller calls them (the command line passes
+/// `--set overrides`) when two shards differ in them.
+pub fn merge_named(paths: &[PathBuf], overrides_name: &str) -> Result<Merged, Error> {
     let mut files = Vec::new();
     for p in paths {
         files.push((p.clone(), read_shard(p)?));
@@ -285,7 +284,7 @@ pub fn merge(paths: &[PathBuf]) -> Result<Merged, Error> {
             return Err(clash("sweep definition"));
         }
         if f.overrides != first.overrides {
-            return Err(clash("--set overrides"));
+            return Err(clash(overrides_name));
         }
         // Checked last: the hash covers the seed and replicate count named above.
         if f.config_hash != first.config_hash {

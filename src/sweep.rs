@@ -5,20 +5,22 @@
 use crate::config::{self, LoadedConfig, Override};
 use crate::engine::Progress;
 use crate::error::Error;
-use crate::report::{CountReport, Proportion, RunReport};
+pub use crate::report::sweep_result::{numeric, SweepPoint, SweepResult, TargetResult};
 use serde::{Deserialize, Serialize};
 
 /// Parses `a:b:step` (inclusive, integers stay integers) or a comma-separated list of TOML values.
+/// Errors name the parameter `values`; [`parse_values_of`] takes the caller's name for it.
 pub fn parse_values(spec: &str) -> Result<Vec<toml::Value>, Error> {
-    parse_values_of("--values", spec)
+    parse_values_of(SweepLabels::default().values, spec)
 }
 
 const VALUES_SYNTAX: &str =
     "write a range as start:end:step (e.g. 20:60:10) or a comma-separated list (e.g. 20,40,60)";
 
-/// [`parse_values`] for the argument `flag` (`--values` or `--values2`), named in errors.
-pub fn parse_values_of(flag: &str, spec: &str) -> Result<Vec<toml::Value>, Error> {
-    let bad = |why: &str| Error::Usage(format!("{flag} {spec}: {why}"));
+/// [`parse_values`] for the parameter the caller calls `name` (the command line passes
+/// `--values` or `--values2`), named in errors.
+pub fn parse_values_of(name: &str, spec: &str) -> Result<Vec<toml::Value>, Error> {
+    let bad = |why: &str| Error::argument(name, spec, why);
     let spec = spec.trim();
     if spec.is_empty() {
         return Err(bad(&format!("no values given; {VALUES_SYNTAX}")));
@@ -108,7 +110,7 @@ fn parse_range(parts: &[&str]) -> Result<Vec<toml::Value>, String> {
         .collect())
 }
 
-/// The values as a `--values` list that parses back to them.
+/// The values as a list that [`parse_values`] parses back to them (recorded commands use it).
 pub fn render_values(values: &[toml::Value]) -> String {
     values
         .iter()
@@ -127,125 +129,32 @@ pub fn render_values(values: &[toml::Value]) -> String {
         .join(",")
 }
 
-/// One grid point's figures.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SweepPoint {
-    /// Value of the first parameter.
-    pub value: toml::Value,
-    /// Value of the second parameter, for two-parameter grids.
-    pub value2: Option<toml::Value>,
-    /// The primary analysis at this point.
-    #[serde(default)]
-    pub primary: String,
-    /// Whether the true contrast at this point lies in H0, so that `power` is a type I error.
-    #[serde(default)]
-    pub under_null: bool,
-    /// Power of the primary analysis with MC SE and Wilson interval.
-    pub power: Proportion,
-    /// The exact power where the design has a closed form (see [`crate::closed_form`]).
-    #[serde(default)]
-    pub exact_power: Option<f64>,
-    /// Probability of stopping before the last look (any reason).
-    pub p_stop_early: f64,
-    /// Its MC SE.
-    pub p_stop_early_se: f64,
-    /// P(stop for efficacy) at each look.
-    pub p_stop_efficacy: Vec<f64>,
-    /// P(stop for futility) at each look.
-    pub p_stop_futility: Vec<f64>,
-    /// P(stop for harm) at each look.
-    pub p_stop_harm: Vec<f64>,
-    /// Expected enrollment at the stop.
-    pub expected_enrolled: CountReport,
-    /// Completers at the stop.
-    pub completers: CountReport,
-    /// Mean responders under the reference condition (None without a baseline).
-    pub responders_mean: Option<f64>,
-    /// P(responders >= target).
-    pub p_responders_at_least_target: Option<f64>,
-    /// Primary analysis not analyzable.
-    pub primary_not_analyzable: u64,
-    /// Mean primary estimate at the stop.
-    pub mean_estimate_at_stop: Option<f64>,
+/// What the caller calls a sweep's parameters, in error messages: by default the names of
+/// [`SweepSpec`]'s fields; the command line gives its flags (`--param`, `--values`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SweepLabels {
+    /// The swept key.
+    pub param: &'static str,
+    /// Its values.
+    pub values: &'static str,
+    /// The second swept key.
+    pub param2: &'static str,
+    /// Its values.
+    pub values2: &'static str,
+    /// The target power.
+    pub target_power: &'static str,
 }
 
-impl SweepPoint {
-    /// The figures of one point from its run report.
-    pub fn from_report(
-        value: toml::Value,
-        value2: Option<toml::Value>,
-        r: &RunReport,
-    ) -> SweepPoint {
-        let early = r.stopped_early();
-        SweepPoint {
-            value,
-            value2,
-            primary: r.primary.analysis.clone(),
-            under_null: r.is_null(),
-            power: r.primary.power,
-            exact_power: r.closed_form.power,
-            p_stop_early: early.estimate,
-            p_stop_early_se: early.se,
-            p_stop_efficacy: r.looks.iter().map(|l| l.p_stop_efficacy).collect(),
-            p_stop_futility: r.looks.iter().map(|l| l.p_stop_futility).collect(),
-            p_stop_harm: r.looks.iter().map(|l| l.p_stop_harm).collect(),
-            expected_enrolled: r.expected_enrolled,
-            completers: r.completers,
-            responders_mean: r.responders.as_ref().map(|x| x.mean),
-            p_responders_at_least_target: r.responders.as_ref().map(|x| x.p_at_least_target),
-            primary_not_analyzable: r.primary.not_analyzable,
-            mean_estimate_at_stop: r.primary.mean_estimate_at_stop,
+impl Default for SweepLabels {
+    fn default() -> SweepLabels {
+        SweepLabels {
+            param: "param",
+            values: "values",
+            param2: "param2",
+            values2: "values2",
+            target_power: "target_power",
         }
     }
-}
-
-/// The answer to `--target-power`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TargetResult {
-    /// The target power.
-    pub target: f64,
-    /// Value of the second parameter this answer is for (two-parameter grids).
-    pub value2: Option<toml::Value>,
-    /// The smallest grid value whose estimated power reaches the target (None: none does).
-    pub smallest_value: Option<toml::Value>,
-    /// Its power.
-    pub power: Option<Proportion>,
-    /// Whether the answer is uncertain: the found point's 95% interval, or the previous
-    /// point's, contains the target.
-    pub uncertain: bool,
-    /// Plain-words explanation.
-    pub note: String,
-}
-
-/// A whole sweep.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SweepResult {
-    /// Config name.
-    pub name: String,
-    /// Swept key.
-    pub param: String,
-    /// Second swept key.
-    pub param2: Option<String>,
-    /// Seed (the same at every point: common random numbers).
-    pub seed: u64,
-    /// Replicates per point.
-    pub replicates: u64,
-    /// Number of looks of the design (at the first point).
-    pub looks: usize,
-    /// Grid points in order (param2 outer, param inner).
-    pub points: Vec<SweepPoint>,
-    /// `--target-power` answers (one per value of the second parameter).
-    pub target: Vec<TargetResult>,
-    /// Tool version.
-    pub version: String,
-    /// Config path as given.
-    pub config_file: String,
-    /// The `--set` arguments applied, as given and in order.
-    pub overrides: Vec<String>,
-    /// The command that reproduces this sweep (same folder, same version).
-    pub command: String,
-    /// The config the grid is applied to, resolved (overrides applied, defaults filled in).
-    pub config: crate::config::ConfigFile,
 }
 
 /// A sweep's definition: one or two dotted keys with their values, and an optional target.
@@ -265,6 +174,9 @@ pub struct SweepSpec {
     /// `--values2` as given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values2_arg: Option<String>,
+    /// The parameters' names in error messages (not stored in shard files).
+    #[serde(skip)]
+    pub labels: SweepLabels,
 }
 
 impl SweepSpec {
@@ -277,38 +189,45 @@ impl SweepSpec {
             target_power: None,
             values_arg: None,
             values2_arg: None,
+            labels: SweepLabels::default(),
         }
     }
 
     /// Checks what can be checked without a config: keys that parse, two different keys, a
     /// target power in (0, 1).
     pub fn check(&self) -> Result<(), Error> {
-        let key = |flag: &str, k: &str| {
+        let names = self.labels;
+        let key = |name: &str, k: &str| {
             Override::with_value(k, toml::Value::Boolean(true))
                 .map(|_| ())
                 .map_err(|e| match e {
                     config::ConfigError::Override { reason, .. } => {
-                        Error::Usage(format!("{flag} {k}: {reason}"))
+                        Error::argument(name, k, reason)
                     }
                     other => Error::Config(other),
                 })
         };
-        key("--param", &self.param)?;
+        key(names.param, &self.param)?;
         if let Some((k2, _)) = &self.second {
-            key("--param2", k2)?;
+            key(names.param2, k2)?;
             if config::overrides::same_key(&self.param, k2) {
-                return Err(Error::Usage(format!(
-                    "--param2 {k2}: the same key as --param {}; a two-parameter grid needs two different keys",
-                    self.param
-                )));
+                return Err(Error::argument(
+                    names.param2,
+                    k2,
+                    format!(
+                        "the same key as {} {}; a two-parameter grid needs two different keys",
+                        names.param, self.param
+                    ),
+                ));
             }
         }
         if let Some(t) = self.target_power {
             if !(t > 0.0 && t < 1.0) {
-                return Err(Error::Usage(format!(
-                    "--target-power {}: must be a power in (0, 1), e.g. 0.8",
-                    config::tidy_numbers(&t.to_string())
-                )));
+                return Err(Error::argument(
+                    names.target_power,
+                    &config::tidy_numbers(&t.to_string()),
+                    "must be a power in (0, 1), e.g. 0.8",
+                ));
             }
         }
         Ok(())
@@ -369,26 +288,28 @@ pub fn point_config(
     v: &toml::Value,
     v2: &Option<toml::Value>,
 ) -> Result<LoadedConfig, Error> {
-    let label = |flag: &str, k: &str, v: &toml::Value| {
+    let names = spec.labels;
+    let label = |param: &str, values: &str, k: &str, v: &toml::Value| {
         format!(
-            "{flag} {k} at the value {} of {}",
+            "{param} {k} at the value {} of {values}",
             config::tidy_numbers(&v.to_string()),
-            if flag == "--param" {
-                "--values"
-            } else {
-                "--values2"
-            }
         )
     };
     let mut o = vec![
         Override::with_value(&spec.param, v.clone())?.from_argument(label(
-            "--param",
+            names.param,
+            names.values,
             &spec.param,
             v,
         )),
     ];
     if let (Some((k2, _)), Some(v2)) = (&spec.second, v2) {
-        o.push(Override::with_value(k2, v2.clone())?.from_argument(label("--param2", k2, v2)));
+        o.push(Override::with_value(k2, v2.clone())?.from_argument(label(
+            names.param2,
+            names.values2,
+            k2,
+            v2,
+        )));
     }
     Ok(config::with_overrides(base, &o)?)
 }
@@ -499,15 +420,6 @@ pub fn find_target(
                 note,
             }
         }
-    }
-}
-
-/// A grid value as a number, for plotting (strings and booleans give None).
-pub fn numeric(v: &toml::Value) -> Option<f64> {
-    match v {
-        toml::Value::Integer(i) => Some(*i as f64),
-        toml::Value::Float(f) => Some(*f),
-        _ => None,
     }
 }
 

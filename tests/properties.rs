@@ -1271,7 +1271,7 @@ proptest! {
     /// refusal explains the syntax.
     #[test]
     fn values_ranges_are_bounded_or_explained(spec in values_spec()) {
-        match crossover_sim::sweep::parse_values(&spec) {
+        match crossover_sim::sweep::parse_values_of("--values", &spec) {
             Ok(values) => {
                 prop_assert!(!values.is_empty() && values.len() <= 10_001, "{spec}: {}", values.len());
                 for v in &values {
@@ -1294,7 +1294,7 @@ proptest! {
     /// `--shard`: accepted specs are 1 <= K <= N and their ranges tile the replicates.
     #[test]
     fn shard_specs_are_checked_and_tile_the_replicates(spec in shard_spec(), replicates in 0u64..100_000) {
-        match crossover_sim::shard::ShardSpec::parse(&spec) {
+        match crossover_sim::cli::shard_spec(&spec) {
             Ok(s) => {
                 prop_assert!(1 <= s.index && s.index <= s.count);
                 let r = s.range(replicates);

@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod plot;
 pub mod reproduce;
 pub mod sweep;
+pub mod sweep_result;
 pub mod text;
 
 pub use build::{build_report, RunMetadata};

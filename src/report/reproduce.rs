@@ -68,8 +68,18 @@ pub fn overrides_tag(overrides: &[String]) -> Option<String> {
     if overrides.is_empty() {
         return None;
     }
-    let hash = crate::shard::fnv1a(overrides.join("\n").as_bytes());
+    let hash = fnv1a(overrides.join("\n").as_bytes());
     Some(format!("set-{}", &hash[..8]))
+}
+
+/// FNV-1a 64-bit hash, used to identify configs and to detect corrupted summaries.
+pub fn fnv1a(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@
 
 use super::csv_export::{self, Observation};
 use super::plot::{heat_map_svg, line_chart_svg, write_svg, Chart, HeatMap, RefLine, Series};
+use super::sweep_result::{numeric, SweepPoint, SweepResult};
 use super::{write_atomic, ReportError};
-use crate::sweep::{numeric, SweepPoint, SweepResult};
 use std::path::{Path, PathBuf};
 
 /// The observation columns of the sweep CSV (a sweep has no per-condition or per-count rows).
@@ -516,7 +516,7 @@ pub fn sweep_plots(sweep: &SweepResult, stem: &str) -> Result<Vec<(String, Strin
         return Ok(out);
     }
     let x_integer = integer_values(sweep);
-    let mut groups: Vec<(Option<toml::Value>, Vec<&crate::sweep::SweepPoint>)> = Vec::new();
+    let mut groups: Vec<(Option<toml::Value>, Vec<&SweepPoint>)> = Vec::new();
     for p in &sweep.points {
         match groups.iter_mut().find(|(v, _)| v == &p.value2) {
             Some((_, list)) => list.push(p),
