@@ -41,7 +41,7 @@ pub fn fixed_critical_z(alpha: f64, two_sided: bool) -> f64 {
     normal.inverse_cdf(1.0 - if two_sided { alpha / 2.0 } else { alpha })
 }
 
-fn boundaries(r: &RunReport) -> Result<String, ReportError> {
+pub(crate) fn boundaries(r: &RunReport) -> Result<String, ReportError> {
     let two_sided = r.config.analysis.hypothesis.is_two_sided();
     let alpha = r.config.analysis.alpha;
     let fixed = fixed_critical_z(alpha, two_sided);
@@ -70,7 +70,7 @@ fn boundaries(r: &RunReport) -> Result<String, ReportError> {
     boundary_svg(BOUNDARIES, &plot)
 }
 
-fn responders(r: &RunReport) -> Result<String, ReportError> {
+pub(crate) fn responders(r: &RunReport) -> Result<String, ReportError> {
     let resp = r.responders.as_ref().expect("checked by has_responders");
     let chart = Chart {
         title: format!(

@@ -5,6 +5,7 @@
 pub mod build;
 pub mod check;
 pub mod csv_export;
+pub mod export;
 pub mod figures;
 pub mod html;
 pub mod markdown;
@@ -577,27 +578,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
 /// Writes summary.json, summary.csv, summary.md, the figures (boundaries.svg for a design with
 /// interim looks, responders.svg with a responder endpoint) and report.html into `dir`; returns
 /// the paths written.
+/// Every file is rendered (by [`export::run_exporters`], in that order) before any is written.
 pub fn write_all(dir: &Path, report: &RunReport) -> Result<Vec<PathBuf>, ReportError> {
-    let json = serde_json::to_vec_pretty(report).map_err(|e| ReportError::Serialize {
-        what: "summary.json".into(),
-        message: e.to_string(),
-    })?;
-    let csv = csv_export::render(report)?;
-    let md = markdown::render(report);
-    let figures = figures::run_figures(report)?;
-    let html = html::render_run(report, &figures);
+    let files = export::run_exporters(report)
+        .iter()
+        .map(|e| Ok((e.file_name().to_string(), e.render(report)?)))
+        .collect::<Result<Vec<(String, Vec<u8>)>, ReportError>>()?;
     let mut written = Vec::new();
-    let files = [
-        ("summary.json".to_string(), json),
-        ("summary.csv".to_string(), csv),
-        ("summary.md".to_string(), md.into_bytes()),
-    ]
-    .into_iter()
-    .chain(figures.into_iter().map(|(f, svg)| (f, svg.into_bytes())))
-    .chain(std::iter::once((
-        "report.html".to_string(),
-        html.into_bytes(),
-    )));
     for (file, bytes) in files {
         let path = dir.join(file);
         write_atomic(&path, &bytes)?;

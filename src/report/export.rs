@@ -1,0 +1,215 @@
+//! The writers of a run's results folder behind one trait: each format ([`Json`], [`Csv`],
+//! [`Markdown`], [`Svg`] figures, [`Html`]) renders a [`RunReport`] to the bytes of one file,
+//! and [`run_exporters`] lists them in the order [`write_all`](super::write_all) writes them.
+
+use super::{csv_export, figures, html, markdown, ReportError, RunReport};
+
+/// One output file of a run, rendered from its report.
+pub trait Exporter {
+    /// The file's name in the results folder.
+    fn file_name(&self) -> &str;
+    /// The file's bytes.
+    fn render(&self, report: &RunReport) -> Result<Vec<u8>, ReportError>;
+}
+
+/// summary.json: the whole report, pretty-printed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json;
+
+impl Exporter for Json {
+    fn file_name(&self) -> &str {
+        "summary.json"
+    }
+
+    fn render(&self, report: &RunReport) -> Result<Vec<u8>, ReportError> {
+        serde_json::to_vec_pretty(report).map_err(|e| ReportError::Serialize {
+            what: self.file_name().into(),
+            message: e.to_string(),
+        })
+    }
+}
+
+/// summary.csv: the tidy observations (see [`csv_export`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Csv;
+
+impl Exporter for Csv {
+    fn file_name(&self) -> &str {
+        "summary.csv"
+    }
+
+    fn render(&self, report: &RunReport) -> Result<Vec<u8>, ReportError> {
+        csv_export::render(report)
+    }
+}
+
+/// summary.md: the report in words and tables (see [`markdown`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Markdown;
+
+impl Exporter for Markdown {
+    fn file_name(&self) -> &str {
+        "summary.md"
+    }
+
+    fn render(&self, report: &RunReport) -> Result<Vec<u8>, ReportError> {
+        Ok(markdown::render(report).into_bytes())
+    }
+}
+
+/// One SVG figure of the run (see [`figures`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Svg {
+    /// boundaries.svg, for a design with interim looks.
+    Boundaries,
+    /// responders.svg, for a responder endpoint.
+    Responders,
+}
+
+impl Svg {
+    /// The figures the run has, in the order the report shows them.
+    pub fn of(report: &RunReport) -> Vec<Svg> {
+        let mut out = Vec::new();
+        if figures::has_boundaries(report) {
+            out.push(Svg::Boundaries);
+        }
+        if figures::has_responders(report) {
+            out.push(Svg::Responders);
+        }
+        out
+    }
+}
+
+impl Exporter for Svg {
+    fn file_name(&self) -> &str {
+        match self {
+            Svg::Boundaries => figures::BOUNDARIES,
+            Svg::Responders => figures::RESPONDERS,
+        }
+    }
+
+    fn render(&self, report: &RunReport) -> Result<Vec<u8>, ReportError> {
+        let svg = match self {
+            Svg::Boundaries => figures::boundaries(report)?,
+            Svg::Responders => figures::responders(report)?,
+        };
+        Ok(svg.into_bytes())
+    }
+}
+
+/// report.html: summary.md and the figures on one self-contained page (see [`html`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Html;
+
+impl Exporter for Html {
+    fn file_name(&self) -> &str {
+        "report.html"
+    }
+
+    fn render(&self, report: &RunReport) -> Result<Vec<u8>, ReportError> {
+        let figures = figures::run_figures(report)?;
+        Ok(html::render_run(report, &figures).into_bytes())
+    }
+}
+
+/// The exporters of a run, in the order their files are written: summary.json, summary.csv,
+/// summary.md, the figures, report.html.
+pub fn run_exporters(report: &RunReport) -> Vec<Box<dyn Exporter>> {
+    let mut out: Vec<Box<dyn Exporter>> = vec![Box::new(Json), Box::new(Csv), Box::new(Markdown)];
+    out.extend(
+        Svg::of(report)
+            .into_iter()
+            .map(|f| Box::new(f) as Box<dyn Exporter>),
+    );
+    out.push(Box::new(Html));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{self, Override};
+    use crate::engine::{NoProgress, Simulator};
+    use crate::report::{build_report, RunMetadata};
+    use std::path::Path;
+
+    fn report(config: &str) -> RunReport {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(config);
+        let fewer = Override::parse("simulation.replicates=200").unwrap();
+        let loaded = config::load(&path, &[fewer]).unwrap();
+        let sim = Simulator::new(&loaded.design).unwrap();
+        let summary = sim.simulate(0..200, &NoProgress);
+        build_report(&loaded, sim.rules(), &summary, RunMetadata::single(1, 0.0))
+    }
+
+    fn names(r: &RunReport) -> String {
+        run_exporters(r)
+            .iter()
+            .map(|e| e.file_name().to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The first `n` lines of what `e` renders.
+    fn head(e: &dyn Exporter, r: &RunReport, n: usize) -> String {
+        let bytes = e.render(r).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        text.lines().take(n).collect::<Vec<_>>().join("\n")
+    }
+
+    #[test]
+    fn a_run_writes_its_files_in_order() {
+        insta::assert_snapshot!(names(&report("configs/designs/design_2x2x4.toml")), @r#"
+            summary.json
+            summary.csv
+            summary.md
+            report.html
+        "#);
+        insta::assert_snapshot!(names(&report("configs/williams2018.toml")), @r#"
+            summary.json
+            summary.csv
+            summary.md
+            boundaries.svg
+            responders.svg
+            report.html
+        "#);
+    }
+
+    #[test]
+    fn each_exporter_renders_its_format() {
+        let r = report("configs/williams2018.toml");
+        insta::assert_snapshot!(head(&Json, &r, 3), @r#"
+            {
+              "tool": {
+                "name": "crossover-sim",
+        "#);
+        insta::assert_snapshot!(head(&Csv, &r, 1), @"quantity,analysis,contrast,condition,look,reason,responders,estimate,se,ci_low,ci_high,under_null,name,config_file,overrides,seed,replicates,version,command");
+        insta::assert_snapshot!(head(&Markdown, &r, 1), @"# williams2018");
+        insta::assert_snapshot!(head(&Svg::Boundaries, &r, 1), @r#"
+            <svg width="900" height="556" viewBox="0 0 900 556" xmlns="http://www.w3.org/2000/svg">
+        "#);
+        insta::assert_snapshot!(head(&Svg::Responders, &r, 1), @r#"
+            <svg width="900" height="350" viewBox="0 0 900 350" xmlns="http://www.w3.org/2000/svg">
+        "#);
+        insta::assert_snapshot!(head(&Html, &r, 1), @"<!DOCTYPE html>");
+    }
+
+    #[test]
+    fn write_all_writes_what_the_exporters_render() {
+        let r = report("configs/williams2018.toml");
+        let dir = std::env::temp_dir().join(format!("export-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let written = crate::report::write_all(&dir, &r).unwrap();
+        let exporters = run_exporters(&r);
+        assert_eq!(written.len(), exporters.len());
+        for (path, e) in written.iter().zip(&exporters) {
+            assert_eq!(path.file_name().unwrap().to_str(), Some(e.file_name()));
+            assert_eq!(
+                std::fs::read(path).unwrap(),
+                e.render(&r).unwrap(),
+                "{path:?}"
+            );
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
