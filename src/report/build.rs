@@ -291,23 +291,21 @@ fn contrast_reports(d: &TrialDesign, summary: &Summary, primary_level: f64) -> V
 }
 
 /// The joint figures of several primary contrasts (None with one).
-fn family_report(d: &TrialDesign, summary: &Summary) -> Option<FamilyReport> {
+fn family_report(
+    d: &TrialDesign,
+    summary: &Summary,
+    contrasts: &[ContrastReport],
+) -> Option<FamilyReport> {
     let m = d.contrasts.len();
     if m < 2 || summary.family.rejections.len() != m + 1 {
         return None;
     }
     let r = summary.replicates.max(1);
     let counts = &summary.family.rejections;
-    let hypothesis = d.analysis.hypothesis;
-    let true_nulls: Vec<String> = d
-        .contrasts
+    let true_nulls: Vec<String> = contrasts
         .iter()
-        .filter(|c| {
-            hypothesis.is_null(crate::numerics::tidy_decimal(
-                d.population.average_effect(c),
-            ))
-        })
-        .map(|c| c.name().to_string())
+        .filter(|c| c.under_null)
+        .map(|c| c.name.clone())
         .collect();
     let procedure = d.analysis.multiplicity;
     Some(FamilyReport {
@@ -573,6 +571,7 @@ pub fn build_report(
             })
             .collect(),
     });
+    let contrasts = contrast_reports(d, summary, primary_level);
     let mut report = RunReport {
         tool: ToolInfo {
             name: env!("CARGO_PKG_NAME").to_string(),
@@ -602,8 +601,8 @@ pub fn build_report(
             .as_ref()
             .map(|plan| two_stage_report(plan, d, summary)),
         sequences: d.crossover.sequence_labels(),
-        contrasts: contrast_reports(d, summary, primary_level),
-        family: family_report(d, summary),
+        family: family_report(d, summary, &contrasts),
+        contrasts,
         primary,
         analyses,
         looks,
