@@ -20,7 +20,7 @@ fn williams(sets: &[&str]) -> LoadedConfig {
 
 fn draw_cohort(c: &mut Criterion) {
     let loaded = williams(&[]);
-    let model = CohortModel::new(&loaded.design);
+    let model = CohortModel::new(loaded.design.cohort());
     let mut cohort = Cohort::new(30, 2);
     let mut j = 0u64;
     c.bench_function("draw_cohort/williams2018", |b| {
@@ -79,9 +79,9 @@ fn general_designs(c: &mut Criterion) {
         let loaded = load_config(&format!("configs/designs/design_{preset}.toml"), &[]);
         let d = &loaded.design;
         let (k, p, n) = (
-            d.crossover.condition_count(),
-            d.crossover.period_count(),
-            d.enrolled,
+            d.crossover().condition_count(),
+            d.crossover().period_count(),
+            d.enrolled(),
         );
         // 4x4 tests its three contrasts against the reference together by default; the
         // single-contrast run shows what the family costs.
@@ -142,11 +142,11 @@ fn general_designs(c: &mut Criterion) {
 
 fn analyses(c: &mut Criterion) {
     let loaded = williams(&["sequential.looks=[30]"]);
-    let model = CohortModel::new(&loaded.design);
+    let model = CohortModel::new(loaded.design.cohort());
     let mut cohort = Cohort::new(30, 2);
     model.draw(&mut replicate_rng(1, 0), &mut cohort);
     let d = &loaded.design;
-    let mut look = LookData::new(30, &d.crossover, d.test(), d.reference(), Needs::ALL);
+    let mut look = LookData::new(30, d.crossover(), d.test(), d.reference(), Needs::ALL);
     look.collect(&cohort, 30);
     let critical = CriticalValues::new(0.05, 30);
     let mut group = c.benchmark_group("analysis_n30");

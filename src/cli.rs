@@ -14,11 +14,11 @@ use crate::engine::Progress;
 use crate::error::Error;
 use crate::interrupt;
 use crate::sequential::boundaries::{
-    compute_boundaries, Boundaries, BoundaryKind, Sided, SpendingFunction,
+    compute_boundaries, Boundaries, BoundaryFamily, BoundaryKind, BoundaryParameter, Sided,
 };
 use crate::shard::ShardSpec;
 use crate::sweep::{self, SweepLabels, SweepSpec};
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -182,17 +182,17 @@ pub enum Command {
             allow_negative_numbers = true
         )]
         looks: Vec<f64>,
-        /// obrien_fleming, pocock, hwang_shih_decani, kim_demets (Lan-DeMets spending), or
-        /// obrien_fleming_total_alpha; or classical_obrien_fleming, classical_pocock,
-        /// haybittle_peto.
-        #[arg(long, default_value = "obrien_fleming")]
-        spending: String,
+        /// The boundary family: Lan-DeMets spending (obrien_fleming, pocock, hwang_shih_decani,
+        /// kim_demets, obrien_fleming_total_alpha) or classical (classical_obrien_fleming,
+        /// classical_pocock, haybittle_peto).
+        #[arg(long, value_enum, default_value_t = BoundaryFamily::ObrienFleming)]
+        spending: BoundaryFamily,
         /// Overall alpha.
         #[arg(long, default_value_t = 0.05, allow_negative_numbers = true)]
         alpha: f64,
         /// 1 or 2.
-        #[arg(long, default_value_t = 2, allow_negative_numbers = true)]
-        sided: i64,
+        #[arg(long, value_enum, default_value = "2")]
+        sided: Sided,
         /// Hwang-Shih-DeCani gamma (only with --spending hwang_shih_decani), e.g. -4.
         #[arg(long, allow_negative_numbers = true)]
         gamma: Option<f64>,
@@ -357,17 +357,15 @@ pub struct BoundaryRequest {
     pub kind: BoundaryKind,
 }
 
-const SPENDING_NAMES: &str = "obrien_fleming, pocock, hwang_shih_decani, kim_demets, obrien_fleming_total_alpha, classical_obrien_fleming, classical_pocock or haybittle_peto";
-
 /// Checks the `boundaries` options: looks that are fractions ending at 1 or whole enrollment
 /// counts (never silently rescaled fractions), and `--gamma`, `--rho` and `--interim-z` only
 /// for the family that uses them.
 #[allow(clippy::too_many_arguments)]
 pub fn boundary_request(
     looks: &[f64],
-    spending: &str,
+    spending: BoundaryFamily,
     alpha: f64,
-    sided: i64,
+    sided: Sided,
     gamma: Option<f64>,
     rho: Option<f64>,
     interim_z: Option<f64>,
@@ -378,11 +376,6 @@ pub fn boundary_request(
         .map(|x| x.to_string())
         .collect::<Vec<_>>()
         .join(",");
-    let sided = match sided {
-        1 => Sided::One,
-        2 => Sided::Two,
-        other => return Err(usage(format!("--sided {other}: must be 1 or 2"))),
-    };
     if looks.is_empty() || looks.len() > MAX_BOUNDARY_LOOKS {
         return Err(usage(format!(
             "--looks {shown}: give from 1 to {MAX_BOUNDARY_LOOKS} looks"
@@ -413,39 +406,37 @@ pub fn boundary_request(
             "--looks {shown}: give either information fractions in (0, 1] ending at 1 or whole enrollment counts, not a mix"
         )));
     };
-    let unused = |flag: &str, v: Option<f64>, family: &str| match v {
-        Some(v) if spending != family => Err(usage(format!(
-            "{flag} {v} applies only to --spending {family}; --spending {spending} does not use it"
-        ))),
-        _ => Ok(()),
-    };
-    unused("--gamma", gamma, "hwang_shih_decani")?;
-    unused("--rho", rho, "kim_demets")?;
-    unused("--interim-z", interim_z, "haybittle_peto")?;
-    let kind = match spending {
-        "obrien_fleming" => BoundaryKind::Spending(SpendingFunction::ObrienFleming),
-        "pocock" => BoundaryKind::Spending(SpendingFunction::Pocock),
-        "hwang_shih_decani" => BoundaryKind::Spending(SpendingFunction::HwangShihDeCani {
-            gamma: gamma.ok_or_else(|| {
-                usage("--spending hwang_shih_decani needs --gamma, e.g. --gamma -4".into())
-            })?,
-        }),
-        "kim_demets" => BoundaryKind::Spending(SpendingFunction::KimDeMets {
-            rho: rho
-                .ok_or_else(|| usage("--spending kim_demets needs --rho, e.g. --rho 3".into()))?,
-        }),
-        "obrien_fleming_total_alpha" => BoundaryKind::ObrienFlemingTotalAlpha,
-        "classical_obrien_fleming" => BoundaryKind::ObrienFlemingClassical,
-        "classical_pocock" => BoundaryKind::PocockClassical,
-        "haybittle_peto" => BoundaryKind::HaybittlePeto {
-            interim_z: interim_z.unwrap_or(3.0),
-        },
-        other => {
+    let uses = spending.parameter();
+    let name = spending.name();
+    for (flag, parameter, v) in [
+        ("--gamma", BoundaryParameter::Gamma, gamma),
+        ("--rho", BoundaryParameter::Rho, rho),
+        ("--interim-z", BoundaryParameter::InterimZ, interim_z),
+    ] {
+        if let Some(v) = v.filter(|_| uses != Some(parameter)) {
+            let family = BoundaryFamily::value_variants()
+                .iter()
+                .find(|f| f.parameter() == Some(parameter))
+                .map_or("", |f| f.name());
             return Err(usage(format!(
-                "--spending {other}: choose {SPENDING_NAMES}"
-            )))
+                "{flag} {v} applies only to --spending {family}; --spending {name} does not use it"
+            )));
         }
+    }
+    let value = match uses {
+        Some(BoundaryParameter::Gamma) => gamma,
+        Some(BoundaryParameter::Rho) => rho,
+        Some(BoundaryParameter::InterimZ) => interim_z,
+        None => None,
     };
+    let kind = spending.with(value).ok_or_else(|| {
+        usage(match uses {
+            Some(BoundaryParameter::Rho) => {
+                "--spending kim_demets needs --rho, e.g. --rho 3".into()
+            }
+            _ => "--spending hwang_shih_decani needs --gamma, e.g. --gamma -4".into(),
+        })
+    })?;
     Ok(BoundaryRequest {
         rates,
         alpha,
@@ -532,7 +523,7 @@ impl Cli {
                 rho,
                 interim_z,
                 ..
-            } => boundary_request(looks, spending, *alpha, *sided, *gamma, *rho, *interim_z)
+            } => boundary_request(looks, *spending, *alpha, *sided, *gamma, *rho, *interim_z)
                 .map(|_| ()),
         }
     }
@@ -562,7 +553,7 @@ where
         ..
     } = &cli.command
     {
-        boundary_request(looks, spending, *alpha, *sided, *gamma, *rho, *interim_z)
+        boundary_request(looks, *spending, *alpha, *sided, *gamma, *rho, *interim_z)
             .and_then(|r| r.compute())
             .map_err(|e| e.to_string())?;
     }
@@ -671,8 +662,17 @@ mod tests {
 
     #[test]
     fn boundary_looks_are_fractions_ending_at_one_or_counts() {
-        let req =
-            |looks: &[f64]| boundary_request(looks, "obrien_fleming", 0.05, 2, None, None, None);
+        let req = |looks: &[f64]| {
+            boundary_request(
+                looks,
+                BoundaryFamily::ObrienFleming,
+                0.05,
+                Sided::Two,
+                None,
+                None,
+                None,
+            )
+        };
         assert_eq!(req(&[0.5, 1.0]).unwrap().rates, vec![0.5, 1.0]);
         assert_eq!(req(&[15.0, 30.0]).unwrap().rates, vec![0.5, 1.0]);
         for bad in [
@@ -684,9 +684,17 @@ mod tests {
         ] {
             assert!(req(bad).is_err(), "{bad:?}");
         }
-        let e = boundary_request(&[0.5, 1.0], "pocock", 0.05, 2, Some(-4.0), None, None)
-            .unwrap_err()
-            .to_string();
+        let e = boundary_request(
+            &[0.5, 1.0],
+            BoundaryFamily::Pocock,
+            0.05,
+            Sided::Two,
+            Some(-4.0),
+            None,
+            None,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("--gamma -4") && e.contains("pocock"), "{e}");
     }
 }

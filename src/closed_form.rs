@@ -63,26 +63,26 @@ impl PowerModel {
     /// The model of `design`, or why its power has no closed form.
     pub fn of(design: &TrialDesign) -> Result<PowerModel, String> {
         let d = design;
-        let primary = d.analysis.primary;
+        let primary = d.analysis().primary;
         let linear_model = primary == AnalysisName::ANOVA
-            || (primary == AnalysisName::PERIOD_ADJUSTED && d.crossover.is_two_by_two());
+            || (primary == AnalysisName::PERIOD_ADJUSTED && d.crossover().is_two_by_two());
         if !linear_model {
             return Err(format!(
                 "the primary analysis {} is not the linear model (anova)",
                 primary.as_str()
             ));
         }
-        if d.sequential.looks.len() > 1 {
+        if d.sequential().looks.len() > 1 {
             return Err("the design has interim looks".to_string());
         }
-        if d.two_stage.is_some() {
+        if d.two_stage().is_some() {
             return Err("the design has two stages".to_string());
         }
-        let m = d.contrasts.len();
-        let alpha = match d.analysis.multiplicity {
-            _ if m < 2 => d.analysis.alpha,
-            Multiplicity::None => d.analysis.alpha,
-            Multiplicity::Bonferroni => d.analysis.alpha / m as f64,
+        let m = d.contrasts().len();
+        let alpha = match d.analysis().multiplicity {
+            _ if m < 2 => d.analysis().alpha,
+            Multiplicity::None => d.analysis().alpha,
+            Multiplicity::Bonferroni => d.analysis().alpha / m as f64,
             Multiplicity::Holm => {
                 return Err("Holm's procedure rejects a contrast depending on the others' p-values (no closed form per contrast)".to_string())
             }
@@ -90,23 +90,23 @@ impl PowerModel {
                 return Err("the fixed sequence rejects a contrast only after the earlier ones (no closed form per contrast)".to_string())
             }
         };
-        let pop = &d.population;
+        let pop = &d.population();
         if pop.classes.len() != 1 {
             return Err("the population has latent classes".to_string());
         }
         if pop.scale.is_some() {
             return Err("scores are rounded or clamped to a scale".to_string());
         }
-        if d.dropout.before_first_period > 0.0
-            || d.dropout.after_period.iter().flatten().any(|&p| p > 0.0)
+        if d.dropout().before_first_period > 0.0
+            || d.dropout().after_period.iter().flatten().any(|&p| p > 0.0)
         {
             return Err("participants drop out".to_string());
         }
-        if d.carryover.iter().any(|&c| c != 0.0) {
+        if d.carryover().iter().any(|&c| c != 0.0) {
             return Err("the design has carryover".to_string());
         }
         let class = &pop.classes[0];
-        let k = d.crossover.condition_count();
+        let k = d.crossover().condition_count();
         let sd = class.change_sd[0];
         let w = pop.within_sd[0];
         if class.change_sd.iter().any(|&s| s != sd) || pop.within_sd.iter().any(|&s| s != w) {
@@ -120,25 +120,25 @@ impl PowerModel {
             return Err("the correlation between conditions is not one common value".to_string());
         }
         let interaction_variance = sd * sd * (1.0 - rho);
-        let replicated = d.crossover.conditions().any(|c| d.crossover.repeats(c));
+        let replicated = d.crossover().conditions().any(|c| d.crossover().repeats(c));
         if replicated && interaction_variance > 0.0 {
             return Err(
                 "a replicate design with a participant-by-condition interaction (correlation below 1)"
                     .to_string(),
             );
         }
-        let variance_factor = AnovaModel::new(&d.crossover, &d.contrast, false)
-            .balanced_variance_factor(d.crossover.sequence_count())
+        let variance_factor = AnovaModel::new(d.crossover(), d.contrast(), false)
+            .balanced_variance_factor(d.crossover().sequence_count())
             .ok_or_else(|| "the design cannot estimate the contrast".to_string())?;
         Ok(PowerModel {
-            hypothesis: d.analysis.hypothesis,
+            hypothesis: d.analysis().hypothesis,
             alpha,
-            effect: pop.average_effect(&d.contrast),
+            effect: pop.average_effect(d.contrast()),
             residual_sd: (interaction_variance + w * w).sqrt(),
             variance_factor,
-            periods: d.crossover.period_count(),
+            periods: d.crossover().period_count(),
             conditions: k,
-            sequences: d.crossover.sequence_count(),
+            sequences: d.crossover().sequence_count(),
         })
     }
 
@@ -205,13 +205,13 @@ pub fn closed_form(design: &TrialDesign) -> ClosedForm {
         Ok(m) => m,
         Err(why) => return ClosedForm::Unavailable(why),
     };
-    let n = design.enrolled;
-    let balanced = match design.randomization {
+    let n = design.enrolled();
+    let balanced = match design.randomization() {
         Randomization::PermutedBlocks { block_size } => n % block_size == 0,
         Randomization::Simple => false,
     };
     if !balanced {
-        return ClosedForm::Unavailable(match design.randomization {
+        return ClosedForm::Unavailable(match design.randomization() {
             Randomization::Simple => {
                 "simple randomization does not fill the sequences equally".to_string()
             }

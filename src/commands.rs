@@ -78,8 +78,8 @@ pub fn dispatch(cli: Cli) -> Result<(), Error> {
             json,
         } => {
             let request =
-                cli::boundary_request(&looks, &spending, alpha, sided, gamma, rho, interim_z)?;
-            boundaries(&request, &spending, json)
+                cli::boundary_request(&looks, spending, alpha, sided, gamma, rho, interim_z)?;
+            boundaries(&request, spending.name(), json)
         }
     }
 }
@@ -124,11 +124,7 @@ fn load_all(
         .iter()
         .zip(&loaded)
         .enumerate()
-        .filter_map(|(i, (p, l))| {
-            l.as_ref()
-                .ok()
-                .map(|l| (i, p.as_path(), l.design.name.as_str()))
-        })
+        .filter_map(|(i, (p, l))| l.as_ref().ok().map(|l| (i, p.as_path(), l.design.name())))
         .collect();
     let pairs: Vec<(&Path, &str)> = named.iter().map(|(_, p, n)| (*p, *n)).collect();
     let clashes = batch::name_collisions(&pairs, out)
@@ -145,7 +141,11 @@ fn run_one(
 ) -> Result<(), Error> {
     // Build the simulator (and its boundaries) before the bar appears, so errors come first.
     let dir = run::prepare(loaded, &options.out)?;
-    let bar = Bar::new(loaded.design.replicates, &loaded.design.name, options.quiet);
+    let bar = Bar::new(
+        loaded.design.replicates(),
+        loaded.design.name(),
+        options.quiet,
+    );
     let result = pool.install(|| run::simulate(loaded, &bar))?;
     bar.0.finish_and_clear();
     let written = run::write_run(&dir, &result)?;
@@ -168,7 +168,7 @@ fn run(configs: &[PathBuf], options: &RunOptions) -> Result<(), Error> {
             .filter(|(i, _)| {
                 let name = loaded[**i]
                     .as_ref()
-                    .map_or(String::new(), |l| l.design.name.to_lowercase());
+                    .map_or(String::new(), |l| l.design.name().to_lowercase());
                 seen.insert(name)
             })
             .map(|(_, m)| m)
@@ -210,11 +210,11 @@ fn run_sweep(path: &Path, spec: &SweepSpec, options: &RunOptions) -> Result<(), 
     let base = config::load(path, &cli::overrides(options)?)?;
     // Validate every grid point before spending simulation time.
     let points = sweep::point_configs(&base, spec)?.len();
-    let dir = run::results_dir(&options.out, &base.design.name)?;
+    let dir = run::results_dir(&options.out, base.design.name())?;
     let pool = cli::thread_pool(options.threads)?;
     let bar = Bar::new(
-        points as u64 * base.design.replicates,
-        &base.design.name,
+        points as u64 * base.design.replicates(),
+        base.design.name(),
         options.quiet,
     );
     let result = pool.install(|| sweep::run_sweep(&base, spec, &bar))?;
@@ -279,7 +279,7 @@ fn batch(inputs: &[PathBuf], options: &RunOptions) -> Result<(), Error> {
         bar.set_message(path.display().to_string());
         let name = loaded
             .as_ref()
-            .map_or(String::new(), |l| l.design.name.clone());
+            .map_or(String::new(), |l| l.design.name().to_string());
         let outcome = loaded.and_then(|loaded| {
             if let Some(clash) = clashes.get(&i) {
                 return Err(Error::Usage(clash.clone()));
@@ -360,7 +360,7 @@ fn run_shards(
         if let Some(s) = &sweep {
             sweep::point_configs(&loaded, s)?;
         }
-        let dir = run::results_dir(&options.out, &loaded.design.name)?;
+        let dir = run::results_dir(&options.out, loaded.design.name())?;
         let shards_dir = dir.join("shards");
         {
             let _writing = interrupt::writing()?;
@@ -371,7 +371,7 @@ fn run_shards(
                 })
             })?;
         }
-        let range = spec.range(loaded.design.replicates);
+        let range = spec.range(loaded.design.replicates());
         let points = sweep.as_ref().map_or(1, |s| sweep::grid(s).len());
         let bar = Bar::new(
             (range.end - range.start) * points as u64,
@@ -386,12 +386,12 @@ fn run_shards(
         if !options.quiet {
             println!(
                 "{}: shard {}/{} = replicates {}..{} of {}; wrote {}",
-                loaded.design.name,
+                loaded.design.name(),
                 spec.index,
                 spec.count,
                 range.start,
                 range.end,
-                loaded.design.replicates,
+                loaded.design.replicates(),
                 target.display()
             );
         }
@@ -403,7 +403,7 @@ fn merge(shards: &[PathBuf], out: &Path, quiet: bool) -> Result<(), Error> {
     match shard::merge_named(shards, "--set overrides")? {
         Merged::Run(boxed) => {
             let (loaded, result) = *boxed;
-            let dir = run::results_dir(out, &loaded.design.name)?;
+            let dir = run::results_dir(out, loaded.design.name())?;
             let written = run::write_run(&dir, &result)?;
             if !quiet {
                 print!("{}", report::text::render(&result));
@@ -416,7 +416,7 @@ fn merge(shards: &[PathBuf], out: &Path, quiet: bool) -> Result<(), Error> {
         }
         Merged::Sweep(boxed) => {
             let (loaded, result) = *boxed;
-            let dir = run::results_dir(out, &loaded.design.name)?;
+            let dir = run::results_dir(out, loaded.design.name())?;
             let written = run::write_phase(|| Ok(report::sweep::write_sweep(&dir, &result)?))?;
             if !quiet {
                 println!(
@@ -469,11 +469,11 @@ fn validate(configs: &[PathBuf], overrides: &[Override]) -> Result<(), Error> {
             Ok(loaded) => println!(
                 "ok: {} ({}, N = {}, {} look(s) at {:?}, primary {})",
                 path.display(),
-                loaded.design.name,
-                loaded.design.enrolled,
-                loaded.design.sequential.looks.len(),
-                loaded.design.sequential.looks,
-                loaded.design.analysis.primary.as_str()
+                loaded.design.name(),
+                loaded.design.enrolled(),
+                loaded.design.sequential().looks.len(),
+                loaded.design.sequential().looks,
+                loaded.design.analysis().primary.as_str()
             ),
             // A single config's error is printed once, by main.
             Err(e) if configs.len() == 1 => return Err(e),
@@ -545,7 +545,11 @@ fn convention(sided: Sided) -> &'static str {
 fn samplesize(path: &Path, target: f64, options: &RunOptions) -> Result<(), Error> {
     let base = config::load(path, &cli::overrides(options)?)?;
     let pool = cli::thread_pool(options.threads)?;
-    let bar = Bar::new(2 * base.design.replicates, &base.design.name, options.quiet);
+    let bar = Bar::new(
+        2 * base.design.replicates(),
+        base.design.name(),
+        options.quiet,
+    );
     let result = pool
         .install(|| crossover_sim::sample_size::sample_size(&base, target, &bar))
         .map_err(|e| match e {
@@ -559,7 +563,7 @@ fn samplesize(path: &Path, target: f64, options: &RunOptions) -> Result<(), Erro
             other => other,
         })?;
     bar.0.finish_and_clear();
-    let dir = run::results_dir(&options.out, &base.design.name)?;
+    let dir = run::results_dir(&options.out, base.design.name())?;
     let path = dir.join("samplesize.json");
     let json = serde_json::to_string_pretty(&result).map_err(|e| Error::Other(e.to_string()))?;
     run::write_phase(|| Ok(report::write_atomic(&path, json.as_bytes())?))?;
@@ -594,7 +598,7 @@ fn samplesize(path: &Path, target: f64, options: &RunOptions) -> Result<(), Erro
 
 fn claim(path: &Path, options: &RunOptions) -> Result<(), Error> {
     let base = config::load(path, &cli::overrides(options)?)?;
-    let dir = run::results_dir(&options.out, &base.design.name)?;
+    let dir = run::results_dir(&options.out, base.design.name())?;
     let pool = cli::thread_pool(options.threads)?;
     let quiet = options.quiet;
     let log = |line: &str| {

@@ -34,7 +34,7 @@ pub fn write_phase<T>(write: impl FnOnce() -> Result<T, Error>) -> Result<T, Err
 /// boundaries), so that every error comes before any simulation time is spent; returns the
 /// folder.
 pub fn prepare(loaded: &LoadedConfig, out: &Path) -> Result<PathBuf, Error> {
-    let dir = results_dir(out, &loaded.design.name)?;
+    let dir = results_dir(out, loaded.design.name())?;
     simulator(loaded)?;
     Ok(dir)
 }
@@ -69,8 +69,8 @@ pub fn simulator(loaded: &LoadedConfig) -> Result<Simulator, Error> {
 pub fn simulate(loaded: &LoadedConfig, progress: &dyn Progress) -> Result<RunReport, Error> {
     let sim = simulator(loaded)?;
     let start = Instant::now();
-    let summary = sim.simulate(0..loaded.design.replicates, progress);
-    if progress.cancelled() || summary.replicates != loaded.design.replicates {
+    let summary = sim.simulate(0..loaded.design.replicates(), progress);
+    if progress.cancelled() || summary.replicates != loaded.design.replicates() {
         return Err(Error::Interrupted);
     }
     let meta = RunMetadata::single(rayon::current_num_threads(), start.elapsed().as_secs_f64());

@@ -88,16 +88,16 @@ pub fn sample_size(
         });
     }
     Ok(SampleSizeResult {
-        name: loaded.design.name.clone(),
+        name: loaded.design.name().to_string(),
         config_file: loaded.origin.clone(),
         overrides: loaded.overrides.clone(),
-        hypothesis: crate::report::build::describe(loaded.design.analysis.primary, loaded),
+        hypothesis: crate::report::build::describe(loaded.design.analysis().primary, loaded),
         target_power: target,
         sample_size: n,
         exact_power: exact,
         rows,
-        replicates: loaded.design.replicates,
-        seed: loaded.design.seed,
+        replicates: loaded.design.replicates(),
+        seed: loaded.design.seed(),
     })
 }
 

@@ -128,7 +128,7 @@ pub fn run_shard(
     sweep: Option<SweepSpec>,
     progress: &dyn Progress,
 ) -> Result<ShardFile, Error> {
-    let replicates = base.design.replicates;
+    let replicates = base.design.replicates();
     let range = shard.range(replicates);
     let start = Instant::now();
     let mut points = Vec::new();
@@ -164,7 +164,7 @@ pub fn run_shard(
         command: format!("{whole} --shard {}/{}", shard.index, shard.count),
         config_hash: config_hash(&base.resolved),
         config: base.resolved.clone(),
-        seed: base.design.seed,
+        seed: base.design.seed(),
         replicates,
         shard,
         replicate_range: range,

@@ -362,11 +362,11 @@ pub fn assemble(
             .collect(),
     };
     SweepResult {
-        name: base.design.name.clone(),
+        name: base.design.name().to_string(),
         param: spec.param.clone(),
         param2: spec.second.as_ref().map(|(k, _)| k.clone()),
-        seed: base.design.seed,
-        replicates: base.design.replicates,
+        seed: base.design.seed(),
+        replicates: base.design.replicates(),
         looks,
         points,
         target,

@@ -35,7 +35,7 @@ fn williams(sets: &[&str]) -> LoadedConfig {
 /// Runs, checks the JSON for NaN and unexplained blanks, and returns the report.
 fn run_checked(loaded: &LoadedConfig) -> RunReport {
     let report = run(loaded);
-    assert_eq!(report.replicates, loaded.design.replicates);
+    assert_eq!(report.replicates, loaded.design.replicates());
     assert_sensible_json(&report, loaded);
     for (name, a) in &report.analyses {
         assert_eq!(
@@ -208,7 +208,7 @@ fn figures(report: &RunReport) -> Json {
 #[test]
 fn a_single_class_with_probability_one() {
     let loaded = williams(&[NON_RESPONSIVE_ONLY]);
-    assert_eq!(loaded.design.population.classes.len(), 1);
+    assert_eq!(loaded.design.population().classes.len(), 1);
     let report = run_checked(&loaded);
     assert!(
         (report.true_effect + 1.0).abs() < 1e-12,
@@ -246,7 +246,7 @@ fn a_first_look_below_two_participants_never_stops() {
         "analysis.primary=completers_paired",
         "analysis.secondary=[\"responders_paired\"]",
     ]);
-    assert_eq!(loaded.design.sequential.looks, vec![1, 30]);
+    assert_eq!(loaded.design.sequential().looks, vec![1, 30]);
     let report = run_checked(&loaded);
     let first = &report.looks[0];
     assert!(first.critical_z.is_finite() && first.critical_z > 3.0);

@@ -56,12 +56,12 @@ fn every_named_design_has_its_exact_power_and_size() {
         let loaded = load(&config, &[]);
         let d = &loaded.design;
         let (k, p, n) = (
-            d.crossover.condition_count(),
-            d.crossover.period_count(),
-            d.enrolled,
+            d.crossover().condition_count(),
+            d.crossover().period_count(),
+            d.enrolled(),
         );
-        let v = AnovaModel::new(&d.crossover, &d.contrast, false)
-            .balanced_variance_factor(d.crossover.sequence_count())
+        let v = AnovaModel::new(d.crossover(), d.contrast(), false)
+            .balanced_variance_factor(d.crossover().sequence_count())
             .unwrap();
         assert!(
             (v - bk).abs() < 1e-12,

@@ -22,7 +22,7 @@ fn carryover_bias_is_what_the_williams_design_implies() {
         "effects.carryover={ reference = 0.0, test = 0.4, second_test = -0.3, third_test = 0.2 }";
     // Implied bias: fit the expected values of a balanced complete cohort.
     let d = load(config, &[carry]).design;
-    let design: &Crossover = &d.crossover;
+    let design: &Crossover = d.crossover();
     let n = design.sequence_count();
     let mut cohort = Cohort::new(n, 4);
     for (i, s) in design.sequences().iter().enumerate() {
@@ -32,7 +32,7 @@ fn carryover_bias_is_what_the_williams_design_implies() {
             let cell = cohort.cell(i, j);
             let c = s.condition_in(j);
             cohort.condition[cell] = c;
-            let mut y = d.population.classes[0].change_mean[c.index()] + d.period_effect[j];
+            let mut y = d.population().classes[0].change_mean[c.index()] + d.period_effect()[j];
             if j > 0 {
                 y += lambda[s.condition_in(j - 1).index()];
             }

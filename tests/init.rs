@@ -131,7 +131,7 @@ fn init_defaults_to_a_file_named_after_the_design_and_takes_condition_names() {
         loaded.design.condition_names(),
         ["ketamine+placebo", "ketamine+naltrexone"]
     );
-    assert_eq!(loaded.design.name, "ketamine");
+    assert_eq!(loaded.design.name(), "ketamine");
     // A Williams design takes any number of conditions.
     crossover_sim()
         .args([
@@ -147,8 +147,8 @@ fn init_defaults_to_a_file_named_after_the_design_and_takes_condition_names() {
         .assert()
         .success();
     let loaded = config::load(&dir.path().join("dose.toml"), &[]).unwrap();
-    assert_eq!(loaded.design.crossover.sequence_count(), 4);
-    assert_eq!(loaded.design.crossover.period_count(), 4);
+    assert_eq!(loaded.design.crossover().sequence_count(), 4);
+    assert_eq!(loaded.design.crossover().period_count(), 4);
 }
 
 #[test]

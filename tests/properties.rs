@@ -756,7 +756,7 @@ fn check_report_json(report: &RunReport, loaded: &LoadedConfig) -> Result<(), Te
 /// the report, and checks it.
 fn check_simulation(loaded: &LoadedConfig) -> Result<(), TestCaseError> {
     let d = &loaded.design;
-    if d.enrolled > MAX_SIMULATED_ENROLLED || d.sequential.looks.len() > MAX_SIMULATED_LOOKS {
+    if d.enrolled() > MAX_SIMULATED_ENROLLED || d.sequential().looks.len() > MAX_SIMULATED_LOOKS {
         return Ok(());
     }
     let sim = match crossover_sim::run::simulator(loaded) {
@@ -782,7 +782,7 @@ fn check_simulation(loaded: &LoadedConfig) -> Result<(), TestCaseError> {
         stopped <= 1.0 + 1e-12,
         "stop probabilities sum to {stopped}"
     );
-    prop_assert!(report.expected_enrolled.mean <= d.enrolled as f64);
+    prop_assert!(report.expected_enrolled.mean <= d.enrolled() as f64);
     prop_assert!(report.completers.mean <= report.expected_enrolled.mean);
     // The renderers must not panic on any accepted config either.
     let _ = crossover_sim::report::markdown::render(&report);
@@ -943,10 +943,10 @@ proptest! {
         let loaded = config::parse(&BASE_TEXT, ORIGIN, &[o]);
         prop_assert!(loaded.is_ok(), "seed {seed}: {}", loaded.unwrap_err());
         let loaded = loaded.unwrap();
-        prop_assert_eq!(loaded.design.seed, seed);
+        prop_assert_eq!(loaded.design.seed(), seed);
         let again = config::with_overrides(&loaded, &[]);
         prop_assert!(again.is_ok(), "seed {seed}: {}", again.unwrap_err());
-        prop_assert_eq!(again.unwrap().design.seed, seed);
+        prop_assert_eq!(again.unwrap().design.seed(), seed);
     }
 }
 
@@ -1241,7 +1241,7 @@ proptest! {
                 } = &cli.command
                 {
                     let request = crossover_sim::cli::boundary_request(
-                        looks, spending, *alpha, *sided, *gamma, *rho, *interim_z,
+                        looks, *spending, *alpha, *sided, *gamma, *rho, *interim_z,
                     );
                     prop_assert!(request.is_ok());
                     if let Ok(b) = request.unwrap().compute() {

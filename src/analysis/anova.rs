@@ -20,6 +20,7 @@ use super::{
     TestStatistic,
 };
 use crate::design::{Contrast, Crossover};
+use crate::numerics::{cholesky_definite_into, cholesky_solve};
 
 /// `anova`: the linear model without a carryover term.
 pub static SPEC: AnalysisSpec = AnalysisSpec {
@@ -234,13 +235,13 @@ impl AnovaModel {
             yy += o.centred * o.centred;
         }
         self.rhs = rhs;
-        if !cholesky_in_place(&self.a, &mut self.l, q) {
+        if !cholesky_definite_into(&self.a, &mut self.l, q) {
             // Some effect is not estimable from the observed periods (e.g. a condition nobody
             // has received yet).
             return AnalysisOutcome::NotAnalyzable(NotAnalyzable::TooFewParticipants);
         }
         self.beta.copy_from_slice(&self.rhs);
-        solve_in_place(&self.l, &mut self.beta, q);
+        cholesky_solve(&self.l, &mut self.beta, q);
         // Residuals explicitly (not y'y - b'X'y), which loses digits when the fit is close.
         let mut fitted = std::mem::take(&mut self.fitted);
         fitted.clear();
@@ -282,7 +283,7 @@ impl AnovaModel {
         let q = self.q;
         let contrast = &self.contrasts[i];
         self.z.copy_from_slice(contrast);
-        solve_in_place(&self.l, &mut self.z, q);
+        cholesky_solve(&self.l, &mut self.z, q);
         let variance_factor: f64 = contrast.iter().zip(&self.z).map(|(a, b)| a * b).sum();
         let estimate: f64 = contrast.iter().zip(&self.beta).map(|(a, b)| a * b).sum();
         let standard_error = (mse * variance_factor).sqrt();
@@ -325,11 +326,11 @@ impl AnovaModel {
                 *a += w * x;
             }
         }
-        if !cholesky_in_place(&self.a, &mut self.l, q) {
+        if !cholesky_definite_into(&self.a, &mut self.l, q) {
             return None;
         }
         self.z.copy_from_slice(&self.contrasts[i]);
-        solve_in_place(&self.l, &mut self.z, q);
+        cholesky_solve(&self.l, &mut self.z, q);
         let v: f64 = self.contrasts[i]
             .iter()
             .zip(&self.z)
@@ -338,49 +339,5 @@ impl AnovaModel {
         // One participant per sequence: Var = sigma^2 v; with n per sequence it is v / n, and
         // N = n * sequences, so the factor relative to N is v * sequences.
         Some(v * sequences as f64)
-    }
-}
-
-/// Lower Cholesky factor of `a` into `l`; false when `a` is not positive definite (relative to
-/// its own scale, so that a column of zeros or an aliased column counts as singular).
-fn cholesky_in_place(a: &[f64], l: &mut [f64], q: usize) -> bool {
-    let scale = (0..q)
-        .map(|i| a[i * q + i])
-        .fold(0.0f64, f64::max)
-        .max(1e-300);
-    for i in 0..q {
-        for j in 0..=i {
-            let mut sum = a[i * q + j];
-            for m in 0..j {
-                sum -= l[i * q + m] * l[j * q + m];
-            }
-            if i == j {
-                if sum.is_nan() || sum <= 1e-10 * scale {
-                    return false;
-                }
-                l[i * q + i] = sum.sqrt();
-            } else {
-                l[i * q + j] = sum / l[j * q + j];
-            }
-        }
-    }
-    true
-}
-
-/// Solves L L' x = b in place.
-fn solve_in_place(l: &[f64], x: &mut [f64], q: usize) {
-    for i in 0..q {
-        let mut s = x[i];
-        for m in 0..i {
-            s -= l[i * q + m] * x[m];
-        }
-        x[i] = s / l[i * q + i];
-    }
-    for i in (0..q).rev() {
-        let mut s = x[i];
-        for m in i + 1..q {
-            s -= l[m * q + i] * x[m];
-        }
-        x[i] = s / l[i * q + i];
     }
 }

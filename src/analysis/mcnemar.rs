@@ -64,33 +64,3 @@ pub fn mcnemar(reference_only: usize, test_only: usize, completers: usize) -> An
         },
     })
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::inference::{CriticalValues, TwoSidedDecision};
-
-    #[test]
-    fn matches_r_binom_test() {
-        // R 4.2.2: binom.test(1, 9): p-value = 0.03906 (two-sided) -> rejected at 0.05
-        //          binom.test(2, 9): p-value = 0.1797 -> not rejected
-        //          binom.test(0, 5): p-value = 0.0625 -> not rejected
-        let cv = CriticalValues::new(0.05, 30);
-        assert!(mcnemar(8, 1, 12).rejects_two_sided(&cv));
-        assert!(mcnemar(1, 8, 12).rejects_two_sided(&cv));
-        assert!(!mcnemar(7, 2, 12).rejects_two_sided(&cv));
-        assert!(!mcnemar(5, 0, 12).rejects_two_sided(&cv));
-        assert!(mcnemar(8, 1, 12).rejects_two_sided(&CriticalValues::new(0.0391, 30)));
-        assert!(!mcnemar(8, 1, 12).rejects_two_sided(&CriticalValues::new(0.0390, 30)));
-        let r = *mcnemar(7, 0, 12).result().unwrap();
-        assert!((r.estimate - (-7.0 / 12.0)).abs() < 1e-12);
-    }
-
-    #[test]
-    fn no_discordant_pairs_is_not_analyzable() {
-        assert_eq!(
-            mcnemar(0, 0, 12),
-            AnalysisOutcome::NotAnalyzable(NotAnalyzable::NoDiscordantPairs)
-        );
-    }
-}

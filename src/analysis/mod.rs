@@ -22,10 +22,10 @@ pub mod two_sample;
 pub mod welch;
 pub mod wilcoxon;
 
-pub use crate::config::AnalysisName;
 pub use look_data::{LookData, Needs};
 
 use crate::design::Crossover;
+use serde::{Deserialize, Serialize};
 
 /// How an estimate's test is decided (the statistic and its null distribution).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -242,4 +242,97 @@ pub(crate) fn mean_and_variance(x: &[f64]) -> (f64, f64) {
 pub(crate) fn is_zero_variance(variance: f64, mean: f64) -> bool {
     // NaN counts as zero variance: never analyse a NaN.
     variance.is_nan() || variance <= 1e-24 * (1.0 + mean * mean)
+}
+
+/// An analysis, by its position in the registry (`REGISTRY`); written in
+/// configs and reports by its snake_case name.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(try_from = "String", into = "String")]
+pub struct AnalysisName(u8);
+
+impl AnalysisName {
+    /// Paired t on participants who responded under the reference condition.
+    pub const RESPONDERS_PAIRED: AnalysisName = AnalysisName(0);
+    /// Paired t on everyone who received both conditions.
+    pub const COMPLETERS_PAIRED: AnalysisName = AnalysisName(1);
+    /// Hills-Armitage two-sample t on half period differences (2x2 only).
+    pub const PERIOD_ADJUSTED: AnalysisName = AnalysisName(2);
+    /// Welch t on period-1 changes (2x2 only).
+    pub const FIRST_PERIOD: AnalysisName = AnalysisName(3);
+    /// Grizzle two-sample t on participant sums (2x2 only).
+    pub const CARRYOVER: AnalysisName = AnalysisName(4);
+    /// Wilcoxon signed-rank on the paired differences.
+    pub const WILCOXON_PAIRED: AnalysisName = AnalysisName(5);
+    /// Exact McNemar on paired response status.
+    pub const RESPONDER_MCNEMAR: AnalysisName = AnalysisName(6);
+    /// The linear model with participant, period and condition effects.
+    pub const ANOVA: AnalysisName = AnalysisName(7);
+    /// The linear model with first-order carryover terms.
+    pub const ANOVA_CARRYOVER: AnalysisName = AnalysisName(8);
+
+    /// Every analysis, in report order.
+    pub fn all() -> impl Iterator<Item = AnalysisName> {
+        (0..REGISTRY.len()).map(|i| AnalysisName(i as u8))
+    }
+
+    /// Number of analyses in the registry.
+    pub fn count() -> usize {
+        REGISTRY.len()
+    }
+
+    /// The analysis's registry entry.
+    #[inline]
+    pub fn spec(self) -> &'static AnalysisSpec {
+        REGISTRY[self.0 as usize]
+    }
+
+    /// The snake_case name used in configs and reports.
+    pub fn as_str(self) -> &'static str {
+        self.spec().name
+    }
+
+    /// Position in the registry.
+    #[inline]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    /// Whether the analysis needs response status (and therefore a baseline).
+    pub fn needs_response(self) -> bool {
+        self.spec().needs_response
+    }
+
+    /// The analysis called `name`.
+    pub fn from_name(name: &str) -> Option<AnalysisName> {
+        AnalysisName::all().find(|a| a.as_str() == name)
+    }
+}
+
+impl TryFrom<String> for AnalysisName {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Self, Self::Error> {
+        AnalysisName::from_name(&name).ok_or_else(|| {
+            let names: Vec<String> = AnalysisName::all()
+                .map(|a| format!("`{}`", a.as_str()))
+                .collect();
+            // The wording of serde's own message for an enum, which users already know.
+            format!(
+                "unknown variant `{name}`, expected one of {}",
+                names.join(", ")
+            )
+        })
+    }
+}
+
+impl From<AnalysisName> for String {
+    fn from(a: AnalysisName) -> String {
+        a.as_str().to_string()
+    }
+}
+
+impl std::fmt::Display for AnalysisName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }

@@ -7,7 +7,9 @@ use super::{
     is_zero_variance, mean_and_variance, AnalysisOutcome, AnalysisSpec, Estimand, Estimate,
     LookData, Needs, NotAnalyzable, Scope, TestStatistic,
 };
-use crate::inference::critical::WILCOXON_EXACT_MAX_N;
+
+/// Largest n for the exact signed-rank distribution (R's `wilcox.test` uses it when n < 50).
+pub const WILCOXON_EXACT_MAX_N: usize = 49;
 
 /// `wilcoxon_paired`: the signed-rank test on the paired differences.
 pub static SPEC: AnalysisSpec = AnalysisSpec {
@@ -94,60 +96,4 @@ pub fn signed_rank(differences: &[f64], scratch: &mut Vec<(f64, bool)>) -> Analy
         n: differences.len(),
         test,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::inference::{CriticalValues, TwoSidedDecision};
-
-    struct Run {
-        statistic: f64,
-        df: f64,
-        reject: bool,
-    }
-
-    fn run(d: &[f64], level: f64) -> Run {
-        let mut scratch = Vec::new();
-        let r = *signed_rank(d, &mut scratch).result().unwrap();
-        Run {
-            statistic: r.statistic,
-            df: r.df,
-            reject: r.rejects_two_sided(&CriticalValues::new(level, 60)),
-        }
-    }
-
-    #[test]
-    fn exact_case_matches_r() {
-        // R 4.2.2: d <- c(1.5, -0.3, 2.2, 3.1, 0.8, 4.4, -1.1, 2.9, 3.7, 1.9)
-        //   wilcox.test(d): V = 51, p-value = 0.013671875 (exact: no ties, no zeros, n < 50)
-        let d = [1.5, -0.3, 2.2, 3.1, 0.8, 4.4, -1.1, 2.9, 3.7, 1.9];
-        let r = run(&d, 0.05);
-        assert_eq!(r.statistic, 51.0);
-        assert!(r.reject);
-        assert!(run(&d, 0.0137).reject);
-        assert!(!run(&d, 0.0136).reject);
-    }
-
-    #[test]
-    fn ties_and_zeros_use_the_corrected_normal_approximation_like_r() {
-        // R 4.2.2: d <- c(2, 2, -1, 3, 0, 4, 2, -1, 5, 3, 0, 1)
-        //   wilcox.test(d): V = 51, p-value = 0.01836383216 (normal approximation with ties/zeroes)
-        let d = [2.0, 2.0, -1.0, 3.0, 0.0, 4.0, 2.0, -1.0, 5.0, 3.0, 0.0, 1.0];
-        let r = run(&d, 0.05);
-        assert_eq!(r.statistic, 51.0);
-        assert_eq!(r.df, 10.0);
-        assert!(r.reject);
-        assert!(run(&d, 0.0184).reject);
-        assert!(!run(&d, 0.0183).reject);
-    }
-
-    #[test]
-    fn all_zero_differences_are_not_analyzable() {
-        let mut scratch = Vec::new();
-        assert_eq!(
-            signed_rank(&[0.0, 0.0], &mut scratch),
-            AnalysisOutcome::NotAnalyzable(NotAnalyzable::AllDifferencesZero)
-        );
-    }
 }

@@ -4,6 +4,8 @@
 //! config written into the results carries them explicitly. Validation and the
 //! conversion into domain types live in `validate.rs`.
 
+pub use crate::analysis::AnalysisName;
+use crate::sequential::boundaries::BoundaryFamily;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -317,99 +319,6 @@ impl Default for ResponseSection {
     }
 }
 
-/// An analysis, by its position in the registry (`crate::analysis::REGISTRY`); written in
-/// configs and reports by its snake_case name.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[serde(try_from = "String", into = "String")]
-pub struct AnalysisName(u8);
-
-impl AnalysisName {
-    /// Paired t on participants who responded under the reference condition.
-    pub const RESPONDERS_PAIRED: AnalysisName = AnalysisName(0);
-    /// Paired t on everyone who received both conditions.
-    pub const COMPLETERS_PAIRED: AnalysisName = AnalysisName(1);
-    /// Hills-Armitage two-sample t on half period differences (2x2 only).
-    pub const PERIOD_ADJUSTED: AnalysisName = AnalysisName(2);
-    /// Welch t on period-1 changes (2x2 only).
-    pub const FIRST_PERIOD: AnalysisName = AnalysisName(3);
-    /// Grizzle two-sample t on participant sums (2x2 only).
-    pub const CARRYOVER: AnalysisName = AnalysisName(4);
-    /// Wilcoxon signed-rank on the paired differences.
-    pub const WILCOXON_PAIRED: AnalysisName = AnalysisName(5);
-    /// Exact McNemar on paired response status.
-    pub const RESPONDER_MCNEMAR: AnalysisName = AnalysisName(6);
-    /// The linear model with participant, period and condition effects.
-    pub const ANOVA: AnalysisName = AnalysisName(7);
-    /// The linear model with first-order carryover terms.
-    pub const ANOVA_CARRYOVER: AnalysisName = AnalysisName(8);
-
-    /// Every analysis, in report order.
-    pub fn all() -> impl Iterator<Item = AnalysisName> {
-        (0..crate::analysis::REGISTRY.len()).map(|i| AnalysisName(i as u8))
-    }
-
-    /// Number of analyses in the registry.
-    pub fn count() -> usize {
-        crate::analysis::REGISTRY.len()
-    }
-
-    /// The analysis's registry entry.
-    #[inline]
-    pub fn spec(self) -> &'static crate::analysis::AnalysisSpec {
-        crate::analysis::REGISTRY[self.0 as usize]
-    }
-
-    /// The snake_case name used in configs and reports.
-    pub fn as_str(self) -> &'static str {
-        self.spec().name
-    }
-
-    /// Position in the registry.
-    #[inline]
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
-
-    /// Whether the analysis needs response status (and therefore a baseline).
-    pub fn needs_response(self) -> bool {
-        self.spec().needs_response
-    }
-
-    /// The analysis called `name`.
-    pub fn from_name(name: &str) -> Option<AnalysisName> {
-        AnalysisName::all().find(|a| a.as_str() == name)
-    }
-}
-
-impl TryFrom<String> for AnalysisName {
-    type Error = String;
-
-    fn try_from(name: String) -> Result<Self, Self::Error> {
-        AnalysisName::from_name(&name).ok_or_else(|| {
-            let names: Vec<String> = AnalysisName::all()
-                .map(|a| format!("`{}`", a.as_str()))
-                .collect();
-            // The wording of serde's own message for an enum, which users already know.
-            format!(
-                "unknown variant `{name}`, expected one of {}",
-                names.join(", ")
-            )
-        })
-    }
-}
-
-impl From<AnalysisName> for String {
-    fn from(a: AnalysisName) -> String {
-        a.as_str().to_string()
-    }
-}
-
-impl std::fmt::Display for AnalysisName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// `[analysis]`
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -539,7 +448,8 @@ pub struct SequentialSection {
     pub harm: Option<HarmSection>,
 }
 
-/// Alpha-spending function names.
+/// The names `sequential.efficacy.spending` accepts: the spending families of
+/// [`BoundaryFamily`], spelled as a config writes them.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum SpendingName {
@@ -555,7 +465,8 @@ pub enum SpendingName {
     ObrienFlemingTotalAlpha,
 }
 
-/// Classical (constant-shape) boundaries.
+/// The names `sequential.efficacy.classical` accepts: the classical families of
+/// [`BoundaryFamily`] without their `classical_` prefix.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum ClassicalName {
@@ -565,6 +476,30 @@ pub enum ClassicalName {
     Pocock,
     /// z = `interim_z` (default 3) at interims, final adjusted.
     HaybittlePeto,
+}
+
+impl SpendingName {
+    /// The boundary family this name selects.
+    pub fn family(self) -> BoundaryFamily {
+        match self {
+            SpendingName::ObrienFleming => BoundaryFamily::ObrienFleming,
+            SpendingName::Pocock => BoundaryFamily::Pocock,
+            SpendingName::HwangShihDecani => BoundaryFamily::HwangShihDecani,
+            SpendingName::KimDemets => BoundaryFamily::KimDemets,
+            SpendingName::ObrienFlemingTotalAlpha => BoundaryFamily::ObrienFlemingTotalAlpha,
+        }
+    }
+}
+
+impl ClassicalName {
+    /// The boundary family this name selects.
+    pub fn family(self) -> BoundaryFamily {
+        match self {
+            ClassicalName::ObrienFleming => BoundaryFamily::ClassicalObrienFleming,
+            ClassicalName::Pocock => BoundaryFamily::ClassicalPocock,
+            ClassicalName::HaybittlePeto => BoundaryFamily::HaybittlePeto,
+        }
+    }
 }
 
 /// `sequential.efficacy`: exactly one of `spending`, `classical`, `z`.

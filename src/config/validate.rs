@@ -5,6 +5,9 @@
 use super::design::*;
 use super::schema::*;
 use super::ConfigError;
+use crate::sequential::boundaries::{
+    BoundaryFamily, BoundaryKind, BoundaryParameter, HAYBITTLE_PETO_DEFAULT_Z,
+};
 use statrs::distribution::{ContinuousCDF, Normal};
 use std::collections::BTreeMap;
 
@@ -163,18 +166,19 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
     }
     Ok(TrialDesign {
         name: file.name.clone(),
-        crossover,
-        contrast,
+        cohort: CohortSpec {
+            crossover,
+            enrolled,
+            randomization,
+            population,
+            period_effect,
+            carryover,
+            dropout,
+            adverse_event,
+            response,
+        },
         contrasts,
-        enrolled,
-        randomization,
         endpoint,
-        population,
-        period_effect,
-        carryover,
-        dropout,
-        adverse_event,
-        response,
         analysis,
         sequential,
         two_stage,
@@ -392,16 +396,16 @@ fn contrasts(
 /// Fills the defaults that depend on the design (its sequences and per-period tables) into the
 /// resolved config, so that the config written with the results states them.
 pub fn resolve_defaults(file: &mut ConfigFile, design: &TrialDesign) {
-    file.design.sequences = design.crossover.sequence_labels();
+    file.design.sequences = design.crossover().sequence_labels();
     if let (RandomizationKind::PermutedBlocks, None, Randomization::PermutedBlocks { block_size }) = (
         file.design.randomization.kind,
         file.design.randomization.block_size,
-        design.randomization,
+        design.randomization(),
     ) {
         file.design.randomization.block_size = Some(block_size as i64);
     }
     if file.effects.period.is_empty() {
-        file.effects.period = vec![0.0; design.crossover.period_count()];
+        file.effects.period = vec![0.0; design.crossover().period_count()];
     }
 }
 
@@ -1233,45 +1237,6 @@ fn sequential(
         }
     };
     let efficacy = match (e.spending, e.classical, &e.z) {
-        (None, None, None) | (Some(SpendingName::ObrienFleming), _, _) => {
-            EfficacyRule::SpendingObrienFleming
-        }
-        (Some(SpendingName::Pocock), _, _) => EfficacyRule::SpendingPocock,
-        (Some(SpendingName::ObrienFlemingTotalAlpha), _, _) => {
-            EfficacyRule::SpendingObrienFlemingTotalAlpha
-        }
-        (Some(SpendingName::HwangShihDecani), _, _) => {
-            let Some(gamma) = e.gamma else {
-                return Err(invalid(
-                    "sequential.efficacy.gamma",
-                    "(missing)",
-                    "hwang_shih_decani needs gamma (e.g. -4 for O'Brien-Fleming-like, 1 for Pocock-like)",
-                ));
-            };
-            EfficacyRule::SpendingHwangShihDeCani {
-                gamma: finite("sequential.efficacy.gamma", gamma)?,
-            }
-        }
-        (Some(SpendingName::KimDemets), _, _) => {
-            let Some(rho) = e.rho else {
-                return Err(invalid(
-                    "sequential.efficacy.rho",
-                    "(missing)",
-                    "kim_demets needs rho > 0 (e.g. 3 for O'Brien-Fleming-like, 1 for Pocock-like)",
-                ));
-            };
-            EfficacyRule::SpendingKimDeMets {
-                rho: positive("sequential.efficacy.rho", rho)?,
-            }
-        }
-        (None, Some(ClassicalName::ObrienFleming), _) => EfficacyRule::ClassicalObrienFleming,
-        (None, Some(ClassicalName::Pocock), _) => EfficacyRule::ClassicalPocock,
-        (None, Some(ClassicalName::HaybittlePeto), _) => {
-            let z = e.interim_z.unwrap_or(3.0);
-            EfficacyRule::HaybittlePeto {
-                interim_z: positive("sequential.efficacy.interim_z", z)?,
-            }
-        }
         (None, None, Some(z)) => {
             if z.len() != looks.len() {
                 return Err(invalid(
@@ -1283,24 +1248,57 @@ fn sequential(
             for (i, &v) in z.iter().enumerate() {
                 positive(&format!("sequential.efficacy.z[{i}]"), v)?;
             }
-            EfficacyRule::UserZ(z.clone())
+            for (key, v) in [
+                ("gamma", e.gamma),
+                ("rho", e.rho),
+                ("interim_z", e.interim_z),
+            ] {
+                check_unused(key, false, v)?;
+            }
+            BoundaryKind::User(z.clone())
+        }
+        (spending, classical, _) => {
+            let family = match (spending, classical) {
+                (Some(s), _) => s.family(),
+                (None, Some(c)) => c.family(),
+                (None, None) => BoundaryFamily::ObrienFleming,
+            };
+            let uses = family.parameter();
+            check_unused("gamma", uses == Some(BoundaryParameter::Gamma), e.gamma)?;
+            check_unused("rho", uses == Some(BoundaryParameter::Rho), e.rho)?;
+            check_unused(
+                "interim_z",
+                uses == Some(BoundaryParameter::InterimZ),
+                e.interim_z,
+            )?;
+            let value = match uses {
+                Some(BoundaryParameter::Gamma) => {
+                    let gamma = e.gamma.ok_or_else(|| invalid(
+                        "sequential.efficacy.gamma",
+                        "(missing)",
+                        "hwang_shih_decani needs gamma (e.g. -4 for O'Brien-Fleming-like, 1 for Pocock-like)",
+                    ))?;
+                    Some(finite("sequential.efficacy.gamma", gamma)?)
+                }
+                Some(BoundaryParameter::Rho) => {
+                    let rho = e.rho.ok_or_else(|| invalid(
+                        "sequential.efficacy.rho",
+                        "(missing)",
+                        "kim_demets needs rho > 0 (e.g. 3 for O'Brien-Fleming-like, 1 for Pocock-like)",
+                    ))?;
+                    Some(positive("sequential.efficacy.rho", rho)?)
+                }
+                Some(BoundaryParameter::InterimZ) => Some(positive(
+                    "sequential.efficacy.interim_z",
+                    e.interim_z.unwrap_or(HAYBITTLE_PETO_DEFAULT_Z),
+                )?),
+                None => None,
+            };
+            family
+                .with(value)
+                .expect("the family's required parameter was checked above")
         }
     };
-    check_unused(
-        "gamma",
-        matches!(efficacy, EfficacyRule::SpendingHwangShihDeCani { .. }),
-        e.gamma,
-    )?;
-    check_unused(
-        "rho",
-        matches!(efficacy, EfficacyRule::SpendingKimDeMets { .. }),
-        e.rho,
-    )?;
-    check_unused(
-        "interim_z",
-        matches!(efficacy, EfficacyRule::HaybittlePeto { .. }),
-        e.interim_z,
-    )?;
     let (mut futility_z, mut futility_conditional_power) = (None, None);
     if let Some(f) = &s.futility {
         if !primary.spec().t_based && (f.z.is_some() || f.conditional_power.is_some()) {

@@ -76,15 +76,21 @@ pub struct Workspace {
 impl Workspace {
     /// Buffers for trials of `design`, filling only what `needs` lists.
     pub fn new(design: &TrialDesign, needs: analysis::Needs) -> Workspace {
-        let (test, reference) = design
-            .contrast
-            .as_pair()
-            .unwrap_or((design.crossover.reference(), design.crossover.reference()));
-        let mut look = LookData::new(design.enrolled, &design.crossover, test, reference, needs);
-        look.set_anova_contrasts(&design.crossover, &design.contrasts);
-        let m = design.contrasts.len();
+        let (test, reference) = design.contrast().as_pair().unwrap_or((
+            design.crossover().reference(),
+            design.crossover().reference(),
+        ));
+        let mut look = LookData::new(
+            design.enrolled(),
+            design.crossover(),
+            test,
+            reference,
+            needs,
+        );
+        look.set_anova_contrasts(design.crossover(), design.contrasts());
+        let m = design.contrasts().len();
         Workspace {
-            cohort: Cohort::new(design.enrolled, design.crossover.period_count()),
+            cohort: Cohort::new(design.enrolled(), design.crossover().period_count()),
             look,
             family_outcomes: vec![
                 analysis::AnalysisOutcome::NotAnalyzable(
@@ -101,9 +107,9 @@ impl Workspace {
 impl Simulator {
     /// Precomputes everything for `design`.
     pub fn new(design: &TrialDesign) -> Result<Simulator, BoundaryError> {
-        let plan = &design.analysis;
-        let rules = StoppingRules::new(&design.sequential, plan.alpha, plan.hypothesis)?;
-        let max_df = design.enrolled * design.crossover.period_count();
+        let plan = &design.analysis();
+        let rules = StoppingRules::new(design.sequential(), plan.alpha, plan.hypothesis)?;
+        let max_df = design.enrolled() * design.crossover().period_count();
         let secondary = plan
             .secondary
             .iter()
@@ -115,29 +121,29 @@ impl Simulator {
             .collect();
         Ok(Simulator {
             design: design.clone(),
-            model: CohortModel::new(design),
+            model: CohortModel::new(design.cohort()),
             rules,
             hypothesis: plan.hypothesis,
             secondary,
             two_stage: design
-                .two_stage
+                .two_stage()
                 .as_ref()
-                .map(|ts| PreparedTwoStage::new(ts, design.enrolled, plan.hypothesis)),
-            family: (design.contrasts.len() > 1).then(|| PreparedFamily {
+                .map(|ts| PreparedTwoStage::new(ts, design.enrolled(), plan.hypothesis)),
+            family: (design.contrasts().len() > 1).then(|| PreparedFamily {
                 test: FamilyTest::new(
                     plan.multiplicity,
                     plan.hypothesis,
                     plan.alpha,
-                    design.contrasts.len(),
+                    design.contrasts().len(),
                     max_df,
                 ),
                 carryover: plan.primary == AnalysisName::ANOVA_CARRYOVER,
                 true_null: design
-                    .contrasts
+                    .contrasts()
                     .iter()
                     .map(|c| {
                         plan.hypothesis.is_null(crate::numerics::tidy_decimal(
-                            design.population.average_effect(c),
+                            design.population().average_effect(c),
                         ))
                     })
                     .collect(),
@@ -159,7 +165,7 @@ impl Simulator {
     pub fn workspace(&self) -> Workspace {
         Workspace::new(
             &self.design,
-            analysis::Needs::of(self.design.analysis.all()),
+            analysis::Needs::of(self.design.analysis().all()),
         )
     }
 
@@ -167,8 +173,8 @@ impl Simulator {
     pub fn empty_summary(&self) -> Summary {
         let mut s = Summary::new(
             self.rules.looks.len(),
-            self.design.enrolled,
-            self.design.crossover.condition_count(),
+            self.design.enrolled(),
+            self.design.crossover().condition_count(),
         );
         if let Some(ts) = &self.two_stage {
             s.two_stage.total_histogram = vec![0; ts.plan.max_total + 1];
@@ -224,9 +230,9 @@ impl Simulator {
         if let Some(ts) = &self.two_stage {
             return self.replicate_two_stage(j, ts, ws, summary);
         }
-        let mut rng = seed::replicate_rng(self.design.seed, j);
+        let mut rng = seed::replicate_rng(self.design.seed(), j);
         self.model.draw(&mut rng, &mut ws.cohort);
-        let primary = self.design.analysis.primary;
+        let primary = self.design.analysis().primary;
         let last = self.rules.looks.len() - 1;
         let mut stop_look = last;
         let mut reason = StopReason::Completed;
@@ -354,8 +360,8 @@ impl Simulator {
         ws: &mut Workspace,
         summary: &mut Summary,
     ) {
-        let mut rng = seed::replicate_rng(self.design.seed, j);
-        let periods = self.design.crossover.period_count();
+        let mut rng = seed::replicate_rng(self.design.seed(), j);
+        let periods = self.design.crossover().period_count();
         ws.cohort.resize(ts.plan.max_total, periods);
         let mut allocation = Allocation::default();
         let n1 = ts.n1;
@@ -412,7 +418,7 @@ impl Simulator {
         let look = &mut summary.looks[0];
         look.stops[StopReason::Completed.index()] += 1;
         look.primary_at_stop.record(&outcome, decision, None);
-        summary.analyses[self.design.analysis.primary.index()].record(&outcome, decision, None);
+        summary.analyses[self.design.analysis().primary.index()].record(&outcome, decision, None);
         let completers = (0..total)
             .filter(|&i| usize::from(ws.cohort.periods_completed[i]) == periods)
             .count() as u64;

@@ -1,11 +1,9 @@
 //! Critical values precomputed once per run and per significance level, so that the hot loop
 //! decides significance by comparison and never evaluates a distribution function.
 
+use crate::analysis::wilcoxon::WILCOXON_EXACT_MAX_N;
 pub use crate::numerics::t_quantile;
 use statrs::distribution::{ContinuousCDF, Normal};
-
-/// Largest n for the exact signed-rank distribution (R's `wilcox.test` uses it when n < 50).
-pub const WILCOXON_EXACT_MAX_N: usize = 49;
 
 /// Critical values of every test family at one two-sided level.
 #[derive(Debug, Clone)]

@@ -4,6 +4,8 @@
 //! Analyses estimate; this layer decides. A hypothesis never evaluates a distribution function
 //! per replicate: every threshold comes from [`CriticalValues`].
 
+#[cfg(test)]
+mod analyses_against_r;
 pub mod critical;
 pub mod multiplicity;
 

@@ -12,10 +12,14 @@
 //! occasion noise draws exactly what the seed trial's bivariate model drew).
 
 mod cohort;
+mod spec;
 
 pub use cohort::Cohort;
+pub use spec::{
+    AdverseEvent, CohortSpec, Dropout, Endpoint, LatentClass, Population, Randomization,
+    ResponseRule, Scale, TruncatedNormal,
+};
 
-use crate::config::{Randomization, TrialDesign};
 use crate::design::{SequenceId, MAX_CONDITIONS, MAX_PERIODS, MAX_SEQUENCES};
 use rand::Rng;
 use rand_distr::StandardNormal;
@@ -44,7 +48,7 @@ impl Default for Allocation {
 /// Precomputed sampling constants for one design.
 #[derive(Debug, Clone)]
 pub struct CohortModel {
-    design: TrialDesign,
+    design: CohortSpec,
     class_cumulative: Vec<f64>,
     /// Lower Cholesky factor of the latent correlation matrix, row-major k x k.
     cholesky: Vec<f64>,
@@ -54,7 +58,7 @@ pub struct CohortModel {
 
 impl CohortModel {
     /// Prepares the sampler for `design`.
-    pub fn new(design: &TrialDesign) -> CohortModel {
+    pub fn new(design: &CohortSpec) -> CohortModel {
         let mut acc = 0.0;
         let mut class_cumulative: Vec<f64> = design
             .population
@@ -81,7 +85,7 @@ impl CohortModel {
     }
 
     /// The design this model draws from.
-    pub fn design(&self) -> &TrialDesign {
+    pub fn design(&self) -> &CohortSpec {
         &self.design
     }
 

@@ -75,9 +75,77 @@ pub fn cholesky(a: &[f64], k: usize) -> Option<Vec<f64>> {
     Some(l)
 }
 
+/// Lower Cholesky factor of the positive definite `a` (row-major, q x q) into `l`, allocating
+/// nothing; false when `a` is not positive definite relative to its own scale (a pivot below
+/// 1e-10 times the largest diagonal entry), so that a column of zeros or an aliased column of a
+/// design matrix counts as singular. [`cholesky`] is the semidefinite variant for correlations.
+pub fn cholesky_definite_into(a: &[f64], l: &mut [f64], q: usize) -> bool {
+    let scale = (0..q)
+        .map(|i| a[i * q + i])
+        .fold(0.0f64, f64::max)
+        .max(1e-300);
+    for i in 0..q {
+        for j in 0..=i {
+            let mut sum = a[i * q + j];
+            for m in 0..j {
+                sum -= l[i * q + m] * l[j * q + m];
+            }
+            if i == j {
+                if sum.is_nan() || sum <= 1e-10 * scale {
+                    return false;
+                }
+                l[i * q + i] = sum.sqrt();
+            } else {
+                l[i * q + j] = sum / l[j * q + j];
+            }
+        }
+    }
+    true
+}
+
+/// Solves L L' x = b in place, for the factor L of [`cholesky_definite_into`] (row-major,
+/// q x q); `x` holds b on entry and x on return. Allocates nothing (the linear model calls it per
+/// replicate).
+pub fn cholesky_solve(l: &[f64], x: &mut [f64], q: usize) {
+    for i in 0..q {
+        let mut s = x[i];
+        for m in 0..i {
+            s -= l[i * q + m] * x[m];
+        }
+        x[i] = s / l[i * q + i];
+    }
+    for i in (0..q).rev() {
+        let mut s = x[i];
+        for m in i + 1..q {
+            s -= l[m * q + i] * x[m];
+        }
+        x[i] = s / l[i * q + i];
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn definite_cholesky_and_solve_match_r() {
+        // R 4.2.2: A <- matrix(c(4, 2, 2, 2, 5, 1, 2, 1, 6), 3); solve(A, c(1, 2, 3))
+        //   = -0.1875 0.3750 0.5000 (exactly -3/16, 3/8, 1/2)
+        let a = [4.0, 2.0, 2.0, 2.0, 5.0, 1.0, 2.0, 1.0, 6.0];
+        let mut l = [0.0; 9];
+        assert!(cholesky_definite_into(&a, &mut l, 3));
+        assert_eq!(l.to_vec(), cholesky(&a, 3).unwrap());
+        let mut x = [1.0, 2.0, 3.0];
+        cholesky_solve(&l, &mut x, 3);
+        for (got, want) in x.iter().zip([-3.0 / 16.0, 3.0 / 8.0, 0.5]) {
+            assert!((got - want).abs() < 1e-15, "{x:?}");
+        }
+        // Singular: the third column is the sum of the first two.
+        let singular = [1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 2.0];
+        assert!(!cholesky_definite_into(&singular, &mut l, 3));
+        // Semidefinite is not definite: an all-zero matrix.
+        assert!(!cholesky_definite_into(&[0.0; 4], &mut l[..4], 2));
+    }
 
     #[test]
     fn cholesky_of_a_known_matrix() {

@@ -59,12 +59,12 @@ pub fn true_value(name: AnalysisName, loaded: &LoadedConfig) -> Option<f64> {
     // Values implied by decimal inputs are reported without the residue of binary arithmetic.
     let value = match name.spec().estimand {
         Estimand::CarryoverDifference => {
-            Some(d.carryover[d.test().index()] - d.carryover[d.reference().index()])
+            Some(d.carryover()[d.test().index()] - d.carryover()[d.reference().index()])
         }
         // A subgroup selected on its own response under R, and a difference in response
         // probabilities, have no closed-form value under the config.
         Estimand::NoClosedForm => None,
-        Estimand::ContrastEffect => Some(d.population.average_effect(&d.contrast)),
+        Estimand::ContrastEffect => Some(d.population().average_effect(d.contrast())),
     };
     value.map(crate::numerics::tidy_decimal)
 }
@@ -72,18 +72,23 @@ pub fn true_value(name: AnalysisName, loaded: &LoadedConfig) -> Option<f64> {
 /// `name`'s hypothesis in words, on the ratio scale for ratio endpoints.
 pub fn describe(name: AnalysisName, loaded: &LoadedConfig) -> String {
     let d = &loaded.design;
-    let contrast = d.contrast.name().to_string();
-    let ratio = d.endpoint.is_ratio().then(|| match d.contrast.as_pair() {
-        Some((t, r)) => format!(
-            "{}/{}",
-            d.crossover.condition_name(t),
-            d.crossover.condition_name(r)
-        ),
-        None => format!("exp({contrast})"),
-    });
-    d.analysis
-        .hypothesis_of(name)
-        .describe(&contrast, ratio.as_deref(), d.analysis.level_of(name))
+    let contrast = d.contrast().name().to_string();
+    let ratio = d
+        .endpoint()
+        .is_ratio()
+        .then(|| match d.contrast().as_pair() {
+            Some((t, r)) => format!(
+                "{}/{}",
+                d.crossover().condition_name(t),
+                d.crossover().condition_name(r)
+            ),
+            None => format!("exp({contrast})"),
+        });
+    d.analysis().hypothesis_of(name).describe(
+        &contrast,
+        ratio.as_deref(),
+        d.analysis().level_of(name),
+    )
 }
 
 fn closed_form_report(d: &crate::config::design::TrialDesign) -> ClosedFormReport {
@@ -92,7 +97,7 @@ fn closed_form_report(d: &crate::config::design::TrialDesign) -> ClosedFormRepor
             power: Some(e.power),
             standard_error: Some(e.standard_error),
             df: Some(e.df),
-            note: match d.analysis.hypothesis {
+            note: match d.analysis().hypothesis {
                 crate::inference::Hypothesis::Equivalence { .. } => {
                     "Owen's Q integral; the design is balanced, complete and homogeneous normal on the analysis scale"
                 }
@@ -149,7 +154,7 @@ fn two_stage_report(
     let max = hist.iter().rposition(|&c| c > 0).unwrap_or(0);
     TwoStageReport {
         method: plan.method.as_str().to_string(),
-        steps: crate::adaptive::describe(plan, d.enrolled, d.endpoint.is_ratio()),
+        steps: crate::adaptive::describe(plan, d.enrolled(), d.endpoint().is_ratio()),
         p_success: Proportion::new(t.stage1_pass + t.stage2_pass, r),
         p_stop_stage1_pass: Proportion::new(t.stage1_pass, r),
         p_stop_stage1_fail: Proportion::new(t.stage1_fail, r),
@@ -183,8 +188,8 @@ fn mean_interval(tally: &AnalysisTally, level: f64) -> Option<Interval> {
 /// The level of the intervals reported with the primary contrasts: alpha / m under Bonferroni
 /// (simultaneous intervals), the primary's level otherwise.
 fn contrast_interval_alpha(d: &TrialDesign, primary_level: f64) -> f64 {
-    let m = d.contrasts.len();
-    if m > 1 && d.analysis.multiplicity == crate::inference::Multiplicity::Bonferroni {
+    let m = d.contrasts().len();
+    if m > 1 && d.analysis().multiplicity == crate::inference::Multiplicity::Bonferroni {
         primary_level / m as f64
     } else {
         primary_level
@@ -195,40 +200,38 @@ fn contrast_interval_alpha(d: &TrialDesign, primary_level: f64) -> f64 {
 /// primary analysis with one), its true value, and the linear model's design constants.
 fn contrast_reports(d: &TrialDesign, summary: &Summary, primary_level: f64) -> Vec<ContrastReport> {
     let r = summary.replicates.max(1);
-    let hypothesis = d.analysis.hypothesis;
+    let hypothesis = d.analysis().hypothesis;
     let interval_level = hypothesis.interval_level(contrast_interval_alpha(d, primary_level));
-    let carryover = d.analysis.primary == AnalysisName::ANOVA_CARRYOVER;
+    let carryover = d.analysis().primary == AnalysisName::ANOVA_CARRYOVER;
     let mut model =
-        crate::analysis::anova::AnovaModel::with_contrasts(&d.crossover, &d.contrasts, carryover);
-    let periods = d.crossover.period_count();
-    let df = (d.enrolled * periods)
-        .checked_sub(d.enrolled + model.parameters())
+        crate::analysis::anova::AnovaModel::with_contrasts(d.crossover(), d.contrasts(), carryover);
+    let periods = d.crossover().period_count();
+    let df = (d.enrolled() * periods)
+        .checked_sub(d.enrolled() + model.parameters())
         .filter(|&df| df > 0)
         .map(|df| df as f64);
-    d.contrasts
+    d.contrasts()
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let tally = if d.contrasts.len() > 1 {
+            let tally = if d.contrasts().len() > 1 {
                 &summary.contrasts[i]
             } else {
-                &summary.analyses[d.analysis.primary.index()]
+                &summary.analyses[d.analysis().primary.index()]
             };
             // A primary analysis that targets something else than the contrast's population
             // value (responders_paired) has no mean estimate of the contrast.
-            let (mean, mean_se) = if d.analysis.primary.spec().estimand
+            let (mean, mean_se) = if d.analysis().primary.spec().estimand
                 == crate::analysis::Estimand::ContrastEffect
             {
                 mean_and_se(tally)
             } else {
                 (None, None)
             };
-            let true_value = crate::numerics::tidy_decimal(d.population.average_effect(c));
+            let true_value = crate::numerics::tidy_decimal(d.population().average_effect(c));
             let variance_factor =
-                model.balanced_variance_factor_of(i, d.crossover.sequence_count());
-            let mut single = d.clone();
-            single.contrast = c.clone();
-            let exact = crate::closed_form::closed_form(&single);
+                model.balanced_variance_factor_of(i, d.crossover().sequence_count());
+            let exact = crate::closed_form::closed_form(&d.with_primary_contrast(i));
             let mut missing = BTreeMap::new();
             let exact_power = match exact {
                 crate::closed_form::ClosedForm::Exact(e) => Some(e.power),
@@ -240,12 +243,12 @@ fn contrast_reports(d: &TrialDesign, summary: &Summary, primary_level: f64) -> V
             if mean.is_none() {
                 missing.insert(
                     "mean_estimate".to_string(),
-                    if d.analysis.primary.spec().estimand
+                    if d.analysis().primary.spec().estimand
                         != crate::analysis::Estimand::ContrastEffect
                     {
                         format!(
                             "the primary analysis {} does not estimate the contrast's population value",
-                            d.analysis.primary.as_str()
+                            d.analysis().primary.as_str()
                         )
                     } else {
                         "not analyzable on any trial".to_string()
@@ -296,7 +299,7 @@ fn family_report(
     summary: &Summary,
     contrasts: &[ContrastReport],
 ) -> Option<FamilyReport> {
-    let m = d.contrasts.len();
+    let m = d.contrasts().len();
     if m < 2 || summary.family.rejections.len() != m + 1 {
         return None;
     }
@@ -307,10 +310,10 @@ fn family_report(
         .filter(|c| c.under_null)
         .map(|c| c.name.clone())
         .collect();
-    let procedure = d.analysis.multiplicity;
+    let procedure = d.analysis().multiplicity;
     Some(FamilyReport {
         multiplicity: procedure.as_str().to_string(),
-        procedure: procedure.describe(m, d.analysis.alpha),
+        procedure: procedure.describe(m, d.analysis().alpha),
         p_any_rejected: Proportion::new(r - counts[0].min(r), r),
         p_all_rejected: Proportion::new(counts[m], r),
         mean_rejections: counts
@@ -335,13 +338,13 @@ pub fn build_report(
     let d = &loaded.design;
     let r = summary.replicates.max(1);
     let rf = r as f64;
-    let primary_name = d.analysis.primary;
+    let primary_name = d.analysis().primary;
     let primary_tally = &summary.analyses[primary_name.index()];
-    let primary_hypothesis = d.analysis.hypothesis;
-    let primary_level = *rules.nominal_level.last().unwrap_or(&d.analysis.alpha);
+    let primary_hypothesis = d.analysis().hypothesis;
+    let primary_level = *rules.nominal_level.last().unwrap_or(&d.analysis().alpha);
     // The level of the primary's intervals: Bonferroni's adjusted level with several contrasts.
     let interval_alpha = contrast_interval_alpha(d, primary_level);
-    let true_effect = crate::numerics::tidy_decimal(d.population.average_effect(&d.contrast));
+    let true_effect = crate::numerics::tidy_decimal(d.population().average_effect(d.contrast()));
     let (mean_at_stop, mean_at_stop_se) = mean_and_se(primary_tally);
     let (mean_early, mean_early_se) = mean_and_se(&summary.primary_early_stopped);
     let mut primary_missing = BTreeMap::new();
@@ -391,7 +394,7 @@ pub fn build_report(
             primary_tally,
             primary_hypothesis.interval_level(interval_alpha),
         ),
-        ratio: d.endpoint.is_ratio().then(|| {
+        ratio: d.endpoint().is_ratio().then(|| {
             let interval = mean_interval(
                 primary_tally,
                 primary_hypothesis.interval_level(interval_alpha),
@@ -409,7 +412,7 @@ pub fn build_report(
         missing: primary_missing,
     };
     let mut analyses = BTreeMap::new();
-    for name in d.analysis.all() {
+    for name in d.analysis().all() {
         let tally = &summary.analyses[name.index()];
         let (mean, mean_se) = mean_and_se(tally);
         let analyzed = tally.analyzed;
@@ -430,7 +433,7 @@ pub fn build_report(
         let level = if name == primary_name {
             primary_level
         } else {
-            d.analysis.level_of(name)
+            d.analysis().level_of(name)
         };
         let per = |s: crate::engine::exact_sum::ExactSum| {
             (analyzed > 0).then(|| s.value() / analyzed as f64)
@@ -446,7 +449,7 @@ pub fn build_report(
                 .to_string(),
                 level,
                 hypothesis: describe(name, loaded),
-                contrast: (!name.spec().diagnostic).then(|| d.contrast.name().to_string()),
+                contrast: (!name.spec().diagnostic).then(|| d.contrast().name().to_string()),
                 rejection_rate: Proportion::new(tally.rejected, r),
                 analyzed,
                 not_analyzable: tally.not_analyzable_total(),
@@ -509,7 +512,7 @@ pub fn build_report(
     };
     // Responders are reported only for a config with a responder endpoint (a [response]
     // section, filled in when an analysis needs one) and the baseline scores they need.
-    let has_responders = d.population.baseline.is_some() && loaded.resolved.response.is_some();
+    let has_responders = d.population().baseline.is_some() && loaded.resolved.response.is_some();
     let responders = has_responders.then(|| {
         let hist = &summary.responders_histogram;
         let total: u64 = hist.iter().sum::<u64>().max(1);
@@ -540,7 +543,7 @@ pub fn build_report(
             }
             (hist.len() - 1) as u64
         };
-        let target = d.response.target_responders;
+        let target = d.response().target_responders;
         let hits: u64 = hist.iter().skip(target).sum();
         let reach = Proportion::new(hits, total);
         RespondersReport {
@@ -559,9 +562,9 @@ pub fn build_report(
             distribution: hist.iter().map(|&c| c as f64 / total as f64).collect(),
         }
     });
-    let adverse_events = d.adverse_event.as_ref().map(|ae| AdverseEventReport {
+    let adverse_events = d.adverse_event().as_ref().map(|ae| AdverseEventReport {
         name: ae.name.clone(),
-        rate: (0..d.crossover.condition_count())
+        rate: (0..d.crossover().condition_count())
             .filter(|&c| summary.treated[c] > 0)
             .map(|c| {
                 (
@@ -577,12 +580,12 @@ pub fn build_report(
             name: env!("CARGO_PKG_NAME").to_string(),
             version: env!("CARGO_PKG_VERSION").to_string(),
         },
-        name: d.name.clone(),
+        name: d.name().to_string(),
         description: loaded.resolved.description.clone(),
         config_file: loaded.origin.clone(),
         overrides: loaded.overrides.clone(),
         command: super::reproduce::run_command(loaded),
-        seed: d.seed,
+        seed: d.seed(),
         replicates: summary.replicates,
         threads: meta.threads,
         elapsed_seconds: meta.elapsed_seconds,
@@ -597,10 +600,10 @@ pub fn build_report(
         under_null: primary_hypothesis.is_null(true_effect),
         closed_form: closed_form_report(d),
         two_stage: d
-            .two_stage
+            .two_stage()
             .as_ref()
             .map(|plan| two_stage_report(plan, d, summary)),
-        sequences: d.crossover.sequence_labels(),
+        sequences: d.crossover().sequence_labels(),
         family: family_report(d, summary, &contrasts),
         contrasts,
         primary,

@@ -54,9 +54,9 @@ pub fn problems(report: &RunReport, design: &TrialDesign) -> Vec<String> {
     let primary = &json["primary"];
     for null in &nulls {
         let ok = match null.as_str() {
-            "adverse_events" => design.adverse_event.is_none(),
+            "adverse_events" => design.adverse_event().is_none(),
             "responders" => {
-                design.population.baseline.is_none() || report.config.response.is_none()
+                design.population().baseline.is_none() || report.config.response.is_none()
             }
             "config.adverse_events" | "config.sequential" => true,
             p if p.starts_with("looks[") && p.ends_with("].futility_z") => true,

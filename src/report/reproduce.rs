@@ -48,9 +48,9 @@ pub fn config_args(loaded: &LoadedConfig) -> Vec<String> {
     args.extend(set_args(&loaded.overrides));
     args.extend([
         "--seed".to_string(),
-        loaded.design.seed.to_string(),
+        loaded.design.seed().to_string(),
         "--replicates".to_string(),
-        loaded.design.replicates.to_string(),
+        loaded.design.replicates().to_string(),
     ]);
     args
 }

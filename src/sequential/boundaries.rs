@@ -55,12 +55,14 @@ const ROOT_TOL: f64 = 1e-12;
 /// Tolerance for the last information rate being 1.
 const LAST_RATE_TOL: f64 = 1e-9;
 
-/// One- or two-sided test.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One- or two-sided test (on the command line `--sided 1` or `--sided 2`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Sided {
     /// Reject at look k when `Z_k >= c_k`.
+    #[value(name = "1")]
     One,
     /// Reject at look k when `|Z_k| >= c_k` (symmetric bounds).
+    #[value(name = "2")]
     Two,
 }
 
@@ -111,6 +113,129 @@ pub enum BoundaryKind {
     /// User-given z values (one per look); nominal levels and alpha spent are computed, not adjusted.
     /// Each value must be > 0; `f64::INFINITY` means "no efficacy stop at this look".
     User(Vec<f64>),
+}
+
+/// An efficacy boundary family by name, without its parameter: the one list of names that a
+/// config's `sequential.efficacy` and the `boundaries` command choose from. Its serde and clap
+/// spellings are the snake_case names; [`BoundaryFamily::with`] adds the parameter.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[value(rename_all = "snake_case")]
+pub enum BoundaryFamily {
+    /// Lan-DeMets O'Brien-Fleming-type spending.
+    ObrienFleming,
+    /// Lan-DeMets Pocock-type spending.
+    Pocock,
+    /// Hwang-Shih-DeCani spending (needs gamma).
+    HwangShihDecani,
+    /// Kim-DeMets power spending (needs rho).
+    KimDemets,
+    /// O'Brien-Fleming-type spending of the total two-sided alpha.
+    ObrienFlemingTotalAlpha,
+    /// Classical O'Brien-Fleming.
+    ClassicalObrienFleming,
+    /// Classical Pocock.
+    ClassicalPocock,
+    /// Haybittle-Peto (interim z, default 3).
+    HaybittlePeto,
+}
+
+/// The one parameter a boundary family takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoundaryParameter {
+    /// Hwang-Shih-DeCani gamma (required).
+    Gamma,
+    /// Kim-DeMets rho (required).
+    Rho,
+    /// Haybittle-Peto interim z (optional, default 3).
+    InterimZ,
+}
+
+impl BoundaryParameter {
+    /// The parameter's name in a config (`sequential.efficacy.<name>`).
+    pub fn name(self) -> &'static str {
+        match self {
+            BoundaryParameter::Gamma => "gamma",
+            BoundaryParameter::Rho => "rho",
+            BoundaryParameter::InterimZ => "interim_z",
+        }
+    }
+}
+
+/// Rpact's default Haybittle-Peto interim critical value.
+pub const HAYBITTLE_PETO_DEFAULT_Z: f64 = 3.0;
+
+impl BoundaryFamily {
+    /// The family's snake_case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            BoundaryFamily::ObrienFleming => "obrien_fleming",
+            BoundaryFamily::Pocock => "pocock",
+            BoundaryFamily::HwangShihDecani => "hwang_shih_decani",
+            BoundaryFamily::KimDemets => "kim_demets",
+            BoundaryFamily::ObrienFlemingTotalAlpha => "obrien_fleming_total_alpha",
+            BoundaryFamily::ClassicalObrienFleming => "classical_obrien_fleming",
+            BoundaryFamily::ClassicalPocock => "classical_pocock",
+            BoundaryFamily::HaybittlePeto => "haybittle_peto",
+        }
+    }
+
+    /// The parameter the family takes, if any.
+    pub fn parameter(self) -> Option<BoundaryParameter> {
+        match self {
+            BoundaryFamily::HwangShihDecani => Some(BoundaryParameter::Gamma),
+            BoundaryFamily::KimDemets => Some(BoundaryParameter::Rho),
+            BoundaryFamily::HaybittlePeto => Some(BoundaryParameter::InterimZ),
+            _ => None,
+        }
+    }
+
+    /// The boundary with its parameter (`None` when a required one is missing: gamma or
+    /// rho). The Haybittle-Peto interim z defaults to [`HAYBITTLE_PETO_DEFAULT_Z`]; the
+    /// values themselves are checked by [`compute_boundaries`].
+    pub fn with(self, parameter: Option<f64>) -> Option<BoundaryKind> {
+        Some(match self {
+            BoundaryFamily::ObrienFleming => {
+                BoundaryKind::Spending(SpendingFunction::ObrienFleming)
+            }
+            BoundaryFamily::Pocock => BoundaryKind::Spending(SpendingFunction::Pocock),
+            BoundaryFamily::HwangShihDecani => {
+                BoundaryKind::Spending(SpendingFunction::HwangShihDeCani { gamma: parameter? })
+            }
+            BoundaryFamily::KimDemets => {
+                BoundaryKind::Spending(SpendingFunction::KimDeMets { rho: parameter? })
+            }
+            BoundaryFamily::ObrienFlemingTotalAlpha => BoundaryKind::ObrienFlemingTotalAlpha,
+            BoundaryFamily::ClassicalObrienFleming => BoundaryKind::ObrienFlemingClassical,
+            BoundaryFamily::ClassicalPocock => BoundaryKind::PocockClassical,
+            BoundaryFamily::HaybittlePeto => BoundaryKind::HaybittlePeto {
+                interim_z: parameter.unwrap_or(HAYBITTLE_PETO_DEFAULT_Z),
+            },
+        })
+    }
+}
+
+impl BoundaryKind {
+    /// The named family, or `None` for user-given z values.
+    pub fn family(&self) -> Option<BoundaryFamily> {
+        Some(match self {
+            BoundaryKind::Spending(SpendingFunction::ObrienFleming) => {
+                BoundaryFamily::ObrienFleming
+            }
+            BoundaryKind::Spending(SpendingFunction::Pocock) => BoundaryFamily::Pocock,
+            BoundaryKind::Spending(SpendingFunction::HwangShihDeCani { .. }) => {
+                BoundaryFamily::HwangShihDecani
+            }
+            BoundaryKind::Spending(SpendingFunction::KimDeMets { .. }) => BoundaryFamily::KimDemets,
+            BoundaryKind::ObrienFlemingTotalAlpha => BoundaryFamily::ObrienFlemingTotalAlpha,
+            BoundaryKind::ObrienFlemingClassical => BoundaryFamily::ClassicalObrienFleming,
+            BoundaryKind::PocockClassical => BoundaryFamily::ClassicalPocock,
+            BoundaryKind::HaybittlePeto { .. } => BoundaryFamily::HaybittlePeto,
+            BoundaryKind::User(_) => return None,
+        })
+    }
 }
 
 /// Critical values of a group-sequential design and what they spend under H0.

@@ -5,7 +5,6 @@
 pub mod boundaries;
 
 use crate::analysis::{AnalysisOutcome, LookData};
-use crate::config::{EfficacyRule, SequentialPlan};
 use crate::inference::{CriticalValues, Decision, Hypothesis};
 use crate::numerics::t_quantile;
 use boundaries::{compute_boundaries, BoundaryError, BoundaryKind, Sided, SpendingFunction};
@@ -51,26 +50,40 @@ impl StopReason {
     }
 }
 
-/// The boundary family a [`EfficacyRule`] maps to.
-pub fn boundary_kind(rule: &EfficacyRule) -> BoundaryKind {
-    match rule {
-        EfficacyRule::SpendingObrienFleming => {
-            BoundaryKind::Spending(SpendingFunction::ObrienFleming)
+/// Interim looks and stopping rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SequentialPlan {
+    /// Enrollment count analysed at each look; the last equals `enrolled`.
+    pub looks: Vec<usize>,
+    /// Periods per participant (sizes the critical-value tables by the largest df).
+    pub periods: usize,
+    /// Efficacy boundary.
+    pub efficacy: BoundaryKind,
+    /// Futility: stop when |z| is below this at interim look k.
+    pub futility_z: Option<Vec<f64>>,
+    /// Futility: stop when conditional power under the current trend is below this.
+    pub futility_conditional_power: Option<f64>,
+    /// Harm: stop when the adverse-event difference T - R reaches this.
+    pub harm_max_difference: Option<f64>,
+}
+
+impl SequentialPlan {
+    /// A fixed design: one look at `enrolled`.
+    pub fn fixed(enrolled: usize) -> SequentialPlan {
+        SequentialPlan {
+            looks: vec![enrolled],
+            periods: 2,
+            efficacy: BoundaryKind::Spending(SpendingFunction::ObrienFleming),
+            futility_z: None,
+            futility_conditional_power: None,
+            harm_max_difference: None,
         }
-        EfficacyRule::SpendingPocock => BoundaryKind::Spending(SpendingFunction::Pocock),
-        EfficacyRule::SpendingHwangShihDeCani { gamma } => {
-            BoundaryKind::Spending(SpendingFunction::HwangShihDeCani { gamma: *gamma })
-        }
-        EfficacyRule::SpendingKimDeMets { rho } => {
-            BoundaryKind::Spending(SpendingFunction::KimDeMets { rho: *rho })
-        }
-        EfficacyRule::SpendingObrienFlemingTotalAlpha => BoundaryKind::ObrienFlemingTotalAlpha,
-        EfficacyRule::ClassicalObrienFleming => BoundaryKind::ObrienFlemingClassical,
-        EfficacyRule::ClassicalPocock => BoundaryKind::PocockClassical,
-        EfficacyRule::HaybittlePeto { interim_z } => BoundaryKind::HaybittlePeto {
-            interim_z: *interim_z,
-        },
-        EfficacyRule::UserZ(z) => BoundaryKind::User(z.clone()),
+    }
+
+    /// Information fractions n_k / N.
+    pub fn information_rates(&self) -> Vec<f64> {
+        let n = *self.looks.last().unwrap_or(&1) as f64;
+        self.looks.iter().map(|&k| k as f64 / n).collect()
     }
 }
 
@@ -124,16 +137,11 @@ impl StoppingRules {
         // model of a p-period design has up to N (p - 1) df.
         let max_n = plan.looks.last().copied().unwrap_or(2) * plan.periods.max(1);
         let (critical_z, nominal_level, cumulative_alpha) =
-            if k == 1 && !matches!(plan.efficacy, EfficacyRule::UserZ(_)) {
+            if k == 1 && !matches!(plan.efficacy, BoundaryKind::User(_)) {
                 let z = Normal::standard().inverse_cdf(1.0 - z_level);
                 (vec![z], vec![alpha], vec![alpha])
             } else {
-                let b = compute_boundaries(
-                    &information_rates,
-                    alpha,
-                    sided,
-                    &boundary_kind(&plan.efficacy),
-                )?;
+                let b = compute_boundaries(&information_rates, alpha, sided, &plan.efficacy)?;
                 (b.critical_z, b.nominal_level, b.cumulative_alpha)
             };
         let efficacy_critical = nominal_level

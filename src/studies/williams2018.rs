@@ -82,9 +82,9 @@ fn class_key(k: usize, condition: &str, field: &str) -> String {
 /// SD of D = X_T - X_R within the responsive class (class 0) under the config's correlation.
 fn responsive_sd_of_difference(base: &LoadedConfig) -> f64 {
     let d = &base.design;
-    let c = &d.population.classes[0];
+    let c = &d.population().classes[0];
     let (r, t) = (d.reference(), d.test());
-    let rho = d.population.correlation_between(r, t);
+    let rho = d.population().correlation_between(r, t);
     let (sr, st) = (c.change_sd[r.index()], c.change_sd[t.index()]);
     (sr * sr + st * st - 2.0 * rho * sr * st).sqrt()
 }
@@ -93,10 +93,10 @@ fn responsive_sd_of_difference(base: &LoadedConfig) -> f64 {
 /// (T's mean = R's mean + dz * SD(D)).
 fn effect_overrides(base: &LoadedConfig, dz: f64) -> Result<Vec<Override>, Error> {
     let d = &base.design;
-    let c = &d.population.classes[0];
+    let c = &d.population().classes[0];
     let mean = c.change_mean[d.reference().index()] + dz * responsive_sd_of_difference(base);
     Ok(vec![set(
-        &class_key(0, d.crossover.condition_name(d.test()), "mean"),
+        &class_key(0, d.crossover().condition_name(d.test()), "mean"),
         float(mean),
     )?])
 }
@@ -104,9 +104,12 @@ fn effect_overrides(base: &LoadedConfig, dz: f64) -> Result<Vec<Override>, Error
 /// Overrides making T identical to R in every class.
 fn null_overrides(base: &LoadedConfig) -> Result<Vec<Override>, Error> {
     let d = &base.design;
-    let (r, t) = (d.reference().index(), d.crossover.condition_name(d.test()));
+    let (r, t) = (
+        d.reference().index(),
+        d.crossover().condition_name(d.test()),
+    );
     let mut o = Vec::new();
-    for (k, c) in d.population.classes.iter().enumerate() {
+    for (k, c) in d.population().classes.iter().enumerate() {
         o.push(set(&class_key(k, t, "mean"), float(c.change_mean[r]))?);
         o.push(set(&class_key(k, t, "sd"), float(c.change_sd[r]))?);
     }
@@ -124,8 +127,8 @@ pub fn check_claims(
     progress: &dyn Progress,
 ) -> Result<ClaimReport, Error> {
     let d = &base.design;
-    if d.population.classes.len() < 2
-        || d.population.baseline.is_none()
+    if d.population().classes.len() < 2
+        || d.population().baseline.is_none()
         || base.resolved.response.is_none()
     {
         return Err(Error::Usage(format!(
@@ -133,11 +136,11 @@ pub fn check_claims(
             base.origin
         )));
     }
-    let reference = d.crossover.condition_name(d.reference()).to_string();
+    let reference = d.crossover().condition_name(d.reference()).to_string();
     let mut sections = Vec::new();
     let mut verdicts = Vec::new();
     let mut plots = Vec::new();
-    let alpha = d.analysis.alpha;
+    let alpha = d.analysis().alpha;
 
     // (a) responders from 30 enrolled
     log("(a) responders from the planned enrollment ...");
@@ -168,7 +171,7 @@ pub fn check_claims(
         let q = resp.quantiles;
         if (rate - 0.58).abs() < 1e-9 {
             p15_at_058 = resp.p_at_least_target;
-            responders_per_enrolled = resp.mean / d.enrolled as f64;
+            responders_per_enrolled = resp.mean / d.enrolled() as f64;
         }
         a_max_p = a_max_p.max(resp.p_at_least_target);
         rows.push(vec![
@@ -192,13 +195,13 @@ pub fn check_claims(
     }
     let verdict_a = format!(
         "Not supported. With the paper's dropout, {} enrolled participants yield {} completers and, at the observed responsive share 0.58, fewer than 15 ketamine responders in most trials: P(at least 15) = {:.3}. Even at the top of the literature range (0.64) it is {:.3}. At 0.58 each enrolled participant yields {:.3} responders on average, so an average of 15 responders needs about {:.0} enrolled (and more for a high probability of 15).",
-        d.enrolled, rows[2][2], p15_at_058, a_max_p, responders_per_enrolled, (15.0 / responders_per_enrolled.max(1e-9)).ceil()
+        d.enrolled(), rows[2][2], p15_at_058, a_max_p, responders_per_enrolled, (15.0 / responders_per_enrolled.max(1e-9)).ceil()
     );
     sections.push(Section {
         title: "(a) How many responders do 30 enrolled participants yield?".into(),
         method: format!(
             "Fixed design, N = {}; the responsive class's probability set to response rates from 0.40 to 0.64 (0.64: the 24-hour response rate after one ketamine infusion in Murrough et al., Am J Psychiatry 2013; 0.58 = 7/12 in the paper); dropout as in the paper ({} before the first infusion, {} after it). Responders = completers with a >= 50% HAM-D reduction under {reference}.",
-            d.enrolled, d.dropout.before_first_period, d.dropout.after_period[0][d.reference().index()]
+            d.enrolled(), d.dropout().before_first_period, d.dropout().after_period[0][d.reference().index()]
         ),
         header: ["responsive share", "observed response rate among completers", "completers", "responders (mean ± SE)", "quantiles 5/25/50/75/95%", "P(at least 15) ± SE"].map(String::from).to_vec(),
         rows,
@@ -212,7 +215,7 @@ pub fn check_claims(
             Chart {
                 title: format!(
                     "Responders under {reference} among completers, N = {}, by responsive share",
-                    d.enrolled
+                    d.enrolled()
                 ),
                 x_label: "responders".into(),
                 y_label: "probability".into(),
@@ -233,8 +236,8 @@ pub fn check_claims(
         let analytic = paired_t_power(15, dz, alpha);
         let text = format!(
             "name = \"claim_b\"\n[design]\nconditions = [\"R\", \"T\"]\nenrolled = 15\n[population]\ncorrelation = 0.5\n[[population.classes]]\nname = \"all\"\nprobability = 1.0\nchange.R = {{ mean = 0.0, sd = 1.0 }}\nchange.T = {{ mean = {dz}, sd = 1.0 }}\n[analysis]\nprimary = \"completers_paired\"\nalpha = {alpha}\n[simulation]\nreplicates = {}\nseed = {}\n",
-            d.replicates,
-            crate::config::schema::seed_value(d.seed)
+            d.replicates(),
+            crate::config::schema::seed_value(d.seed())
         );
         let loaded = config::parse(&text, "claim (b)", &[])?;
         let r = crate::run::simulate(&loaded, progress)?;
@@ -288,7 +291,7 @@ pub fn check_claims(
         if let Some(p) = sweep
             .points
             .iter()
-            .find(|p| crate::sweep::numeric(&p.value) == Some(d.enrolled as f64))
+            .find(|p| crate::sweep::numeric(&p.value) == Some(d.enrolled() as f64))
         {
             power_at_enrolled.push((dz, p.power));
         }
@@ -348,13 +351,13 @@ pub fn check_claims(
         .collect();
     let verdict_c = format!(
         "With the paper's dropout and response rate, the responder analysis reaches 80% power at N = {} (90% at {}) for a large effect (d_z = 0.8) and at N = {} (90% at {}) for a moderate one (d_z = 0.5). At the planned N = {} its power is {}: close to 80% only for a large effect, far from it for a moderate one.",
-        show(0.8, 0.8), show(0.8, 0.9), show(0.5, 0.8), show(0.5, 0.9), d.enrolled, at_planned.join(" and ")
+        show(0.8, 0.8), show(0.8, 0.9), show(0.5, 0.8), show(0.5, 0.9), d.enrolled(), at_planned.join(" and ")
     );
     sections.push(Section {
         title: "(c) The smallest enrollment reaching 80% and 90% power".into(),
         method: format!(
             "The williams2018 population with the responsive class's effect set to d_z = 0.5 or 0.8 (T mean = R mean + d_z x SD(D), SD(D) = {:.2} at correlation {}); fixed design; enrollment swept over 16..140 in steps of 2 with common random numbers; primary analysis {}. Selecting responders on their response under R truncates the reference changes, so the d_z realized in the responder subgroup is somewhat larger than the class's d_z; the powers below include that.",
-            responsive_sd_of_difference(base), d.population.correlation_between(d.reference(), d.test()), d.analysis.primary.as_str()
+            responsive_sd_of_difference(base), d.population().correlation_between(d.reference(), d.test()), d.analysis().primary.as_str()
         ),
         header: ["d_z", "target power", "smallest N (power ± SE)", "uncertain?"].map(String::from).to_vec(),
         rows,
@@ -391,8 +394,8 @@ pub fn check_claims(
         (
             "as observed (config)".into(),
             vec![],
-            (d.population.classes[0].change_mean[d.test().index()]
-                - d.population.classes[0].change_mean[d.reference().index()])
+            (d.population().classes[0].change_mean[d.test().index()]
+                - d.population().classes[0].change_mean[d.reference().index()])
                 / responsive_sd_of_difference(base),
         ),
         ("large, d_z = 0.8".into(), effect_overrides(base, 0.8)?, 0.8),
@@ -448,8 +451,8 @@ pub fn check_claims(
         title: "(d) The probability of stopping at the midway interim".into(),
         method: format!(
             "The config's design: looks at {:?} enrolled, Lan-DeMets O'Brien-Fleming-type spending (two-sided {alpha}, alpha/2 per side), primary analysis {}.",
-            d.sequential.looks,
-            d.analysis.primary.as_str()
+            d.sequential().looks,
+            d.analysis().primary.as_str()
         ),
         header: ["effect", "interim enrolled", "nominal level", "P(stop for efficacy at the interim) ± SE", "overall power ± SE", "expected enrolled ± SE"].map(String::from).to_vec(),
         rows: rows_d,
@@ -465,9 +468,9 @@ pub fn check_claims(
     let mut e_values = Vec::new();
     let homogeneous = {
         let mut o = Vec::new();
-        for k in 0..d.population.classes.len() {
+        for k in 0..d.population().classes.len() {
             for c in [d.reference(), d.test()] {
-                let name = d.crossover.condition_name(c);
+                let name = d.crossover().condition_name(c);
                 o.push(set(&class_key(k, name, "mean"), float(-12.0))?);
                 o.push(set(&class_key(k, name, "sd"), float(8.0))?);
             }
@@ -545,8 +548,8 @@ pub fn check_claims(
         config: base.origin.clone(),
         overrides: base.overrides.clone(),
         command: crate::report::reproduce::command(&args),
-        seed: d.seed,
-        replicates: d.replicates,
+        seed: d.seed(),
+        replicates: d.replicates(),
         sections,
         verdicts,
         plots,

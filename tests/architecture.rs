@@ -1,0 +1,143 @@
+//! The layers of docs/architecture.md, enforced: every `crate::<module>` path in a source file
+//! names a module of the same layer or one below it. A new top-level module must be given a
+//! layer here (and in the document) before this test passes.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Bottom to top; modules on one line form one layer and may use each other.
+const LAYERS: &[&[&str]] = &[
+    &["numerics"],
+    &["analytic"],
+    &["exact_power"],
+    &["design"],
+    &["model"],
+    &["analysis"],
+    &["inference"],
+    &["sequential"],
+    &["adaptive"],
+    &["config"],
+    &["closed_form"],
+    &["engine"],
+    &["report"],
+    &[
+        "run",
+        "sweep",
+        "batch",
+        "shard",
+        "sample_size",
+        "error",
+        "interrupt",
+    ],
+    &["studies"],
+    &["cli", "commands", "main", "lib"],
+];
+
+fn rank() -> BTreeMap<&'static str, usize> {
+    LAYERS
+        .iter()
+        .enumerate()
+        .flat_map(|(i, layer)| layer.iter().map(move |m| (*m, i)))
+        .collect()
+}
+
+/// The top-level crate modules a source text names through `crate::`, comments excluded.
+fn imported_modules(source: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in source.lines() {
+        let code = line.split("//").next().unwrap_or("");
+        let mut rest = code;
+        while let Some(at) = rest.find("crate::") {
+            rest = &rest[at + "crate::".len()..];
+            if rest.starts_with('{') {
+                // `crate::{a::x, b}`: every path segment that starts an item of the list.
+                let inner = rest[1..].split('}').next().unwrap_or("");
+                for item in inner.split(',') {
+                    let name: String = item
+                        .trim()
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    if !name.is_empty() {
+                        found.push(name);
+                    }
+                }
+            } else {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if !name.is_empty() {
+                    found.push(name);
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Every `(file, module it is in, modules it names)` under `src/`.
+fn sources() -> Vec<(String, String, Vec<String>)> {
+    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    walk(&src, &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .map(|path| {
+            let rel = path.strip_prefix(&src).unwrap();
+            let first = rel.components().next().unwrap().as_os_str();
+            let module = first.to_string_lossy().trim_end_matches(".rs").to_string();
+            let text = std::fs::read_to_string(&path).unwrap();
+            (rel.display().to_string(), module, imported_modules(&text))
+        })
+        .collect()
+}
+
+#[test]
+fn every_module_imports_only_its_own_layer_or_below() {
+    let rank = rank();
+    let mut upward = Vec::new();
+    for (file, module, imports) in sources() {
+        let Some(&own) = rank.get(module.as_str()) else {
+            panic!("src/{file}: module `{module}` has no layer in tests/architecture.rs");
+        };
+        for m in imports {
+            if let Some(&theirs) = rank.get(m.as_str()) {
+                if theirs > own {
+                    upward.push(format!("src/{file} ({module}) imports {m}"));
+                }
+            }
+        }
+    }
+    upward.sort();
+    upward.dedup();
+    assert!(
+        upward.is_empty(),
+        "imports pointing up:\n{}",
+        upward.join("\n")
+    );
+}
+
+#[test]
+fn the_import_scanner_sees_plain_and_braced_paths_but_not_comments() {
+    let text = "use crate::config::TrialDesign;\n\
+                let x = crate::engine::run(); // crate::report::x\n\
+                use crate::{model::Cohort, analysis};\n\
+                /// [`crate::studies`]\n";
+    assert_eq!(
+        imported_modules(text),
+        ["config", "engine", "model", "analysis"]
+    );
+    // A doc comment is a comment: links in documentation are not imports.
+}
