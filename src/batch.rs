@@ -3,7 +3,8 @@
 //! fails is recorded with its error and the others still run.
 
 use crate::report::csv_export::{self, Observation};
-use crate::report::{write_atomic, CountReport, Proportion, ReportError, RunReport};
+use crate::report::export::Exporter;
+use crate::report::{write_files, CountReport, Proportion, ReportError, RunReport};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -240,21 +241,20 @@ pub fn render_csv(rows: &[BatchRow]) -> Result<Vec<u8>, ReportError> {
     csv_export::write_table("batch-summary.csv", &csv_header(), &table)
 }
 
-/// Writes `out/batch-summary.csv` and `out/batch-summary.md`; `command` is the batch command
-/// that reproduces them.
-pub fn write_summary(
-    out: &Path,
-    rows: &[BatchRow],
-    command: &str,
-) -> Result<Vec<PathBuf>, ReportError> {
-    std::fs::create_dir_all(out).map_err(|e| ReportError::Io {
-        path: out.display().to_string(),
-        source: e,
-    })?;
-    let csv = render_csv(rows)?;
+/// What a batch writes: every config's row, and the batch command that reproduces them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchSummary {
+    /// One row per config, in the order they ran.
+    pub rows: Vec<BatchRow>,
+    /// The batch command.
+    pub command: String,
+}
+
+/// batch-summary.md: one line per config.
+pub fn render_markdown(summary: &BatchSummary) -> String {
     let opt = |x: Option<f64>, d: usize| x.map_or(String::new(), |v| format!("{v:.d$}"));
-    let mut md = format!("# Batch summary\n\nProduced by `{command}` ({} {}); each config's own command is in the last column and in batch-summary.csv.\n\n| config | name | status | primary | power | type I error | ± SE | P(stop early) | expected enrolled | completers | replicates | seed | reproduce |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
-    for r in rows {
+    let mut md = format!("# Batch summary\n\nProduced by `{}` ({} {}); each config's own command is in the last column and in batch-summary.csv.\n\n| config | name | status | primary | power | type I error | ± SE | P(stop early) | expected enrolled | completers | replicates | seed | reproduce |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", summary.command, env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
+    for r in &summary.rows {
         // Power for a config with an effect, type I error for a null config.
         let rate = |null: bool| {
             r.rejection
@@ -283,14 +283,136 @@ pub fn write_summary(
             r.command.replace('|', "\\|")
         );
     }
-    let mut written = Vec::new();
-    for (file, bytes) in [
-        ("batch-summary.csv", csv),
-        ("batch-summary.md", md.into_bytes()),
-    ] {
-        let path = out.join(file);
-        write_atomic(&path, &bytes)?;
-        written.push(path);
+    md
+}
+
+/// batch-summary.csv (see [`render_csv`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SummaryCsv;
+
+impl Exporter<BatchSummary> for SummaryCsv {
+    fn file_name(&self) -> &str {
+        "batch-summary.csv"
     }
-    Ok(written)
+
+    fn render(&self, summary: &BatchSummary) -> Result<Vec<u8>, ReportError> {
+        render_csv(&summary.rows)
+    }
+}
+
+/// batch-summary.md (see [`render_markdown`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SummaryMarkdown;
+
+impl Exporter<BatchSummary> for SummaryMarkdown {
+    fn file_name(&self) -> &str {
+        "batch-summary.md"
+    }
+
+    fn render(&self, summary: &BatchSummary) -> Result<Vec<u8>, ReportError> {
+        Ok(render_markdown(summary).into_bytes())
+    }
+}
+
+/// The exporters of a batch summary, in the order they are written: batch-summary.csv,
+/// batch-summary.md.
+pub fn exporters() -> Vec<Box<dyn Exporter<BatchSummary>>> {
+    vec![Box::new(SummaryCsv), Box::new(SummaryMarkdown)]
+}
+
+/// Creates `out` and writes `out/batch-summary.csv` and `out/batch-summary.md` (see
+/// [`exporters`]); returns the paths written.
+pub fn write_summary(out: &Path, summary: &BatchSummary) -> Result<Vec<PathBuf>, ReportError> {
+    std::fs::create_dir_all(out).map_err(|e| ReportError::Io {
+        path: out.display().to_string(),
+        source: e,
+    })?;
+    write_files(out, summary, &exporters())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small batch summary, built by hand: one config that ran, one that failed.
+    fn summary() -> BatchSummary {
+        let ok = BatchRow {
+            config: "a.toml".into(),
+            name: "a".into(),
+            status: "ok".into(),
+            error: String::new(),
+            primary: "completers_paired".into(),
+            null: Some(false),
+            rejection: Some(Proportion::new(80, 100)),
+            exact_power: Some(0.81),
+            p_stop_early: Some(Proportion::new(0, 100)),
+            expected_enrolled: Some(CountReport {
+                mean: 20.0,
+                se: 0.0,
+            }),
+            completers: Some(CountReport {
+                mean: 18.5,
+                se: 0.1,
+            }),
+            replicates: Some(100),
+            seed: Some(1),
+            overrides: vec![],
+            command: "crossover-sim run a.toml".into(),
+        };
+        let failed = BatchRow::failed(
+            Path::new("b.toml"),
+            "design.enrolled = 1: must be a whole number from 2 to 100000",
+            &[],
+            "crossover-sim run b.toml",
+        );
+        BatchSummary {
+            rows: vec![ok, failed],
+            command: "crossover-sim batch a.toml b.toml".into(),
+        }
+    }
+
+    /// The first `n` lines of what `e` renders.
+    fn head(e: &dyn Exporter<BatchSummary>, s: &BatchSummary, n: usize) -> String {
+        let text = String::from_utf8(e.render(s).unwrap()).unwrap();
+        text.lines().take(n).collect::<Vec<_>>().join("\n")
+    }
+
+    #[test]
+    fn a_batch_writes_its_summary_files_in_order() {
+        let names: Vec<String> = exporters()
+            .iter()
+            .map(|e| e.file_name().to_string())
+            .collect();
+        insta::assert_snapshot!(names.join("\n"), @r#"
+            batch-summary.csv
+            batch-summary.md
+        "#);
+    }
+
+    #[test]
+    fn each_batch_exporter_renders_its_format() {
+        let s = summary();
+        insta::assert_snapshot!(head(&SummaryCsv, &s, 1), @"config_file,name,status,error,quantity,analysis,estimate,se,ci_low,ci_high,under_null,overrides,seed,replicates,version,command");
+        insta::assert_snapshot!(head(&SummaryMarkdown, &s, 1), @"# Batch summary");
+    }
+
+    #[test]
+    fn write_summary_writes_what_the_exporters_render() {
+        let s = summary();
+        let dir = std::env::temp_dir()
+            .join(format!("batch-export-test-{}", std::process::id()))
+            .join("out");
+        let written = write_summary(&dir, &s).unwrap();
+        let exporters = exporters();
+        assert_eq!(written.len(), exporters.len());
+        for (path, e) in written.iter().zip(&exporters) {
+            assert_eq!(path.file_name().unwrap().to_str(), Some(e.file_name()));
+            assert_eq!(
+                std::fs::read(path).unwrap(),
+                e.render(&s).unwrap(),
+                "{path:?}"
+            );
+        }
+        std::fs::remove_dir_all(dir.parent().unwrap()).unwrap();
+    }
 }

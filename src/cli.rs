@@ -9,6 +9,7 @@
 // config's name, not an HTML tag.
 #![allow(rustdoc::invalid_html_tags)]
 
+use crate::config::template::TemplateLabels;
 use crate::config::{self, Override};
 use crate::engine::Progress;
 use crate::error::Error;
@@ -245,6 +246,10 @@ pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))
 }
 
+/// The flag of a `KEY=VALUE` override, which names it in errors (`--set design.enrolled=40:
+/// ...`).
+pub const SET_FLAG: &str = "--set";
+
 /// `--set` strings plus `--replicates`/`--seed`, as overrides validated like the file.
 pub fn overrides(options: &RunOptions) -> Result<Vec<Override>, Error> {
     overrides_of(&options.overrides, options.replicates, options.seed)
@@ -258,7 +263,7 @@ pub fn overrides_of(
 ) -> Result<Vec<Override>, Error> {
     let mut list = sets
         .iter()
-        .map(|s| Override::parse(s))
+        .map(|s| Override::parse_as(SET_FLAG, s))
         .collect::<Result<Vec<_>, _>>()?;
     if let Some(r) = replicates {
         let value = i64::try_from(r)
@@ -327,6 +332,14 @@ pub fn sweep_spec(
     Ok(spec)
 }
 
+/// The flags of `init`, which its errors name.
+pub const INIT_FLAGS: TemplateLabels = TemplateLabels {
+    design: "--design",
+    conditions: "--conditions",
+    endpoint: "--endpoint",
+    file: "--out",
+};
+
 /// The file `init` writes and the template it writes there, checked.
 pub fn init_template(
     design: &str,
@@ -336,8 +349,9 @@ pub fn init_template(
 ) -> Result<(PathBuf, config::template::Template), Error> {
     let path = out.map_or_else(|| config::template::default_file(design), PathBuf::from);
     let name = config::template::name_for(&path);
-    let template = config::template::Template::new(design, conditions, endpoint, &name)
-        .map_err(Error::Usage)?;
+    let template =
+        config::template::Template::new_as(&INIT_FLAGS, design, conditions, endpoint, &name)
+            .map_err(Error::Usage)?;
     Ok((path, template))
 }
 

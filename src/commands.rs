@@ -322,8 +322,12 @@ fn batch(inputs: &[PathBuf], options: &RunOptions) -> Result<(), Error> {
         bar.inc(1);
     }
     bar.finish_and_clear();
-    let written =
-        run::write_phase(|| Ok(batch::write_summary(&options.out, &rows, &batch_command)?))?;
+    let summary = batch::BatchSummary {
+        rows,
+        command: batch_command,
+    };
+    let written = run::write_phase(|| Ok(batch::write_summary(&options.out, &summary)?))?;
+    let rows = summary.rows;
     let failed = rows.iter().filter(|r| r.status != "ok").count();
     if !options.quiet {
         println!(
@@ -361,7 +365,7 @@ fn run_shards(
             sweep::point_configs(&loaded, s)?;
         }
         let dir = run::results_dir(&options.out, loaded.design.name())?;
-        let shards_dir = dir.join("shards");
+        let shards_dir = shard::shards_dir(&dir);
         {
             let _writing = interrupt::writing()?;
             std::fs::create_dir_all(&shards_dir).map_err(|e| {
@@ -380,9 +384,7 @@ fn run_shards(
         );
         let file = pool.install(|| shard::run_shard(&loaded, *spec, sweep.clone(), &bar))?;
         bar.0.finish_and_clear();
-        let target = shard::shard_path(&dir, &file);
-        let bytes = serde_json::to_vec_pretty(&file).map_err(|e| Error::Other(e.to_string()))?;
-        run::write_phase(|| Ok(report::write_atomic(&target, &bytes)?))?;
+        let written = run::export(&shards_dir, &file, &shard::exporters(&file))?;
         if !options.quiet {
             println!(
                 "{}: shard {}/{} = replicates {}..{} of {}; wrote {}",
@@ -392,7 +394,7 @@ fn run_shards(
                 range.start,
                 range.end,
                 loaded.design.replicates(),
-                target.display()
+                names(&written)
             );
         }
     }
@@ -442,7 +444,7 @@ fn init(
     // The template must be a config that runs: check it as `validate` would before writing.
     let loaded = config::parse(&text, &path.display().to_string(), &[])?;
     run::simulator(&loaded)?;
-    config::template::write_new(&path, &text).map_err(|e| match e {
+    config::template::write_new_as(cli::INIT_FLAGS.file, &path, &text).map_err(|e| match e {
         config::template::WriteError::Exists(m) => Error::Usage(m),
         config::template::WriteError::Io(m) => Error::Other(m),
     })?;
@@ -564,9 +566,7 @@ fn samplesize(path: &Path, target: f64, options: &RunOptions) -> Result<(), Erro
         })?;
     bar.0.finish_and_clear();
     let dir = run::results_dir(&options.out, base.design.name())?;
-    let path = dir.join("samplesize.json");
-    let json = serde_json::to_string_pretty(&result).map_err(|e| Error::Other(e.to_string()))?;
-    run::write_phase(|| Ok(report::write_atomic(&path, json.as_bytes())?))?;
+    let written = run::export(&dir, &result, &crossover_sim::sample_size::exporters())?;
     if !options.quiet {
         println!(
             "{}: {}; target power {}",
@@ -591,7 +591,7 @@ fn samplesize(path: &Path, target: f64, options: &RunOptions) -> Result<(), Erro
                 row.simulated.ci_high
             );
         }
-        println!("  wrote {}", path.display());
+        println!("  wrote {}", names(&written));
     }
     Ok(())
 }

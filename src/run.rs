@@ -1,13 +1,15 @@
 //! One config end to end: validate, prepare the results folder, simulate, build the report,
 //! write it. The load → prepare → simulate → write pipeline that `run`, `batch`, `merge` and
 //! the other commands share: [`run_into`] does all of it, and its steps ([`results_dir`],
-//! [`prepare`], [`simulate`], [`write_run`], [`write_phase`]) serve commands that show
-//! progress between them.
+//! [`prepare`], [`simulate`], [`write_run`], [`export`], [`write_phase`]) serve commands that
+//! show progress between them. Every command writes its files through [`export`] (or
+//! [`write_phase`] around a job's own writer built on [`report::write_files`]).
 
 use crate::config::LoadedConfig;
 use crate::engine::{Progress, Simulator};
 use crate::error::Error;
 use crate::interrupt;
+use crate::report::export::Exporter;
 use crate::report::{self, build_report, RunMetadata, RunReport};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -39,9 +41,20 @@ pub fn prepare(loaded: &LoadedConfig, out: &Path) -> Result<PathBuf, Error> {
     Ok(dir)
 }
 
+/// Writes the files `exporters` render from `value` into `dir` (by [`report::write_files`]:
+/// all rendered first, then each written atomically in order) as one write phase; returns the
+/// paths written.
+pub fn export<T: ?Sized>(
+    dir: &Path,
+    value: &T,
+    exporters: &[Box<dyn Exporter<T>>],
+) -> Result<Vec<PathBuf>, Error> {
+    write_phase(|| Ok(report::write_files(dir, value, exporters)?))
+}
+
 /// Writes a run's files into `dir` as one write phase; returns the paths written.
 pub fn write_run(dir: &Path, report: &RunReport) -> Result<Vec<PathBuf>, Error> {
-    write_phase(|| Ok(report::write_all(dir, report)?))
+    export(dir, report, &report::export::run_exporters(report))
 }
 
 /// One config end to end: [`prepare`], [`simulate`] on the current rayon pool, [`write_run`].

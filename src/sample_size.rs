@@ -6,6 +6,7 @@ use crate::closed_form::PowerModel;
 use crate::config::{self, LoadedConfig, Override};
 use crate::engine::Progress;
 use crate::error::Error;
+use crate::report::export::{Exporter, JsonFile};
 use crate::report::{Proportion, RunReport};
 use serde::Serialize;
 
@@ -43,6 +44,11 @@ pub struct SampleSizeResult {
     pub replicates: u64,
     /// Seed.
     pub seed: u64,
+}
+
+/// The exporter of samplesize.json, the whole [`SampleSizeResult`].
+pub fn exporters() -> Vec<Box<dyn Exporter<SampleSizeResult>>> {
+    vec![Box::new(JsonFile::new("samplesize.json"))]
 }
 
 /// Finds the smallest N reaching `target` exactly and simulates it and the balanced N below,

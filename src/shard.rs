@@ -8,6 +8,7 @@
 use crate::config::{self, ConfigFile, LoadedConfig};
 use crate::engine::{Progress, Summary, BLOCK};
 use crate::error::Error;
+use crate::report::export::{Exporter, JsonFile};
 pub use crate::report::reproduce::fnv1a;
 use crate::report::{build_report, RunMetadata, RunReport};
 pub use crate::sweep::SweepSpec;
@@ -181,7 +182,17 @@ pub fn run_shard(
 /// name ends in `-set-<hash>` (a sweep's stem has it already), so shards of different
 /// variants never overwrite each other, nor match each other's `shard-*-of-N.json`.
 pub fn shard_path(dir: &Path, file: &ShardFile) -> PathBuf {
-    let name = match &file.sweep {
+    shards_dir(dir).join(shard_file_name(file))
+}
+
+/// The folder of a results folder's shard files, `<dir>/shards`.
+pub fn shards_dir(dir: &Path) -> PathBuf {
+    dir.join("shards")
+}
+
+/// The name of a shard file in the shards folder (see [`shard_path`]).
+pub fn shard_file_name(file: &ShardFile) -> String {
+    match &file.sweep {
         Some(spec) => format!(
             "{}-{}.json",
             crate::report::sweep::stem(
@@ -195,8 +206,13 @@ pub fn shard_path(dir: &Path, file: &ShardFile) -> PathBuf {
             Some(tag) => format!("{}-{tag}.json", file.shard.stem()),
             None => format!("{}.json", file.shard.stem()),
         },
-    };
-    dir.join("shards").join(name)
+    }
+}
+
+/// The exporter of a shard file (JSON, named by [`shard_file_name`]), written into
+/// [`shards_dir`].
+pub fn exporters(file: &ShardFile) -> Vec<Box<dyn Exporter<ShardFile>>> {
+    vec![Box::new(JsonFile::new(shard_file_name(file)))]
 }
 
 /// Reads and checks one shard file.

@@ -49,9 +49,9 @@ fn imported_modules(source: &str) -> Vec<String> {
         let mut rest = code;
         while let Some(at) = rest.find("crate::") {
             rest = &rest[at + "crate::".len()..];
-            if rest.starts_with('{') {
+            if let Some(list) = rest.strip_prefix('{') {
                 // `crate::{a::x, b}`: every path segment that starts an item of the list.
-                let inner = rest[1..].split('}').next().unwrap_or("");
+                let inner = list.split('}').next().unwrap_or("");
                 for item in inner.split(',') {
                     let name: String = item
                         .trim()

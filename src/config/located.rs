@@ -1,5 +1,5 @@
 //! Deserializing the (overridden) config table with errors that point where the mistake was
-//! written: a `--set` argument, or the line and column of the config file.
+//! written: an override (named by its source), or the line and column of the config file.
 //!
 //! Overrides are applied to the parsed table, never to the text, so the file's line numbers
 //! stay true; the failing key path (tracked by `serde_path_to_error`) is looked up in the

@@ -1,9 +1,9 @@
-//! Loading a trial config: read TOML, apply `--set` overrides, deserialize, validate.
+//! Loading a trial config: read TOML, apply `KEY=VALUE` overrides, deserialize, validate.
 //!
 //! Stage one (`schema`) mirrors the file and fills defaults; stage two (`validate`)
 //! produces the domain types of `design`. Errors name the file, key, value and
-//! what is allowed, and point where the mistake was written: the `--set` argument that put a
-//! wrong key or value in, or the line and column of the file (overrides are applied to the
+//! what is allowed, and point where the mistake was written: the override that put a wrong key
+//! or value in (named by its source, as the caller labels it), or the line and column of the file (overrides are applied to the
 //! parsed table, so the file's lines stay true; see `located`).
 
 pub mod design;
@@ -67,11 +67,11 @@ pub enum ConfigError {
         /// What is allowed.
         allowed: String,
     },
-    /// A `--set` override (or `--seed`, `--replicates`, a sweep value) could not be parsed or
-    /// applied, or put a wrong key or value into the config.
+    /// An override (given as `KEY=VALUE`, or a value in hand such as a seed or a sweep's grid
+    /// value) could not be parsed or applied, or put a wrong key or value into the config.
     #[error("{text}: {reason}")]
     Override {
-        /// The argument as written, e.g. `--set design.enrolled=40`.
+        /// The override's source, as its caller labels it, e.g. `override design.enrolled=40`.
         text: String,
         /// Why it failed.
         reason: String,
@@ -118,7 +118,7 @@ impl ConfigError {
                 allowed: tidy_numbers(&allowed),
             },
             // An override that cannot be applied must say to which config (batch and validate
-            // apply the same --set to many files).
+            // apply the same override to many files).
             ConfigError::Override { text, reason } => ConfigError::Override {
                 text,
                 reason: format!("{reason} (config {path})"),
@@ -133,8 +133,8 @@ impl ConfigError {
 pub struct LoadedConfig {
     /// Where it came from (file path or a label).
     pub origin: String,
-    /// The `--set` arguments applied, exactly as given and in order (recorded in the results so
-    /// that the run can be reproduced).
+    /// The `KEY=VALUE` overrides applied, exactly as given and in order (recorded in the results
+    /// so that the run can be reproduced).
     pub overrides: Vec<String>,
     /// The resolved config (defaults filled in), as written back into results.
     pub resolved: ConfigFile,
@@ -172,7 +172,7 @@ pub fn parse(
 }
 
 /// Re-validates a resolved config with extra overrides (used by sweeps and claims). The result
-/// keeps the `--set` arguments of `base`: the extra overrides are not the user's.
+/// keeps the recorded overrides of `base`: the extra overrides are not the user's.
 pub fn with_overrides(
     base: &LoadedConfig,
     overrides: &[Override],

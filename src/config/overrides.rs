@@ -1,5 +1,10 @@
-//! `--set dotted.key=value` overrides, applied to the parsed TOML table before it is deserialized,
-//! so that an override goes through exactly the same checks as the file.
+//! `dotted.key=value` overrides, applied to the parsed TOML table before it is deserialized, so
+//! that an override goes through exactly the same checks as the file.
+//!
+//! Each override carries its source: where it came from, as the caller names it in error
+//! messages. This layer names no command-line flags: library callers get `override KEY=VALUE`
+//! ([`OVERRIDE_LABEL`]), and the command line labels its own arguments through
+//! [`Override::parse_as`] and [`Override::from_argument`].
 
 use super::ConfigError;
 use toml::{Table, Value};
@@ -19,17 +24,31 @@ pub struct Override {
     segments: Vec<Segment>,
     /// The value, parsed as TOML (a bare word that is not valid TOML is taken as a string).
     pub value: Value,
-    /// The argument that asked for it, as the user would recognise it in an error message:
-    /// `--set design.enrolled=40`, `--seed 5`, `--param design.enrolled = 20`.
+    /// Where it came from, as error messages name it (the caller's label): by default
+    /// `override design.enrolled=40`; the command line names its arguments.
     pub source: String,
-    /// The `--set` argument exactly as given, recorded in the results so that the run can be
-    /// reproduced; None for `--seed`, `--replicates` and the overrides sweeps and claims make.
+    /// The `KEY=VALUE` text exactly as given to [`Override::parse`] or [`Override::parse_as`],
+    /// recorded in the results so that the run can be reproduced; None for overrides made with
+    /// a value in hand ([`Override::with_value`]: a seed or replicates option, the overrides
+    /// sweeps and claims make).
     pub set_argument: Option<String>,
 }
 
+/// What an override is called in error messages when the caller gives no label of its own:
+/// `override design.enrolled=40: ...`.
+pub const OVERRIDE_LABEL: &str = "override";
+
 impl Override {
-    /// Parses `population.classes[0].probability=0.6` or `design.enrolled=40`.
+    /// Parses `population.classes[0].probability=0.6` or `design.enrolled=40`; errors name it
+    /// `override KEY=VALUE` ([`OVERRIDE_LABEL`]).
     pub fn parse(text: &str) -> Result<Override, ConfigError> {
+        Override::parse_as(OVERRIDE_LABEL, text)
+    }
+
+    /// [`Override::parse`] for a caller that calls the override `label` (the command line
+    /// passes its flag): its source, named in error messages, is `<label> <text>`.
+    pub fn parse_as(label: &str, text: &str) -> Result<Override, ConfigError> {
+        let source = format!("{label} {text}");
         // The first '=' outside a quoted key segment separates the key from the value.
         let mut quoted = false;
         let split = text.char_indices().find_map(|(i, c)| {
@@ -42,29 +61,30 @@ impl Override {
             split
                 .map(|i| (&text[..i], &text[i + 1..]))
                 .ok_or_else(|| ConfigError::Override {
-                    text: format!("--set {text}"),
+                    text: source.clone(),
                     reason: "expected KEY=VALUE, e.g. design.enrolled=40".to_string(),
                 })?;
         let key = key.trim();
         let segments = parse_path(key).map_err(|reason| ConfigError::Override {
-            text: format!("--set {text}"),
+            text: source.clone(),
             reason,
         })?;
         let value = parse_value(raw.trim()).map_err(|reason| ConfigError::Override {
-            text: format!("--set {text}"),
+            text: source.clone(),
             reason,
         })?;
         Ok(Override {
             key: key.to_string(),
             segments,
             value,
-            source: format!("--set {text}"),
+            source,
             set_argument: Some(text.to_string()),
         })
     }
 
-    /// A path with a value already in hand (used by sweeps, claims, `--seed` and
-    /// `--replicates`); `source` defaults to the equivalent `--set`.
+    /// A path with a value already in hand (used by sweeps, claims and the command line's seed
+    /// and replicates options); `source` defaults to `override KEY=VALUE`, which
+    /// [`Override::from_argument`] replaces.
     pub fn with_value(key: &str, value: Value) -> Result<Override, ConfigError> {
         let segments = parse_path(key).map_err(|reason| ConfigError::Override {
             text: key.to_string(),
@@ -73,13 +93,14 @@ impl Override {
         Ok(Override {
             key: key.to_string(),
             segments,
-            source: format!("--set {key}={value}"),
+            source: format!("{OVERRIDE_LABEL} {key}={value}"),
             value,
             set_argument: None,
         })
     }
 
-    /// The same override, named in error messages by `source` (e.g. `--seed 5`).
+    /// The same override, named in error messages by `source` (what the caller calls it: an
+    /// argument of the command line, a sweep's grid point).
     pub fn from_argument(mut self, source: impl Into<String>) -> Override {
         self.source = source.into();
         self
@@ -163,7 +184,7 @@ fn parse_value(raw: &str) -> Result<Value, String> {
     }
 }
 
-/// The dotted spelling of a key path, as validation errors and `--set` write it: keys that are
+/// The dotted spelling of a key path, as validation errors and overrides write it: keys that are
 /// not bare TOML keys are quoted (`population.classes[0].change."ketamine+placebo".mean`).
 pub(crate) fn dotted(path: &[Segment]) -> String {
     let mut s = String::new();
@@ -208,7 +229,7 @@ pub(crate) fn is_under(inner: &[Segment], outer: &[Segment]) -> bool {
     inner.len() >= outer.len() && inner[..outer.len()] == *outer
 }
 
-/// Parses a dotted key as `--set` accepts it: `a.b[0]."c+d".e`.
+/// Parses a dotted key as an override accepts it: `a.b[0]."c+d".e`.
 pub(crate) fn parse_path(key: &str) -> Result<Vec<Segment>, String> {
     let mut segments = Vec::new();
     let mut chars = key.chars().peekable();
@@ -324,6 +345,28 @@ mod tests {
             Override::parse("name=\"a = b\"").unwrap().value.as_str(),
             Some("a = b")
         );
+    }
+
+    #[test]
+    fn errors_name_the_source_the_caller_gives() {
+        let e = Override::parse("design.enrolled").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "override design.enrolled: expected KEY=VALUE, e.g. design.enrolled=40"
+        );
+        let e = Override::parse_as("--set", "design..enrolled=3")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "--set design..enrolled=3: empty segment in `design..enrolled`"
+        );
+        let o = Override::parse_as("--set", "design.enrolled=40").unwrap();
+        assert_eq!(o.source, "--set design.enrolled=40");
+        assert_eq!(o.set_argument.as_deref(), Some("design.enrolled=40"));
+        let o = Override::with_value("design.enrolled", Value::Integer(3)).unwrap();
+        assert_eq!(o.source, "override design.enrolled=3");
+        assert_eq!(o.from_argument("my grid point").source, "my grid point");
     }
 
     #[test]

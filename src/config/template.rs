@@ -19,18 +19,49 @@ pub enum TemplateEndpoint {
     LogNormal,
 }
 
-/// The `--endpoint` spellings.
+/// The endpoint spellings.
 pub const ENDPOINT_NAMES: [&str; 2] = ["normal", "log_normal"];
 
 impl TemplateEndpoint {
-    /// `normal` or `log_normal`.
+    /// `normal` or `log_normal`; an error names the parameter `endpoint`.
     pub fn parse(text: &str) -> Result<TemplateEndpoint, String> {
+        TemplateEndpoint::parse_as(TemplateLabels::default().endpoint, text)
+    }
+
+    /// [`TemplateEndpoint::parse`] for a caller that calls the parameter `label`.
+    pub fn parse_as(label: &str, text: &str) -> Result<TemplateEndpoint, String> {
         match text {
             "normal" => Ok(TemplateEndpoint::Normal),
             "log_normal" => Ok(TemplateEndpoint::LogNormal),
             other => Err(format!(
-                "--endpoint {other}: choose normal (a score on its own scale) or log_normal (a ratio endpoint such as AUC or Cmax)"
+                "{label} {other}: choose normal (a score on its own scale) or log_normal (a ratio endpoint such as AUC or Cmax)"
             )),
+        }
+    }
+}
+
+/// What the caller calls a template's parameters, in error messages: by default their own
+/// names (`design`, `conditions`, `endpoint`, and `file` for the file written); the command
+/// line gives its flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TemplateLabels {
+    /// The named design.
+    pub design: &'static str,
+    /// The condition names.
+    pub conditions: &'static str,
+    /// The endpoint.
+    pub endpoint: &'static str,
+    /// The file written ([`write_new_as`]).
+    pub file: &'static str,
+}
+
+impl Default for TemplateLabels {
+    fn default() -> TemplateLabels {
+        TemplateLabels {
+            design: "design",
+            conditions: "conditions",
+            endpoint: "endpoint",
+            file: "file",
         }
     }
 }
@@ -71,20 +102,40 @@ fn default_conditions(k: usize) -> Vec<String> {
 impl Template {
     /// Checks the arguments: `design` one of [`PRESET_NAMES`], `conditions` (when given) as many
     /// distinct non-empty names as the design has conditions, `endpoint` one of
-    /// [`ENDPOINT_NAMES`]. The message of an error names the flag, the value and what is allowed.
+    /// [`ENDPOINT_NAMES`]. The message of an error names the parameter (as
+    /// [`TemplateLabels::default`] calls it), the value and what is allowed.
     pub fn new(
         design: &str,
         conditions: Option<&[String]>,
         endpoint: &str,
         name: &str,
     ) -> Result<Template, String> {
+        Template::new_as(
+            &TemplateLabels::default(),
+            design,
+            conditions,
+            endpoint,
+            name,
+        )
+    }
+
+    /// [`Template::new`] for a caller that calls the parameters as `labels` says (the command
+    /// line gives its flags), in error messages.
+    pub fn new_as(
+        labels: &TemplateLabels,
+        design: &str,
+        conditions: Option<&[String]>,
+        endpoint: &str,
+        name: &str,
+    ) -> Result<Template, String> {
+        let (design_label, conditions_label) = (labels.design, labels.conditions);
         if !PRESET_NAMES.contains(&design) {
             return Err(format!(
-                "--design {design}: not a named design; choose one of {}",
+                "{design_label} {design}: not a named design; choose one of {}",
                 PRESET_NAMES.join(", ")
             ));
         }
-        let endpoint = TemplateEndpoint::parse(endpoint)?;
+        let endpoint = TemplateEndpoint::parse_as(labels.endpoint, endpoint)?;
         let conditions = match conditions {
             None => default_conditions(conditions_of(design).unwrap_or(3)),
             Some(list) => {
@@ -93,12 +144,12 @@ impl Template {
                 match conditions_of(design) {
                     Some(k) if list.len() != k => {
                         return Err(format!(
-                            "--conditions {shown}: the {design} design has {k} conditions; give {k} names, the reference first"
+                            "{conditions_label} {shown}: the {design} design has {k} conditions; give {k} names, the reference first"
                         ))
                     }
                     None if !(2..=MAX_PERIODS).contains(&list.len()) => {
                         return Err(format!(
-                            "--conditions {shown}: a Williams design here takes from 2 to {MAX_PERIODS} conditions (one period each)"
+                            "{conditions_label} {shown}: a Williams design here takes from 2 to {MAX_PERIODS} conditions (one period each)"
                         ))
                     }
                     _ => {}
@@ -108,13 +159,13 @@ impl Template {
                     .find(|c| c.is_empty() || c.chars().any(char::is_control))
                 {
                     return Err(format!(
-                        "--conditions {shown}: {bad:?} is not a condition name (names are non-empty text without control characters)"
+                        "{conditions_label} {shown}: {bad:?} is not a condition name (names are non-empty text without control characters)"
                     ));
                 }
                 for (i, c) in list.iter().enumerate() {
                     if list[..i].contains(c) {
                         return Err(format!(
-                            "--conditions {shown}: {c:?} is given twice; condition names must differ"
+                            "{conditions_label} {shown}: {c:?} is given twice; condition names must differ"
                         ));
                     }
                 }
@@ -122,7 +173,7 @@ impl Template {
             }
         };
         let sequences = preset_sequences(design, conditions.len())
-            .map_err(|why| format!("--design {design} {why}"))?;
+            .map_err(|why| format!("{design_label} {design} {why}"))?;
         Ok(Template {
             design: design.to_string(),
             conditions,
@@ -423,8 +474,13 @@ pub enum WriteError {
 }
 
 /// Writes `text` to a new file at `path`; an existing file is never overwritten (the message
-/// names it and says what to do).
+/// names it and says what to do). Errors call the path `file`.
 pub fn write_new(path: &Path, text: &str) -> Result<(), WriteError> {
+    write_new_as(TemplateLabels::default().file, path, text)
+}
+
+/// [`write_new`] for a caller that calls the path `label` (the command line gives its flag).
+pub fn write_new_as(label: &str, path: &Path, text: &str) -> Result<(), WriteError> {
     use std::io::Write as _;
     let shown = path.display();
     let mut file = match std::fs::OpenOptions::new()
@@ -435,12 +491,12 @@ pub fn write_new(path: &Path, text: &str) -> Result<(), WriteError> {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             return Err(WriteError::Exists(format!(
-                "--out {shown}: the file already exists and is left as it is; choose another --out or delete it first"
+                "{label} {shown}: the file already exists and is left as it is; choose another {label} or delete it first"
             )))
         }
         Err(e) => {
             return Err(WriteError::Io(format!(
-                "--out {shown}: cannot create the file: {e}"
+                "{label} {shown}: cannot create the file: {e}"
             )))
         }
     };
@@ -451,8 +507,56 @@ pub fn write_new(path: &Path, text: &str) -> Result<(), WriteError> {
         // Leave nothing half-written behind.
         let _ = std::fs::remove_file(path);
         return Err(WriteError::Io(format!(
-            "--out {shown}: cannot write the file: {e}"
+            "{label} {shown}: cannot write the file: {e}"
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_name_the_parameters_as_the_caller_calls_them() {
+        let e = Template::new("5x5", None, "normal", "t").unwrap_err();
+        assert!(e.starts_with("design 5x5: not a named design"), "{e}");
+        let e = Template::new("2x2", None, "binary", "t").unwrap_err();
+        assert!(e.starts_with("endpoint binary: choose normal"), "{e}");
+        let pair = ["A".to_string(), "A".to_string()];
+        let e = Template::new("2x2", Some(&pair), "normal", "t").unwrap_err();
+        assert!(e.starts_with("conditions A,A: \"A\" is given twice"), "{e}");
+        let flags = TemplateLabels {
+            design: "--design",
+            conditions: "--conditions",
+            endpoint: "--endpoint",
+            file: "--out",
+        };
+        let e = Template::new_as(&flags, "5x5", None, "normal", "t").unwrap_err();
+        assert!(e.starts_with("--design 5x5: not a named design"), "{e}");
+        let e = Template::new_as(&flags, "2x2", Some(&pair), "normal", "t").unwrap_err();
+        assert!(e.starts_with("--conditions A,A:"), "{e}");
+    }
+
+    #[test]
+    fn an_existing_file_is_named_as_the_caller_calls_it() {
+        let path = std::env::temp_dir().join(format!("template-test-{}.toml", std::process::id()));
+        std::fs::write(&path, "kept").unwrap();
+        let shown = path.display();
+        match write_new(&path, "new") {
+            Err(WriteError::Exists(m)) => assert_eq!(
+                m,
+                format!("file {shown}: the file already exists and is left as it is; choose another file or delete it first")
+            ),
+            other => panic!("{other:?}"),
+        }
+        match write_new_as("--out", &path, "new") {
+            Err(WriteError::Exists(m)) => {
+                assert!(m.starts_with(&format!("--out {shown}: ")), "{m}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "kept");
+        std::fs::remove_file(&path).unwrap();
+    }
 }

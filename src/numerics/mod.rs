@@ -31,6 +31,12 @@ pub fn tidy_decimal(x: f64) -> f64 {
     format!("{x:.14e}").parse().unwrap_or(x)
 }
 
+/// The 97.5% quantile of the standard normal, z such that [-z, z] holds 95% of it: the half-width
+/// in standard errors of every 95% normal interval and band (R: `qnorm(0.975)`). Written out
+/// because `f64` functions cannot be evaluated in a `const`; the test checks it against
+/// [`normal_quantile`].
+pub const Z_95: f64 = 1.959_963_984_540_054;
+
 /// Quantile of Student's t with `df` degrees of freedom (+inf for an invalid df).
 pub fn t_quantile(p: f64, df: f64) -> f64 {
     match StudentsT::new(0.0, 1.0, df) {
@@ -145,6 +151,14 @@ mod tests {
         assert!(!cholesky_definite_into(&singular, &mut l, 3));
         // Semidefinite is not definite: an all-zero matrix.
         assert!(!cholesky_definite_into(&[0.0; 4], &mut l[..4], 2));
+    }
+
+    #[test]
+    fn the_95_percent_normal_quantile_is_r_qnorm() {
+        // R 4.2.2: sprintf("%.15f", qnorm(0.975)) = 1.959963984540054
+        assert_eq!(Z_95, 1.959963984540054);
+        assert!((normal_quantile(0.975) - Z_95).abs() < 1e-15);
+        assert!((normal_quantile(0.025) + Z_95).abs() < 1e-15);
     }
 
     #[test]

@@ -15,8 +15,7 @@
 
 use super::{Proportion, ReportError, RunReport};
 
-/// z for the 95% normal interval of a Monte Carlo mean.
-const Z95: f64 = 1.959_963_984_540_054;
+use crate::numerics::Z_95;
 
 /// One observation: a quantity, what it is about, and its value with Monte Carlo error.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -70,7 +69,7 @@ impl Observation {
     /// A Monte Carlo mean with its SE and normal 95% interval (blank when either is missing).
     pub fn mean(quantity: &'static str, estimate: Option<f64>, se: Option<f64>) -> Observation {
         let ci = |sign: f64| match (estimate, se) {
-            (Some(e), Some(s)) => Some(e + sign * Z95 * s),
+            (Some(e), Some(s)) => Some(e + sign * Z_95 * s),
             _ => None,
         };
         Observation {

@@ -1,15 +1,51 @@
-//! The writers of a run's results folder behind one trait: each format ([`Json`], [`Csv`],
-//! [`Markdown`], [`Svg`] figures, [`Html`]) renders a [`RunReport`] to the bytes of one file,
-//! and [`run_exporters`] lists them in the order [`write_all`](super::write_all) writes them.
+//! Every output file behind one trait: an [`Exporter`] renders a value to the bytes of one
+//! file, and [`write_files`](super::write_files) renders a list of them, then writes each file
+//! atomically in the list's order. One implementation per format of each kind of output:
+//!
+//! - a run's results folder ([`RunReport`]): [`Json`], [`Csv`], [`Markdown`], the [`Svg`]
+//!   figures and [`Html`], listed by [`run_exporters`] in the order
+//!   [`write_all`](super::write_all) writes them;
+//! - a sweep's files: [`super::sweep::exporters`];
+//! - the batch summary, the claim study, shard files and `samplesize.json`: `exporters` of
+//!   `crate::batch`, `crate::studies::williams2018`, `crate::shard` and `crate::sample_size`
+//!   (the jobs that own those values), with [`JsonFile`] for any value written as JSON.
 
 use super::{csv_export, figures, html, markdown, ReportError, RunReport};
+use serde::Serialize;
 
-/// One output file of a run, rendered from its report.
-pub trait Exporter {
-    /// The file's name in the results folder.
+/// One output file, rendered from a value (by default a run's report).
+pub trait Exporter<T: ?Sized = RunReport> {
+    /// The file's name in the folder it is written to.
     fn file_name(&self) -> &str;
     /// The file's bytes.
-    fn render(&self, report: &RunReport) -> Result<Vec<u8>, ReportError>;
+    fn render(&self, value: &T) -> Result<Vec<u8>, ReportError>;
+}
+
+/// Any serializable value as pretty-printed JSON, under a name the caller gives (a sweep's
+/// `<stem>.json`, a shard file, `samplesize.json`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonFile {
+    file: String,
+}
+
+impl JsonFile {
+    /// The JSON file `file`.
+    pub fn new(file: impl Into<String>) -> JsonFile {
+        JsonFile { file: file.into() }
+    }
+}
+
+impl<T: Serialize + ?Sized> Exporter<T> for JsonFile {
+    fn file_name(&self) -> &str {
+        &self.file
+    }
+
+    fn render(&self, value: &T) -> Result<Vec<u8>, ReportError> {
+        serde_json::to_vec_pretty(value).map_err(|e| ReportError::Serialize {
+            what: self.file.clone(),
+            message: e.to_string(),
+        })
+    }
 }
 
 /// summary.json: the whole report, pretty-printed.
@@ -192,6 +228,19 @@ mod tests {
             <svg width="900" height="350" viewBox="0 0 900 350" xmlns="http://www.w3.org/2000/svg">
         "#);
         insta::assert_snapshot!(head(&Html, &r, 1), @"<!DOCTYPE html>");
+    }
+
+    #[test]
+    fn a_json_file_renders_any_value_under_its_name() {
+        let value = std::collections::BTreeMap::from([("enrolled", 40), ("seed", 7)]);
+        let e = JsonFile::new("samplesize.json");
+        insta::assert_snapshot!(Exporter::<std::collections::BTreeMap<&str, i32>>::file_name(&e), @"samplesize.json");
+        insta::assert_snapshot!(String::from_utf8(e.render(&value).unwrap()).unwrap(), @r#"
+            {
+              "enrolled": 40,
+              "seed": 7
+            }
+        "#);
     }
 
     #[test]

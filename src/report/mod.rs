@@ -46,7 +46,7 @@ impl Proportion {
     pub fn new(hits: u64, trials: u64) -> Proportion {
         let n = trials.max(1) as f64;
         let p = hits as f64 / n;
-        let z = 1.959_963_984_540_054_f64;
+        let z = crate::numerics::Z_95;
         let z2 = z * z;
         let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
         let half = z / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
@@ -575,14 +575,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     Ok(())
 }
 
-/// Writes summary.json, summary.csv, summary.md, the figures (boundaries.svg for a design with
-/// interim looks, responders.svg with a responder endpoint) and report.html into `dir`; returns
-/// the paths written.
-/// Every file is rendered (by [`export::run_exporters`], in that order) before any is written.
-pub fn write_all(dir: &Path, report: &RunReport) -> Result<Vec<PathBuf>, ReportError> {
-    let files = export::run_exporters(report)
+/// Renders every exporter's file from `value`, then writes each into `dir` atomically, in the
+/// exporters' order; returns the paths written. Nothing is written when a file cannot be
+/// rendered, and a file written is never lost: a later failure leaves it in place.
+pub fn write_files<T: ?Sized>(
+    dir: &Path,
+    value: &T,
+    exporters: &[Box<dyn export::Exporter<T>>],
+) -> Result<Vec<PathBuf>, ReportError> {
+    let files = exporters
         .iter()
-        .map(|e| Ok((e.file_name().to_string(), e.render(report)?)))
+        .map(|e| Ok((e.file_name().to_string(), e.render(value)?)))
         .collect::<Result<Vec<(String, Vec<u8>)>, ReportError>>()?;
     let mut written = Vec::new();
     for (file, bytes) in files {
@@ -591,6 +594,14 @@ pub fn write_all(dir: &Path, report: &RunReport) -> Result<Vec<PathBuf>, ReportE
         written.push(path);
     }
     Ok(written)
+}
+
+/// Writes summary.json, summary.csv, summary.md, the figures (boundaries.svg for a design with
+/// interim looks, responders.svg with a responder endpoint) and report.html into `dir`; returns
+/// the paths written.
+/// Every file is rendered (by [`export::run_exporters`], in that order) before any is written.
+pub fn write_all(dir: &Path, report: &RunReport) -> Result<Vec<PathBuf>, ReportError> {
+    write_files(dir, report, &export::run_exporters(report))
 }
 
 /// Formats an optional number for text output.

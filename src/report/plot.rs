@@ -1,13 +1,12 @@
 //! SVG figures (plotters): line charts with 95% bands, bar panels, heat maps and boundary
 //! plots, in the Okabe-Ito colour-blind-safe palette. Plots read report structures only, never
-//! engine internals; each is rendered to a string (so the HTML report can inline it) and then
-//! written.
+//! engine internals; each is rendered to a string (so the HTML report can inline it), which an
+//! exporter ([`super::export`]) writes.
 
-use super::{write_atomic, ReportError};
+use super::ReportError;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use std::path::Path;
 
 /// The Okabe-Ito palette (Okabe & Ito 2008), distinguishable under the common colour-vision
 /// deficiencies. Black comes last: series get the colours first, black is kept for reference
@@ -149,11 +148,6 @@ fn plot_error(what: &str, e: impl std::fmt::Display) -> ReportError {
         what: what.to_string(),
         message: e.to_string(),
     }
-}
-
-/// Writes `svg` to `path` atomically.
-pub fn write_svg(path: &Path, svg: &str) -> Result<(), ReportError> {
-    write_atomic(path, svg.as_bytes())
 }
 
 /// Tick positions for an axis from `lo` to `hi`: at most about `max` of them, on a 1-2-5 step
@@ -604,14 +598,6 @@ pub fn bar_panels_svg(what: &str, chart: &Chart, series: &[Series]) -> Result<St
     Ok(svg)
 }
 
-/// Renders `series` as an SVG line chart and writes it atomically to `path`.
-pub fn line_chart(path: &Path, chart: &Chart, series: &[Series]) -> Result<(), ReportError> {
-    write_svg(
-        path,
-        &line_chart_svg(&path.display().to_string(), chart, series)?,
-    )
-}
-
 /// A group-sequential design's critical values at each look.
 #[derive(Debug, Clone, Default)]
 pub struct BoundaryPlot {
@@ -896,11 +882,6 @@ pub fn heat_map_svg(what: &str, map: &HeatMap) -> Result<String, ReportError> {
         root.present().map_err(|e| plot_error(what, e))?;
     }
     Ok(svg)
-}
-
-/// Renders a heat map and writes it to `path`.
-pub fn heat_map(path: &Path, map: &HeatMap) -> Result<(), ReportError> {
-    write_svg(path, &heat_map_svg(&path.display().to_string(), map)?)
 }
 
 #[cfg(test)]

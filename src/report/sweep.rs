@@ -5,9 +5,11 @@
 //! grid point and observation, the swept keys as named columns.
 
 use super::csv_export::{self, Observation};
-use super::plot::{heat_map_svg, line_chart_svg, write_svg, Chart, HeatMap, RefLine, Series};
+use super::export::{Exporter, JsonFile};
+use super::plot::{heat_map_svg, line_chart_svg, Chart, HeatMap, RefLine, Series};
 use super::sweep_result::{numeric, SweepPoint, SweepResult};
-use super::{write_atomic, ReportError};
+use super::{write_files, ReportError};
+use crate::numerics::Z_95;
 use std::path::{Path, PathBuf};
 
 /// The observation columns of the sweep CSV (a sweep has no per-condition or per-count rows).
@@ -414,108 +416,230 @@ fn capitalized(s: &str) -> String {
     }
 }
 
-/// Writes the sweep's files into `dir`: the CSV, the JSON, the plots and `<stem>.html`, the
-/// report with the plots inlined; returns the paths written.
-pub fn write_sweep(dir: &Path, sweep: &SweepResult) -> Result<Vec<PathBuf>, ReportError> {
+/// The exporters of a sweep's files, in the order they are written: `<stem>.csv`,
+/// `<stem>.json`, the plots ([`SweepFigure::of`]) and `<stem>.html`, the report with the plots
+/// inlined (the stem is [`stem`]).
+pub fn exporters(sweep: &SweepResult) -> Vec<Box<dyn Exporter<SweepResult>>> {
     let stem = stem(&sweep.param, sweep.param2.as_deref(), &sweep.overrides);
-    let mut written = Vec::new();
-    let ser = |what: &str, e: String| ReportError::Serialize {
-        what: what.to_string(),
-        message: e,
-    };
-    let csv_bytes = render_csv(sweep)?;
-    let csv_path = dir.join(format!("{stem}.csv"));
-    write_atomic(&csv_path, &csv_bytes)?;
-    written.push(csv_path);
-    let json = serde_json::to_vec_pretty(sweep).map_err(|e| ser("sweep json", e.to_string()))?;
-    let json_path = dir.join(format!("{stem}.json"));
-    write_atomic(&json_path, &json)?;
-    written.push(json_path);
-    let mut plots: Vec<(String, String)> = Vec::new();
-    for (file, svg) in sweep_plots(sweep, &stem)? {
-        let path = dir.join(&file);
-        write_svg(&path, &svg)?;
-        written.push(path);
-        plots.push((file, svg));
-    }
-    let names: Vec<String> = plots.iter().map(|p| p.0.clone()).collect();
-    let html = super::html::render_markdown_page(
-        &format!("{}: sweep of {}", sweep.name, param_label(&sweep.param)),
-        &render_markdown(sweep, &names),
-        &plots,
-    );
-    let html_path = dir.join(format!("{stem}.html"));
-    write_atomic(&html_path, html.as_bytes())?;
-    written.push(html_path);
-    Ok(written)
+    let mut out: Vec<Box<dyn Exporter<SweepResult>>> = vec![
+        Box::new(SweepCsv {
+            file: format!("{stem}.csv"),
+        }),
+        Box::new(JsonFile::new(format!("{stem}.json"))),
+    ];
+    out.extend(SweepFigure::of(sweep).into_iter().map(|figure| {
+        Box::new(SweepSvg {
+            file: figure.file_name(&stem),
+            figure,
+        }) as Box<dyn Exporter<SweepResult>>
+    }));
+    out.push(Box::new(SweepHtml {
+        file: format!("{stem}.html"),
+        stem,
+    }));
+    out
 }
 
-/// The sweep's plots as (file name, SVG): the heat map of a two-key grid, and for a numeric
-/// first key power against it, and for sequential designs the probability of stopping early
-/// and the expected N.
+/// Writes the sweep's files into `dir` (see [`exporters`]); returns the paths written.
+pub fn write_sweep(dir: &Path, sweep: &SweepResult) -> Result<Vec<PathBuf>, ReportError> {
+    write_files(dir, sweep, &exporters(sweep))
+}
+
+/// `<stem>.csv`: one row per grid point and observation (see [`render_csv`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SweepCsv {
+    file: String,
+}
+
+impl Exporter<SweepResult> for SweepCsv {
+    fn file_name(&self) -> &str {
+        &self.file
+    }
+
+    fn render(&self, sweep: &SweepResult) -> Result<Vec<u8>, ReportError> {
+        render_csv(sweep)
+    }
+}
+
+/// One plot of a sweep, as SVG.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SweepSvg {
+    file: String,
+    figure: SweepFigure,
+}
+
+impl Exporter<SweepResult> for SweepSvg {
+    fn file_name(&self) -> &str {
+        &self.file
+    }
+
+    fn render(&self, sweep: &SweepResult) -> Result<Vec<u8>, ReportError> {
+        Ok(self.figure.render(sweep, &self.file)?.into_bytes())
+    }
+}
+
+/// `<stem>.html`: the sweep's Markdown report with its plots inlined, on one page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SweepHtml {
+    file: String,
+    stem: String,
+}
+
+impl Exporter<SweepResult> for SweepHtml {
+    fn file_name(&self) -> &str {
+        &self.file
+    }
+
+    fn render(&self, sweep: &SweepResult) -> Result<Vec<u8>, ReportError> {
+        let plots = sweep_plots(sweep, &self.stem)?;
+        let names: Vec<String> = plots.iter().map(|p| p.0.clone()).collect();
+        let html = super::html::render_markdown_page(
+            &format!("{}: sweep of {}", sweep.name, param_label(&sweep.param)),
+            &render_markdown(sweep, &names),
+            &plots,
+        );
+        Ok(html.into_bytes())
+    }
+}
+
+/// A plot of a sweep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SweepFigure {
+    /// `<stem>-grid.svg`: the rate over a two-key grid, as a heat map.
+    Grid,
+    /// `<stem>-power.svg`: the rate against a numeric first key, with its 95% band.
+    Power,
+    /// `<stem>-stop-early.svg`: the probability of stopping before the last look (sequential
+    /// designs).
+    StopEarly,
+    /// `<stem>-expected-n.svg`: the expected enrollment at the stop (sequential designs).
+    ExpectedN,
+}
+
+impl SweepFigure {
+    /// The plots a sweep has, in order: the heat map of a two-key grid; for a numeric first
+    /// key, the rate against it, and for sequential designs the probability of stopping early
+    /// and the expected N.
+    pub fn of(sweep: &SweepResult) -> Vec<SweepFigure> {
+        let mut out = Vec::new();
+        if sweep.param2.is_some() {
+            out.push(SweepFigure::Grid);
+        }
+        // Line plots need a numeric first parameter.
+        if sweep.points.iter().any(|p| numeric(&p.value).is_none()) {
+            return out;
+        }
+        out.push(SweepFigure::Power);
+        if sweep.looks > 1 {
+            out.extend([SweepFigure::StopEarly, SweepFigure::ExpectedN]);
+        }
+        out
+    }
+
+    /// The plot's file name for the sweep's file stem.
+    pub fn file_name(self, stem: &str) -> String {
+        let suffix = match self {
+            SweepFigure::Grid => "grid",
+            SweepFigure::Power => "power",
+            SweepFigure::StopEarly => "stop-early",
+            SweepFigure::ExpectedN => "expected-n",
+        };
+        format!("{stem}-{suffix}.svg")
+    }
+
+    /// The plot as SVG; `file` names it in errors.
+    pub fn render(self, sweep: &SweepResult, file: &str) -> Result<String, ReportError> {
+        match self {
+            SweepFigure::Grid => grid_svg(sweep, file),
+            SweepFigure::Power => power_svg(sweep, file),
+            SweepFigure::StopEarly => stop_early_svg(sweep, file),
+            SweepFigure::ExpectedN => expected_n_svg(sweep, file),
+        }
+    }
+}
+
+/// The sweep's plots as (file name, SVG), in the order of [`SweepFigure::of`].
 pub fn sweep_plots(sweep: &SweepResult, stem: &str) -> Result<Vec<(String, String)>, ReportError> {
-    let mut out = Vec::new();
-    let null = !sweep.points.is_empty() && sweep.points.iter().all(|p| p.under_null);
-    let rate = if null { "type I error" } else { "power" };
-    let x_label = param_label(&sweep.param);
-    // A two-parameter grid: the rate over the grid, with its reference level marked (alpha when
-    // every point is a null, so the rate is a type I error; else the target power, or 0.8).
-    if let Some(param2) = &sweep.param2 {
-        let mut columns: Vec<&toml::Value> = Vec::new();
-        let mut rows: Vec<&toml::Value> = Vec::new();
-        for p in &sweep.points {
-            if !columns.contains(&&p.value) {
-                columns.push(&p.value);
-            }
-            if let Some(v2) = &p.value2 {
-                if !rows.contains(&v2) {
-                    rows.push(v2);
-                }
+    SweepFigure::of(sweep)
+        .into_iter()
+        .map(|f| {
+            let file = f.file_name(stem);
+            let svg = f.render(sweep, &file)?;
+            Ok((file, svg))
+        })
+        .collect()
+}
+
+/// Whether every point is a null, so that the rate is a type I error.
+fn all_null(sweep: &SweepResult) -> bool {
+    !sweep.points.is_empty() && sweep.points.iter().all(|p| p.under_null)
+}
+
+fn rate_name(sweep: &SweepResult) -> &'static str {
+    if all_null(sweep) {
+        "type I error"
+    } else {
+        "power"
+    }
+}
+
+/// A two-parameter grid: the rate over the grid, with its reference level marked (alpha when
+/// every point is a null, so the rate is a type I error; else the target power, or 0.8).
+fn grid_svg(sweep: &SweepResult, file: &str) -> Result<String, ReportError> {
+    let null = all_null(sweep);
+    let rate = rate_name(sweep);
+    let param2 = sweep.param2.as_deref().unwrap_or_default();
+    let mut columns: Vec<&toml::Value> = Vec::new();
+    let mut rows: Vec<&toml::Value> = Vec::new();
+    for p in &sweep.points {
+        if !columns.contains(&&p.value) {
+            columns.push(&p.value);
+        }
+        if let Some(v2) = &p.value2 {
+            if !rows.contains(&v2) {
+                rows.push(v2);
             }
         }
-        let values = rows
-            .iter()
-            .map(|&r| {
-                columns
-                    .iter()
-                    .map(|&c| {
-                        sweep
-                            .points
-                            .iter()
-                            .find(|p| &p.value == c && p.value2.as_ref() == Some(r))
-                            .map(|p| (p.power.estimate, p.power.se))
-                    })
-                    .collect()
-            })
-            .collect();
-        let level = if null {
-            sweep.config.analysis.alpha
-        } else {
-            sweep.target.first().map_or(0.8, |t| t.target)
-        };
-        let file = format!("{stem}-grid.svg");
-        let svg = heat_map_svg(
-            &file,
-            &HeatMap {
-                title: format!(
-                    "{}: {rate}, {} replicates per cell",
-                    sweep.name, sweep.replicates
-                ),
-                x_label: x_label.clone(),
-                y_label: param_label(param2),
-                columns: columns.iter().map(|v| text(v)).collect(),
-                rows: rows.iter().map(|v| text(v)).collect(),
-                values,
-                level,
-            },
-        )?;
-        out.push((file, svg));
     }
-    // Line plots need a numeric first parameter.
-    if sweep.points.iter().any(|p| numeric(&p.value).is_none()) {
-        return Ok(out);
-    }
-    let x_integer = integer_values(sweep);
+    let values = rows
+        .iter()
+        .map(|&r| {
+            columns
+                .iter()
+                .map(|&c| {
+                    sweep
+                        .points
+                        .iter()
+                        .find(|p| &p.value == c && p.value2.as_ref() == Some(r))
+                        .map(|p| (p.power.estimate, p.power.se))
+                })
+                .collect()
+        })
+        .collect();
+    let level = if null {
+        sweep.config.analysis.alpha
+    } else {
+        sweep.target.first().map_or(0.8, |t| t.target)
+    };
+    heat_map_svg(
+        file,
+        &HeatMap {
+            title: format!(
+                "{}: {rate}, {} replicates per cell",
+                sweep.name, sweep.replicates
+            ),
+            x_label: param_label(&sweep.param),
+            y_label: param_label(param2),
+            columns: columns.iter().map(|v| text(v)).collect(),
+            rows: rows.iter().map(|v| text(v)).collect(),
+            values,
+            level,
+        },
+    )
+}
+
+/// The points grouped by the second key's value (one group without a second key), in order.
+fn groups(sweep: &SweepResult) -> Vec<(Option<toml::Value>, Vec<&SweepPoint>)> {
     let mut groups: Vec<(Option<toml::Value>, Vec<&SweepPoint>)> = Vec::new();
     for p in &sweep.points {
         match groups.iter_mut().find(|(v, _)| v == &p.value2) {
@@ -523,32 +647,54 @@ pub fn sweep_plots(sweep: &SweepResult, stem: &str) -> Result<Vec<(String, Strin
             None => groups.push((p.value2.clone(), vec![p])),
         }
     }
-    let label = |v2: &Option<toml::Value>| match (&sweep.param2, v2) {
+    groups
+}
+
+/// A line's label: the second key's value (empty without a second key).
+fn group_label(sweep: &SweepResult, v2: &Option<toml::Value>) -> String {
+    match (&sweep.param2, v2) {
         (Some(k), Some(v)) => format!("{} = {}", param_label(k), text(v)),
         _ => String::new(),
-    };
-    let power: Vec<Series> = groups
+    }
+}
+
+/// One line per value of the second key, with `y` and its 95% band `(low, high)` at each
+/// point.
+fn lines(
+    sweep: &SweepResult,
+    y: impl Fn(&SweepPoint) -> f64,
+    band: impl Fn(&SweepPoint) -> (f64, f64),
+) -> Vec<Series> {
+    groups(sweep)
         .iter()
         .map(|(v2, pts)| Series {
-            label: label(v2),
+            label: group_label(sweep, v2),
             points: pts
                 .iter()
-                .map(|p| (numeric(&p.value).unwrap_or(0.0), p.power.estimate))
+                .map(|p| (numeric(&p.value).unwrap_or(0.0), y(p)))
                 .collect(),
             band: pts
                 .iter()
                 .map(|p| {
-                    (
-                        numeric(&p.value).unwrap_or(0.0),
-                        p.power.ci_low,
-                        p.power.ci_high,
-                    )
+                    let (low, high) = band(p);
+                    (numeric(&p.value).unwrap_or(0.0), low, high)
                 })
                 .collect(),
         })
-        .collect();
+        .collect()
+}
+
+/// The rate against the first key, with its Wilson 95% band.
+fn power_svg(sweep: &SweepResult, file: &str) -> Result<String, ReportError> {
+    let rate = rate_name(sweep);
+    let x_label = param_label(&sweep.param);
+    let power = lines(
+        sweep,
+        |p| p.power.estimate,
+        |p| (p.power.ci_low, p.power.ci_high),
+    );
     // A type I error near alpha would be a flat line at the bottom of a 0-1 axis.
-    let y_range = if null {
+    let y_range = if all_null(sweep) {
         let top = power
             .iter()
             .flat_map(|s| s.band.iter().map(|b| b.2))
@@ -557,9 +703,8 @@ pub fn sweep_plots(sweep: &SweepResult, stem: &str) -> Result<Vec<(String, Strin
     } else {
         Some((0.0, 1.0))
     };
-    let file = format!("{stem}-power.svg");
-    let svg = line_chart_svg(
-        &file,
+    line_chart_svg(
+        file,
         &Chart {
             title: format!(
                 "{}: {rate} by {x_label} ({} replicates per point)",
@@ -570,94 +715,212 @@ pub fn sweep_plots(sweep: &SweepResult, stem: &str) -> Result<Vec<(String, Strin
             hlines: power_lines(sweep),
             vlines: vec![],
             y_range,
-            x_integer,
+            x_integer: integer_values(sweep),
             y_nonnegative: true,
         },
         &power,
-    )?;
-    out.push((file, svg));
-    if sweep.looks > 1 {
-        let early: Vec<Series> = groups
-            .iter()
-            .map(|(v2, pts)| Series {
-                label: label(v2),
-                points: pts
-                    .iter()
-                    .map(|p| (numeric(&p.value).unwrap_or(0.0), p.p_stop_early))
-                    .collect(),
-                band: pts
-                    .iter()
-                    .map(|p| {
-                        let x = numeric(&p.value).unwrap_or(0.0);
-                        (
-                            x,
-                            (p.p_stop_early - 1.96 * p.p_stop_early_se).max(0.0),
-                            (p.p_stop_early + 1.96 * p.p_stop_early_se).min(1.0),
-                        )
-                    })
-                    .collect(),
-            })
-            .collect();
-        let file = format!("{stem}-stop-early.svg");
-        let svg = line_chart_svg(
-            &file,
-            &Chart {
-                title: format!(
-                    "{}: probability of stopping before the last look",
-                    sweep.name
-                ),
-                x_label: x_label.clone(),
-                y_label: "probability of stopping early".into(),
-                hlines: vec![],
-                vlines: vec![],
-                y_range: Some((0.0, 1.0)),
-                x_integer,
-                y_nonnegative: true,
-            },
-            &early,
-        )?;
-        out.push((file, svg));
-        let expected: Vec<Series> = groups
-            .iter()
-            .map(|(v2, pts)| Series {
-                label: label(v2),
-                points: pts
-                    .iter()
-                    .map(|p| (numeric(&p.value).unwrap_or(0.0), p.expected_enrolled.mean))
-                    .collect(),
-                band: pts
-                    .iter()
-                    .map(|p| {
-                        let x = numeric(&p.value).unwrap_or(0.0);
-                        let (m, se) = (p.expected_enrolled.mean, p.expected_enrolled.se);
-                        (x, (m - 1.96 * se).max(0.0), m + 1.96 * se)
-                    })
-                    .collect(),
-            })
-            .collect();
-        let file = format!("{stem}-expected-n.svg");
-        let svg = line_chart_svg(
-            &file,
-            &Chart {
-                title: format!("{}: expected participants enrolled at the stop", sweep.name),
-                x_label,
-                y_label: "expected participants enrolled".into(),
-                hlines: vec![],
-                vlines: vec![],
-                y_range: None,
-                x_integer,
-                y_nonnegative: true,
-            },
-            &expected,
-        )?;
-        out.push((file, svg));
-    }
-    Ok(out)
+    )
+}
+
+/// The probability of stopping before the last look, with its normal 95% band.
+fn stop_early_svg(sweep: &SweepResult, file: &str) -> Result<String, ReportError> {
+    let early = lines(
+        sweep,
+        |p| p.p_stop_early,
+        |p| {
+            (
+                (p.p_stop_early - Z_95 * p.p_stop_early_se).max(0.0),
+                (p.p_stop_early + Z_95 * p.p_stop_early_se).min(1.0),
+            )
+        },
+    );
+    line_chart_svg(
+        file,
+        &Chart {
+            title: format!(
+                "{}: probability of stopping before the last look",
+                sweep.name
+            ),
+            x_label: param_label(&sweep.param),
+            y_label: "probability of stopping early".into(),
+            hlines: vec![],
+            vlines: vec![],
+            y_range: Some((0.0, 1.0)),
+            x_integer: integer_values(sweep),
+            y_nonnegative: true,
+        },
+        &early,
+    )
+}
+
+/// The expected enrollment at the stop, with its normal 95% band.
+fn expected_n_svg(sweep: &SweepResult, file: &str) -> Result<String, ReportError> {
+    let expected = lines(
+        sweep,
+        |p| p.expected_enrolled.mean,
+        |p| {
+            let (m, se) = (p.expected_enrolled.mean, p.expected_enrolled.se);
+            ((m - Z_95 * se).max(0.0), m + Z_95 * se)
+        },
+    );
+    line_chart_svg(
+        file,
+        &Chart {
+            title: format!("{}: expected participants enrolled at the stop", sweep.name),
+            x_label: param_label(&sweep.param),
+            y_label: "expected participants enrolled".into(),
+            hlines: vec![],
+            vlines: vec![],
+            y_range: None,
+            x_integer: integer_values(sweep),
+            y_nonnegative: true,
+        },
+        &expected,
+    )
 }
 
 #[cfg(test)]
 mod tests {
-    use super::param_label;
+    use super::*;
+    use crate::report::{CountReport, Proportion};
+
+    /// A small sweep, built by hand: `design.enrolled` at 20 and 40 (with `second`, also
+    /// `population.correlation` at 0.2 and 0.5), `looks` looks.
+    fn sweep(looks: usize, second: bool) -> SweepResult {
+        let text = "name = \"small\"\n[design]\nconditions = [\"R\", \"T\"]\nenrolled = 20\n[population]\ncorrelation = 0.5\n[[population.classes]]\nname = \"all\"\nprobability = 1.0\nchange.R = { mean = 0.0, sd = 1.0 }\nchange.T = { mean = 0.5, sd = 1.0 }\n[analysis]\nprimary = \"completers_paired\"\n";
+        let config = crate::config::parse(text, "small.toml", &[])
+            .unwrap()
+            .resolved;
+        let seconds = if second {
+            vec![Some(toml::Value::Float(0.2)), Some(toml::Value::Float(0.5))]
+        } else {
+            vec![None]
+        };
+        let mut points = Vec::new();
+        for v2 in &seconds {
+            for (n, hits) in [(20, 30), (40, 60)] {
+                points.push(SweepPoint {
+                    value: toml::Value::Integer(n),
+                    value2: v2.clone(),
+                    primary: "completers_paired".into(),
+                    under_null: false,
+                    power: Proportion::new(hits, 100),
+                    exact_power: None,
+                    p_stop_early: 0.1,
+                    p_stop_early_se: 0.03,
+                    p_stop_efficacy: vec![0.1; looks],
+                    p_stop_futility: vec![0.0; looks],
+                    p_stop_harm: vec![0.0; looks],
+                    expected_enrolled: CountReport {
+                        mean: n as f64 * 0.95,
+                        se: 0.2,
+                    },
+                    completers: CountReport {
+                        mean: n as f64 * 0.9,
+                        se: 0.2,
+                    },
+                    responders_mean: None,
+                    p_responders_at_least_target: None,
+                    primary_not_analyzable: 0,
+                    mean_estimate_at_stop: Some(0.5),
+                });
+            }
+        }
+        SweepResult {
+            name: "small".into(),
+            param: "design.enrolled".into(),
+            param2: second.then(|| "population.correlation".into()),
+            seed: 1,
+            replicates: 100,
+            looks,
+            points,
+            target: vec![],
+            version: "0.0.0".into(),
+            config_file: "small.toml".into(),
+            overrides: vec![],
+            command: "crossover-sim sweep small.toml --param design.enrolled --values 20,40".into(),
+            config,
+        }
+    }
+
+    fn names(s: &SweepResult) -> String {
+        exporters(s)
+            .iter()
+            .map(|e| e.file_name().to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The first `n` lines of what `e` renders.
+    fn head(e: &dyn Exporter<SweepResult>, s: &SweepResult, n: usize) -> String {
+        let text = String::from_utf8(e.render(s).unwrap()).unwrap();
+        text.lines().take(n).collect::<Vec<_>>().join("\n")
+    }
+
+    #[test]
+    fn a_sweep_writes_its_files_in_order() {
+        insta::assert_snapshot!(names(&sweep(1, false)), @r#"
+            sweep-design.enrolled.csv
+            sweep-design.enrolled.json
+            sweep-design.enrolled-power.svg
+            sweep-design.enrolled.html
+        "#);
+        insta::assert_snapshot!(names(&sweep(2, false)), @r#"
+            sweep-design.enrolled.csv
+            sweep-design.enrolled.json
+            sweep-design.enrolled-power.svg
+            sweep-design.enrolled-stop-early.svg
+            sweep-design.enrolled-expected-n.svg
+            sweep-design.enrolled.html
+        "#);
+        insta::assert_snapshot!(names(&sweep(1, true)), @r#"
+            sweep-design.enrolled-population.correlation.csv
+            sweep-design.enrolled-population.correlation.json
+            sweep-design.enrolled-population.correlation-grid.svg
+            sweep-design.enrolled-population.correlation-power.svg
+            sweep-design.enrolled-population.correlation.html
+        "#);
+    }
+
+    #[test]
+    fn each_sweep_exporter_renders_its_format() {
+        let s = sweep(2, true);
+        let e = exporters(&s);
+        let openings: Vec<String> = e.iter().map(|e| head(e.as_ref(), &s, 1)).collect();
+        insta::assert_snapshot!(openings.join("\n"), @r#"
+            design.enrolled,population.correlation,quantity,analysis,look,reason,estimate,se,ci_low,ci_high,under_null,name,config_file,overrides,seed,replicates,version,command
+            {
+            <svg width="900" height="290" viewBox="0 0 900 290" xmlns="http://www.w3.org/2000/svg">
+            <svg width="900" height="580" viewBox="0 0 900 580" xmlns="http://www.w3.org/2000/svg">
+            <svg width="900" height="580" viewBox="0 0 900 580" xmlns="http://www.w3.org/2000/svg">
+            <svg width="900" height="580" viewBox="0 0 900 580" xmlns="http://www.w3.org/2000/svg">
+            <!DOCTYPE html>
+        "#);
+        insta::assert_snapshot!(head(e[1].as_ref(), &s, 3), @r#"
+            {
+              "name": "small",
+              "param": "design.enrolled",
+        "#);
+    }
+
+    #[test]
+    fn write_sweep_writes_what_the_exporters_render() {
+        let s = sweep(2, true);
+        let dir = std::env::temp_dir().join(format!("sweep-export-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let written = write_sweep(&dir, &s).unwrap();
+        let exporters = exporters(&s);
+        assert_eq!(written.len(), exporters.len());
+        for (path, e) in written.iter().zip(&exporters) {
+            assert_eq!(path.file_name().unwrap().to_str(), Some(e.file_name()));
+            assert_eq!(
+                std::fs::read(path).unwrap(),
+                e.render(&s).unwrap(),
+                "{path:?}"
+            );
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn swept_keys_are_named_in_words_or_as_written() {

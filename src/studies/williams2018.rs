@@ -10,8 +10,9 @@ use crate::analytic::{paired_t_detectable_effect, paired_t_power};
 use crate::config::{self, LoadedConfig, Override};
 use crate::engine::Progress;
 use crate::error::Error;
-use crate::report::plot::{write_svg, Chart, Figure, RefLine, Series};
-use crate::report::{write_atomic, ReportError, RunReport};
+use crate::report::export::Exporter;
+use crate::report::plot::{Chart, Figure, RefLine, Series};
+use crate::report::{write_files, ReportError, RunReport};
 use crate::sweep::{find_target, run_sweep, SweepPoint, SweepSpec};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -54,8 +55,10 @@ pub struct ClaimReport {
     pub plots: Vec<(String, Figure)>,
 }
 
+/// The claim's own override of `key`, named in errors as `claim: KEY = VALUE`.
 fn set(key: &str, value: toml::Value) -> Result<Override, Error> {
-    Ok(Override::with_value(key, value)?)
+    let source = format!("claim: {key} = {value}");
+    Ok(Override::with_value(key, value)?.from_argument(source))
 }
 
 fn float(x: f64) -> toml::Value {
@@ -601,29 +604,183 @@ pub fn render(c: &ClaimReport) -> String {
     s
 }
 
-/// Writes claim.md, its plots and claim.html (the same report with the plots inlined) into
-/// `dir`.
-pub fn write(dir: &Path, c: &ClaimReport) -> Result<Vec<PathBuf>, ReportError> {
-    let mut written = Vec::new();
-    let mut svgs = Vec::new();
-    for (file, figure) in &c.plots {
-        let svg = figure.render(file)?;
-        let path = dir.join(file);
-        write_svg(&path, &svg)?;
-        written.push(path);
-        svgs.push((file.clone(), svg));
+/// One plot of the claim check, as SVG (a figure of [`ClaimReport::plots`], by file name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimSvg {
+    file: String,
+}
+
+impl Exporter<ClaimReport> for ClaimSvg {
+    fn file_name(&self) -> &str {
+        &self.file
     }
-    let md = render(c);
-    let path = dir.join("claim.md");
-    write_atomic(&path, md.as_bytes())?;
-    written.push(path);
-    let html = crate::report::html::render_markdown_page(
-        "The seed trial's design claims, checked by simulation",
-        &md,
-        &svgs,
-    );
-    let path = dir.join("claim.html");
-    write_atomic(&path, html.as_bytes())?;
-    written.push(path);
-    Ok(written)
+
+    fn render(&self, c: &ClaimReport) -> Result<Vec<u8>, ReportError> {
+        let (file, figure) = c
+            .plots
+            .iter()
+            .find(|(file, _)| *file == self.file)
+            .ok_or_else(|| ReportError::Serialize {
+                what: self.file.clone(),
+                message: "the claim report has no plot of that name".into(),
+            })?;
+        Ok(figure.render(file)?.into_bytes())
+    }
+}
+
+/// claim.md (see [`render`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClaimMarkdown;
+
+impl Exporter<ClaimReport> for ClaimMarkdown {
+    fn file_name(&self) -> &str {
+        "claim.md"
+    }
+
+    fn render(&self, c: &ClaimReport) -> Result<Vec<u8>, ReportError> {
+        Ok(render(c).into_bytes())
+    }
+}
+
+/// claim.html: claim.md with its plots inlined, on one page.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClaimHtml;
+
+impl Exporter<ClaimReport> for ClaimHtml {
+    fn file_name(&self) -> &str {
+        "claim.html"
+    }
+
+    fn render(&self, c: &ClaimReport) -> Result<Vec<u8>, ReportError> {
+        let svgs = c
+            .plots
+            .iter()
+            .map(|(file, figure)| Ok((file.clone(), figure.render(file)?)))
+            .collect::<Result<Vec<(String, String)>, ReportError>>()?;
+        let html = crate::report::html::render_markdown_page(
+            "The seed trial's design claims, checked by simulation",
+            &render(c),
+            &svgs,
+        );
+        Ok(html.into_bytes())
+    }
+}
+
+/// The exporters of a claim check, in the order they are written: its plots, claim.md,
+/// claim.html.
+pub fn exporters(c: &ClaimReport) -> Vec<Box<dyn Exporter<ClaimReport>>> {
+    let mut out: Vec<Box<dyn Exporter<ClaimReport>>> = c
+        .plots
+        .iter()
+        .map(|(file, _)| {
+            Box::new(ClaimSvg { file: file.clone() }) as Box<dyn Exporter<ClaimReport>>
+        })
+        .collect();
+    out.push(Box::new(ClaimMarkdown));
+    out.push(Box::new(ClaimHtml));
+    out
+}
+
+/// Writes claim.md, its plots and claim.html (the same report with the plots inlined) into
+/// `dir` (see [`exporters`]); returns the paths written.
+pub fn write(dir: &Path, c: &ClaimReport) -> Result<Vec<PathBuf>, ReportError> {
+    write_files(dir, c, &exporters(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small claim report, built by hand: one section with a plot, and a second plot.
+    fn claim() -> ClaimReport {
+        let figure = |title: &str| {
+            Figure::Lines(
+                Chart {
+                    title: title.into(),
+                    x_label: "participants enrolled".into(),
+                    y_label: "power".into(),
+                    y_range: Some((0.0, 1.0)),
+                    x_integer: true,
+                    y_nonnegative: true,
+                    ..Chart::default()
+                },
+                vec![Series {
+                    label: "d_z = 0.5".into(),
+                    points: vec![(16.0, 0.3), (30.0, 0.6)],
+                    band: vec![(16.0, 0.2, 0.4), (30.0, 0.5, 0.7)],
+                }],
+            )
+        };
+        ClaimReport {
+            config: "configs/williams2018.toml".into(),
+            overrides: vec![],
+            command: "crossover-sim claim configs/williams2018.toml".into(),
+            seed: 1,
+            replicates: 100,
+            sections: vec![Section {
+                title: "(c) The smallest enrollment reaching 80% power".into(),
+                method: "A sweep of design.enrolled.".into(),
+                header: vec!["d_z".into(), "smallest N".into()],
+                rows: vec![vec!["0.5".into(), "more than 140".into()]],
+                verdict: "Not supported.".into(),
+                plots: vec!["claim-power-vs-enrolled.svg".into()],
+            }],
+            verdicts: vec!["(c) Not supported.".into()],
+            plots: vec![
+                ("claim-responders.svg".into(), figure("responders")),
+                ("claim-power-vs-enrolled.svg".into(), figure("power")),
+            ],
+        }
+    }
+
+    /// The first `n` lines of what `e` renders.
+    fn head(e: &dyn Exporter<ClaimReport>, c: &ClaimReport, n: usize) -> String {
+        let text = String::from_utf8(e.render(c).unwrap()).unwrap();
+        text.lines().take(n).collect::<Vec<_>>().join("\n")
+    }
+
+    #[test]
+    fn a_claim_check_writes_its_files_in_order() {
+        let c = claim();
+        let names: Vec<String> = exporters(&c)
+            .iter()
+            .map(|e| e.file_name().to_string())
+            .collect();
+        insta::assert_snapshot!(names.join("\n"), @r#"
+            claim-responders.svg
+            claim-power-vs-enrolled.svg
+            claim.md
+            claim.html
+        "#);
+    }
+
+    #[test]
+    fn each_claim_exporter_renders_its_format() {
+        let c = claim();
+        let e = exporters(&c);
+        insta::assert_snapshot!(head(e[0].as_ref(), &c, 1), @r#"
+            <svg width="900" height="556" viewBox="0 0 900 556" xmlns="http://www.w3.org/2000/svg">
+        "#);
+        insta::assert_snapshot!(head(&ClaimMarkdown, &c, 1), @"# The seed trial's design claims, checked by simulation");
+        insta::assert_snapshot!(head(&ClaimHtml, &c, 1), @"<!DOCTYPE html>");
+    }
+
+    #[test]
+    fn write_writes_what_the_exporters_render() {
+        let c = claim();
+        let dir = std::env::temp_dir().join(format!("claim-export-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let written = write(&dir, &c).unwrap();
+        let exporters = exporters(&c);
+        assert_eq!(written.len(), exporters.len());
+        for (path, e) in written.iter().zip(&exporters) {
+            assert_eq!(path.file_name().unwrap().to_str(), Some(e.file_name()));
+            assert_eq!(
+                std::fs::read(path).unwrap(),
+                e.render(&c).unwrap(),
+                "{path:?}"
+            );
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
