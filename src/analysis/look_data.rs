@@ -258,51 +258,60 @@ impl LookData {
     pub fn extend(&mut self, cohort: &Cohort, n: usize) {
         let needs = self.needs;
         let (test, reference) = (self.test, self.reference);
+        let k = self.treated.len();
         for i in self.enrolled..n {
-            let observed = cohort.observed_cells(i);
-            if observed.is_empty() {
+            let completed = usize::from(cohort.periods_completed[i]);
+            if completed == 0 {
                 continue;
             }
-            let first = observed.start;
+            // The observed cells of participant i, as slices (one bounds check each).
+            let first = cohort.cell(i, 0);
+            let observed = first..first + completed;
+            let conditions = &cohort.condition[observed.clone()];
+            let changes = &cohort.change[observed.clone()];
+            let events = &cohort.adverse_event[observed.clone()];
+            let responded = &cohort.responded[observed];
             if needs.observations {
                 self.add_observations(cohort, i);
             }
             if needs.first_period_change {
-                self.first_period_change[cohort.condition[first].index()]
-                    .push(cohort.change[first]);
+                self.first_period_change[conditions[0].index()].push(changes[0]);
             }
-            for cell in observed.clone() {
-                let c = cohort.condition[cell].index();
-                self.treated[c] += 1;
-                self.adverse_events[c] += usize::from(cohort.adverse_event[cell]);
+            let (treated, adverse_events) = (&mut self.treated[..k], &mut self.adverse_events[..k]);
+            for (c, &event) in conditions.iter().zip(events) {
+                treated[c.index()] += 1;
+                adverse_events[c.index()] += usize::from(event);
             }
-            let (Some(t), Some(r)) = (
-                cohort.first_cell_of(i, test),
-                cohort.first_cell_of(i, reference),
-            ) else {
+            // The first observed period of T and of R (scanning backwards with selects: the
+            // positions are random, so a search that stops early mispredicts).
+            let (mut t, mut r) = (completed, completed);
+            for (j, &c) in conditions.iter().enumerate().rev() {
+                if c == test {
+                    t = j;
+                }
+                if c == reference {
+                    r = j;
+                }
+            }
+            if t == completed || r == completed {
                 continue;
-            };
+            }
             self.paired_count += 1;
-            let d = cohort.change[t] - cohort.change[r];
+            let d = changes[t] - changes[r];
             if needs.differences {
                 self.differences.push(d);
             }
-            let (responded_r, responded_t) = (cohort.responded[r], cohort.responded[t]);
-            if responded_r {
-                self.reference_responders += 1;
-                if needs.responder_differences {
-                    self.responder_differences.push(d);
-                }
+            let (responded_r, responded_t) = (responded[r], responded[t]);
+            self.reference_responders += usize::from(responded_r);
+            if needs.responder_differences {
+                push_if(&mut self.responder_differences, d, responded_r);
             }
-            match (responded_r, responded_t) {
-                (true, false) => self.response_discordant.reference_only += 1,
-                (false, true) => self.response_discordant.test_only += 1,
-                _ => {}
-            }
-            self.paired_adverse_events[0] += usize::from(cohort.adverse_event[r]);
-            self.paired_adverse_events[1] += usize::from(cohort.adverse_event[t]);
+            self.response_discordant.reference_only += usize::from(responded_r & !responded_t);
+            self.response_discordant.test_only += usize::from(!responded_r & responded_t);
+            self.paired_adverse_events[0] += usize::from(events[r]);
+            self.paired_adverse_events[1] += usize::from(events[t]);
             if self.two_by_two {
-                let order = usize::from(cohort.condition[first] != reference);
+                let order = usize::from(conditions[0] != reference);
                 let (p1, p2) = (cohort.change[first], cohort.change[first + 1]);
                 if needs.half_period_differences {
                     self.half_period_differences[order].push((p1 - p2) / 2.0);
@@ -315,6 +324,7 @@ impl LookData {
         self.enrolled = self.enrolled.max(n);
     }
 
+    #[inline]
     fn add_observations(&mut self, cohort: &Cohort, i: usize) {
         let observed = cohort.observed_cells(i);
         let m = observed.len();
@@ -343,4 +353,13 @@ impl LookData {
             });
         }
     }
+}
+
+/// Appends `x` to `v` if `keep`, without branching on `keep` (it is random, so a branch
+/// mispredicts about half the time): `x` is always written and the length then set back.
+#[inline(always)]
+fn push_if(v: &mut Vec<f64>, x: f64, keep: bool) {
+    let len = v.len();
+    v.push(x);
+    v.truncate(len + usize::from(keep));
 }
