@@ -179,32 +179,34 @@ impl CohortModel {
         range: std::ops::Range<usize>,
         allocation: &mut Allocation,
     ) {
-        let design = &self.design.crossover;
         // The common shapes get their own copy of the loop with k and p known at compile time
         // (unrolled inner loops, no bounds checks); the arithmetic is the same in every copy.
-        match (design.condition_count(), design.period_count()) {
-            (2, 2) => self.draw_shaped(rng, cohort, range, allocation, 2, 2),
-            (2, 4) => self.draw_shaped(rng, cohort, range, allocation, 2, 4),
-            (4, 4) => self.draw_shaped(rng, cohort, range, allocation, 4, 4),
-            (k, p) => self.draw_shaped(rng, cohort, range, allocation, k, p),
+        match (
+            self.design.crossover.condition_count(),
+            self.design.crossover.period_count(),
+        ) {
+            (2, 2) => self.draw_shaped::<R, 2, 2>(rng, cohort, range, allocation),
+            (2, 4) => self.draw_shaped::<R, 2, 4>(rng, cohort, range, allocation),
+            (4, 4) => self.draw_shaped::<R, 4, 4>(rng, cohort, range, allocation),
+            _ => self.draw_shaped::<R, 0, 0>(rng, cohort, range, allocation),
         }
     }
 
-    /// [`CohortModel::draw_participants`] for `k` conditions and `periods` periods (inlined
-    /// into each caller so that constant shapes specialise it).
-    #[inline(always)]
-    fn draw_shaped<R: Rng + ?Sized>(
+    /// [`CohortModel::draw_participants`] for `K` conditions and `P` periods (0: the design's,
+    /// not known at compile time).
+    #[inline(never)]
+    fn draw_shaped<R: Rng + ?Sized, const K: usize, const P: usize>(
         &self,
         rng: &mut R,
         cohort: &mut Cohort,
         range: std::ops::Range<usize>,
         allocation: &mut Allocation,
-        k: usize,
-        periods: usize,
     ) {
         let d = &self.design;
         let pop = &d.population;
         let design = &d.crossover;
+        let k = if K == 0 { design.condition_count() } else { K };
+        let periods = if P == 0 { design.period_count() } else { P };
         assert!(
             (1..=MAX_CONDITIONS).contains(&k) && (1..=MAX_PERIODS).contains(&periods),
             "validation bounds the design's shape"
@@ -217,6 +219,20 @@ impl CohortModel {
         let reduction = d.response.reduction;
         let remission_max = d.response.remission_max;
         let occasion_noise = self.occasion_noise;
+        // The scale read once: without one, clamping to the whole line leaves every
+        // non-NaN value (and NaN) as it is, exactly as no clamping.
+        let (scale_rounded, scale_min, scale_max) = match pop.scale {
+            Some(s) => (s.integer, s.min, s.max),
+            None => (false, f64::NEG_INFINITY, f64::INFINITY),
+        };
+        let on_scale = |score: f64| {
+            let v = if scale_rounded {
+                round_to_integer(score)
+            } else {
+                score
+            };
+            v.clamp(scale_min, scale_max)
+        };
         let mut normals = [0.0f64; MAX_CONDITIONS];
         let mut potential = [0.0f64; MAX_CONDITIONS];
         let mut drift = [0.0f64; MAX_PERIODS];
@@ -343,7 +359,7 @@ impl CohortModel {
             if let Some(b1) = baseline {
                 period_baseline[0] = b1;
                 for j in 1..periods {
-                    period_baseline[j] = self.on_scale(b1 + pop.rebaseline_sd * drift[j]);
+                    period_baseline[j] = on_scale(b1 + pop.rebaseline_sd * drift[j]);
                 }
             }
             let cells = cohort.cell(i, 0)..cohort.cell(i, 0) + periods;
@@ -367,7 +383,7 @@ impl CohortModel {
                     None => (0.0, change, false, false),
                     Some(_) => {
                         let start = period_baseline[j];
-                        let score = self.on_scale(start + change);
+                        let score = on_scale(start + change);
                         let change = score - start;
                         let responded = change <= -reduction * start;
                         let remitted = remission_max.is_some_and(|m| score <= m);
@@ -380,22 +396,6 @@ impl CohortModel {
                 out_responded[j] = responded;
                 out_remitted[j] = remitted;
                 out_event[j] = u_event[j] < event_probability[j];
-            }
-        }
-    }
-
-    /// Rounds and clamps a score to the configured scale.
-    #[inline]
-    fn on_scale(&self, score: f64) -> f64 {
-        match self.design.population.scale {
-            None => score,
-            Some(s) => {
-                let v = if s.integer {
-                    round_to_integer(score)
-                } else {
-                    score
-                };
-                v.clamp(s.min, s.max)
             }
         }
     }
