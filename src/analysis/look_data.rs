@@ -255,37 +255,46 @@ impl LookData {
     }
 
     /// Adds participants `self.enrolled..n` of `cohort` (the next look's new enrollees).
+    ///
+    /// Whether a participant was observed at all and whether they received both T and R are
+    /// random, so the paired quantities are computed for everyone and kept with [`push_if`]
+    /// and masked counts rather than behind branches that would mispredict.
     pub fn extend(&mut self, cohort: &Cohort, n: usize) {
         let needs = self.needs;
         let (test, reference) = (self.test, self.reference);
         let k = self.treated.len();
+        let periods = cohort.periods();
+        if periods == 0 {
+            self.enrolled = self.enrolled.max(n);
+            return;
+        }
         for i in self.enrolled..n {
             let completed = usize::from(cohort.periods_completed[i]);
-            if completed == 0 {
-                continue;
-            }
-            // The observed cells of participant i, as slices (one bounds check each).
+            // Participant i's row of cells, as slices (one bounds check each); only the first
+            // `completed` cells are observed, the others hold stale values.
             let first = cohort.cell(i, 0);
-            let observed = first..first + completed;
-            let conditions = &cohort.condition[observed.clone()];
-            let changes = &cohort.change[observed.clone()];
-            let events = &cohort.adverse_event[observed.clone()];
-            let responded = &cohort.responded[observed];
-            if needs.observations {
-                self.add_observations(cohort, i);
-            }
-            if needs.first_period_change {
-                self.first_period_change[conditions[0].index()].push(changes[0]);
+            let row = first..first + periods;
+            let conditions = &cohort.condition[row.clone()];
+            let changes = &cohort.change[row.clone()];
+            let events = &cohort.adverse_event[row.clone()];
+            let responded = &cohort.responded[row];
+            if (needs.observations || needs.first_period_change) && completed > 0 {
+                if needs.observations {
+                    self.add_observations(cohort, i);
+                }
+                if needs.first_period_change {
+                    self.first_period_change[conditions[0].index()].push(changes[0]);
+                }
             }
             let (treated, adverse_events) = (&mut self.treated[..k], &mut self.adverse_events[..k]);
-            for (c, &event) in conditions.iter().zip(events) {
+            for (c, &event) in conditions[..completed].iter().zip(&events[..completed]) {
                 treated[c.index()] += 1;
                 adverse_events[c.index()] += usize::from(event);
             }
             // The first observed period of T and of R (scanning backwards with selects: the
             // positions are random, so a search that stops early mispredicts).
             let (mut t, mut r) = (completed, completed);
-            for (j, &c) in conditions.iter().enumerate().rev() {
+            for (j, &c) in conditions[..completed].iter().enumerate().rev() {
                 if c == test {
                     t = j;
                 }
@@ -293,38 +302,41 @@ impl LookData {
                     r = j;
                 }
             }
-            if t == completed || r == completed {
-                continue;
-            }
-            self.paired_count += 1;
+            let paired = (t < completed) & (r < completed);
+            // Unpaired participants read some cell of their own row; what they give is dropped.
+            let (t, r) = (t.min(periods - 1), r.min(periods - 1));
+            self.paired_count += usize::from(paired);
             let d = changes[t] - changes[r];
             if needs.differences {
-                self.differences.push(d);
+                push_if(&mut self.differences, d, paired);
             }
-            let (responded_r, responded_t) = (responded[r], responded[t]);
+            let (responded_r, responded_t) = (paired & responded[r], paired & responded[t]);
             self.reference_responders += usize::from(responded_r);
             if needs.responder_differences {
                 push_if(&mut self.responder_differences, d, responded_r);
             }
             self.response_discordant.reference_only += usize::from(responded_r & !responded_t);
             self.response_discordant.test_only += usize::from(!responded_r & responded_t);
-            self.paired_adverse_events[0] += usize::from(events[r]);
-            self.paired_adverse_events[1] += usize::from(events[t]);
+            self.paired_adverse_events[0] += usize::from(paired & events[r]);
+            self.paired_adverse_events[1] += usize::from(paired & events[t]);
             if self.two_by_two {
                 let order = usize::from(conditions[0] != reference);
-                let (p1, p2) = (cohort.change[first], cohort.change[first + 1]);
+                let (p1, p2) = (changes[0], changes[1]);
                 if needs.half_period_differences {
-                    self.half_period_differences[order].push((p1 - p2) / 2.0);
+                    push_if(
+                        &mut self.half_period_differences[order],
+                        (p1 - p2) / 2.0,
+                        paired,
+                    );
                 }
                 if needs.participant_sums {
-                    self.participant_sums[order].push(p1 + p2);
+                    push_if(&mut self.participant_sums[order], p1 + p2, paired);
                 }
             }
         }
         self.enrolled = self.enrolled.max(n);
     }
 
-    #[inline]
     fn add_observations(&mut self, cohort: &Cohort, i: usize) {
         let observed = cohort.observed_cells(i);
         let m = observed.len();
