@@ -287,14 +287,17 @@ impl LookData {
                 }
             }
             let (treated, adverse_events) = (&mut self.treated[..k], &mut self.adverse_events[..k]);
-            for (c, &event) in conditions[..completed].iter().zip(&events[..completed]) {
-                treated[c.index()] += 1;
-                adverse_events[c.index()] += usize::from(event);
+            // Loops run over the whole row (a fixed count) with the unobserved cells masked.
+            for (j, (c, &event)) in conditions.iter().zip(events).enumerate() {
+                let observed = j < completed;
+                treated[c.index()] += usize::from(observed);
+                adverse_events[c.index()] += usize::from(observed & event);
             }
-            // The first observed period of T and of R (scanning backwards with selects: the
-            // positions are random, so a search that stops early mispredicts).
-            let (mut t, mut r) = (completed, completed);
-            for (j, &c) in conditions[..completed].iter().enumerate().rev() {
+            // The first period of T and of R in the row (scanning backwards with selects: the
+            // positions are random, so a search that stops early mispredicts); they are
+            // observed if they come before `completed`.
+            let (mut t, mut r) = (periods, periods);
+            for (j, &c) in conditions.iter().enumerate().rev() {
                 if c == test {
                     t = j;
                 }
