@@ -255,60 +255,85 @@ impl LookData {
     }
 
     /// Adds participants `self.enrolled..n` of `cohort` (the next look's new enrollees).
+    ///
+    /// Whether a participant was observed at all and whether they received both T and R are
+    /// random, so the paired quantities are computed for everyone and kept with [`push_if`]
+    /// and masked counts rather than behind branches that would mispredict.
     pub fn extend(&mut self, cohort: &Cohort, n: usize) {
         let needs = self.needs;
         let (test, reference) = (self.test, self.reference);
+        let k = self.treated.len();
+        let periods = cohort.periods();
+        if periods == 0 {
+            self.enrolled = self.enrolled.max(n);
+            return;
+        }
         for i in self.enrolled..n {
-            let observed = cohort.observed_cells(i);
-            if observed.is_empty() {
-                continue;
-            }
-            let first = observed.start;
-            if needs.observations {
-                self.add_observations(cohort, i);
-            }
-            if needs.first_period_change {
-                self.first_period_change[cohort.condition[first].index()]
-                    .push(cohort.change[first]);
-            }
-            for cell in observed.clone() {
-                let c = cohort.condition[cell].index();
-                self.treated[c] += 1;
-                self.adverse_events[c] += usize::from(cohort.adverse_event[cell]);
-            }
-            let (Some(t), Some(r)) = (
-                cohort.first_cell_of(i, test),
-                cohort.first_cell_of(i, reference),
-            ) else {
-                continue;
-            };
-            self.paired_count += 1;
-            let d = cohort.change[t] - cohort.change[r];
-            if needs.differences {
-                self.differences.push(d);
-            }
-            let (responded_r, responded_t) = (cohort.responded[r], cohort.responded[t]);
-            if responded_r {
-                self.reference_responders += 1;
-                if needs.responder_differences {
-                    self.responder_differences.push(d);
+            let completed = usize::from(cohort.periods_completed[i]);
+            // Participant i's row of cells, as slices (one bounds check each); only the first
+            // `completed` cells are observed, the others hold stale values.
+            let first = cohort.cell(i, 0);
+            let row = first..first + periods;
+            let conditions = &cohort.condition[row.clone()];
+            let changes = &cohort.change[row.clone()];
+            let events = &cohort.adverse_event[row.clone()];
+            let responded = &cohort.responded[row];
+            if (needs.observations || needs.first_period_change) && completed > 0 {
+                if needs.observations {
+                    self.add_observations(cohort, i);
+                }
+                if needs.first_period_change {
+                    self.first_period_change[conditions[0].index()].push(changes[0]);
                 }
             }
-            match (responded_r, responded_t) {
-                (true, false) => self.response_discordant.reference_only += 1,
-                (false, true) => self.response_discordant.test_only += 1,
-                _ => {}
+            let (treated, adverse_events) = (&mut self.treated[..k], &mut self.adverse_events[..k]);
+            // Loops run over the whole row (a fixed count) with the unobserved cells masked.
+            for (j, (c, &event)) in conditions.iter().zip(events).enumerate() {
+                let observed = j < completed;
+                treated[c.index()] += usize::from(observed);
+                adverse_events[c.index()] += usize::from(observed & event);
             }
-            self.paired_adverse_events[0] += usize::from(cohort.adverse_event[r]);
-            self.paired_adverse_events[1] += usize::from(cohort.adverse_event[t]);
+            // The first period of T and of R in the row (scanning backwards with selects: the
+            // positions are random, so a search that stops early mispredicts); they are
+            // observed if they come before `completed`.
+            let (mut t, mut r) = (periods, periods);
+            for (j, &c) in conditions.iter().enumerate().rev() {
+                if c == test {
+                    t = j;
+                }
+                if c == reference {
+                    r = j;
+                }
+            }
+            let paired = (t < completed) & (r < completed);
+            // Unpaired participants read some cell of their own row; what they give is dropped.
+            let (t, r) = (t.min(periods - 1), r.min(periods - 1));
+            self.paired_count += usize::from(paired);
+            let d = changes[t] - changes[r];
+            if needs.differences {
+                push_if(&mut self.differences, d, paired);
+            }
+            let (responded_r, responded_t) = (paired & responded[r], paired & responded[t]);
+            self.reference_responders += usize::from(responded_r);
+            if needs.responder_differences {
+                push_if(&mut self.responder_differences, d, responded_r);
+            }
+            self.response_discordant.reference_only += usize::from(responded_r & !responded_t);
+            self.response_discordant.test_only += usize::from(!responded_r & responded_t);
+            self.paired_adverse_events[0] += usize::from(paired & events[r]);
+            self.paired_adverse_events[1] += usize::from(paired & events[t]);
             if self.two_by_two {
-                let order = usize::from(cohort.condition[first] != reference);
-                let (p1, p2) = (cohort.change[first], cohort.change[first + 1]);
+                let order = usize::from(conditions[0] != reference);
+                let (p1, p2) = (changes[0], changes[1]);
                 if needs.half_period_differences {
-                    self.half_period_differences[order].push((p1 - p2) / 2.0);
+                    push_if(
+                        &mut self.half_period_differences[order],
+                        (p1 - p2) / 2.0,
+                        paired,
+                    );
                 }
                 if needs.participant_sums {
-                    self.participant_sums[order].push(p1 + p2);
+                    push_if(&mut self.participant_sums[order], p1 + p2, paired);
                 }
             }
         }
@@ -343,4 +368,13 @@ impl LookData {
             });
         }
     }
+}
+
+/// Appends `x` to `v` if `keep`, without branching on `keep` (it is random, so a branch
+/// mispredicts about half the time): `x` is always written and the length then set back.
+#[inline(always)]
+fn push_if(v: &mut Vec<f64>, x: f64, keep: bool) {
+    let len = v.len();
+    v.push(x);
+    v.truncate(len + usize::from(keep));
 }

@@ -27,6 +27,9 @@ pub static SPEC: AnalysisSpec = AnalysisSpec {
     estimate: |data: &mut LookData| signed_rank(&data.differences, &mut data.rank_scratch),
 };
 
+/// Differences up to this many are ranked in a stack buffer of integer keys.
+const SMALL: usize = 64;
+
 /// Signed-rank test. `statistic` is V (sum of ranks of positive differences, as R reports it);
 /// `df` is the number of non-zero differences; the estimate, SE and effect size are those of the
 /// mean difference (mean(D), sd(D)/sqrt(n), d_z) over all differences, zeros included.
@@ -46,24 +49,54 @@ pub fn signed_rank(differences: &[f64], scratch: &mut Vec<(f64, bool)>) -> Analy
     if n == 0 {
         return AnalysisOutcome::NotAnalyzable(NotAnalyzable::AllDifferencesZero);
     }
-    scratch.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    // Average ranks of tied groups; V and the tie term sum(t^3 - t).
+    // Average ranks of tied groups; V and the tie term sum(t^3 - t). Each group adds
+    // rank x positives and t^3 - t, exact in f64 (half-integers and integers far below 2^53),
+    // so neither the order of the groups' additions nor the order within a group matters.
     let mut v = 0.0f64;
     let mut tie_term = 0.0f64;
-    let mut i = 0;
-    while i < n {
-        let mut j = i + 1;
-        while j < n && scratch[j].0 == scratch[i].0 {
-            j += 1;
+    if n <= SMALL && scratch.iter().all(|x| !x.0.is_nan()) {
+        // The common case: sort integer keys, |d|'s bits (non-negative, so ordered as the
+        // values) with the sign in the low bit; the standard library sorts small arrays of
+        // integers without branching on the data. Equal |d| are equal keys after `>> 1`.
+        let mut keys = [0u64; SMALL];
+        let keys = &mut keys[..n];
+        for (key, &(a, positive)) in keys.iter_mut().zip(scratch.iter()) {
+            *key = (a.to_bits() << 1) | u64::from(positive);
         }
-        let t = (j - i) as f64;
-        let rank = (i + 1 + j) as f64 / 2.0;
-        let positives = scratch[i..j].iter().filter(|x| x.1).count();
-        v += rank * positives as f64;
-        if j - i > 1 {
-            tie_term += t * t * t - t;
+        keys.sort_unstable();
+        let mut i = 0;
+        while i < n {
+            let mut j = i + 1;
+            let mut positives = keys[i] & 1;
+            while j < n && keys[j] >> 1 == keys[i] >> 1 {
+                positives += keys[j] & 1;
+                j += 1;
+            }
+            let t = (j - i) as f64;
+            let rank = (i + 1 + j) as f64 / 2.0;
+            v += rank * positives as f64;
+            if j - i > 1 {
+                tie_term += t * t * t - t;
+            }
+            i = j;
         }
-        i = j;
+    } else {
+        scratch.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let mut i = 0;
+        while i < n {
+            let mut j = i + 1;
+            while j < n && scratch[j].0 == scratch[i].0 {
+                j += 1;
+            }
+            let t = (j - i) as f64;
+            let rank = (i + 1 + j) as f64 / 2.0;
+            let positives = scratch[i..j].iter().filter(|x| x.1).count();
+            v += rank * positives as f64;
+            if j - i > 1 {
+                tie_term += t * t * t - t;
+            }
+            i = j;
+        }
     }
     let ties = tie_term > 0.0;
     let nf = n as f64;

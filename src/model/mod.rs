@@ -20,7 +20,7 @@ pub use spec::{
     ResponseRule, Scale, TruncatedNormal,
 };
 
-use crate::design::{SequenceId, MAX_CONDITIONS, MAX_PERIODS, MAX_SEQUENCES};
+use crate::design::{Condition, SequenceId, MAX_CONDITIONS, MAX_PERIODS, MAX_SEQUENCES};
 use rand::Rng;
 use rand_distr::StandardNormal;
 
@@ -54,6 +54,55 @@ pub struct CohortModel {
     cholesky: Vec<f64>,
     /// Whether any condition has occasion-to-occasion noise.
     occasion_noise: bool,
+    /// Per class (class-major, k entries each), the mean and the SD of the potential change.
+    class_mean: Vec<f64>,
+    class_sd: Vec<f64>,
+    /// Per sequence and period (sequence-major, p entries each): the condition given, the
+    /// occasion-noise SD of that condition, the carryover of the previous period's condition
+    /// (unused in period 0), the adverse-event probability (0 without an adverse event) and the
+    /// probability of discontinuing after that period (unused in the last period).
+    sequence_condition: Vec<Condition>,
+    sequence_within_sd: Vec<f64>,
+    sequence_carryover: Vec<f64>,
+    sequence_event: Vec<f64>,
+    sequence_discontinue: Vec<f64>,
+    /// Whether the baseline is rounded (an integer scale), and the range it is then clamped to.
+    baseline_rounded: bool,
+    baseline_range: (f64, f64),
+}
+
+/// The per-sequence tables of [`CohortModel`], sequence-major with `p` entries per sequence.
+type SequenceTables = (Vec<Condition>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>);
+
+fn sequence_tables(design: &CohortSpec) -> SequenceTables {
+    let crossover = &design.crossover;
+    let p = crossover.period_count();
+    let mut tables: SequenceTables = Default::default();
+    for s in 0..crossover.sequence_count() {
+        let order = crossover.sequence(SequenceId(s as u8)).conditions();
+        for j in 0..p {
+            let c = order[j].index();
+            tables.0.push(order[j]);
+            tables.1.push(design.population.within_sd[c]);
+            tables.2.push(if j > 0 {
+                design.carryover[order[j - 1].index()]
+            } else {
+                0.0
+            });
+            tables.3.push(
+                design
+                    .adverse_event
+                    .as_ref()
+                    .map_or(0.0, |ae| ae.probability[c]),
+            );
+            tables.4.push(if j + 1 < p {
+                design.dropout.after_period[j][c]
+            } else {
+                0.0
+            });
+        }
+    }
+    tables
 }
 
 impl CohortModel {
@@ -76,11 +125,38 @@ impl CohortModel {
         let k = design.crossover.condition_count();
         let cholesky = crate::numerics::cholesky(&design.population.correlation, k)
             .expect("validation checks that the correlation matrix is positive definite");
+        let classes = &design.population.classes;
+        let (
+            sequence_condition,
+            sequence_within_sd,
+            sequence_carryover,
+            sequence_event,
+            sequence_discontinue,
+        ) = sequence_tables(design);
+        let baseline_range = design
+            .population
+            .baseline
+            .map_or((0.0, 0.0), |b| (b.min.ceil(), b.max.floor()));
         CohortModel {
             design: design.clone(),
             class_cumulative,
             cholesky,
             occasion_noise: design.population.within_sd.iter().any(|&s| s > 0.0),
+            class_mean: classes
+                .iter()
+                .flat_map(|c| c.change_mean[..k].iter().copied())
+                .collect(),
+            class_sd: classes
+                .iter()
+                .flat_map(|c| c.change_sd[..k].iter().copied())
+                .collect(),
+            sequence_condition,
+            sequence_within_sd,
+            sequence_carryover,
+            sequence_event,
+            sequence_discontinue,
+            baseline_rounded: design.population.scale.is_some_and(|s| s.integer),
+            baseline_range,
         }
     }
 
@@ -107,13 +183,60 @@ impl CohortModel {
         range: std::ops::Range<usize>,
         allocation: &mut Allocation,
     ) {
+        // The common shapes get their own copy of the loop with k and p known at compile time
+        // (unrolled inner loops, no bounds checks); the arithmetic is the same in every copy.
+        match (
+            self.design.crossover.condition_count(),
+            self.design.crossover.period_count(),
+        ) {
+            (2, 2) => self.draw_shaped::<R, 2, 2>(rng, cohort, range, allocation),
+            (2, 4) => self.draw_shaped::<R, 2, 4>(rng, cohort, range, allocation),
+            (4, 4) => self.draw_shaped::<R, 4, 4>(rng, cohort, range, allocation),
+            _ => self.draw_shaped::<R, 0, 0>(rng, cohort, range, allocation),
+        }
+    }
+
+    /// [`CohortModel::draw_participants`] for `K` conditions and `P` periods (0: the design's,
+    /// not known at compile time).
+    #[inline(never)]
+    fn draw_shaped<R: Rng + ?Sized, const K: usize, const P: usize>(
+        &self,
+        rng: &mut R,
+        cohort: &mut Cohort,
+        range: std::ops::Range<usize>,
+        allocation: &mut Allocation,
+    ) {
         let d = &self.design;
         let pop = &d.population;
         let design = &d.crossover;
-        let k = design.condition_count();
-        let periods = design.period_count();
+        let k = if K == 0 { design.condition_count() } else { K };
+        let periods = if P == 0 { design.period_count() } else { P };
+        assert!(
+            (1..=MAX_CONDITIONS).contains(&k) && (1..=MAX_PERIODS).contains(&periods),
+            "validation bounds the design's shape"
+        );
         let n_sequences = design.sequence_count();
         let block_remaining = &mut allocation.block_remaining;
+        let cholesky = &self.cholesky[..k * k];
+        let period_effect = &d.period_effect[..periods];
+        let before_first_period = d.dropout.before_first_period;
+        let reduction = d.response.reduction;
+        let remission_max = d.response.remission_max;
+        let occasion_noise = self.occasion_noise;
+        // The scale read once: without one, clamping to the whole line leaves every
+        // non-NaN value (and NaN) as it is, exactly as no clamping.
+        let (scale_rounded, scale_min, scale_max) = match pop.scale {
+            Some(s) => (s.integer, s.min, s.max),
+            None => (false, f64::NEG_INFINITY, f64::INFINITY),
+        };
+        let on_scale = |score: f64| {
+            let v = if scale_rounded {
+                round_to_integer(score)
+            } else {
+                score
+            };
+            v.clamp(scale_min, scale_max)
+        };
         let mut normals = [0.0f64; MAX_CONDITIONS];
         let mut potential = [0.0f64; MAX_CONDITIONS];
         let mut drift = [0.0f64; MAX_PERIODS];
@@ -121,6 +244,13 @@ impl CohortModel {
         let mut u_event = [0.0f64; MAX_PERIODS];
         let mut noise = [0.0f64; MAX_PERIODS];
         let mut period_baseline = [0.0f64; MAX_PERIODS];
+        let (mut in_block, mut left) = match d.randomization {
+            Randomization::PermutedBlocks { block_size } => (
+                range.start % block_size,
+                block_remaining[..n_sequences].iter().sum::<usize>(),
+            ),
+            Randomization::Simple => (0, 0),
+        };
         for i in range {
             // 1. latent class
             let u_class: f64 = rng.random();
@@ -131,40 +261,59 @@ impl CohortModel {
                 .iter()
                 .map(|&c| usize::from(u_class >= c))
                 .sum::<usize>();
-            let latent = &pop.classes[class];
+            let mean = &self.class_mean[class * k..class * k + k];
+            let sd = &self.class_sd[class * k..class * k + k];
             // 2. correlated latent values L = mu + sd * (Cholesky factor x independent normals)
-            for z in normals.iter_mut().take(k) {
+            let normals = &mut normals[..k];
+            for z in normals.iter_mut() {
                 *z = rng.sample(StandardNormal);
             }
-            for (c, value) in potential.iter_mut().enumerate().take(k) {
-                let row = &self.cholesky[c * k..c * k + c + 1];
+            let potential = &mut potential[..k];
+            for c in 0..k {
+                let row = &cholesky[c * k..c * k + c + 1];
                 let mut z = 0.0;
-                for (l, n) in row.iter().zip(&normals) {
+                for (l, n) in row.iter().zip(normals.iter()) {
                     z += l * n;
                 }
-                *value = latent.change_mean[c] + latent.change_sd[c] * z;
+                potential[c] = mean[c] + sd[c] * z;
             }
             // 3. sequence
             let sequence = match d.randomization {
                 Randomization::Simple => rng.random_range(0..n_sequences),
                 Randomization::PermutedBlocks { block_size } => {
-                    if i % block_size == 0 {
+                    // in_block is i % block_size and left the sum of block_remaining, both
+                    // kept up to date instead of recomputed.
+                    if in_block == 0 {
                         block_remaining[..n_sequences].fill(block_size / n_sequences);
+                        left = block_remaining[..n_sequences].iter().sum();
                     }
-                    let left: usize = block_remaining[..n_sequences].iter().sum();
-                    let mut r = rng.random_range(0..left);
+                    in_block += 1;
+                    if in_block == block_size {
+                        in_block = 0;
+                    }
+                    let r = rng.random_range(0..left);
+                    // The sequence is the first s whose cumulative count exceeds r, i.e. the
+                    // number of cumulative counts at or below r: counted without branching on r
+                    // (a search mispredicts on about every other participant).
                     let mut s = 0;
-                    while r >= block_remaining[s] {
-                        r -= block_remaining[s];
-                        s += 1;
+                    let mut cumulative = 0;
+                    for &count in &block_remaining[..n_sequences] {
+                        cumulative += count;
+                        s += usize::from(cumulative <= r);
                     }
                     block_remaining[s] -= 1;
+                    left -= 1;
                     s
                 }
             };
-            let order = design.sequence(SequenceId(sequence as u8)).conditions();
+            let tables = sequence * periods..(sequence + 1) * periods;
+            let order = &self.sequence_condition[tables.clone()];
+            let within_sd = &self.sequence_within_sd[tables.clone()];
+            let carryover = &self.sequence_carryover[tables.clone()];
+            let event_probability = &self.sequence_event[tables.clone()];
+            let discontinue = &self.sequence_discontinue[tables];
             // 5. baselines
-            for x in drift.iter_mut().take(periods).skip(1) {
+            for x in drift[..periods].iter_mut().skip(1) {
                 *x = rng.sample(StandardNormal);
             }
             let baseline = pop.baseline.map(|b| {
@@ -177,95 +326,80 @@ impl CohortModel {
                     }
                 }
                 let value = value.clamp(b.min, b.max);
-                match pop.scale {
-                    Some(s) if s.integer => {
-                        round_to_integer(value).clamp(b.min.ceil(), b.max.floor())
-                    }
-                    _ => value,
+                if self.baseline_rounded {
+                    round_to_integer(value).clamp(self.baseline_range.0, self.baseline_range.1)
+                } else {
+                    value
                 }
             });
             // 6. dropout and 7. adverse events: always drawn, used only if reached
             let u_withdraw: f64 = rng.random();
-            for u in u_discontinue.iter_mut().take(periods - 1) {
+            for u in u_discontinue[..periods - 1].iter_mut() {
                 *u = rng.random();
             }
-            for u in u_event.iter_mut().take(periods) {
+            for u in u_event[..periods].iter_mut() {
                 *u = rng.random();
             }
-            if self.occasion_noise {
-                for e in noise.iter_mut().take(periods) {
+            if occasion_noise {
+                for e in noise[..periods].iter_mut() {
                     *e = rng.sample(StandardNormal);
                 }
             }
 
             cohort.class[i] = class as u16;
             cohort.sequence[i] = SequenceId(sequence as u8);
-            cohort.periods_completed[i] = if u_withdraw < d.dropout.before_first_period {
-                0
-            } else {
-                let mut completed = periods;
-                for j in 0..periods - 1 {
-                    if u_discontinue[j] < d.dropout.after_period[j][order[j].index()] {
-                        completed = j + 1;
-                        break;
-                    }
+            // The first period after which the participant discontinued (scanning backwards
+            // with selects instead of breaking out of a loop on random data).
+            let mut completed = periods;
+            for j in (0..periods - 1).rev() {
+                if u_discontinue[j] < discontinue[j] {
+                    completed = j + 1;
                 }
-                completed as u8
-            };
+            }
+            if u_withdraw < before_first_period {
+                completed = 0;
+            }
+            cohort.periods_completed[i] = completed as u8;
             if let Some(b1) = baseline {
                 period_baseline[0] = b1;
                 for j in 1..periods {
-                    period_baseline[j] = self.on_scale(b1 + pop.rebaseline_sd * drift[j]);
+                    period_baseline[j] = on_scale(b1 + pop.rebaseline_sd * drift[j]);
                 }
             }
-            let row = cohort.cell(i, 0);
+            let cells = cohort.cell(i, 0)..cohort.cell(i, 0) + periods;
+            let out_condition = &mut cohort.condition[cells.clone()];
+            let out_baseline = &mut cohort.baseline[cells.clone()];
+            let out_change = &mut cohort.change[cells.clone()];
+            let out_responded = &mut cohort.responded[cells.clone()];
+            let out_remitted = &mut cohort.remitted[cells.clone()];
+            let out_event = &mut cohort.adverse_event[cells];
             for j in 0..periods {
                 let c = order[j];
                 let mut change = potential[c.index()];
-                if self.occasion_noise {
-                    change += pop.within_sd[c.index()] * noise[j];
+                if occasion_noise {
+                    change += within_sd[j] * noise[j];
                 }
-                change += d.period_effect[j];
+                change += period_effect[j];
                 if j > 0 {
-                    change += d.carryover[order[j - 1].index()];
+                    change += carryover[j];
                 }
                 let (start, change, responded, remitted) = match baseline {
                     None => (0.0, change, false, false),
                     Some(_) => {
                         let start = period_baseline[j];
-                        let score = self.on_scale(start + change);
+                        let score = on_scale(start + change);
                         let change = score - start;
-                        let responded = change <= -d.response.reduction * start;
-                        let remitted = d.response.remission_max.is_some_and(|m| score <= m);
+                        let responded = change <= -reduction * start;
+                        let remitted = remission_max.is_some_and(|m| score <= m);
                         (start, change, responded, remitted)
                     }
                 };
-                let cell = row + j;
-                cohort.condition[cell] = c;
-                cohort.baseline[cell] = start;
-                cohort.change[cell] = change;
-                cohort.responded[cell] = responded;
-                cohort.remitted[cell] = remitted;
-                let event_probability = d
-                    .adverse_event
-                    .as_ref()
-                    .map_or(0.0, |ae| ae.probability[c.index()]);
-                cohort.adverse_event[cell] = u_event[j] < event_probability;
-            }
-        }
-    }
-
-    /// Rounds and clamps a score to the configured scale.
-    fn on_scale(&self, score: f64) -> f64 {
-        match self.design.population.scale {
-            None => score,
-            Some(s) => {
-                let v = if s.integer {
-                    round_to_integer(score)
-                } else {
-                    score
-                };
-                v.clamp(s.min, s.max)
+                out_condition[j] = c;
+                out_baseline[j] = start;
+                out_change[j] = change;
+                out_responded[j] = responded;
+                out_remitted[j] = remitted;
+                out_event[j] = u_event[j] < event_probability[j];
             }
         }
     }
