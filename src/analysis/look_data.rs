@@ -257,7 +257,7 @@ impl LookData {
     /// Adds participants `self.enrolled..n` of `cohort` (the next look's new enrollees).
     ///
     /// Whether a participant was observed at all and whether they received both T and R are
-    /// random, so the paired quantities are computed for everyone and kept with [`push_if`]
+    /// random, so the paired quantities are computed for everyone and kept with `push_if`
     /// and masked counts rather than behind branches that would mispredict.
     pub fn extend(&mut self, cohort: &Cohort, n: usize) {
         let needs = self.needs;
