@@ -403,16 +403,7 @@ mod tests {
             .join(format!("batch-export-test-{}", std::process::id()))
             .join("out");
         let written = write_summary(&dir, &s).unwrap();
-        let exporters = exporters();
-        assert_eq!(written.len(), exporters.len());
-        for (path, e) in written.iter().zip(&exporters) {
-            assert_eq!(path.file_name().unwrap().to_str(), Some(e.file_name()));
-            assert_eq!(
-                std::fs::read(path).unwrap(),
-                e.render(&s).unwrap(),
-                "{path:?}"
-            );
-        }
+        crate::report::export::assert_written_as_rendered(&written, &exporters(), &s);
         std::fs::remove_dir_all(dir.parent().unwrap()).unwrap();
     }
 }

@@ -161,6 +161,25 @@ pub fn run_exporters(report: &RunReport) -> Vec<Box<dyn Exporter>> {
     out
 }
 
+/// Test support: asserts that `written` (what a writer wrote) are the files of `exporters`, in
+/// their order and with the bytes each renders from `value`.
+#[cfg(test)]
+pub(crate) fn assert_written_as_rendered<T: ?Sized>(
+    written: &[std::path::PathBuf],
+    exporters: &[Box<dyn Exporter<T>>],
+    value: &T,
+) {
+    assert_eq!(written.len(), exporters.len());
+    for (path, e) in written.iter().zip(exporters) {
+        assert_eq!(path.file_name().unwrap().to_str(), Some(e.file_name()));
+        assert_eq!(
+            std::fs::read(path).unwrap(),
+            e.render(value).unwrap(),
+            "{path:?}"
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -909,16 +909,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("sweep-export-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let written = write_sweep(&dir, &s).unwrap();
-        let exporters = exporters(&s);
-        assert_eq!(written.len(), exporters.len());
-        for (path, e) in written.iter().zip(&exporters) {
-            assert_eq!(path.file_name().unwrap().to_str(), Some(e.file_name()));
-            assert_eq!(
-                std::fs::read(path).unwrap(),
-                e.render(&s).unwrap(),
-                "{path:?}"
-            );
-        }
+        crate::report::export::assert_written_as_rendered(&written, &exporters(&s), &s);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -771,16 +771,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("claim-export-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let written = write(&dir, &c).unwrap();
-        let exporters = exporters(&c);
-        assert_eq!(written.len(), exporters.len());
-        for (path, e) in written.iter().zip(&exporters) {
-            assert_eq!(path.file_name().unwrap().to_str(), Some(e.file_name()));
-            assert_eq!(
-                std::fs::read(path).unwrap(),
-                e.render(&c).unwrap(),
-                "{path:?}"
-            );
-        }
+        crate::report::export::assert_written_as_rendered(&written, &exporters(&c), &c);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
