@@ -113,6 +113,29 @@ mod wilcoxon {
     }
 
     #[test]
+    fn integer_differences_match_r_on_both_sides_of_the_counting_limit() {
+        // Integer |d| below 128 are ranked by counting, others by sorting. R 4.2.2:
+        //   wilcox.test(c(-3, 7, 12, 5, 1, 9, -2, 15, 4, 11, 127, -126)):
+        //     V = 62, p-value = 0.0771484375 (exact)
+        //   wilcox.test(c(-3, 7, 12, 5, 1, 9, -2, 15, 4, 11, 0, 7, -7, 128)):
+        //     V = 79, p-value = 0.0209409336737 (normal approximation: ties and a zero)
+        let counted = [
+            -3.0, 7.0, 12.0, 5.0, 1.0, 9.0, -2.0, 15.0, 4.0, 11.0, 127.0, -126.0,
+        ];
+        let r = run(&counted, 0.05);
+        assert_eq!((r.statistic, r.df), (62.0, 12.0));
+        assert!(run(&counted, 0.078).reject);
+        assert!(!run(&counted, 0.077).reject);
+        let sorted = [
+            -3.0, 7.0, 12.0, 5.0, 1.0, 9.0, -2.0, 15.0, 4.0, 11.0, 0.0, 7.0, -7.0, 128.0,
+        ];
+        let r = run(&sorted, 0.05);
+        assert_eq!((r.statistic, r.df), (79.0, 13.0));
+        assert!(run(&sorted, 0.0210).reject);
+        assert!(!run(&sorted, 0.0209).reject);
+    }
+
+    #[test]
     fn all_zero_differences_are_not_analyzable() {
         let mut scratch = Vec::new();
         assert_eq!(

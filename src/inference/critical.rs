@@ -3,6 +3,7 @@
 
 use crate::analysis::wilcoxon::WILCOXON_EXACT_MAX_N;
 pub use crate::numerics::t_quantile;
+use crate::numerics::TQuantileCurve;
 use statrs::distribution::{ContinuousCDF, Normal};
 
 /// Critical values of every test family at one two-sided level.
@@ -11,6 +12,8 @@ pub struct CriticalValues {
     level: f64,
     /// t_{1-level/2, df} for df = 0..=max_df (index 0 unused, +inf).
     t_by_df: Vec<f64>,
+    /// t_{1-level/2, df} for fractional df (Welch), interpolated.
+    t_fractional: TQuantileCurve,
     /// z_{1-level/2}.
     z: f64,
     /// For n = 0..=49: the largest V with 2 P(V <= v) <= level, or -1 when no V rejects.
@@ -44,6 +47,7 @@ impl CriticalValues {
         CriticalValues {
             level,
             t_by_df,
+            t_fractional: TQuantileCurve::new(1.0 - level / 2.0),
             z,
             wilcoxon_lower,
             mcnemar_lower,
@@ -63,8 +67,9 @@ impl CriticalValues {
         }
     }
 
-    /// Whether |t| reaches the critical value for a possibly fractional df (Welch). The exact
-    /// quantile is computed only when |t| falls between the neighbouring integer dfs' values.
+    /// Whether |t| reaches the critical value for a possibly fractional df (Welch). The
+    /// fractional quantile is needed only when |t| falls between the neighbouring integer dfs'
+    /// values; it is the one the interval uses, so test and interval agree.
     pub fn t_rejects_fractional(&self, t_abs: f64, df: f64) -> bool {
         let lo = df.floor().max(1.0) as usize;
         let hi = df.ceil().max(1.0) as usize;
@@ -74,16 +79,18 @@ impl CriticalValues {
         } else if t_abs < crit_hi_df {
             false
         } else {
-            t_abs >= t_quantile(1.0 - self.level / 2.0, df)
+            t_abs >= self.t_fractional(df)
         }
     }
 
-    /// t_{1-level/2, df} for a possibly fractional df (Welch), exact.
+    /// t_{1-level/2, df} for a possibly fractional df (Welch): the table at integer df, else
+    /// interpolated in 1/df to within 1e-12 of the exact quantile ([`TQuantileCurve`]).
+    #[inline]
     pub fn t_fractional(&self, df: f64) -> f64 {
         if df.fract() == 0.0 && df >= 1.0 {
             self.t(df as usize)
         } else {
-            t_quantile(1.0 - self.level / 2.0, df)
+            self.t_fractional.at(df)
         }
     }
 
@@ -269,5 +276,10 @@ mod tests {
         assert!(!cv.t_rejects_fractional(exact - 1e-9, df));
         assert!(cv.t_rejects_fractional(cv.t(7) + 1e-9, df));
         assert!(!cv.t_rejects_fractional(cv.t(8) - 1e-9, df));
+        // The test rejects exactly where the interval's bound is reached.
+        let bound = cv.t_fractional(df);
+        assert!((bound - exact).abs() < 1e-12);
+        assert!(cv.t_rejects_fractional(bound, df));
+        assert!(!cv.t_rejects_fractional(bound * (1.0 - f64::EPSILON), df));
     }
 }

@@ -3,6 +3,9 @@
 
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
+mod t_curve;
+pub use t_curve::TQuantileCurve;
+
 /// 2^51: below this magnitude adding and subtracting 1.5 x 2^52 rounds a double to an integer
 /// exactly; above it every double is already an integer.
 pub const EXACT_ROUNDING_LIMIT: f64 = 2_251_799_813_685_248.0;
