@@ -8,9 +8,10 @@ use crossover_sim::engine::seed::replicate_rng;
 use crossover_sim::engine::{NoProgress, Simulator};
 use crossover_sim::inference::{CriticalValues, Hypothesis};
 use crossover_sim::model::{Cohort, CohortModel};
-use rand::Rng;
-use rand_distr::StandardNormal;
 use std::path::Path;
+
+#[path = "support/floors.rs"]
+mod floors;
 
 fn williams(sets: &[&str]) -> LoadedConfig {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/williams2018.toml");
@@ -38,28 +39,8 @@ fn random_number_floor(c: &mut Criterion) {
     let mut j = 0u64;
     c.bench_function("floor/williams2018_random_numbers", |b| {
         b.iter(|| {
-            let mut rng = replicate_rng(1, j);
             j += 1;
-            let mut acc = 0.0f64;
-            for _ in 0..30 {
-                acc += rng.random::<f64>();
-                acc += rng.sample::<f64, _>(StandardNormal);
-                acc += rng.sample::<f64, _>(StandardNormal);
-                acc += rng.random_range(0..4usize) as f64;
-                acc += rng.sample::<f64, _>(StandardNormal);
-                loop {
-                    let z: f64 = rng.sample(StandardNormal);
-                    let v = 26.7 + 5.4 * z;
-                    if (20.0..=52.0).contains(&v) {
-                        acc += v;
-                        break;
-                    }
-                }
-                for _ in 0..4 {
-                    acc += rng.random::<f64>();
-                }
-            }
-            black_box(acc)
+            black_box(floors::williams2018(j - 1))
         })
     });
 }
@@ -114,26 +95,8 @@ fn general_designs(c: &mut Criterion) {
         let mut j = 0u64;
         group.bench_function(format!("floor/{preset}"), |b| {
             b.iter(|| {
-                let mut rng = replicate_rng(1, j);
                 j += 1;
-                let mut acc = 0.0f64;
-                for _ in 0..n {
-                    acc += rng.random::<f64>();
-                    for _ in 0..k {
-                        acc += rng.sample::<f64, _>(StandardNormal);
-                    }
-                    acc += rng.random_range(0..4usize) as f64;
-                    for _ in 1..p {
-                        acc += rng.sample::<f64, _>(StandardNormal);
-                    }
-                    for _ in 0..(1 + (p - 1) + p) {
-                        acc += rng.random::<f64>();
-                    }
-                    for _ in 0..p {
-                        acc += rng.sample::<f64, _>(StandardNormal);
-                    }
-                }
-                black_box(acc)
+                black_box(floors::general_design(j - 1, n, k, p))
             })
         });
     }
@@ -225,23 +188,8 @@ fn two_stage(c: &mut Criterion) {
     let mut j = 0u64;
     group.bench_function("floor/potvin_b_null_23_participants", |b| {
         b.iter(|| {
-            let mut rng = replicate_rng(1, j);
             j += 1;
-            let mut acc = 0.0f64;
-            for _ in 0..23 {
-                acc += rng.random::<f64>();
-                for _ in 0..3 {
-                    acc += rng.sample::<f64, _>(StandardNormal);
-                }
-                acc += rng.random_range(0..2usize) as f64;
-                for _ in 0..4 {
-                    acc += rng.random::<f64>();
-                }
-                for _ in 0..2 {
-                    acc += rng.sample::<f64, _>(StandardNormal);
-                }
-            }
-            black_box(acc)
+            black_box(floors::potvin_b_23_participants(j - 1))
         })
     });
     group.finish();

@@ -1,0 +1,78 @@
+//! The random-number floors: exactly the random numbers one replicate of a benchmarked config
+//! draws, in the same order, and nothing else. Shared by `hot_loop` (criterion) and
+//! `ratio_to_floor` (minimum thread CPU time over rounds).
+
+use crossover_sim::engine::seed::replicate_rng;
+use rand::Rng;
+use rand_distr::StandardNormal;
+
+/// One williams2018 replicate's random numbers (30 participants, 2x2, truncated baseline).
+pub fn williams2018(j: u64) -> f64 {
+    let mut rng = replicate_rng(1, j);
+    let mut acc = 0.0f64;
+    for _ in 0..30 {
+        acc += rng.random::<f64>();
+        acc += rng.sample::<f64, _>(StandardNormal);
+        acc += rng.sample::<f64, _>(StandardNormal);
+        acc += rng.random_range(0..4usize) as f64;
+        acc += rng.sample::<f64, _>(StandardNormal);
+        loop {
+            let z: f64 = rng.sample(StandardNormal);
+            let v = 26.7 + 5.4 * z;
+            if (20.0..=52.0).contains(&v) {
+                acc += v;
+                break;
+            }
+        }
+        for _ in 0..4 {
+            acc += rng.random::<f64>();
+        }
+    }
+    acc
+}
+
+/// One replicate's random numbers of a general design with `n` participants, `k` conditions
+/// and `p` periods: class, k latent normals, sequence, p - 1 drifts, withdrawal, p - 1
+/// discontinuations, p adverse events, p occasion-noise normals.
+pub fn general_design(j: u64, n: usize, k: usize, p: usize) -> f64 {
+    let mut rng = replicate_rng(1, j);
+    let mut acc = 0.0f64;
+    for _ in 0..n {
+        acc += rng.random::<f64>();
+        for _ in 0..k {
+            acc += rng.sample::<f64, _>(StandardNormal);
+        }
+        acc += rng.random_range(0..4usize) as f64;
+        for _ in 1..p {
+            acc += rng.sample::<f64, _>(StandardNormal);
+        }
+        for _ in 0..(1 + (p - 1) + p) {
+            acc += rng.random::<f64>();
+        }
+        for _ in 0..p {
+            acc += rng.sample::<f64, _>(StandardNormal);
+        }
+    }
+    acc
+}
+
+/// The random numbers of 23 participants of a 2x2 two-stage design (Potvin B at the margin:
+/// the run's mean total N is 23.3).
+pub fn potvin_b_23_participants(j: u64) -> f64 {
+    let mut rng = replicate_rng(1, j);
+    let mut acc = 0.0f64;
+    for _ in 0..23 {
+        acc += rng.random::<f64>();
+        for _ in 0..3 {
+            acc += rng.sample::<f64, _>(StandardNormal);
+        }
+        acc += rng.random_range(0..2usize) as f64;
+        for _ in 0..4 {
+            acc += rng.random::<f64>();
+        }
+        for _ in 0..2 {
+            acc += rng.sample::<f64, _>(StandardNormal);
+        }
+    }
+    acc
+}
