@@ -80,6 +80,7 @@ pub fn signed_rank(differences: &[f64], scratch: &mut Vec<(f64, bool)>) -> Analy
         test,
     })
 }
+
 /// Integer |d| below this are ranked by counting (scores on an integer scale give integer
 /// differences, e.g. HAM-D changes between -52 and 52).
 const COUNTED_MAX: usize = 128;
