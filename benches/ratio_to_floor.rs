@@ -7,6 +7,11 @@
 //! time (`CLOCK_THREAD_CPUTIME_ID`: time descheduled is not counted), and the minimum over the
 //! rounds is kept: the least disturbed measurement of each. Run with
 //! `cargo bench --bench ratio_to_floor` (add a number of rounds, default 15).
+//!
+//! Beside the library's replicates, `fused/williams2018_primary_only` times the same replicate
+//! written as one function for that one config (`support/fused_williams2018.rs`): the floor
+//! says what the random numbers cost, the fused replicate what the unavoidable arithmetic adds,
+//! and the library's replicate what generality and the layers add on top.
 
 use crossover_sim::config::{self, LoadedConfig, Override};
 use crossover_sim::engine::Simulator;
@@ -15,6 +20,8 @@ use std::path::Path;
 
 #[path = "support/floors.rs"]
 mod floors;
+#[path = "support/fused_williams2018.rs"]
+mod fused_williams2018;
 
 /// Calls per body per round.
 const CALLS: u64 = 4_000;
@@ -67,6 +74,55 @@ fn floor_body(name: &'static str, floor: impl Fn(u64) -> f64 + 'static) -> Body 
     }
 }
 
+/// The fused williams2018 replicate as a timed body, after checking on 2,000 replicates that it
+/// reaches the library's decisions and counts from the same random numbers (seed 1).
+fn fused_body() -> Body {
+    let loaded = load(
+        "configs/williams2018.toml",
+        &["analysis.secondary=[]", "simulation.seed=1"],
+    );
+    let sim = Simulator::new(&loaded.design).unwrap();
+    let critical_t: [Vec<f64>; 2] = [0, 1].map(|look| {
+        (0..=30)
+            .map(|df| sim.rules().efficacy_critical(look).t(df))
+            .collect()
+    });
+    let mut ws = sim.workspace();
+    let mut summary = sim.empty_summary();
+    let mut out = fused_williams2018::FusedReplicate::default();
+    let (mut stopped_first, mut rejected, mut treated, mut nausea) =
+        (0u64, 0u64, [0u64; 2], [0u64; 2]);
+    for j in 0..2_000 {
+        sim.replicate(j, &mut ws, &mut summary);
+        fused_williams2018::replicate(1, j, &critical_t, &mut out);
+        stopped_first += u64::from(out.stopped_at == 0);
+        rejected += u64::from(out.rejected);
+        for c in 0..2 {
+            treated[c] += out.treated[c] as u64;
+            nausea[c] += out.nausea[c] as u64;
+        }
+    }
+    let library_rejected = summary.analyses[loaded.design.analysis().primary.index()].rejected;
+    assert_eq!(
+        (stopped_first, rejected, &treated[..], &nausea[..]),
+        (
+            summary.looks[0].stops.iter().sum::<u64>(),
+            library_rejected,
+            &summary.treated[..],
+            &summary.adverse_events[..]
+        ),
+        "the fused williams2018 replicate must reach the library's results"
+    );
+    Body {
+        name: "fused/williams2018_primary_only",
+        call: Box::new(move |j| {
+            fused_williams2018::replicate(1, j, &critical_t, &mut out);
+            black_box(&out);
+        }),
+        best: f64::INFINITY,
+    }
+}
+
 fn main() {
     let rounds: usize = std::env::args()
         .skip(1)
@@ -80,6 +136,7 @@ fn main() {
             williams,
             &["analysis.secondary=[]"],
         ),
+        fused_body(),
         replicate_body("replicate/williams2018_all_analyses", williams, &[]),
         floor_body("floor/4x4", |j| floors::general_design(j, 24, 4, 4)),
         replicate_body("replicate/4x4", "configs/designs/design_4x4.toml", &[]),

@@ -6,15 +6,22 @@ use crossover_sim::engine::seed::replicate_rng;
 use rand::Rng;
 use rand_distr::StandardNormal;
 
-/// One williams2018 replicate's random numbers (30 participants, 2x2, truncated baseline).
+/// The sequence draw of participant `i` under permuted blocks of `block_size`: a position among
+/// the block's `block_size - i % block_size` places left, as the model draws it.
+fn block_position<R: Rng>(rng: &mut R, i: usize, block_size: usize) -> f64 {
+    rng.random_range(0..block_size - i % block_size) as f64
+}
+
+/// One williams2018 replicate's random numbers (30 participants, 2x2, truncated baseline,
+/// blocks of 4).
 pub fn williams2018(j: u64) -> f64 {
     let mut rng = replicate_rng(1, j);
     let mut acc = 0.0f64;
-    for _ in 0..30 {
+    for i in 0..30 {
         acc += rng.random::<f64>();
         acc += rng.sample::<f64, _>(StandardNormal);
         acc += rng.sample::<f64, _>(StandardNormal);
-        acc += rng.random_range(0..4usize) as f64;
+        acc += block_position(&mut rng, i, 4);
         acc += rng.sample::<f64, _>(StandardNormal);
         loop {
             let z: f64 = rng.sample(StandardNormal);
@@ -32,17 +39,17 @@ pub fn williams2018(j: u64) -> f64 {
 }
 
 /// One replicate's random numbers of a general design with `n` participants, `k` conditions
-/// and `p` periods: class, k latent normals, sequence, p - 1 drifts, withdrawal, p - 1
-/// discontinuations, p adverse events, p occasion-noise normals.
+/// and `p` periods in blocks of 4: class, k latent normals, sequence, p - 1 drifts, withdrawal,
+/// p - 1 discontinuations, p adverse events, p occasion-noise normals.
 pub fn general_design(j: u64, n: usize, k: usize, p: usize) -> f64 {
     let mut rng = replicate_rng(1, j);
     let mut acc = 0.0f64;
-    for _ in 0..n {
+    for i in 0..n {
         acc += rng.random::<f64>();
         for _ in 0..k {
             acc += rng.sample::<f64, _>(StandardNormal);
         }
-        acc += rng.random_range(0..4usize) as f64;
+        acc += block_position(&mut rng, i, 4);
         for _ in 1..p {
             acc += rng.sample::<f64, _>(StandardNormal);
         }
@@ -57,16 +64,16 @@ pub fn general_design(j: u64, n: usize, k: usize, p: usize) -> f64 {
 }
 
 /// The random numbers of 23 participants of a 2x2 two-stage design (Potvin B at the margin:
-/// the run's mean total N is 23.3).
+/// the run's mean total N is 23.3; blocks of 2).
 pub fn potvin_b_23_participants(j: u64) -> f64 {
     let mut rng = replicate_rng(1, j);
     let mut acc = 0.0f64;
-    for _ in 0..23 {
+    for i in 0..23 {
         acc += rng.random::<f64>();
         for _ in 0..3 {
             acc += rng.sample::<f64, _>(StandardNormal);
         }
-        acc += rng.random_range(0..2usize) as f64;
+        acc += block_position(&mut rng, i, 2);
         for _ in 0..4 {
             acc += rng.random::<f64>();
         }

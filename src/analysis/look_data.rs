@@ -260,14 +260,23 @@ impl LookData {
     /// random, so the paired quantities are computed for everyone and kept with `push_if`
     /// and masked counts rather than behind branches that would mispredict.
     pub fn extend(&mut self, cohort: &Cohort, n: usize) {
+        // As in the model's draw, the common row lengths get their own copy of the loop
+        // (unrolled, fewer bounds checks); the arithmetic is the same in every copy.
+        match cohort.periods() {
+            0 => self.enrolled = self.enrolled.max(n),
+            2 => self.extend_shaped::<2>(cohort, n),
+            4 => self.extend_shaped::<4>(cohort, n),
+            _ => self.extend_shaped::<0>(cohort, n),
+        }
+    }
+
+    /// [`LookData::extend`] for rows of `P` periods (0: the cohort's, not known at compile
+    /// time; never 0 periods).
+    fn extend_shaped<const P: usize>(&mut self, cohort: &Cohort, n: usize) {
         let needs = self.needs;
         let (test, reference) = (self.test, self.reference);
         let k = self.treated.len();
-        let periods = cohort.periods();
-        if periods == 0 {
-            self.enrolled = self.enrolled.max(n);
-            return;
-        }
+        let periods = if P == 0 { cohort.periods() } else { P };
         for i in self.enrolled..n {
             let completed = usize::from(cohort.periods_completed[i]);
             // Participant i's row of cells, as slices (one bounds check each); only the first

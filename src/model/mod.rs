@@ -21,6 +21,7 @@ pub use spec::{
 };
 
 use crate::design::{Condition, SequenceId, MAX_CONDITIONS, MAX_PERIODS, MAX_SEQUENCES};
+use rand::distr::uniform::{UniformSampler, UniformUsize};
 use rand::Rng;
 use rand_distr::StandardNormal;
 
@@ -57,52 +58,61 @@ pub struct CohortModel {
     /// Per class (class-major, k entries each), the mean and the SD of the potential change.
     class_mean: Vec<f64>,
     class_sd: Vec<f64>,
-    /// Per sequence and period (sequence-major, p entries each): the condition given, the
-    /// occasion-noise SD of that condition, the carryover of the previous period's condition
-    /// (unused in period 0), the adverse-event probability (0 without an adverse event) and the
-    /// probability of discontinuing after that period (unused in the last period).
-    sequence_condition: Vec<Condition>,
-    sequence_within_sd: Vec<f64>,
-    sequence_carryover: Vec<f64>,
-    sequence_event: Vec<f64>,
-    sequence_discontinue: Vec<f64>,
+    /// Per sequence and period, sequence-major with p entries each: one record, so that a
+    /// participant's sequence is one bounds-checked slice of adjacent memory.
+    sequence_periods: Vec<PlannedPeriod>,
     /// Whether the baseline is rounded (an integer scale), and the range it is then clamped to.
     baseline_rounded: bool,
     baseline_range: (f64, f64),
 }
 
-/// The per-sequence tables of [`CohortModel`], sequence-major with `p` entries per sequence.
-type SequenceTables = (Vec<Condition>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>);
+/// What the draw needs about one period of one sequence.
+#[derive(Debug, Clone, Copy)]
+struct PlannedPeriod {
+    /// The condition given.
+    condition: Condition,
+    /// The occasion-noise SD of that condition.
+    within_sd: f64,
+    /// The period effect.
+    period_effect: f64,
+    /// The carryover of the previous period's condition (0 in period 0, where it is not added).
+    carryover: f64,
+    /// The adverse-event probability (0 without an adverse event).
+    event_probability: f64,
+    /// The probability of discontinuing after this period (0 in the last period, unused).
+    discontinue: f64,
+}
 
-fn sequence_tables(design: &CohortSpec) -> SequenceTables {
+fn sequence_periods(design: &CohortSpec) -> Vec<PlannedPeriod> {
     let crossover = &design.crossover;
     let p = crossover.period_count();
-    let mut tables: SequenceTables = Default::default();
+    let mut plan = Vec::with_capacity(crossover.sequence_count() * p);
     for s in 0..crossover.sequence_count() {
         let order = crossover.sequence(SequenceId(s as u8)).conditions();
         for j in 0..p {
             let c = order[j].index();
-            tables.0.push(order[j]);
-            tables.1.push(design.population.within_sd[c]);
-            tables.2.push(if j > 0 {
-                design.carryover[order[j - 1].index()]
-            } else {
-                0.0
-            });
-            tables.3.push(
-                design
+            plan.push(PlannedPeriod {
+                condition: order[j],
+                within_sd: design.population.within_sd[c],
+                period_effect: design.period_effect[j],
+                carryover: if j > 0 {
+                    design.carryover[order[j - 1].index()]
+                } else {
+                    0.0
+                },
+                event_probability: design
                     .adverse_event
                     .as_ref()
                     .map_or(0.0, |ae| ae.probability[c]),
-            );
-            tables.4.push(if j + 1 < p {
-                design.dropout.after_period[j][c]
-            } else {
-                0.0
+                discontinue: if j + 1 < p {
+                    design.dropout.after_period[j][c]
+                } else {
+                    0.0
+                },
             });
         }
     }
-    tables
+    plan
 }
 
 impl CohortModel {
@@ -126,13 +136,6 @@ impl CohortModel {
         let cholesky = crate::numerics::cholesky(&design.population.correlation, k)
             .expect("validation checks that the correlation matrix is positive definite");
         let classes = &design.population.classes;
-        let (
-            sequence_condition,
-            sequence_within_sd,
-            sequence_carryover,
-            sequence_event,
-            sequence_discontinue,
-        ) = sequence_tables(design);
         let baseline_range = design
             .population
             .baseline
@@ -150,11 +153,7 @@ impl CohortModel {
                 .iter()
                 .flat_map(|c| c.change_sd[..k].iter().copied())
                 .collect(),
-            sequence_condition,
-            sequence_within_sd,
-            sequence_carryover,
-            sequence_event,
-            sequence_discontinue,
+            sequence_periods: sequence_periods(design),
             baseline_rounded: design.population.scale.is_some_and(|s| s.integer),
             baseline_range,
         }
@@ -218,10 +217,18 @@ impl CohortModel {
         let n_sequences = design.sequence_count();
         let block_remaining = &mut allocation.block_remaining;
         let cholesky = &self.cholesky[..k * k];
-        let period_effect = &d.period_effect[..periods];
         let before_first_period = d.dropout.before_first_period;
         let reduction = d.response.reduction;
-        let remission_max = d.response.remission_max;
+        // No score is -infinity (the inputs are finite), so "at or below -infinity" is never
+        // true: the same as having no remission threshold.
+        let remission_limit = d.response.remission_max.unwrap_or(f64::NEG_INFINITY);
+        let baseline_model = pop.baseline;
+        let rebaseline_sd = pop.rebaseline_sd;
+        let (baseline_rounded, baseline_low, baseline_high) = (
+            self.baseline_rounded,
+            self.baseline_range.0,
+            self.baseline_range.1,
+        );
         let occasion_noise = self.occasion_noise;
         // The scale read once: without one, clamping to the whole line leaves every
         // non-NaN value (and NaN) as it is, exactly as no clamping.
@@ -251,7 +258,28 @@ impl CohortModel {
             ),
             Randomization::Simple => (0, 0),
         };
-        for i in range {
+        // The output rows of the participants drawn, taken once: each participant's row is
+        // then a chunk of known length rather than six bounds-checked slices.
+        let cells = range.start * periods..range.end * periods;
+        let participant_rows = cohort.class[range.clone()]
+            .iter_mut()
+            .zip(&mut cohort.sequence[range.clone()])
+            .zip(&mut cohort.periods_completed[range.clone()]);
+        let cell_rows = cohort.condition[cells.clone()]
+            .chunks_exact_mut(periods)
+            .zip(cohort.baseline[cells.clone()].chunks_exact_mut(periods))
+            .zip(cohort.change[cells.clone()].chunks_exact_mut(periods))
+            .zip(cohort.responded[cells.clone()].chunks_exact_mut(periods))
+            .zip(cohort.remitted[cells.clone()].chunks_exact_mut(periods))
+            .zip(cohort.adverse_event[cells].chunks_exact_mut(periods));
+        for (
+            ((out_class, out_sequence), out_completed),
+            (
+                ((((out_condition, out_baseline), out_change), out_responded), out_remitted),
+                out_event,
+            ),
+        ) in participant_rows.zip(cell_rows)
+        {
             // 1. latent class
             let u_class: f64 = rng.random();
             // The number of cumulative probabilities at or below u is the class index; counting
@@ -291,7 +319,10 @@ impl CohortModel {
                     if in_block == block_size {
                         in_block = 0;
                     }
-                    let r = rng.random_range(0..left);
+                    // `random_range(0..left)` without its caller-location wrapper, which kept
+                    // it out of line: the same sampler, so the same numbers.
+                    let r = UniformUsize::sample_single(0, left, rng)
+                        .expect("a block has a place left until it is refilled");
                     // The sequence is the first s whose cumulative count exceeds r, i.e. the
                     // number of cumulative counts at or below r: counted without branching on r
                     // (a search mispredicts on about every other participant).
@@ -306,17 +337,12 @@ impl CohortModel {
                     s
                 }
             };
-            let tables = sequence * periods..(sequence + 1) * periods;
-            let order = &self.sequence_condition[tables.clone()];
-            let within_sd = &self.sequence_within_sd[tables.clone()];
-            let carryover = &self.sequence_carryover[tables.clone()];
-            let event_probability = &self.sequence_event[tables.clone()];
-            let discontinue = &self.sequence_discontinue[tables];
+            let plan = &self.sequence_periods[sequence * periods..][..periods];
             // 5. baselines
             for x in drift[..periods].iter_mut().skip(1) {
                 *x = rng.sample(StandardNormal);
             }
-            let baseline = pop.baseline.map(|b| {
+            let baseline = baseline_model.map(|b| {
                 let mut value = b.mean;
                 for _ in 0..MAX_BASELINE_DRAWS {
                     let z: f64 = rng.sample(StandardNormal);
@@ -326,8 +352,8 @@ impl CohortModel {
                     }
                 }
                 let value = value.clamp(b.min, b.max);
-                if self.baseline_rounded {
-                    round_to_integer(value).clamp(self.baseline_range.0, self.baseline_range.1)
+                if baseline_rounded {
+                    round_to_integer(value).clamp(baseline_low, baseline_high)
                 } else {
                     value
                 }
@@ -346,42 +372,36 @@ impl CohortModel {
                 }
             }
 
-            cohort.class[i] = class as u16;
-            cohort.sequence[i] = SequenceId(sequence as u8);
+            *out_class = class as u16;
+            *out_sequence = SequenceId(sequence as u8);
             // The first period after which the participant discontinued (scanning backwards
             // with selects instead of breaking out of a loop on random data).
             let mut completed = periods;
             for j in (0..periods - 1).rev() {
-                if u_discontinue[j] < discontinue[j] {
+                if u_discontinue[j] < plan[j].discontinue {
                     completed = j + 1;
                 }
             }
             if u_withdraw < before_first_period {
                 completed = 0;
             }
-            cohort.periods_completed[i] = completed as u8;
+            *out_completed = completed as u8;
             if let Some(b1) = baseline {
                 period_baseline[0] = b1;
                 for j in 1..periods {
-                    period_baseline[j] = on_scale(b1 + pop.rebaseline_sd * drift[j]);
+                    period_baseline[j] = on_scale(b1 + rebaseline_sd * drift[j]);
                 }
             }
-            let cells = cohort.cell(i, 0)..cohort.cell(i, 0) + periods;
-            let out_condition = &mut cohort.condition[cells.clone()];
-            let out_baseline = &mut cohort.baseline[cells.clone()];
-            let out_change = &mut cohort.change[cells.clone()];
-            let out_responded = &mut cohort.responded[cells.clone()];
-            let out_remitted = &mut cohort.remitted[cells.clone()];
-            let out_event = &mut cohort.adverse_event[cells];
             for j in 0..periods {
-                let c = order[j];
+                let period = &plan[j];
+                let c = period.condition;
                 let mut change = potential[c.index()];
                 if occasion_noise {
-                    change += within_sd[j] * noise[j];
+                    change += period.within_sd * noise[j];
                 }
-                change += period_effect[j];
+                change += period.period_effect;
                 if j > 0 {
-                    change += carryover[j];
+                    change += period.carryover;
                 }
                 let (start, change, responded, remitted) = match baseline {
                     None => (0.0, change, false, false),
@@ -390,7 +410,7 @@ impl CohortModel {
                         let score = on_scale(start + change);
                         let change = score - start;
                         let responded = change <= -reduction * start;
-                        let remitted = remission_max.is_some_and(|m| score <= m);
+                        let remitted = score <= remission_limit;
                         (start, change, responded, remitted)
                     }
                 };
@@ -399,7 +419,7 @@ impl CohortModel {
                 out_change[j] = change;
                 out_responded[j] = responded;
                 out_remitted[j] = remitted;
-                out_event[j] = u_event[j] < event_probability[j];
+                out_event[j] = u_event[j] < period.event_probability;
             }
         }
     }
