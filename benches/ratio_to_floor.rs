@@ -5,16 +5,22 @@
 //! 2x between runs, and the floor and the replicate, measured seconds apart, moved separately.
 //! Here every round times each body (4,000 calls) back to back, in the calling thread's CPU
 //! time (`CLOCK_THREAD_CPUTIME_ID`: time descheduled is not counted), and the minimum over the
-//! rounds is kept: the least disturbed measurement of each. Run with
-//! `cargo bench --bench ratio_to_floor` (add a number of rounds, default 15).
+//! rounds is kept: the least disturbed measurement of each. Because the machine's speed also
+//! drifts from second to second, each replicate is also divided by its floor *in the same
+//! round* (measured just before it), and the median of those per-round ratios is printed beside
+//! the ratio of the minima. Run with `cargo bench --bench ratio_to_floor` (add a number of
+//! rounds, default 15).
 //!
 //! Beside the library's replicates, `fused/williams2018_primary_only` times the same replicate
 //! written as one function for that one config (`support/fused_williams2018.rs`): the floor
 //! says what the random numbers cost, the fused replicate what the unavoidable arithmetic adds,
-//! and the library's replicate what generality and the layers add on top.
+//! and the library's replicate what generality and the layers add on top. `draw/williams2018`
+//! is the library's cohort draw alone.
 
 use crossover_sim::config::{self, LoadedConfig, Override};
+use crossover_sim::engine::seed::replicate_rng;
 use crossover_sim::engine::Simulator;
+use crossover_sim::model::{Cohort, CohortModel};
 use std::hint::black_box;
 use std::path::Path;
 
@@ -48,6 +54,8 @@ struct Body {
     name: &'static str,
     call: Box<dyn FnMut(u64)>,
     best: f64,
+    /// Time per call in each round.
+    rounds: Vec<f64>,
 }
 
 fn replicate_body(name: &'static str, rel: &str, sets: &[&str]) -> Body {
@@ -61,6 +69,23 @@ fn replicate_body(name: &'static str, rel: &str, sets: &[&str]) -> Body {
             black_box(&summary);
         }),
         best: f64::INFINITY,
+        rounds: Vec::new(),
+    }
+}
+
+/// The cohort draw alone (no looks, no analysis) of the config at `rel`.
+fn draw_body(name: &'static str, rel: &str) -> Body {
+    let loaded = load(rel, &[]);
+    let model = CohortModel::new(loaded.design.cohort());
+    let mut cohort = Cohort::default();
+    Body {
+        name,
+        call: Box::new(move |j| {
+            model.draw(&mut replicate_rng(1, j), &mut cohort);
+            black_box(&cohort);
+        }),
+        best: f64::INFINITY,
+        rounds: Vec::new(),
     }
 }
 
@@ -71,6 +96,7 @@ fn floor_body(name: &'static str, floor: impl Fn(u64) -> f64 + 'static) -> Body 
             black_box(floor(j));
         }),
         best: f64::INFINITY,
+        rounds: Vec::new(),
     }
 }
 
@@ -120,6 +146,7 @@ fn fused_body() -> Body {
             black_box(&out);
         }),
         best: f64::INFINITY,
+        rounds: Vec::new(),
     }
 }
 
@@ -137,6 +164,7 @@ fn main() {
             &["analysis.secondary=[]"],
         ),
         fused_body(),
+        draw_body("draw/williams2018", williams),
         replicate_body("replicate/williams2018_all_analyses", williams, &[]),
         floor_body("floor/4x4", |j| floors::general_design(j, 24, 4, 4)),
         replicate_body("replicate/4x4", "configs/designs/design_4x4.toml", &[]),
@@ -164,21 +192,36 @@ fn main() {
             }
             let per_call = (thread_cpu_nanoseconds() - started) / CALLS as f64;
             body.best = body.best.min(per_call);
+            body.rounds.push(per_call);
         }
     }
-    println!("minimum thread CPU time per call over {rounds} rounds of {CALLS} calls");
-    let mut floor = f64::NAN;
+    println!(
+        "minimum thread CPU time per call over {rounds} rounds of {CALLS} calls; ratio of the \
+         minima, and median of the per-round ratios"
+    );
+    let mut floor: Option<&Body> = None;
     for body in &bodies {
-        if body.name.starts_with("floor/") {
-            floor = body.best;
-            println!("{:<40} {:>9.0} ns", body.name, body.best);
-        } else {
-            println!(
-                "{:<40} {:>9.0} ns  {:.2}x its floor",
-                body.name,
-                body.best,
-                body.best / floor
-            );
+        match floor {
+            Some(f) if !body.name.starts_with("floor/") => {
+                let mut per_round: Vec<f64> = body
+                    .rounds
+                    .iter()
+                    .zip(&f.rounds)
+                    .map(|(b, f)| b / f)
+                    .collect();
+                per_round.sort_by(f64::total_cmp);
+                println!(
+                    "{:<40} {:>9.0} ns  {:.2}x its floor  (median per round {:.2}x)",
+                    body.name,
+                    body.best,
+                    body.best / f.best,
+                    per_round[per_round.len() / 2]
+                );
+            }
+            _ => {
+                floor = Some(body);
+                println!("{:<40} {:>9.0} ns", body.name, body.best);
+            }
         }
     }
 }

@@ -277,6 +277,13 @@ impl LookData {
         let (test, reference) = (self.test, self.reference);
         let k = self.treated.len();
         let periods = if P == 0 { cohort.periods() } else { P };
+        // The counters are kept in locals and added back after the loop: as fields they would
+        // be loaded and stored for every participant (the vectors pushed to might, for all the
+        // compiler knows, overlap them), a chain through memory.
+        let mut paired_count = 0;
+        let mut reference_responders = 0;
+        let mut discordant = DiscordantPairs::default();
+        let mut paired_adverse_events = [0; 2];
         for i in self.enrolled..n {
             let completed = usize::from(cohort.periods_completed[i]);
             // Participant i's row of cells, as slices (one bounds check each); only the first
@@ -317,20 +324,20 @@ impl LookData {
             let paired = (t < completed) & (r < completed);
             // Unpaired participants read some cell of their own row; what they give is dropped.
             let (t, r) = (t.min(periods - 1), r.min(periods - 1));
-            self.paired_count += usize::from(paired);
+            paired_count += usize::from(paired);
             let d = changes[t] - changes[r];
             if needs.differences {
                 push_if(&mut self.differences, d, paired);
             }
             let (responded_r, responded_t) = (paired & responded[r], paired & responded[t]);
-            self.reference_responders += usize::from(responded_r);
+            reference_responders += usize::from(responded_r);
             if needs.responder_differences {
                 push_if(&mut self.responder_differences, d, responded_r);
             }
-            self.response_discordant.reference_only += usize::from(responded_r & !responded_t);
-            self.response_discordant.test_only += usize::from(!responded_r & responded_t);
-            self.paired_adverse_events[0] += usize::from(paired & events[r]);
-            self.paired_adverse_events[1] += usize::from(paired & events[t]);
+            discordant.reference_only += usize::from(responded_r & !responded_t);
+            discordant.test_only += usize::from(!responded_r & responded_t);
+            paired_adverse_events[0] += usize::from(paired & events[r]);
+            paired_adverse_events[1] += usize::from(paired & events[t]);
             if self.two_by_two {
                 let order = usize::from(conditions[0] != reference);
                 let (p1, p2) = (changes[0], changes[1]);
@@ -346,6 +353,12 @@ impl LookData {
                 }
             }
         }
+        self.paired_count += paired_count;
+        self.reference_responders += reference_responders;
+        self.response_discordant.reference_only += discordant.reference_only;
+        self.response_discordant.test_only += discordant.test_only;
+        self.paired_adverse_events[0] += paired_adverse_events[0];
+        self.paired_adverse_events[1] += paired_adverse_events[1];
         self.enrolled = self.enrolled.max(n);
     }
 

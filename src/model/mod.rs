@@ -236,13 +236,20 @@ impl CohortModel {
             Some(s) => (s.integer, s.min, s.max),
             None => (false, f64::NEG_INFINITY, f64::INFINITY),
         };
+        // An integer scale has whole-number bounds (validation), so rounding and clamping
+        // commute; clamped first, a value within bounds inside the exact range rounds by the two
+        // additions alone, one range test fewer on the path from the draw to the response.
+        let clamp_then_round = scale_rounded
+            && scale_min.abs() < crate::numerics::EXACT_ROUNDING_LIMIT
+            && scale_max.abs() < crate::numerics::EXACT_ROUNDING_LIMIT;
         let on_scale = |score: f64| {
-            let v = if scale_rounded {
-                round_to_integer(score)
+            if clamp_then_round {
+                crate::numerics::round_ties_even_within_limit(score.clamp(scale_min, scale_max))
+            } else if scale_rounded {
+                round_to_integer(score).clamp(scale_min, scale_max)
             } else {
-                score
-            };
-            v.clamp(scale_min, scale_max)
+                score.clamp(scale_min, scale_max)
+            }
         };
         let mut normals = [0.0f64; MAX_CONDITIONS];
         let mut potential = [0.0f64; MAX_CONDITIONS];
@@ -352,7 +359,11 @@ impl CohortModel {
                     }
                 }
                 let value = value.clamp(b.min, b.max);
-                if baseline_rounded {
+                if clamp_then_round {
+                    // The entry range lies within the scale's (validation).
+                    crate::numerics::round_ties_even_within_limit(value)
+                        .clamp(baseline_low, baseline_high)
+                } else if baseline_rounded {
                     round_to_integer(value).clamp(baseline_low, baseline_high)
                 } else {
                     value

@@ -16,12 +16,23 @@ pub const EXACT_ROUNDING_LIMIT: f64 = 2_251_799_813_685_248.0;
 /// quarter of the time to draw a cohort.
 #[inline]
 pub fn round_ties_even(x: f64) -> f64 {
-    const MAGIC: f64 = 6_755_399_441_055_744.0; // 1.5 * 2^52
     if x.abs() < EXACT_ROUNDING_LIMIT {
-        (x + MAGIC) - MAGIC
+        round_ties_even_within_limit(x)
     } else {
         x // already an integer (or NaN / infinite)
     }
+}
+
+/// [`round_ties_even`] for `x` known to lie within ±[`EXACT_ROUNDING_LIMIT`] (or NaN, returned
+/// as NaN): the two additions alone, without the range test.
+#[inline]
+pub fn round_ties_even_within_limit(x: f64) -> f64 {
+    const MAGIC: f64 = 6_755_399_441_055_744.0; // 1.5 * 2^52
+    debug_assert!(
+        x.is_nan() || x.abs() < EXACT_ROUNDING_LIMIT,
+        "{x} is outside the exact range"
+    );
+    (x + MAGIC) - MAGIC
 }
 
 /// `x` rounded to 15 significant digits: removes the binary residue that arithmetic on decimal
@@ -135,6 +146,72 @@ pub fn cholesky_solve(l: &[f64], x: &mut [f64], q: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The cohort draw clamps before rounding on integer scales: with whole-number bounds the
+    /// two orders give the same double, signed zeros and ties included.
+    fn clamp_then_round_is_round_then_clamp(x: f64, lo: f64, hi: f64) {
+        let round_first = round_ties_even(x).clamp(lo, hi);
+        let clamp_first = round_ties_even_within_limit(x.clamp(lo, hi));
+        assert_eq!(
+            round_first.to_bits(),
+            clamp_first.to_bits(),
+            "x = {x:e}, bounds [{lo}, {hi}]: {round_first:e} vs {clamp_first:e}"
+        );
+    }
+
+    #[test]
+    fn clamping_and_rounding_commute_on_whole_number_bounds() {
+        let bounds = [
+            (0.0, 52.0),
+            (-5.0, 7.0),
+            (-60.0, -3.0),
+            (0.0, 1.0),
+            (-1e15, 1e15),
+        ];
+        let xs = [
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.5,
+            2.5,
+            -2.5,
+            0.49999999999999994,
+            -0.3,
+            51.5,
+            52.5,
+            52.7,
+            -5.5,
+            -4.5,
+            6.5,
+            7.5,
+            1e300,
+            -1e300,
+            3e15,
+            -3e15,
+            4.5e15,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for (lo, hi) in bounds {
+            for x in xs {
+                clamp_then_round_is_round_then_clamp(x, lo, hi);
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn clamping_and_rounding_commute_for_any_score(
+            x in -1e6f64..1e6,
+            lo in -100i32..0,
+            width in 1i32..200,
+        ) {
+            clamp_then_round_is_round_then_clamp(x, f64::from(lo), f64::from(lo + width));
+            clamp_then_round_is_round_then_clamp(x.round() + 0.5, f64::from(lo), f64::from(lo + width));
+        }
+    }
 
     #[test]
     fn definite_cholesky_and_solve_match_r() {
