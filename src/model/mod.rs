@@ -326,8 +326,9 @@ impl CohortModel {
                     if in_block == block_size {
                         in_block = 0;
                     }
-                    // `random_range(0..left)` without its caller-location wrapper, which kept
-                    // it out of line: the same sampler, so the same numbers.
+                    // The sampler `random_range(0..left)` calls after its range check, called
+                    // directly (one call layer and the caller-location argument fewer): the
+                    // same sampler, so the same numbers.
                     let r = UniformUsize::sample_single(0, left, rng)
                         .expect("a block has a place left until it is refilled");
                     // The sequence is the first s whose cumulative count exceeds r, i.e. the
