@@ -118,26 +118,38 @@ fn fused_body() -> Body {
     let mut out = fused_williams2018::FusedReplicate::default();
     let (mut stopped_first, mut rejected, mut treated, mut nausea) =
         (0u64, 0u64, [0u64; 2], [0u64; 2]);
+    let (mut analyzed, mut sum_estimate) = (0u64, 0.0);
     for j in 0..2_000 {
         sim.replicate(j, &mut ws, &mut summary);
         fused_williams2018::replicate(1, j, &critical_t, &mut out);
         stopped_first += u64::from(out.stopped_at == 0);
         rejected += u64::from(out.rejected);
+        if let Some(estimate) = out.estimate {
+            analyzed += 1;
+            sum_estimate += estimate;
+        }
         for c in 0..2 {
             treated[c] += out.treated[c] as u64;
             nausea[c] += out.nausea[c] as u64;
         }
     }
-    let library_rejected = summary.analyses[loaded.design.analysis().primary.index()].rejected;
+    let primary = &summary.analyses[loaded.design.analysis().primary.index()];
     assert_eq!(
-        (stopped_first, rejected, &treated[..], &nausea[..]),
+        (stopped_first, rejected, analyzed, &treated[..], &nausea[..]),
         (
             summary.looks[0].stops.iter().sum::<u64>(),
-            library_rejected,
+            primary.rejected,
+            primary.analyzed,
             &summary.treated[..],
             &summary.adverse_events[..]
         ),
         "the fused williams2018 replicate must reach the library's results"
+    );
+    // The library sums estimates exactly in fixed point (2^-32); the fused sum is in doubles.
+    assert!(
+        (sum_estimate - primary.sum_estimate.value()).abs() < 1e-6,
+        "fused sum of estimates {sum_estimate} against the library's {}",
+        primary.sum_estimate.value()
     );
     Body {
         name: "fused/williams2018_primary_only",

@@ -4,10 +4,11 @@
 //! look's running totals), and has every constant of the config compiled in. What it costs
 //! over the random-number floor is the arithmetic any implementation must do; what the library
 //! costs over it is the price of generality (any design, analysis and stopping rule) and of
-//! the layers. `ratio_to_floor` checks, before timing it, that it finds the library's responder
-//! differences.
+//! the layers. `ratio_to_floor` checks, before timing it, that it reaches the library's
+//! stops, rejections, estimates and adverse-event counts.
 
 use crossover_sim::engine::seed::replicate_rng;
+use crossover_sim::numerics::round_ties_even_within_limit as round_ties_even;
 use rand::Rng;
 use rand_distr::StandardNormal;
 
@@ -39,14 +40,11 @@ pub struct FusedReplicate {
     pub stopped_at: usize,
     /// Whether the primary analysis crossed the efficacy boundary.
     pub rejected: bool,
+    /// The primary estimate (mean responder difference) at the stopping look, if analysable.
+    pub estimate: Option<f64>,
     /// Participants treated and nausea events, by condition, up to the stopping look.
     pub treated: [usize; 2],
     pub nausea: [usize; 2],
-}
-
-fn round_ties_even(x: f64) -> f64 {
-    const MAGIC: f64 = 6_755_399_441_055_744.0; // 1.5 * 2^52; |x| is far below 2^51 here
-    (x + MAGIC) - MAGIC
 }
 
 /// The fused replicate `j` (random stream `replicate_rng(seed, j)`), with the efficacy
@@ -118,11 +116,15 @@ pub fn replicate(seed: u64, j: u64, critical_t: &[Vec<f64>; 2], out: &mut FusedR
         if !stopped && i + 1 == LOOKS[look] {
             let d = &out.responder_differences;
             let n = d.len();
+            out.estimate = None;
             if n >= 2 {
                 let mean = d.iter().sum::<f64>() / n as f64;
                 let ss = d.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>();
                 let t = mean / (ss / ((n - 1) * n) as f64).sqrt();
                 // Differences without spread are not analysable (no decision), as in the library.
+                if ss > 0.0 {
+                    out.estimate = Some(mean);
+                }
                 if ss > 0.0 && t.abs() > critical_t[look][n - 1] {
                     out.rejected = true;
                     stopped = true;
