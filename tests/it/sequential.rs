@@ -1,7 +1,6 @@
 //! Interim looks and stopping rules against exact and rpact references.
 
-mod common;
-use common::*;
+use crate::common::*;
 use crossover_sim::analytic::noncentral_t_two_sided_tail;
 use crossover_sim::numerics::t_quantile;
 use statrs::distribution::{ContinuousCDF, Discrete, Normal};

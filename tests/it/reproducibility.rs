@@ -1,8 +1,7 @@
 //! Results depend only on (config, seed, replicates): not on threads, and not on how the
 //! replicates are split.
 
-mod common;
-use common::*;
+use crate::common::*;
 use crossover_sim::engine::NoProgress;
 use crossover_sim::run::simulator;
 

@@ -1,8 +1,7 @@
 //! Bias of the crossover analyses under period effects and carryover, against the values the
 //! model implies (Senn, Cross-over Trials in Clinical Research, ch. 3).
 
-mod common;
-use common::*;
+use crate::common::*;
 
 const REPLICATES: u64 = 100_000;
 

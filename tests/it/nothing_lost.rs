@@ -1,7 +1,6 @@
 //! Interrupted runs and unwritable folders lose nothing and fail clearly.
 
-mod common;
-use common::*;
+use crate::common::*;
 use predicates::prelude::*;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

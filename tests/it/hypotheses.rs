@@ -15,9 +15,8 @@
 //! Monte Carlo tolerances are 3 standard errors of the reference proportion at the stated
 //! number of replicates.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use crossover_sim::analysis::{self, AnalysisName, AnalysisOutcome, LookData, Needs};
 use crossover_sim::design::{Condition, Contrast, Crossover, SequenceId};
 use crossover_sim::engine::NoProgress;

@@ -110,7 +110,7 @@ fn every_module_imports_only_its_own_layer_or_below() {
     let mut upward = Vec::new();
     for (file, module, imports) in sources() {
         let Some(&own) = rank.get(module.as_str()) else {
-            panic!("src/{file}: module `{module}` has no layer in tests/architecture.rs");
+            panic!("src/{file}: module `{module}` has no layer in tests/it/architecture.rs");
         };
         for m in imports {
             if let Some(&theirs) = rank.get(m.as_str()) {

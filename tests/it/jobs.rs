@@ -1,7 +1,6 @@
 //! The three user jobs: sweeps, batch runs and the claim report.
 
-mod common;
-use common::*;
+use crate::common::*;
 use crossover_sim::engine::NoProgress;
 use crossover_sim::sweep::{parse_values, run_sweep, SweepSpec};
 use predicates::prelude::*;

@@ -1,8 +1,7 @@
 //! End-to-end tests of the binary: runs write their files, bad configs fail with the key named
 //! and a non-zero exit (never a panic).
 
-mod common;
-use common::*;
+use crate::common::*;
 use predicates::prelude::*;
 
 #[test]

@@ -3,8 +3,7 @@
 //! condition names are honoured; an existing file is never overwritten; bad arguments are
 //! refused with the flag, the value and what is allowed.
 
-mod common;
-use common::*;
+use crate::common::*;
 use crossover_sim::config::{self, template::Template};
 use crossover_sim::design::PRESET_NAMES;
 use predicates::prelude::*;

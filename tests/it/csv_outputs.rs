@@ -3,8 +3,7 @@
 //! numbers carry no rounding residue, booleans are TRUE/FALSE and text is on one line. An
 //! `insta` snapshot of each format on a small fixed-seed run guards the layout.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde::Deserialize;
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};

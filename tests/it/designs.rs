@@ -16,8 +16,7 @@
 //! Carlo SE, sqrt(p (1 - p) / R) at the exact p, of the noncentral-t value; the null twin's
 //! type I error within 3 SE of 0.05.
 
-mod common;
-use common::*;
+use crate::common::*;
 use crossover_sim::analysis::anova::AnovaModel;
 use crossover_sim::analytic::noncentral_t_two_sided_tail;
 use crossover_sim::engine::NoProgress;

@@ -2,8 +2,7 @@
 //! any performance work (commit "Shards with exact merge ..."). Optimizations must leave them
 //! exactly equal; a deliberate change of the random-number stream must update them and say why.
 
-mod common;
-use common::*;
+use crate::common::*;
 use crossover_sim::engine::NoProgress;
 
 struct Pin {

@@ -25,8 +25,7 @@
 //! simulated trials (common random numbers), so their orderings hold trial by trial and are
 //! asserted exactly.
 
-mod common;
-use common::*;
+use crate::common::*;
 use crossover_sim::analysis::{AnalysisOutcome, Estimate, TestStatistic};
 use crossover_sim::inference::{Decision, FamilyTest, Hypothesis, Multiplicity};
 use crossover_sim::report::RunReport;

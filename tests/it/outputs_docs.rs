@@ -3,8 +3,7 @@
 //! power), of a sweep's JSON, samplesize.json and a shard file, and every column and quantity of
 //! every CSV, each in its own section of the document.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value as Json;
 use std::collections::BTreeSet;
 use std::path::Path;

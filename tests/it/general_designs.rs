@@ -1,8 +1,7 @@
 //! General designs end to end: carryover in a Williams design, and the validation errors for
 //! designs that cannot be simulated as written.
 
-mod common;
-use common::*;
+use crate::common::*;
 use crossover_sim::analysis::{self, AnalysisName, AnalysisOutcome, LookData, Needs};
 use crossover_sim::design::{Condition, Contrast, Crossover, SequenceId};
 use crossover_sim::engine::NoProgress;

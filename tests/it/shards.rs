@@ -1,7 +1,6 @@
 //! Sharded runs merge into exactly the single run (issue: runs that outgrow one machine).
 
-mod common;
-use common::*;
+use crate::common::*;
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 

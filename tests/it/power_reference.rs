@@ -1,7 +1,6 @@
 //! Simulated power and type I error against analytic references.
 
-mod common;
-use common::*;
+use crate::common::*;
 use crossover_sim::analytic::paired_t_power;
 
 /// completers_paired on the analytic validation population is exactly a paired t test, so its

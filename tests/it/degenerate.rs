@@ -4,8 +4,7 @@
 //! whose denominator is zero is reported as missing with a reason, never as NaN or 0: all
 //! numbers in summary.json are finite and every null has its reason in a `missing` map.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use crossover_sim::config::{self, ConfigError, LoadedConfig, Override};
 use crossover_sim::report::RunReport;

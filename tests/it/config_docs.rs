@@ -8,8 +8,7 @@
 //! config under configs/ must use only keys of that set, which checks the maximal config in
 //! turn.
 
-mod common;
-use common::*;
+use crate::common::*;
 use crossover_sim::config::schema::*;
 use crossover_sim::config::template::Template;
 use serde_json::Value as Json;

@@ -4,8 +4,7 @@
 //! Snapshots (insta) of summary.md and report.html on a small fixed-seed run guard their
 //! layout; every plot is an Okabe-Ito SVG with its reference lines labelled.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 /// Elements that never have a closing tag in HTML.

@@ -1,0 +1,29 @@
+//! The integration tests, one binary: each module was once its own test binary, and linking
+//! two dozen of them dominated the test build. Shared helpers live in `common`.
+
+#[allow(dead_code)] // not every module uses every helper
+mod common;
+mod anova;
+mod architecture;
+mod bias;
+mod cli;
+mod config_docs;
+mod csv_outputs;
+mod degenerate;
+mod designs;
+mod general_designs;
+mod html_report;
+mod hypotheses;
+mod init;
+mod jobs;
+mod multiplicity;
+mod nothing_lost;
+mod outputs_docs;
+mod pinned;
+mod power_reference;
+mod properties;
+mod reliability;
+mod reproducibility;
+mod sequential;
+mod shards;
+mod two_stage;
