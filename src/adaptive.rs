@@ -20,10 +20,9 @@
 //! squares (on the period-difference scale; the ANOVA's MSE is twice RSS / df).
 
 use crate::analysis::{Estimate, TestStatistic};
-use crate::exact_power::{one_sided_power, tost_power, two_sided_power};
 use crate::inference::{Better, CriticalValues, Hypothesis};
-use crate::numerics::t_quantile;
-use statrs::distribution::{ContinuousCDF, StudentsT};
+use crate::numerics::{last_holding, t_cdf, t_quantile};
+use crate::power::t_tests::{one_sided_power, tost_power, two_sided_power};
 use std::sync::OnceLock;
 
 /// The two-stage method.
@@ -229,11 +228,7 @@ pub fn planning_power(
     df: f64,
 ) -> f64 {
     let se = (2.0 * mse / n as f64).sqrt();
-    let central = |x: f64| {
-        StudentsT::new(0.0, 1.0, df)
-            .map(|t| t.cdf(x))
-            .unwrap_or(f64::NAN)
-    };
+    let central = |x: f64| t_cdf(x, df);
     match hypothesis {
         Hypothesis::Equivalence { lower, upper } => match method {
             PowerMethod::Exact => tost_power(alpha, lower, upper, effect, se, df),
@@ -287,7 +282,7 @@ fn one_sided(
 /// The largest MSE at which `power(mse)` still reaches `target` (power falls as MSE grows):
 /// 0 when even a vanishing MSE misses it, +inf when any MSE reaches it.
 fn largest_mse(target: f64, power: impl Fn(f64) -> f64) -> f64 {
-    let (mut lo, mut hi) = (-30.0f64, 10.0f64); // ln MSE
+    let (lo, hi) = (-30.0f64, 10.0f64); // ln MSE
     if power(lo.exp()).partial_cmp(&target) == Some(std::cmp::Ordering::Less)
         || power(lo.exp()).is_nan()
     {
@@ -296,15 +291,7 @@ fn largest_mse(target: f64, power: impl Fn(f64) -> f64) -> f64 {
     if power(hi.exp()) >= target {
         return f64::INFINITY;
     }
-    for _ in 0..60 {
-        let mid = 0.5 * (lo + hi);
-        if power(mid.exp()) >= target {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    lo.exp()
+    last_holding(lo, hi, 60, |ln_mse| power(ln_mse.exp()) >= target).exp()
 }
 
 /// What stage 1 decided.

@@ -26,19 +26,17 @@
 
 pub mod adaptive;
 pub mod analysis;
-pub mod analytic;
 pub mod batch;
 pub mod cli;
-pub mod closed_form;
 pub mod config;
 pub mod design;
 pub mod engine;
 pub mod error;
-pub mod exact_power;
 pub mod inference;
 pub mod interrupt;
 pub mod model;
 pub mod numerics;
+pub mod power;
 pub mod report;
 pub mod run;
 pub mod sample_size;

@@ -2,10 +2,10 @@
 //! analytic fast path of [`crate::closed_form`]), confirmed by simulating that N and the next
 //! smaller balanced N with the config's seed.
 
-use crate::closed_form::PowerModel;
 use crate::config::{self, LoadedConfig, Override};
 use crate::engine::Progress;
 use crate::error::Error;
+use crate::power::design::PowerModel;
 use crate::report::export::{Exporter, JsonFile};
 use crate::report::{Proportion, RunReport};
 use serde::Serialize;
@@ -74,7 +74,7 @@ pub fn sample_size(
         return Err(Error::Usage(format!(
             "{}: no N up to {} reaches power {target} (the true effect may lie in H0)",
             loaded.origin,
-            crate::closed_form::MAX_SAMPLE_SIZE
+            crate::power::design::MAX_SAMPLE_SIZE
         )));
     };
     let s = model.sequences();

@@ -8,7 +8,6 @@ use super::ConfigError;
 use crate::sequential::boundaries::{
     BoundaryFamily, BoundaryKind, BoundaryParameter, HAYBITTLE_PETO_DEFAULT_Z,
 };
-use statrs::distribution::{ContinuousCDF, Normal};
 use std::collections::BTreeMap;
 
 /// The largest enrollment accepted (keeps per-trial buffers and histograms small).
@@ -633,14 +632,15 @@ fn population(p: &PopulationSection, crossover: &Crossover) -> Result<Population
                     ));
                 }
             }
-            let normal = Normal::new(b.mean, b.sd).map_err(|e| {
-                invalid(
+            if !(b.mean.is_finite() && b.sd.is_finite() && b.sd > 0.0) {
+                return Err(invalid(
                     "population.baseline",
                     format!("mean {} sd {}", b.mean, b.sd),
-                    e.to_string(),
-                )
-            })?;
-            let mass = normal.cdf(b.max) - normal.cdf(b.min);
+                    "the mean must be finite and the standard deviation positive and finite",
+                ));
+            }
+            let mass = crate::numerics::norm_cdf((b.max - b.mean) / b.sd)
+                - crate::numerics::norm_cdf((b.min - b.mean) / b.sd);
             if mass.is_nan() || mass < MIN_BASELINE_MASS {
                 return Err(invalid(
                     "population.baseline",
@@ -1139,7 +1139,7 @@ fn log_normal(l: &LogNormalSection, crossover: &Crossover) -> Result<Population>
             "must be an SD on the log scale in [0, 10]",
         ));
     }
-    let between = crate::exact_power::cv_to_sigma(l.cv_between);
+    let between = crate::power::t_tests::cv_to_sigma(l.cv_between);
     let interaction = l.interaction_sd;
     let latent_variance = between * between + interaction * interaction;
     let rho = if latent_variance > 0.0 {
@@ -1155,7 +1155,7 @@ fn log_normal(l: &LogNormalSection, crossover: &Crossover) -> Result<Population>
         correlation,
         within_sd: cv_within
             .iter()
-            .map(|&c| crate::exact_power::cv_to_sigma(c))
+            .map(|&c| crate::power::t_tests::cv_to_sigma(c))
             .collect(),
         baseline: None,
         rebaseline_sd: 0.0,

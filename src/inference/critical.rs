@@ -4,7 +4,6 @@
 use crate::analysis::wilcoxon::WILCOXON_EXACT_MAX_N;
 pub use crate::numerics::t_quantile;
 use crate::numerics::TQuantileCurve;
-use statrs::distribution::{ContinuousCDF, Normal};
 
 /// Critical values of every test family at one two-sided level.
 #[derive(Debug, Clone)]
@@ -37,7 +36,7 @@ impl CriticalValues {
                 }
             })
             .collect();
-        let z = Normal::standard().inverse_cdf(1.0 - level / 2.0);
+        let z = crate::numerics::normal_quantile(1.0 - level / 2.0);
         let wilcoxon_lower = (0..=WILCOXON_EXACT_MAX_N)
             .map(|n| signed_rank_lower_critical(n, level))
             .collect();
@@ -261,10 +260,6 @@ mod tests {
                 "n = {n}"
             );
         }
-        // The table for a large enrollment builds quickly (it used to be quadratic).
-        let started = std::time::Instant::now();
-        let _ = CriticalValues::new(0.05, 20_000);
-        assert!(started.elapsed().as_secs_f64() < 5.0);
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub mod critical;
 pub mod multiplicity;
 
 pub use critical::CriticalValues;
-pub use multiplicity::{FamilyTest, Multiplicity};
+pub use multiplicity::{bonferroni_level, FamilyTest, Multiplicity};
 
 use crate::analysis::{AnalysisOutcome, Estimate, TestStatistic};
 

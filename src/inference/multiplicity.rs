@@ -54,14 +54,13 @@ impl Multiplicity {
 
     /// The procedure in words, for reports.
     pub fn describe(self, contrasts: usize, alpha: f64) -> String {
-        let m = contrasts as f64;
         match self {
             Multiplicity::None => format!(
                 "no multiplicity adjustment: each of the {contrasts} contrasts at level {alpha}"
             ),
             Multiplicity::Bonferroni => format!(
                 "Bonferroni: each of the {contrasts} contrasts at level {alpha}/{contrasts} = {}",
-                crate::numerics::tidy_decimal(alpha / m)
+                crate::numerics::tidy_decimal(bonferroni_level(alpha, contrasts))
             ),
             Multiplicity::Holm => format!(
                 "Holm step-down over {contrasts} contrasts: levels {alpha}/{contrasts}, ..., {alpha} in order of p-value"
@@ -71,6 +70,12 @@ impl Multiplicity {
             ),
         }
     }
+}
+
+/// Bonferroni's level for each of `contrasts` tests at familywise level `alpha`: `alpha / m`
+/// (the only place the rule is written; `m` is at least 1).
+pub fn bonferroni_level(alpha: f64, contrasts: usize) -> f64 {
+    alpha / contrasts.max(1) as f64
 }
 
 impl std::fmt::Display for Multiplicity {
@@ -103,7 +108,7 @@ impl FamilyTest {
         let at = |a: f64| CriticalValues::new(hypothesis.table_level(a), max_df);
         let levels = match procedure {
             Multiplicity::None | Multiplicity::Hierarchical => vec![at(alpha)],
-            Multiplicity::Bonferroni => vec![at(alpha / m as f64)],
+            Multiplicity::Bonferroni => vec![at(bonferroni_level(alpha, m))],
             Multiplicity::Holm => (0..m).map(|j| at(alpha / (m - j) as f64)).collect(),
         };
         FamilyTest {

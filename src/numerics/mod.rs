@@ -1,9 +1,29 @@
-//! Numerical building blocks shared by every layer above: quantiles, small dense linear algebra
-//! and the rounding trick of the hot loop. Nothing here knows about trials.
+//! Numerical building blocks shared by every layer above, each written once: the normal and t
+//! distributions and their quantiles, expectations over a sample SD (noncentral t, Owen's Q),
+//! quadrature, root finding, small dense linear algebra and the rounding trick of the hot loop.
+//! Nothing here knows about trials; statrs is named only below this module.
 
-use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
-
+mod linalg;
+mod normal;
+mod quadrature;
+mod roots;
+mod scaled_chi;
+mod student_t;
 mod t_curve;
+
+pub use linalg::{cholesky, cholesky_definite_into, cholesky_solve};
+pub use normal::{
+    norm_cdf, norm_pdf, norm_sf, normal_between, normal_quantile, normal_upper_quantile,
+};
+pub use quadrature::integrate;
+pub use roots::{bisect, brent, last_holding};
+pub use scaled_chi::{
+    exp_m1_minus_x, expect_over_s, log_chi_mode, noncentral_t_two_sided_tail, MIN_LOG_S,
+    NORMAL_LIMIT_DF,
+};
+/// ln Gamma(x), for the callers that need it beside the distributions here.
+pub use statrs::function::gamma::ln_gamma;
+pub use student_t::{in_unit_interval, t_cdf, t_quantile, t_upper_quantile};
 pub use t_curve::TQuantileCurve;
 
 /// 2^51: below this magnitude adding and subtracting 1.5 x 2^52 rounds a double to an integer
@@ -50,98 +70,6 @@ pub fn tidy_decimal(x: f64) -> f64 {
 /// because `f64` functions cannot be evaluated in a `const`; the test checks it against
 /// [`normal_quantile`].
 pub const Z_95: f64 = 1.959_963_984_540_054;
-
-/// Quantile of Student's t with `df` degrees of freedom (+inf for an invalid df).
-pub fn t_quantile(p: f64, df: f64) -> f64 {
-    match StudentsT::new(0.0, 1.0, df) {
-        Ok(t) => t.inverse_cdf(p),
-        Err(_) => f64::INFINITY,
-    }
-}
-
-/// Quantile of the standard normal.
-pub fn normal_quantile(p: f64) -> f64 {
-    Normal::standard().inverse_cdf(p)
-}
-
-/// Lower Cholesky factor L (row-major, k x k) of a symmetric positive semidefinite matrix, with
-/// A = L L'; `None` when the matrix is not positive semidefinite. A zero pivot (a variable that
-/// is an exact linear combination of earlier ones, e.g. correlation 1) gives a zero column.
-pub fn cholesky(a: &[f64], k: usize) -> Option<Vec<f64>> {
-    const TOLERANCE: f64 = 1e-12;
-    let mut l = vec![0.0; k * k];
-    for i in 0..k {
-        for j in 0..=i {
-            let mut sum = a[i * k + j];
-            for m in 0..j {
-                sum -= l[i * k + m] * l[j * k + m];
-            }
-            if i == j {
-                if sum.is_nan() || sum < -TOLERANCE {
-                    return None;
-                }
-                l[i * k + i] = if sum <= TOLERANCE { 0.0 } else { sum.sqrt() };
-            } else if l[j * k + j] == 0.0 {
-                // A dependent variable: the remaining entry must vanish for A to be PSD.
-                if sum.abs() > 1e-9 {
-                    return None;
-                }
-                l[i * k + j] = 0.0;
-            } else {
-                l[i * k + j] = sum / l[j * k + j];
-            }
-        }
-    }
-    Some(l)
-}
-
-/// Lower Cholesky factor of the positive definite `a` (row-major, q x q) into `l`, allocating
-/// nothing; false when `a` is not positive definite relative to its own scale (a pivot below
-/// 1e-10 times the largest diagonal entry), so that a column of zeros or an aliased column of a
-/// design matrix counts as singular. [`cholesky`] is the semidefinite variant for correlations.
-pub fn cholesky_definite_into(a: &[f64], l: &mut [f64], q: usize) -> bool {
-    let scale = (0..q)
-        .map(|i| a[i * q + i])
-        .fold(0.0f64, f64::max)
-        .max(1e-300);
-    for i in 0..q {
-        for j in 0..=i {
-            let mut sum = a[i * q + j];
-            for m in 0..j {
-                sum -= l[i * q + m] * l[j * q + m];
-            }
-            if i == j {
-                if sum.is_nan() || sum <= 1e-10 * scale {
-                    return false;
-                }
-                l[i * q + i] = sum.sqrt();
-            } else {
-                l[i * q + j] = sum / l[j * q + j];
-            }
-        }
-    }
-    true
-}
-
-/// Solves L L' x = b in place, for the factor L of [`cholesky_definite_into`] (row-major,
-/// q x q); `x` holds b on entry and x on return. Allocates nothing (the linear model calls it per
-/// replicate).
-pub fn cholesky_solve(l: &[f64], x: &mut [f64], q: usize) {
-    for i in 0..q {
-        let mut s = x[i];
-        for m in 0..i {
-            s -= l[i * q + m] * x[m];
-        }
-        x[i] = s / l[i * q + i];
-    }
-    for i in (0..q).rev() {
-        let mut s = x[i];
-        for m in i + 1..q {
-            s -= l[m * q + i] * x[m];
-        }
-        x[i] = s / l[i * q + i];
-    }
-}
 
 #[cfg(test)]
 mod tests {

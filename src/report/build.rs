@@ -92,8 +92,8 @@ pub fn describe(name: AnalysisName, loaded: &LoadedConfig) -> String {
 }
 
 fn closed_form_report(d: &crate::config::design::TrialDesign) -> ClosedFormReport {
-    match crate::closed_form::closed_form(d) {
-        crate::closed_form::ClosedForm::Exact(e) => ClosedFormReport {
+    match crate::power::design::closed_form(d) {
+        crate::power::design::ClosedForm::Exact(e) => ClosedFormReport {
             power: Some(e.power),
             standard_error: Some(e.standard_error),
             df: Some(e.df),
@@ -106,7 +106,7 @@ fn closed_form_report(d: &crate::config::design::TrialDesign) -> ClosedFormRepor
             .to_string(),
             missing: BTreeMap::new(),
         },
-        crate::closed_form::ClosedForm::Unavailable(why) => {
+        crate::power::design::ClosedForm::Unavailable(why) => {
             let note = format!("no closed form: {why}");
             ClosedFormReport {
                 missing: ["power", "standard_error", "df"]
@@ -190,7 +190,7 @@ fn mean_interval(tally: &AnalysisTally, level: f64) -> Option<Interval> {
 fn contrast_interval_alpha(d: &TrialDesign, primary_level: f64) -> f64 {
     let m = d.contrasts().len();
     if m > 1 && d.analysis().multiplicity == crate::inference::Multiplicity::Bonferroni {
-        primary_level / m as f64
+        crate::inference::bonferroni_level(primary_level, m)
     } else {
         primary_level
     }
@@ -231,11 +231,11 @@ fn contrast_reports(d: &TrialDesign, summary: &Summary, primary_level: f64) -> V
             let true_value = crate::numerics::tidy_decimal(d.population().average_effect(c));
             let variance_factor =
                 model.balanced_variance_factor_of(i, d.crossover().sequence_count());
-            let exact = crate::closed_form::closed_form(&d.with_primary_contrast(i));
+            let exact = crate::power::design::closed_form(&d.with_primary_contrast(i));
             let mut missing = BTreeMap::new();
             let exact_power = match exact {
-                crate::closed_form::ClosedForm::Exact(e) => Some(e.power),
-                crate::closed_form::ClosedForm::Unavailable(why) => {
+                crate::power::design::ClosedForm::Exact(e) => Some(e.power),
+                crate::power::design::ClosedForm::Unavailable(why) => {
                     missing.insert("exact_power".to_string(), format!("no closed form: {why}"));
                     None
                 }

@@ -4,7 +4,6 @@
 
 use super::plot::{bar_panels_svg, boundary_svg, BoundaryPlot, Chart, RefLine, Series};
 use super::{ReportError, RunReport};
-use statrs::distribution::{ContinuousCDF, Normal};
 
 /// File of the boundary plot.
 pub const BOUNDARIES: &str = "boundaries.svg";
@@ -37,8 +36,7 @@ pub fn run_figures(r: &RunReport) -> Result<Vec<(String, String)>, ReportError> 
 
 /// The fixed design's critical value of the primary test at `alpha`.
 pub fn fixed_critical_z(alpha: f64, two_sided: bool) -> f64 {
-    let normal = Normal::new(0.0, 1.0).expect("the standard normal exists");
-    normal.inverse_cdf(1.0 - if two_sided { alpha / 2.0 } else { alpha })
+    crate::numerics::normal_quantile(1.0 - if two_sided { alpha / 2.0 } else { alpha })
 }
 
 pub(crate) fn boundaries(r: &RunReport) -> Result<String, ReportError> {

@@ -22,7 +22,7 @@
 //! with Brent's root finder. Against rpact 3.3.4 the critical values agree to about 2e-8 in z
 //! (see the tests).
 
-use statrs::distribution::{ContinuousCDF, Normal};
+use crate::numerics::{brent, norm_cdf, norm_pdf, norm_sf, normal_upper_quantile};
 
 /// Grid parameter `r` of Jennison & Turnbull (2000, ch. 19); the grid has at most `12r - 1`
 /// points. The error of a crossing probability falls as `r^-4`: measured here about 3e-7 at
@@ -577,7 +577,7 @@ fn spend(f: &SpendingFunction, t: f64, a: f64) -> f64 {
         return a;
     }
     match *f {
-        SpendingFunction::ObrienFleming => 2.0 * norm_sf(norm_quantile_upper(a / 2.0) / t.sqrt()),
+        SpendingFunction::ObrienFleming => 2.0 * norm_sf(normal_upper_quantile(a / 2.0) / t.sqrt()),
         SpendingFunction::Pocock => a * (1.0 + (std::f64::consts::E - 1.0) * t).ln(),
         SpendingFunction::HwangShihDeCani { gamma } => {
             if gamma.abs() < 1e-10 {
@@ -627,9 +627,9 @@ fn spending_bounds(
                 Sided::Two => 0.0,
                 Sided::One => -BOUNDARY_CAP,
             };
-            brent(|c| prob(c) - target, lo, BOUNDARY_CAP).ok_or(BoundaryError::RootNotBracketed(
-                "the critical value of a spending design",
-            ))?
+            brent(|c| prob(c) - target, lo, BOUNDARY_CAP, ROOT_TOL).ok_or(
+                BoundaryError::RootNotBracketed("the critical value of a spending design"),
+            )?
         };
         spent += prob(c);
         bounds.push(c);
@@ -652,7 +652,7 @@ fn classical_bounds(
         let c: Vec<f64> = shape.iter().map(|s| cst * s).collect();
         h0_crossing(t, &c, sided).iter().sum()
     };
-    let cst = brent(|x| total(x) - alpha, 0.0, SEARCH_LIMIT).ok_or(
+    let cst = brent(|x| total(x) - alpha, 0.0, SEARCH_LIMIT, ROOT_TOL).ok_or(
         BoundaryError::RootNotBracketed("the constant of a classical design"),
     )?;
     Ok(shape.iter().map(|s| cst * s).collect())
@@ -699,6 +699,7 @@ fn haybittle_peto_bounds(
         },
         lo,
         SEARCH_LIMIT,
+        ROOT_TOL,
     )
     .ok_or(BoundaryError::RootNotBracketed(
         "the final critical value of a Haybittle-Peto design",
@@ -891,116 +892,6 @@ fn grid(mu: f64, a: f64, b: f64, r: usize) -> (Vec<f64>, Vec<f64>) {
     }
     z.push(pts[pts.len() - 1]);
     (z, w)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Normal distribution helpers and root finding
-
-fn std_normal() -> Normal {
-    Normal::standard()
-}
-
-fn norm_cdf(x: f64) -> f64 {
-    if x == f64::INFINITY {
-        1.0
-    } else if x == f64::NEG_INFINITY {
-        0.0
-    } else {
-        std_normal().cdf(x)
-    }
-}
-
-fn norm_sf(x: f64) -> f64 {
-    norm_cdf(-x)
-}
-
-fn norm_pdf(x: f64) -> f64 {
-    const FRAC_1_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
-    FRAC_1_SQRT_2PI * (-0.5 * x * x).exp()
-}
-
-/// z with upper-tail probability p (p in (0, 1); clamped to avoid infinities).
-fn norm_quantile_upper(p: f64) -> f64 {
-    let p = p.clamp(1e-300, 1.0 - 1e-16);
-    -std_normal().inverse_cdf(p)
-}
-
-/// Brent's method (zeroin) on [a, b]; `None` when f(a), f(b) have the same sign or are NaN.
-fn brent(mut f: impl FnMut(f64) -> f64, a: f64, b: f64) -> Option<f64> {
-    let (mut a, mut b) = (a, b);
-    let (mut fa, mut fb) = (f(a), f(b));
-    if fa.is_nan() || fb.is_nan() {
-        return None;
-    }
-    if fa == 0.0 {
-        return Some(a);
-    }
-    if fb == 0.0 {
-        return Some(b);
-    }
-    if (fa > 0.0) == (fb > 0.0) {
-        return None;
-    }
-    let (mut c, mut fc) = (a, fa);
-    let mut d = b - a;
-    let mut e = d;
-    for _ in 0..200 {
-        if (fb > 0.0) == (fc > 0.0) {
-            c = a;
-            fc = fa;
-            d = b - a;
-            e = d;
-        }
-        if fc.abs() < fb.abs() {
-            a = b;
-            b = c;
-            c = a;
-            fa = fb;
-            fb = fc;
-            fc = fa;
-        }
-        let tol = 2.0 * f64::EPSILON * b.abs() + 0.5 * ROOT_TOL;
-        let m = 0.5 * (c - b);
-        if m.abs() <= tol || fb == 0.0 {
-            return Some(b);
-        }
-        if e.abs() >= tol && fa.abs() > fb.abs() {
-            let s = fb / fa;
-            let (mut p, mut q);
-            if a == c {
-                p = 2.0 * m * s;
-                q = 1.0 - s;
-            } else {
-                let qq = fa / fc;
-                let r = fb / fc;
-                p = s * (2.0 * m * qq * (qq - r) - (b - a) * (r - 1.0));
-                q = (qq - 1.0) * (r - 1.0) * (s - 1.0);
-            }
-            if p > 0.0 {
-                q = -q;
-            } else {
-                p = -p;
-            }
-            if 2.0 * p < (3.0 * m * q - (tol * q).abs()).min((e * q).abs()) {
-                e = d;
-                d = p / q;
-            } else {
-                d = m;
-                e = m;
-            }
-        } else {
-            d = m;
-            e = m;
-        }
-        a = b;
-        fa = fb;
-        b += if d.abs() > tol { d } else { tol.copysign(m) };
-        fb = f(b);
-        if fb.is_nan() {
-            return None;
-        }
-    }
-    Some(b)
 }
 
 #[cfg(test)]

@@ -6,10 +6,9 @@ pub mod boundaries;
 
 use crate::analysis::{AnalysisOutcome, LookData};
 use crate::inference::{CriticalValues, Decision, Hypothesis};
-use crate::numerics::t_quantile;
+use crate::numerics::{norm_cdf, normal_quantile, t_quantile};
 use boundaries::{compute_boundaries, BoundaryError, BoundaryKind, Sided, SpendingFunction};
 use serde::{Deserialize, Serialize};
-use statrs::distribution::{ContinuousCDF, Normal};
 
 /// Why a simulated trial ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,7 +137,7 @@ impl StoppingRules {
         let max_n = plan.looks.last().copied().unwrap_or(2) * plan.periods.max(1);
         let (critical_z, nominal_level, cumulative_alpha) =
             if k == 1 && !matches!(plan.efficacy, BoundaryKind::User(_)) {
-                let z = Normal::standard().inverse_cdf(1.0 - z_level);
+                let z = normal_quantile(1.0 - z_level);
                 (vec![z], vec![alpha], vec![alpha])
             } else {
                 let b = compute_boundaries(&information_rates, alpha, sided, &plan.efficacy)?;
@@ -149,7 +148,6 @@ impl StoppingRules {
             .map(|&level| CriticalValues::new(hypothesis.table_level(level), max_n))
             .collect();
         let final_z = critical_z.last().copied().unwrap_or(f64::INFINITY);
-        let standard = Normal::standard();
         let mut futility_z = vec![None; k];
         let mut futility_t = vec![None; k];
         for look in 0..k.saturating_sub(1) {
@@ -158,14 +156,13 @@ impl StoppingRules {
                 // Conditional power under the current trend, CP = 1 - Phi((c_K - |Z_k|/sqrt(t_k)) / sqrt(1 - t_k)),
                 // is below gamma exactly when |Z_k| < sqrt(t_k) (c_K - sqrt(1 - t_k) z_{1-gamma}).
                 let t = information_rates[look];
-                let z_cp =
-                    t.sqrt() * (final_z - (1.0 - t).sqrt() * standard.inverse_cdf(1.0 - gamma));
+                let z_cp = t.sqrt() * (final_z - (1.0 - t).sqrt() * normal_quantile(1.0 - gamma));
                 bound = Some(bound.map_or(z_cp, |b| b.max(z_cp)));
             }
             if let Some(b) = bound {
                 futility_z[look] = Some(b);
                 // The |t| with the same one-sided tail probability as |z| = b, per df.
-                let p = standard.cdf(b);
+                let p = norm_cdf(b);
                 let per_df = (0..=max_n)
                     .map(|df| {
                         if df == 0 || b <= 0.0 {

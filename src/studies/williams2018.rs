@@ -6,10 +6,10 @@
 //! analysis at the midway point. Each claim becomes a table with the Monte Carlo error of every
 //! figure and a verdict in plain words.
 
-use crate::analytic::{paired_t_detectable_effect, paired_t_power};
 use crate::config::{self, LoadedConfig, Override};
 use crate::engine::Progress;
 use crate::error::Error;
+use crate::power::paired_t::{paired_t_detectable_effect, paired_t_power};
 use crate::report::export::Exporter;
 use crate::report::plot::{Chart, Figure, RefLine, Series};
 use crate::report::{write_files, ReportError, RunReport};

@@ -8,8 +8,7 @@ use std::path::Path;
 /// Bottom to top; modules on one line form one layer and may use each other.
 const LAYERS: &[&[&str]] = &[
     &["numerics"],
-    &["analytic"],
-    &["exact_power"],
+    &["power::paired_t", "power::t_tests"],
     &["design"],
     &["model"],
     &["analysis"],
@@ -17,7 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["sequential"],
     &["adaptive"],
     &["config"],
-    &["closed_form"],
+    &["power::design", "power"],
     &["engine"],
     &["report"],
     &[
@@ -41,7 +40,29 @@ fn rank() -> BTreeMap<&'static str, usize> {
         .collect()
 }
 
-/// The top-level crate modules a source text names through `crate::`, comments excluded.
+/// Folders whose files sit in different layers: their modules are ranked as `folder::file`.
+const SPLIT: &[&str] = &["power"];
+
+/// `name`, or `name::next` when `name` is a split folder and `rest` goes on with `::next`.
+fn ranked_name(name: String, rest: &str) -> String {
+    if !SPLIT.contains(&name.as_str()) {
+        return name;
+    }
+    let next: String = rest[name.len()..]
+        .strip_prefix("::")
+        .unwrap_or("")
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    if next.is_empty() {
+        name
+    } else {
+        format!("{name}::{next}")
+    }
+}
+
+/// The crate modules a source text names through `crate::` (top-level, or `folder::file` in a
+/// split folder), comments excluded.
 fn imported_modules(source: &str) -> Vec<String> {
     let mut found = Vec::new();
     for line in source.lines() {
@@ -59,7 +80,7 @@ fn imported_modules(source: &str) -> Vec<String> {
                         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
                         .collect();
                     if !name.is_empty() {
-                        found.push(name);
+                        found.push(ranked_name(name, item.trim()));
                     }
                 }
             } else {
@@ -68,7 +89,7 @@ fn imported_modules(source: &str) -> Vec<String> {
                     .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
                     .collect();
                 if !name.is_empty() {
-                    found.push(name);
+                    found.push(ranked_name(name, rest));
                 }
             }
         }
@@ -96,8 +117,14 @@ fn sources() -> Vec<(String, String, Vec<String>)> {
         .into_iter()
         .map(|path| {
             let rel = path.strip_prefix(&src).unwrap();
-            let first = rel.components().next().unwrap().as_os_str();
-            let module = first.to_string_lossy().trim_end_matches(".rs").to_string();
+            let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy());
+            let first = parts.next().unwrap().trim_end_matches(".rs").to_string();
+            let module = match parts.next() {
+                Some(file) if SPLIT.contains(&first.as_str()) && file != "mod.rs" => {
+                    format!("{first}::{}", file.trim_end_matches(".rs"))
+                }
+                _ => first,
+            };
             let text = std::fs::read_to_string(&path).unwrap();
             (rel.display().to_string(), module, imported_modules(&text))
         })
@@ -138,6 +165,11 @@ fn the_import_scanner_sees_plain_and_braced_paths_but_not_comments() {
     assert_eq!(
         imported_modules(text),
         ["config", "engine", "model", "analysis"]
+    );
+    let split = "use crate::power::design::closed_form;\nuse crate::{power::t_tests::tost_power, numerics};\n";
+    assert_eq!(
+        imported_modules(split),
+        ["power::design", "power::t_tests", "numerics"]
     );
     // A doc comment is a comment: links in documentation are not imports.
 }

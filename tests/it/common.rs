@@ -1,10 +1,10 @@
 //! Shared helpers for the integration tests: load a shipped config with overrides, run it on a
 //! pool with a chosen thread count, and call the binary.
 
-
 use crossover_sim::config::{self, LoadedConfig, Override};
 use crossover_sim::engine::NoProgress;
 use crossover_sim::report::RunReport;
+use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
 
 /// Path of a file in the crate.
@@ -60,4 +60,32 @@ pub fn assert_refused(config: &str, cases: &[(&[&str], &str)]) {
             .code(2)
             .stderr(predicates::str::contains(*expected));
     }
+}
+
+/// Monte Carlo standard error of a proportion `p` estimated from `replicates` independent
+/// trials: sqrt(p (1 - p) / replicates).
+pub fn binomial_se(p: f64, replicates: f64) -> f64 {
+    (p * (1.0 - p) / replicates).sqrt()
+}
+
+/// A JSON file, parsed.
+pub fn json(path: &Path) -> Json {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The binary run from the crate root (so that config paths read `configs/...`) with
+/// `--quiet --out <out>`, its outcome to be asserted by the caller.
+pub fn cli_with_out(args: &[&str], out: &Path) -> assert_cmd::assert::Assert {
+    crossover_sim()
+        .args(args)
+        .args(["--quiet", "--out"])
+        .arg(out)
+        .current_dir(crate_path(""))
+        .assert()
+}
+
+/// [`cli_with_out`], which must succeed.
+pub fn run_cli(args: &[&str], out: &Path) {
+    cli_with_out(args, out).success();
 }

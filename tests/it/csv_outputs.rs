@@ -118,24 +118,8 @@ fn read_rows<T: serde::de::DeserializeOwned>(path: &Path, header: &str) -> Vec<T
         .collect()
 }
 
-fn json(path: &Path) -> Json {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
 fn f(v: &Json) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("{v} is not a number"))
-}
-
-/// Runs the binary from the crate root (so that config paths read `configs/...`).
-fn run_cli(args: &[&str], out: &Path) {
-    crossover_sim()
-        .args(args)
-        .arg("--quiet")
-        .arg("--out")
-        .arg(out)
-        .current_dir(crate_path(""))
-        .assert()
-        .success();
 }
 
 /// The one row of `quantity` with the given qualifiers.

@@ -18,8 +18,8 @@
 
 use crate::common::*;
 use crossover_sim::analysis::anova::AnovaModel;
-use crossover_sim::analytic::noncentral_t_two_sided_tail;
 use crossover_sim::engine::NoProgress;
+use crossover_sim::numerics::noncentral_t_two_sided_tail;
 use crossover_sim::numerics::t_quantile;
 
 const REPLICATES: u64 = 40_000;
@@ -73,13 +73,13 @@ fn every_named_design_has_its_exact_power_and_size() {
         let crit = t_quantile(0.975, df as f64);
         let exact = noncentral_t_two_sided_tail(crit, df as f64, delta / se);
         let simulated = rejection_rate(&config, &[]);
-        let mc_se = (exact * (1.0 - exact) / REPLICATES as f64).sqrt();
+        let mc_se = binomial_se(exact, REPLICATES as f64);
         assert!(
             (simulated - exact).abs() <= 3.0 * mc_se,
             "{preset}: simulated power {simulated} vs exact {exact} (df {df}, v {v}), MC SE {mc_se}"
         );
         let size = rejection_rate(&config, &["population.classes[0].change.test.mean=0.0"]);
-        let mc_se0 = (0.05f64 * 0.95 / REPLICATES as f64).sqrt();
+        let mc_se0 = binomial_se(0.05, REPLICATES as f64);
         assert!(
             (size - 0.05).abs() <= 3.0 * mc_se0,
             "{preset}: type I error {size}, MC SE {mc_se0}"

@@ -174,16 +174,6 @@ fn markdown_carried(md: &str, html: &str, opened: &[String]) {
     }
 }
 
-fn run_cli(args: &[&str], out: &Path) {
-    crossover_sim()
-        .args(args)
-        .args(["--quiet", "--out"])
-        .arg(out)
-        .current_dir(crate_path(""))
-        .assert()
-        .success();
-}
-
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }

@@ -15,7 +15,6 @@
 //! Monte Carlo tolerances are 3 standard errors of the reference proportion at the stated
 //! number of replicates.
 
-
 use crate::common::*;
 use crossover_sim::analysis::{self, AnalysisName, AnalysisOutcome, LookData, Needs};
 use crossover_sim::design::{Condition, Contrast, Crossover, SequenceId};
@@ -44,7 +43,7 @@ fn rates(config: &str, sets: &[&str], replicates: u64) -> (f64, f64, f64) {
 }
 
 fn within_3_se(simulated: f64, exact: f64, replicates: u64, what: &str) {
-    let se = (exact * (1.0 - exact) / replicates as f64).sqrt();
+    let se = binomial_se(exact, replicates as f64);
     assert!(
         (simulated - exact).abs() <= 3.0 * se,
         "{what}: simulated {simulated:.5} vs exact {exact:.7}, 3 MC SE = {:.5}",
@@ -366,7 +365,7 @@ fn impossible_hypotheses_are_refused_with_the_key() {
 /// method "exact"; REFERENCES in the module docs) to 1e-6, and names what rules it out.
 #[test]
 fn the_analytic_fast_path_equals_the_exact_references() {
-    use crossover_sim::closed_form::{closed_form, ClosedForm};
+    use crossover_sim::power::design::{closed_form, ClosedForm};
     let cases: &[(&str, &[&str], f64)] = &[
         ("abe_2x2", &[], 0.8158453),
         ("abe_2x2", &["design.enrolled=39"], f64::NAN), // 39 is not a multiple of the block
@@ -408,7 +407,7 @@ type SampleN = (f64, usize, f64);
 /// targetpower = 0.8, design) for every design and CV of its published table.
 #[test]
 fn the_sample_size_matches_powertost_sample_n() {
-    use crossover_sim::closed_form::PowerModel;
+    use crossover_sim::power::design::PowerModel;
     // (preset, conditions, [(CV, n, achieved power)])
     let table: &[(&str, usize, [SampleN; 3])] = &[
         (
@@ -529,7 +528,7 @@ fn the_samplesize_command_finds_and_confirms_n() {
         // 4000 replicates: the simulated power lies within 4 MC SE of the exact one.
         let exact = row["exact_power"].as_f64().unwrap();
         let simulated = row["simulated"]["estimate"].as_f64().unwrap();
-        let se = (exact * (1.0 - exact) / 4000.0).sqrt();
+        let se = binomial_se(exact, 4000.0);
         assert!((simulated - exact).abs() < 4.0 * se, "{row}");
     }
     // A design with dropout has no closed form: the error says so and what to use instead.

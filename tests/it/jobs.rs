@@ -24,7 +24,7 @@ fn power_is_non_decreasing_in_enrollment() {
 }
 
 /// pwr.t.test(d = 0.5, power = 0.8, type = "paired") gives n = 33.37, so 34 pairs:
-/// power 0.8078 at 34 and 0.7970 at 33 (analytic::paired_t_power). At 100,000 replicates
+/// power 0.8078 at 34 and 0.7970 at 33 (power::paired_t::paired_t_power). At 100,000 replicates
 /// (SE 0.0013) the sweep must pick 34.
 #[test]
 fn target_power_finds_the_known_sample_size() {

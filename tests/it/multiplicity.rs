@@ -54,7 +54,7 @@ fn run_family(effects: (f64, f64), multiplicity: &str, extra: &[&str]) -> RunRep
 }
 
 fn se(p: f64) -> f64 {
-    (p * (1.0 - p) / REPLICATES as f64).sqrt()
+    binomial_se(p, REPLICATES as f64)
 }
 
 fn rejected(r: &RunReport, i: usize) -> u64 {

@@ -84,19 +84,6 @@ fn assert_documented(keys: &BTreeSet<String>, doc: &str, what: &str) {
     );
 }
 
-fn json(path: &Path) -> Json {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn run_cli(args: &[&str], out: &Path) -> assert_cmd::assert::Assert {
-    crossover_sim()
-        .args(args)
-        .args(["--quiet", "--out"])
-        .arg(out)
-        .current_dir(crate_path(""))
-        .assert()
-}
-
 /// The header of a CSV and the distinct values of its `quantity` column.
 fn columns_and_quantities(path: &Path) -> (Vec<String>, BTreeSet<String>) {
     let mut reader = csv::Reader::from_path(path).unwrap();
@@ -115,7 +102,7 @@ fn every_key_of_summary_json_and_every_column_of_summary_csv_is_documented() {
     let doc = outputs_md();
     let out = tempfile::tempdir().unwrap();
     // The seed trial with a futility rule (for the futility bound), and a bioequivalence study.
-    run_cli(
+    cli_with_out(
         &[
             "run",
             "configs/williams2018.toml",
@@ -127,7 +114,7 @@ fn every_key_of_summary_json_and_every_column_of_summary_csv_is_documented() {
         out.path(),
     )
     .success();
-    run_cli(
+    cli_with_out(
         &[
             "run",
             "configs/bioequivalence/abe_2x2.toml",
@@ -137,7 +124,7 @@ fn every_key_of_summary_json_and_every_column_of_summary_csv_is_documented() {
         out.path(),
     )
     .success();
-    run_cli(
+    cli_with_out(
         &[
             "run",
             "configs/two_stage/potvin_b.toml",
@@ -148,7 +135,7 @@ fn every_key_of_summary_json_and_every_column_of_summary_csv_is_documented() {
     )
     .success();
     // A 3x3 Latin square with two primary contrasts under Holm's procedure.
-    run_cli(
+    cli_with_out(
         &[
             "run",
             "configs/designs/design_3x3.toml",
@@ -208,7 +195,7 @@ fn every_key_of_summary_json_and_every_column_of_summary_csv_is_documented() {
 fn every_key_and_column_of_a_sweep_is_documented() {
     let doc = outputs_md();
     let out = tempfile::tempdir().unwrap();
-    run_cli(
+    cli_with_out(
         &[
             "sweep",
             "configs/williams2018.toml",
@@ -250,7 +237,7 @@ fn every_key_and_column_of_a_sweep_is_documented() {
 fn every_column_of_the_batch_summary_is_documented() {
     let doc = outputs_md();
     let out = tempfile::tempdir().unwrap();
-    run_cli(
+    cli_with_out(
         &[
             "batch",
             "configs/validation/gs_d05_n30.toml",
@@ -276,7 +263,7 @@ fn every_column_of_the_batch_summary_is_documented() {
 fn every_key_of_samplesize_json_and_of_a_shard_file_is_documented() {
     let doc = outputs_md();
     let out = tempfile::tempdir().unwrap();
-    run_cli(
+    cli_with_out(
         &[
             "samplesize",
             "configs/bioequivalence/abe_2x2.toml",
@@ -293,7 +280,7 @@ fn every_key_of_samplesize_json_and_of_a_shard_file_is_documented() {
         &mut keys,
     );
     assert_documented(&keys, &section(&doc, "samplesize.json"), "samplesize.json");
-    run_cli(
+    cli_with_out(
         &[
             "sweep",
             "configs/validation/paired_d05_n15.toml",

@@ -1,12 +1,12 @@
 //! Simulated power and type I error against analytic references.
 
 use crate::common::*;
-use crossover_sim::analytic::paired_t_power;
+use crossover_sim::power::paired_t::paired_t_power;
 
 /// completers_paired on the analytic validation population is exactly a paired t test, so its
 /// simulated power must match the noncentral-t power. References: pwr.t.test(n, d,
 /// type = "paired") from the project's reference values (R 4.2.2, pwr 1.3.0), and the same value
-/// recomputed by crossover_sim::analytic::paired_t_power (numerical integration, unit-tested
+/// recomputed by crossover_sim::power::paired_t::paired_t_power (numerical integration, unit-tested
 /// against the whole REFERENCES table).
 #[test]
 fn completers_paired_power_matches_noncentral_t() {
@@ -35,7 +35,7 @@ fn completers_paired_power_matches_noncentral_t() {
             ],
         );
         let report = run(&loaded);
-        let se = (analytic * (1.0 - analytic) / replicates as f64).sqrt();
+        let se = binomial_se(analytic, replicates as f64);
         assert_within(
             report.primary.power.estimate,
             analytic,

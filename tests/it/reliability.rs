@@ -47,10 +47,6 @@ fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn json(path: &Path) -> Json {
-    serde_json::from_str(&read(path)).unwrap()
-}
-
 const WILLIAMS: &str = "configs/williams2018.toml";
 
 fn williams_text() -> String {

@@ -1,7 +1,7 @@
 //! Interim looks and stopping rules against exact and rpact references.
 
 use crate::common::*;
-use crossover_sim::analytic::noncentral_t_two_sided_tail;
+use crossover_sim::numerics::noncentral_t_two_sided_tail;
 use crossover_sim::numerics::t_quantile;
 use statrs::distribution::{ContinuousCDF, Discrete, Normal};
 
@@ -25,7 +25,7 @@ fn stop_at_look_one_matches_the_exact_noncentral_t_probability() {
     let crit = t_quantile(1.0 - look1.nominal_level / 2.0, 14.0);
     let exact = noncentral_t_two_sided_tail(crit, 14.0, 0.5 * 15f64.sqrt());
     assert!((exact - 0.095).abs() < 0.005, "exact {exact}");
-    let se = (exact * (1.0 - exact) / replicates as f64).sqrt();
+    let se = binomial_se(exact, replicates as f64);
     assert_within(look1.p_stop_efficacy, exact, se, 3.0, "P(stop at look 1)");
     // Early-stopped estimates overstate the effect (the bias the report exists to show).
     let early = report.primary.mean_estimate_early_stopped.unwrap();
@@ -53,14 +53,8 @@ fn large_sample_twin_matches_rpact_normal_approximation() {
     ));
     let r = replicates as f64;
     let (power, early) = (0.6860341929, 0.1092493316);
-    assert!(
-        (report.primary.power.estimate - power).abs()
-            <= 3.0 * (power * (1.0 - power) / r).sqrt() + 0.003
-    );
-    assert!(
-        (report.looks[0].p_stop_efficacy - early).abs()
-            <= 3.0 * (early * (1.0 - early) / r).sqrt() + 0.003
-    );
+    assert!((report.primary.power.estimate - power).abs() <= 3.0 * binomial_se(power, r) + 0.003);
+    assert!((report.looks[0].p_stop_efficacy - early).abs() <= 3.0 * binomial_se(early, r) + 0.003);
     // SE of the mean enrolled: 300 * sqrt(p (1 - p) / R)
     let expected_n = 600.0 - 300.0 * early;
     assert!(
@@ -73,7 +67,7 @@ fn large_sample_twin_matches_rpact_normal_approximation() {
 #[test]
 fn null_twins_keep_the_type_one_error() {
     let replicates = 200_000u64;
-    let se = (0.05f64 * 0.95 / replicates as f64).sqrt();
+    let se = binomial_se(0.05, replicates as f64);
     for config in [
         "configs/validation/gs_d05_n30_null.toml",
         "configs/williams2018_null.toml",
@@ -142,7 +136,7 @@ fn futility_on_z_stops_with_the_exact_null_probability() {
     ));
     let n = Normal::standard();
     let exact = 2.0 * n.cdf(0.5) - 1.0;
-    let se = (exact * (1.0 - exact) / replicates as f64).sqrt();
+    let se = binomial_se(exact, replicates as f64);
     assert_within(
         report.looks[0].p_stop_futility,
         exact,
@@ -171,7 +165,7 @@ fn futility_on_conditional_power_matches_its_z_threshold() {
     let threshold = t.sqrt() * (1.9686 - (1.0 - t).sqrt() * n.inverse_cdf(0.8));
     assert!((report.looks[0].futility_z.unwrap() - threshold).abs() < 1e-3);
     let exact = 2.0 * n.cdf(threshold) - 1.0;
-    let se = (exact * (1.0 - exact) / replicates as f64).sqrt();
+    let se = binomial_se(exact, replicates as f64);
     assert_within(
         report.looks[0].p_stop_futility,
         exact,
@@ -208,7 +202,7 @@ fn harm_rule_fires_with_the_exact_probability() {
         }
     }
     let exact = (1.0 - 0.003051) * p_harm;
-    let se = (exact * (1.0 - exact) / replicates as f64).sqrt();
+    let se = binomial_se(exact, replicates as f64);
     assert_within(
         report.looks[0].p_stop_harm,
         exact,

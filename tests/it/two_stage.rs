@@ -13,7 +13,6 @@
 //!   for power, are 0.84454 and 0.84960). These are Monte Carlo estimates themselves, so the
 //!   tolerance is 3 SE of the difference: sqrt(SE_ours^2 + SE_theirs^2).
 
-
 use crate::common::*;
 use crossover_sim::adaptive::{
     pooled_estimate, Method, PowerMethod, PreparedTwoStage, StageOne, StageStatistics, TwoStagePlan,
@@ -159,7 +158,7 @@ fn success_rate(config: &str, replicates: u64, seed: u64) -> (f64, f64) {
 }
 
 fn within(ours: (f64, f64), theirs: f64, their_replicates: f64, what: &str) {
-    let their_se = (theirs * (1.0 - theirs) / their_replicates).sqrt();
+    let their_se = binomial_se(theirs, their_replicates);
     let se = (ours.1 * ours.1 + their_se * their_se).sqrt();
     assert!(
         (ours.0 - theirs).abs() <= 3.0 * se,

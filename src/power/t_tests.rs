@@ -14,16 +14,15 @@
 //! one-sided:  P = E_S[ Phi(ncp - t S) ] = P(T >= t),  T ~ noncentral t(df, ncp = (delta - margin) / se)
 //! ```
 //!
-//! integrated over `x = ln S` with the adaptive Gauss-Kronrod quadrature of [`crate::analytic`]
-//! (quadrature error about 1e-13). The two-sided power is [`analytic::noncentral_t_two_sided_tail`].
+//! integrated over `x = ln S` by [`crate::numerics::expect_over_s`] (adaptive Gauss-Kronrod,
+//! quadrature error about 1e-13). The two-sided power is
+//! [`crate::numerics::noncentral_t_two_sided_tail`].
 //! The absolute accuracy, about 1e-11, is bounded by statrs' normal CDF, whose error reaches
 //! 1.4e-11 (at x = -1, against R's `pnorm`); checked against PowerTOST and R to 1e-9.
 
-use crate::analytic::{
-    self, exp_m1_minus_x, integrate, log_chi_mode, norm_cdf, norm_sf, t_upper_quantile, MIN_LOG_S,
-    NORMAL_LIMIT_DF,
+use crate::numerics::{
+    expect_over_s, noncentral_t_two_sided_tail, norm_cdf, normal_between, t_upper_quantile,
 };
-use statrs::function::gamma::ln_gamma;
 
 /// Probability that the `(1 - 2 alpha)` confidence interval of a t-based estimate lies within
 /// `[lower, upper]`: `P(d - t se_hat >= lower and d + t se_hat <= upper)`, `t = t_{1-alpha, df}`,
@@ -121,7 +120,7 @@ pub fn one_sided_power(alpha: f64, margin: f64, delta: f64, se: f64, df: f64) ->
 
 /// Power of the two-sided test of `H0: mu = 0` at two-sided level `alpha`:
 /// `P(|T| >= t_{1-alpha/2, df})` with `T ~ noncentral t(df, ncp = delta / se)`, from
-/// [`analytic::noncentral_t_two_sided_tail`] (absolute accuracy about 1e-11).
+/// [`crate::numerics::noncentral_t_two_sided_tail`] (absolute accuracy about 1e-11).
 ///
 /// `alpha` is in `(0, 1)`, `se` finite and `>= 0`, `df > 0` (fractional allowed, `+inf` gives
 /// the normal limit). Returns `NaN` when any argument is NaN or out of these ranges or `delta`
@@ -136,7 +135,7 @@ pub fn two_sided_power(alpha: f64, delta: f64, se: f64, df: f64) -> f64 {
         return if delta == 0.0 { alpha } else { 1.0 };
     }
     let crit = t_upper_quantile(0.5 * alpha, df);
-    analytic::noncentral_t_two_sided_tail(crit, df, delta / se)
+    noncentral_t_two_sided_tail(crit, df, delta / se)
 }
 
 /// The smallest `n` that is a positive multiple of `step` with `minimum <= n <= maximum` and
@@ -217,74 +216,6 @@ pub fn sigma_to_cv(sigma: f64) -> f64 {
         return f64::NAN;
     }
     (sigma * sigma).exp_m1().sqrt()
-}
-
-/// `max(0, Phi(hi) - Phi(lo))`, taking the difference in the tail where both are small so that
-/// a power near 0 keeps its digits when both arguments are large.
-fn normal_between(lo: f64, hi: f64) -> f64 {
-    if hi <= lo {
-        0.0
-    } else if lo > 0.0 {
-        norm_sf(lo) - norm_sf(hi)
-    } else {
-        norm_cdf(hi) - norm_cdf(lo)
-    }
-}
-
-/// `E[f(S) 1(S < s_max)]` for `S = sqrt(V / df)`, `V ~ chi^2(df)`, and `f` with values in
-/// `[0, 1]` that changes fastest near the points `kinks` (non-positive, NaN or infinite ones are
-/// ignored). The same integral over `x = ln S` as `analytic::noncentral_t_two_sided_tail`, with
-/// the cut at `s_max` as a break point so that no panel straddles the kink of the TOST integrand.
-fn expect_over_s(df: f64, s_max: f64, kinks: [f64; 2], f: impl Fn(f64) -> f64) -> f64 {
-    if df > NORMAL_LIMIT_DF {
-        // E[S] - 1 and Var(S) are O(1/df), so E[f(S)] - f(1) is O(1/df) for a smooth f: below
-        // 1e-14 here.
-        return if 1.0 < s_max { f(1.0) } else { 0.0 };
-    }
-    let nu = df;
-    // Density of x = ln S (see analytic): exp(log_mode - (nu/2)(e^{2x} - 1 - 2x)).
-    let log_mode = log_chi_mode(nu);
-    let integrand = |x: f64| -> f64 {
-        let g = (log_mode - 0.5 * nu * exp_m1_minus_x(2.0 * x)).exp();
-        if g == 0.0 {
-            return 0.0;
-        }
-        g * f(x.exp())
-    };
-    // Outside this range in u = 2x the density is below e^-40 of its mode.
-    let su = (2.0 / nu).sqrt();
-    let u_lo = -(80.0 / nu + 12.0 * su);
-    let u_hi = (1.0 + 100.0 / nu).ln() + 12.0 * su;
-    let x_lo = (0.5 * u_lo).max(MIN_LOG_S);
-    let x_end = (0.5 * u_hi).min(-MIN_LOG_S).min(s_max.ln());
-    let mut total = 0.0;
-    if x_lo == MIN_LOG_S {
-        // Tiny df: the mass of S below e^-700 (or below s_max if that is smaller), where f is
-        // constant, in closed form: P(V < y) = (y/2)^{nu/2} / Gamma(nu/2 + 1) for tiny y.
-        let x_b = x_lo.min(x_end);
-        let a = 0.5 * nu;
-        let log_below = a * ((0.5 * nu).ln() + 2.0 * x_b) - ln_gamma(a + 1.0);
-        total += log_below.exp() * f(x_b.exp());
-    }
-    if x_end > x_lo {
-        let mut breaks = vec![x_lo, x_end];
-        let inner = kinks
-            .iter()
-            .filter(|k| **k > 0.0 && k.is_finite())
-            .map(|k| k.ln())
-            .chain(std::iter::once(0.0));
-        breaks.extend(inner.filter(|x| *x > x_lo && *x < x_end));
-        breaks.sort_by(f64::total_cmp);
-        for w in breaks.windows(2) {
-            if w[1] > w[0] {
-                total += integrate(&integrand, w[0], w[1], 8);
-            }
-        }
-    }
-    if total.is_nan() {
-        return f64::NAN;
-    }
-    total.clamp(0.0, 1.0)
 }
 
 #[cfg(test)]

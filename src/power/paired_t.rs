@@ -12,21 +12,11 @@
 //! integrated over `x = ln S` (a smooth, unimodal density for every `df > 0`) with adaptive
 //! Gauss-Kronrod (7-15) quadrature to an absolute error of about 1e-13.
 
-use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
-use statrs::function::gamma::ln_gamma;
+use crate::numerics::{bisect, in_unit_interval, noncentral_t_two_sided_tail, t_upper_quantile};
 
 /// Largest number of pairs [`paired_t_sample_size`] searches (as `pwr.t.test`, which searches
 /// `n` in `(2, 1e9)`).
 pub const MAX_PAIRS: f64 = 1e9;
-
-/// Degrees of freedom beyond which the t distribution is replaced by its normal limit.
-pub(crate) const NORMAL_LIMIT_DF: f64 = 1e15;
-
-/// Lower end of the integration in `x = ln S`; the mass of `S` below `e^-700` is added exactly.
-pub(crate) const MIN_LOG_S: f64 = -700.0;
-
-/// Absolute error target of the quadrature.
-const QUAD_TOL: f64 = 1e-13;
 
 /// Exact power of the two-sided one-sample/paired t test with n pairs, standardized effect d = mean/sd of differences, level alpha:
 /// P(|T| >= t_{1-alpha/2, n-1}) where T ~ noncentral t(df = n-1, ncp = d*sqrt(n)).
@@ -37,89 +27,6 @@ pub fn paired_t_power(n: usize, d: f64, alpha: f64) -> f64 {
         return f64::NAN;
     }
     power_fractional(n as f64, d, alpha)
-}
-
-/// The same for a given critical value of |T| (used for interim looks at a nominal level): P(|T| >= crit) with df, ncp.
-///
-/// `df` may be fractional. `crit <= 0` gives 1, `crit = +inf` gives 0, `df > 1e15` (including
-/// `+inf`) gives the normal limit. Absolute accuracy about 1e-12 (checked against R's `pt`).
-/// Returns `NaN` when any argument is NaN or `df <= 0`.
-pub fn noncentral_t_two_sided_tail(crit: f64, df: f64, ncp: f64) -> f64 {
-    if crit.is_nan() || df.is_nan() || ncp.is_nan() || df <= 0.0 {
-        return f64::NAN;
-    }
-    if crit <= 0.0 {
-        return 1.0;
-    }
-    if crit == f64::INFINITY {
-        return 0.0;
-    }
-    if ncp.is_infinite() {
-        return 1.0;
-    }
-    if df > NORMAL_LIMIT_DF {
-        // T - N(ncp, 1) is O(1/df): below 1e-15 here.
-        return (norm_sf(crit - ncp) + norm_cdf(-crit - ncp)).min(1.0);
-    }
-    let nu = df;
-    // Density of x = ln S: with v = nu e^{2x},
-    //   g(x) = 2 v^{nu/2} e^{-v/2} / (2^{nu/2} Gamma(nu/2)) = exp(log_mode - (nu/2) (e^{2x} - 1 - 2x)),
-    // mode at x = 0, sd about 1/sqrt(2 nu); left tail ~ e^{nu x}, right tail super-exponential.
-    let log_mode = log_chi_mode(nu);
-    let tail_factor = |x: f64| -> f64 {
-        let cs = crit * x.exp();
-        norm_cdf(ncp - cs) + norm_cdf(-ncp - cs)
-    };
-    let integrand = |x: f64| -> f64 {
-        let g = (log_mode - 0.5 * nu * exp_m1_minus_x(2.0 * x)).exp();
-        if g == 0.0 {
-            return 0.0;
-        }
-        g * tail_factor(x)
-    };
-    // Range in u = 2x outside which the density of S is below e^{-40} of its mode; for tiny df the
-    // left end is cut at x = -700 (S = 1e-304) and the mass below it added in closed form.
-    let su = (2.0 / nu).sqrt();
-    let u_lo = -(80.0 / nu + 12.0 * su);
-    let u_hi = (1.0 + 100.0 / nu).ln() + 12.0 * su;
-    let (x_lo, x_hi) = ((0.5 * u_lo).max(MIN_LOG_S), (0.5 * u_hi).min(-MIN_LOG_S));
-    let mut total = 0.0;
-    if x_lo == MIN_LOG_S {
-        // P(S < e^x_lo) = P(V < y), y = nu e^{2 x_lo} (underflows to 0 in floating point):
-        // y is tiny, so P = (y/2)^{nu/2} / Gamma(nu/2 + 1) to relative error y, computed in logs;
-        // the normal factor is constant there.
-        let a = 0.5 * nu;
-        let log_below = a * ((0.5 * nu).ln() + 2.0 * MIN_LOG_S) - ln_gamma(a + 1.0);
-        total += log_below.exp() * tail_factor(MIN_LOG_S);
-    }
-    // Break points: the mode, and where the normal factors switch from 1 to 0 (c S = |ncp|).
-    let mut breaks = vec![x_lo, 0.0, x_hi];
-    if ncp != 0.0 {
-        let xt = (ncp.abs() / crit).ln();
-        if xt > x_lo && xt < x_hi {
-            breaks.push(xt);
-        }
-    }
-    breaks.sort_by(f64::total_cmp);
-    for w in breaks.windows(2) {
-        if w[1] > w[0] {
-            total += integrate(&integrand, w[0], w[1], 8);
-        }
-    }
-    if total.is_nan() {
-        return f64::NAN;
-    }
-    total.clamp(0.0, 1.0)
-}
-
-/// `e^u - 1 - u` without cancellation for small `u`.
-pub(crate) fn exp_m1_minus_x(u: f64) -> f64 {
-    if u.abs() < 1e-2 {
-        // Taylor series; the first omitted term u^7/5040 is below 2e-18 u^2.
-        u * u * (0.5 + u * (1.0 / 6.0 + u * (1.0 / 24.0 + u * (1.0 / 120.0 + u / 720.0))))
-    } else {
-        u.exp_m1() - u
-    }
 }
 
 /// smallest n with paired_t_power >= target (n >= 2), and the fractional n solving power = target by interpolation/root finding (like pwr.t.test)
@@ -193,20 +100,6 @@ pub fn paired_t_detectable_effect(n: usize, alpha: f64, target: f64) -> f64 {
     bisect(|d| power(d) - target, lo, hi, 1e-13)
 }
 
-/// Log of the density of `ln S`, `S = sqrt(chi^2(nu) / nu)`, at its mode `S = 1`:
-/// `ln 2 - ln Gamma(z) + z (ln z - 1)` with `z = nu / 2`, by Stirling's series for large `z` (where
-/// the direct form cancels catastrophically).
-pub(crate) fn log_chi_mode(nu: f64) -> f64 {
-    let z = 0.5 * nu;
-    if z < 20.0 {
-        std::f64::consts::LN_2 - ln_gamma(z) + z * (z.ln() - 1.0)
-    } else {
-        let z2 = z * z;
-        let series = (1.0 / 12.0 - (1.0 / 360.0 - 1.0 / (1260.0 * z2)) / z2) / z;
-        std::f64::consts::LN_2 + 0.5 * z.ln() - 0.5 * (2.0 * std::f64::consts::PI).ln() - series
-    }
-}
-
 /// Power at a possibly fractional number of pairs `n >= 2` (df = n - 1).
 fn power_fractional(n: f64, d: f64, alpha: f64) -> f64 {
     if n.is_nan() || n < 2.0 || !in_unit_interval(alpha) || d.is_nan() {
@@ -217,160 +110,10 @@ fn power_fractional(n: f64, d: f64, alpha: f64) -> f64 {
     noncentral_t_two_sided_tail(crit, df, d * n.sqrt())
 }
 
-/// `t_{1-p, df}`: statrs' Student t quantile, polished with Newton steps on the upper tail; for
-/// `df > 1e5` (where statrs' incomplete-beta inversion loses accuracy, and at `df ~ 1e9` hangs) the
-/// Cornish-Fisher expansion in 1/df to the 1/df^4 term (Hill 1970, ACM Algorithm 396), whose
-/// first omitted term is below 1e-15 there for levels down to 1e-7. Accuracy about 1e-10 or better.
-pub(crate) fn t_upper_quantile(p: f64, df: f64) -> f64 {
-    let normal = Normal::standard();
-    if !in_unit_interval(p) || df.is_nan() || df <= 0.0 {
-        return f64::NAN;
-    }
-    if df > 1e5 {
-        let z = -normal.inverse_cdf(p);
-        let z2 = z * z;
-        let g1 = (z2 + 1.0) * z / 4.0;
-        let g2 = ((5.0 * z2 + 16.0) * z2 + 3.0) * z / 96.0;
-        let g3 = (((3.0 * z2 + 19.0) * z2 + 17.0) * z2 - 15.0) * z / 384.0;
-        let g4 = ((((79.0 * z2 + 776.0) * z2 + 1482.0) * z2 - 1920.0) * z2 - 945.0) * z / 92160.0;
-        return z + (g1 + (g2 + (g3 + g4 / df) / df) / df) / df;
-    }
-    let Ok(t) = StudentsT::new(0.0, 1.0, df) else {
-        return f64::NAN;
-    };
-    let mut x = t.inverse_cdf(1.0 - p);
-    if !x.is_finite() {
-        x = -normal.inverse_cdf(p);
-    }
-    for _ in 0..4 {
-        let dens = statrs::distribution::Continuous::pdf(&t, x);
-        if dens.is_nan() || dens <= 0.0 {
-            break;
-        }
-        let step = (t.sf(x) - p) / dens;
-        if !step.is_finite() {
-            break;
-        }
-        x += step;
-        if step.abs() < 1e-14 * x.abs().max(1.0) {
-            break;
-        }
-    }
-    x
-}
-
-/// Bisection for an increasing function with f(lo) < 0 <= f(hi); relative tolerance `rel_tol`.
-fn bisect(f: impl Fn(f64) -> f64, mut lo: f64, mut hi: f64, rel_tol: f64) -> f64 {
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        if f(mid) < 0.0 {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-        if hi - lo <= rel_tol * hi.abs().max(1e-300) {
-            break;
-        }
-    }
-    0.5 * (lo + hi)
-}
-
-/// `x` in the open interval (0, 1) (false for NaN).
-fn in_unit_interval(x: f64) -> bool {
-    x > 0.0 && x < 1.0
-}
-
-pub(crate) fn norm_cdf(x: f64) -> f64 {
-    if x == f64::INFINITY {
-        1.0
-    } else if x == f64::NEG_INFINITY {
-        0.0
-    } else {
-        Normal::standard().cdf(x)
-    }
-}
-
-pub(crate) fn norm_sf(x: f64) -> f64 {
-    norm_cdf(-x)
-}
-
-// Gauss-Kronrod 7-15 nodes (non-negative half) and weights.
-const XGK: [f64; 8] = [
-    0.991_455_371_120_812_6,
-    0.949_107_912_342_758_5,
-    0.864_864_423_359_769_1,
-    0.741_531_185_599_394_4,
-    0.586_087_235_467_691_1,
-    0.405_845_151_377_397_2,
-    0.207_784_955_007_898_5,
-    0.0,
-];
-const WGK: [f64; 8] = [
-    0.022_935_322_010_529_22,
-    0.063_092_092_629_978_55,
-    0.104_790_010_322_250_2,
-    0.140_653_259_715_525_9,
-    0.169_004_726_639_267_9,
-    0.190_350_578_064_785_4,
-    0.204_432_940_075_298_9,
-    0.209_482_141_084_727_8,
-];
-// Gauss weights for the nodes XGK[1], XGK[3], XGK[5], XGK[7].
-const WG: [f64; 4] = [
-    0.129_484_966_168_869_7,
-    0.279_705_391_489_276_7,
-    0.381_830_050_505_118_9,
-    0.417_959_183_673_469_4,
-];
-
-/// One Gauss-Kronrod 7-15 panel: (Kronrod estimate, |Kronrod - Gauss|).
-fn gk15(f: &impl Fn(f64) -> f64, a: f64, b: f64) -> (f64, f64) {
-    let c = 0.5 * (a + b);
-    let h = 0.5 * (b - a);
-    let fc = f(c);
-    let mut k = WGK[7] * fc;
-    let mut g = WG[3] * fc;
-    for i in 0..7 {
-        let s = f(c - h * XGK[i]) + f(c + h * XGK[i]);
-        k += WGK[i] * s;
-        if i % 2 == 1 {
-            g += WG[i / 2] * s;
-        }
-    }
-    (k * h, ((k - g) * h).abs())
-}
-
-/// Adaptive Gauss-Kronrod integration of `f` over [a, b], starting from `pieces` equal panels.
-pub(crate) fn integrate(f: &impl Fn(f64) -> f64, a: f64, b: f64, pieces: usize) -> f64 {
-    const MAX_PANELS: usize = 20_000;
-    let width = b - a;
-    let mut stack: Vec<(f64, f64, usize)> = (0..pieces)
-        .map(|i| {
-            let lo = a + width * i as f64 / pieces as f64;
-            let hi = a + width * (i + 1) as f64 / pieces as f64;
-            (lo, hi, 0)
-        })
-        .collect();
-    let mut total = 0.0;
-    let mut panels = 0;
-    while let Some((lo, hi, depth)) = stack.pop() {
-        let (val, err) = gk15(f, lo, hi);
-        panels += 1;
-        let local_tol = QUAD_TOL * ((hi - lo) / width).max(1e-3);
-        if err <= local_tol || depth >= 40 || panels >= MAX_PANELS {
-            total += val;
-        } else {
-            let mid = 0.5 * (lo + hi);
-            stack.push((lo, mid, depth + 1));
-            stack.push((mid, hi, depth + 1));
-        }
-    }
-    total
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::numerics::{norm_cdf, norm_sf};
 
     /// The project's reference values, "Paired t test power":
     /// `pwr.t.test(n, d, sig.level=0.05, type="paired", alternative="two.sided")` (pwr 1.3.0,
@@ -459,37 +202,6 @@ mod tests {
             let got = paired_t_power(n, d, 0.05);
             assert!((got - want).abs() < 1e-9, "n={n} d={d}: {got} vs {want}");
         }
-    }
-
-    /// R 4.2.2: pt(3, 4.5, 1.7, lower.tail=FALSE) + pt(-3, 4.5, 1.7) = 0.209132985164;
-    /// pt(2.5, 1, -0.8, lower.tail=FALSE) + pt(-2.5, 1, -0.8) = 0.307985825719.
-    #[test]
-    fn two_sided_tail_matches_r() {
-        let got = noncentral_t_two_sided_tail(3.0, 4.5, 1.7);
-        assert!((got - 0.209132985164).abs() < 1e-10, "{got}");
-        let got = noncentral_t_two_sided_tail(2.5, 1.0, -0.8);
-        assert!((got - 0.307985825719).abs() < 1e-10, "{got}");
-        // Central t: the tail is the two-sided level of its own quantile.
-        let got = noncentral_t_two_sided_tail(2.262157162798, 9.0, 0.0);
-        assert!((got - 0.05).abs() < 1e-11, "{got}");
-    }
-
-    /// R 4.2.2: qt(0.975, 9) = 2.262157162798, qt(0.975, 2.5) = 3.574654842004.
-    #[test]
-    fn t_quantile_fractional_df() {
-        assert!((t_upper_quantile(0.025, 9.0) - 2.262157162798).abs() < 1e-10);
-        assert!((t_upper_quantile(0.025, 2.5) - 3.574654842004).abs() < 1e-10);
-        assert!((t_upper_quantile(0.025, 1e13) - 1.959963984540054).abs() < 1e-10);
-        // Both sides of the switch to the Cornish-Fisher expansion at df = 1e5 agree with R 4.2.2:
-        // sprintf("%.15f", qt(c(0.975, 0.9999995), 1e5)) = 1.959987707534609, 4.891943340731303
-        for (p, want) in [(0.025, 1.959987707534609), (5e-7, 4.891943340731303)] {
-            let below = t_upper_quantile(p, 1e5);
-            let above = t_upper_quantile(p, 1e5 * (1.0 + 1e-15));
-            assert!((below - want).abs() < 1e-10, "{below} vs {want}");
-            assert!((above - want).abs() < 1e-10, "{above} vs {want}");
-        }
-        // R 4.2.2: sprintf("%.15f", qt(0.975, 1e4)) = 1.960201239890626 (statrs path).
-        assert!((t_upper_quantile(0.025, 1e4) - 1.960201239890626).abs() < 1e-10);
     }
 
     /// R 4.2.2 base: uniroot(function(d) pw(20, d) - 0.8, c(0.01, 5), tol=1e-13)$root = 0.6604416546.

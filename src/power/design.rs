@@ -14,8 +14,8 @@
 use crate::analysis::anova::AnovaModel;
 use crate::analysis::AnalysisName;
 use crate::config::design::{Randomization, TrialDesign};
-use crate::exact_power::{one_sided_power, smallest_sample_size, tost_power, two_sided_power};
-use crate::inference::{Better, Hypothesis, Multiplicity};
+use crate::inference::{bonferroni_level, Better, Hypothesis, Multiplicity};
+use crate::power::t_tests::{one_sided_power, smallest_sample_size, tost_power, two_sided_power};
 
 /// Largest total sample size the analytic search considers.
 pub const MAX_SAMPLE_SIZE: usize = 100_000;
@@ -82,7 +82,7 @@ impl PowerModel {
         let alpha = match d.analysis().multiplicity {
             _ if m < 2 => d.analysis().alpha,
             Multiplicity::None => d.analysis().alpha,
-            Multiplicity::Bonferroni => d.analysis().alpha / m as f64,
+            Multiplicity::Bonferroni => bonferroni_level(d.analysis().alpha, m),
             Multiplicity::Holm => {
                 return Err("Holm's procedure rejects a contrast depending on the others' p-values (no closed form per contrast)".to_string())
             }
