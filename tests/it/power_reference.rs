@@ -49,7 +49,7 @@ fn completers_paired_power_matches_noncentral_t() {
 const NULL_REPLICATES: u64 = 200_000;
 /// SE of a rejection rate of 0.05 at 200,000 replicates: sqrt(0.05 * 0.95 / 2e5) = 0.00049.
 fn null_se() -> f64 {
-    (0.05f64 * 0.95 / NULL_REPLICATES as f64).sqrt()
+    binomial_se(0.05, NULL_REPLICATES as f64)
 }
 
 /// The williams2018 null twin as a fixed design with extra overrides.
