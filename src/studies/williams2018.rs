@@ -123,6 +123,32 @@ fn fixed_design() -> Result<Override, Error> {
     set("sequential.looks", toml::Value::Array(vec![float(1.0)]))
 }
 
+/// What every claim's check reads: the loaded config, where to log and report progress, and
+/// the primary analysis's level.
+struct Context<'a> {
+    base: &'a LoadedConfig,
+    log: &'a dyn Fn(&str),
+    progress: &'a dyn Progress,
+    reference: String,
+    alpha: f64,
+}
+
+/// What the checks have found so far, in the order the report shows it.
+#[derive(Default)]
+struct Findings {
+    sections: Vec<Section>,
+    verdicts: Vec<String>,
+    plots: Vec<(String, Figure)>,
+}
+
+/// The interim simulations of (d), read again by (f): per scenario, its label, the true d_z and
+/// the mean d_z of the trials stopped at the interim and of all trials at their stop; and (f)'s
+/// table rows.
+struct EarlyStopFigures {
+    figures: Vec<(String, f64, Option<f64>, Option<f64>)>,
+    rows: Vec<Vec<String>>,
+}
+
 /// Runs every check. `log` receives one line per simulated design (for a terminal).
 pub fn check_claims(
     base: &LoadedConfig,
@@ -139,14 +165,39 @@ pub fn check_claims(
             base.origin
         )));
     }
-    let reference = d.crossover().condition_name(d.reference()).to_string();
-    let mut sections = Vec::new();
-    let mut verdicts = Vec::new();
-    let mut plots = Vec::new();
-    let alpha = d.analysis().alpha;
+    let ctx = Context {
+        base,
+        log,
+        progress,
+        reference: d.crossover().condition_name(d.reference()).to_string(),
+        alpha: d.analysis().alpha,
+    };
+    let mut out = Findings::default();
+    responders_from_enrollment(&ctx, &mut out)?;
+    power_with_fifteen_pairs(&ctx, &mut out)?;
+    enrollment_for_target_power(&ctx, &mut out)?;
+    let early = stopping_at_the_interim(&ctx, &mut out)?;
+    responder_selection_type_one_error(&ctx, &mut out)?;
+    bias_of_early_stopped_estimates(&mut out, early);
+    let mut args = vec!["claim".to_string()];
+    args.extend(crate::report::reproduce::config_args(base));
+    Ok(ClaimReport {
+        config: base.origin.clone(),
+        overrides: base.overrides.clone(),
+        command: crate::report::reproduce::command(&args),
+        seed: d.seed(),
+        replicates: d.replicates(),
+        sections: out.sections,
+        verdicts: out.verdicts,
+        plots: out.plots,
+    })
+}
 
-    // (a) responders from 30 enrolled
-    log("(a) responders from the planned enrollment ...");
+/// (a) How many responders the planned enrollment yields, by responsive share.
+fn responders_from_enrollment(ctx: &Context, out: &mut Findings) -> Result<(), Error> {
+    let (base, progress, d) = (ctx.base, ctx.progress, &ctx.base.design);
+    let reference = &ctx.reference;
+    (ctx.log)("(a) responders from the planned enrollment ...");
     let mut rows = Vec::new();
     let mut distribution_series = Vec::new();
     let mut p15_at_058 = 0.0;
@@ -200,7 +251,7 @@ pub fn check_claims(
         "Not supported. With the paper's dropout, {} enrolled participants yield {} completers and, at the observed responsive share 0.58, fewer than 15 ketamine responders in most trials: P(at least 15) = {:.3}. Even at the top of the literature range (0.64) it is {:.3}. At 0.58 each enrolled participant yields {:.3} responders on average, so an average of 15 responders needs about {:.0} enrolled (and more for a high probability of 15).",
         d.enrolled(), rows[2][2], p15_at_058, a_max_p, responders_per_enrolled, (15.0 / responders_per_enrolled.max(1e-9)).ceil()
     );
-    sections.push(Section {
+    out.sections.push(Section {
         title: "(a) How many responders do 30 enrolled participants yield?".into(),
         method: format!(
             "Fixed design, N = {}; the responsive class's probability set to response rates from 0.40 to 0.64 (0.64: the 24-hour response rate after one ketamine infusion in Murrough et al., Am J Psychiatry 2013; 0.58 = 7/12 in the paper); dropout as in the paper ({} before the first infusion, {} after it). Responders = completers with a >= 50% HAM-D reduction under {reference}.",
@@ -211,8 +262,8 @@ pub fn check_claims(
         verdict: verdict_a.clone(),
         plots: vec!["claim-responders.svg".into()],
     });
-    verdicts.push(format!("(a) {verdict_a}"));
-    plots.push((
+    out.verdicts.push(format!("(a) {verdict_a}"));
+    out.plots.push((
         "claim-responders.svg".into(),
         Figure::BarPanels(
             Chart {
@@ -230,9 +281,13 @@ pub fn check_claims(
             distribution_series,
         ),
     ));
+    Ok(())
+}
 
-    // (b) power with exactly 15 responders
-    log("(b) power of the responder analysis with 15 pairs ...");
+/// (b) The power of the responder analysis with exactly 15 pairs, exact and simulated.
+fn power_with_fifteen_pairs(ctx: &Context, out: &mut Findings) -> Result<(), Error> {
+    let (progress, d, alpha) = (ctx.progress, &ctx.base.design, ctx.alpha);
+    (ctx.log)("(b) power of the responder analysis with 15 pairs ...");
     let mut rows = Vec::new();
     let mut b_powers = Vec::new();
     for dz in [0.5, 0.8] {
@@ -267,7 +322,7 @@ pub fn check_claims(
         "Only for large effects. With exactly 15 responder pairs a paired t test at two-sided {alpha} has power {:.3} for a moderate effect (d_z = 0.5) and {:.3} for a large one (d_z = 0.8). 'Fully powered' (80%) needs d_z >= {d80:.2}; 90% needs d_z >= {d90:.2}.",
         b_powers[0], b_powers[1]
     );
-    sections.push(Section {
+    out.sections.push(Section {
         title: "(b) Is a 15-participant crossover fully powered for moderate to large effects?".into(),
         method: "Exact power of the two-sided paired t test with 15 pairs (noncentral t, numerical integration; equals R's pwr.t.test(n = 15, d, type = \"paired\")), next to a simulation of the same test.".into(),
         header: ["d_z", "exact power", "simulated power ± SE"].map(String::from).to_vec(),
@@ -275,10 +330,14 @@ pub fn check_claims(
         verdict: verdict_b.clone(),
         plots: vec![],
     });
-    verdicts.push(format!("(b) {verdict_b}"));
+    out.verdicts.push(format!("(b) {verdict_b}"));
+    Ok(())
+}
 
-    // (c) smallest enrollment reaching 80% and 90%
-    log("(c) power of the responder analysis against enrollment ...");
+/// (c) The smallest enrollment reaching 80% and 90% power, by sweeping the enrollment.
+fn enrollment_for_target_power(ctx: &Context, out: &mut Findings) -> Result<(), Error> {
+    let (base, progress, d, alpha) = (ctx.base, ctx.progress, &ctx.base.design, ctx.alpha);
+    (ctx.log)("(c) power of the responder analysis against enrollment ...");
     let values: Vec<toml::Value> = (16..=140).step_by(2).map(toml::Value::Integer).collect();
     let mut rows = Vec::new();
     let mut power_series = Vec::new();
@@ -356,7 +415,7 @@ pub fn check_claims(
         "With the paper's dropout and response rate, the responder analysis reaches 80% power at N = {} (90% at {}) for a large effect (d_z = 0.8) and at N = {} (90% at {}) for a moderate one (d_z = 0.5). At the planned N = {} its power is {}: close to 80% only for a large effect, far from it for a moderate one.",
         show(0.8, 0.8), show(0.8, 0.9), show(0.5, 0.8), show(0.5, 0.9), d.enrolled(), at_planned.join(" and ")
     );
-    sections.push(Section {
+    out.sections.push(Section {
         title: "(c) The smallest enrollment reaching 80% and 90% power".into(),
         method: format!(
             "The williams2018 population with the responsive class's effect set to d_z = 0.5 or 0.8 (T mean = R mean + d_z x SD(D), SD(D) = {:.2} at correlation {}); fixed design; enrollment swept over 16..140 in steps of 2 with common random numbers; primary analysis {}. Selecting responders on their response under R truncates the reference changes, so the d_z realized in the responder subgroup is somewhat larger than the class's d_z; the powers below include that.",
@@ -367,8 +426,8 @@ pub fn check_claims(
         verdict: verdict_c.clone(),
         plots: vec!["claim-power-vs-enrolled.svg".into()],
     });
-    verdicts.push(format!("(c) {verdict_c}"));
-    plots.push((
+    out.verdicts.push(format!("(c) {verdict_c}"));
+    out.plots.push((
         "claim-power-vs-enrolled.svg".into(),
         Figure::Lines(
             Chart {
@@ -388,9 +447,14 @@ pub fn check_claims(
             power_series,
         ),
     ));
+    Ok(())
+}
 
-    // (d) stopping at the midway interim, and (f) bias of early-stopped estimates
-    log("(d) stopping at the midway interim ...");
+/// (d) The probability of stopping at the midway interim, by effect; its simulations also give
+/// (f)'s figures.
+fn stopping_at_the_interim(ctx: &Context, out: &mut Findings) -> Result<EarlyStopFigures, Error> {
+    let (base, progress, d, alpha) = (ctx.base, ctx.progress, &ctx.base.design, ctx.alpha);
+    (ctx.log)("(d) stopping at the midway interim ...");
     let mut rows_d = Vec::new();
     let mut rows_f = Vec::new();
     let scenarios: Vec<(String, Vec<Override>, f64)> = vec![
@@ -450,7 +514,7 @@ pub fn check_claims(
         "Under the effect the paper observed, the midway interim stops the trial for efficacy with probability {observed_stop:.3}: stopping there, as the investigators did, was the likely outcome. Under a large effect (d_z = 0.8) it is {:.3} and under a moderate one (d_z = 0.5) {:.3}: the O'Brien-Fleming-type boundary (nominal level {} at the interim) stops early only for very large effects.",
         stop_by_scenario[1], stop_by_scenario[2], rows_d[0][2]
     );
-    sections.push(Section {
+    out.sections.push(Section {
         title: "(d) The probability of stopping at the midway interim".into(),
         method: format!(
             "The config's design: looks at {:?} enrolled, Lan-DeMets O'Brien-Fleming-type spending (two-sided {alpha}, alpha/2 per side), primary analysis {}.",
@@ -462,10 +526,17 @@ pub fn check_claims(
         verdict: verdict_d.clone(),
         plots: vec![],
     });
-    verdicts.push(format!("(d) {verdict_d}"));
+    out.verdicts.push(format!("(d) {verdict_d}"));
+    Ok(EarlyStopFigures {
+        figures: f_figures,
+        rows: rows_f,
+    })
+}
 
-    // (e) type I error of the responder-selected analysis
-    log("(e) type I error under the null ...");
+/// (e) The type I error of the responder-selected analysis under two null populations.
+fn responder_selection_type_one_error(ctx: &Context, out: &mut Findings) -> Result<(), Error> {
+    let (base, progress, d, alpha) = (ctx.base, ctx.progress, &ctx.base.design, ctx.alpha);
+    (ctx.log)("(e) type I error under the null ...");
     let mut rows = Vec::new();
     let null = null_overrides(base)?;
     let mut e_values = Vec::new();
@@ -510,7 +581,7 @@ pub fn check_claims(
         "Selecting responders on their own response under the reference condition biases the comparison: under the null the responder-selected analysis rejects with probability {:.4} when response is driven by the latent class (the paper's assumption), but {:.4} when response is partly noise, against {alpha} for the all-completers analysis, whose level holds in both.",
         e_values[0], e_values[1]
     );
-    sections.push(Section {
+    out.sections.push(Section {
         title: "(e) Type I error of the responder-selected analysis".into(),
         method: "Null twins (test identical to reference), fixed design N = 30, paper's dropout; the responder analysis selects completers who responded under the reference condition.".into(),
         header: ["null population", "responders_paired ± SE", "completers_paired ± SE", "period_adjusted ± SE", "mean responder estimate (true 0)"].map(String::from).to_vec(),
@@ -518,8 +589,16 @@ pub fn check_claims(
         verdict: verdict_e.clone(),
         plots: vec![],
     });
-    verdicts.push(format!("(e) {verdict_e}"));
+    out.verdicts.push(format!("(e) {verdict_e}"));
+    Ok(())
+}
 
+/// (f) How much the estimates of trials stopped at the interim overstate the effect.
+fn bias_of_early_stopped_estimates(out: &mut Findings, early: EarlyStopFigures) {
+    let EarlyStopFigures {
+        figures: f_figures,
+        rows: rows_f,
+    } = early;
     let verdict_f = match &f_figures[..] {
         [(_, true_obs, Some(early_obs), Some(all_obs)), rest @ ..] => {
             let others: Vec<String> = rest
@@ -535,7 +614,7 @@ pub fn check_claims(
         }
         _ => "No trial stopped at the interim under the config's effect, so the bias of early-stopped estimates cannot be estimated.".into(),
     };
-    sections.push(Section {
+    out.sections.push(Section {
         title: "(f) How much does an estimate from a trial stopped at the interim overstate the effect?".into(),
         method: "Same simulations as (d). d_z is the responder analysis's mean(D)/sd(D); the true d_z is that of the responsive class under the config (before responder selection, rounding and clamping); the paper reported d = 2.5 (responders, n = 7).".into(),
         header: ["effect", "true d_z (responsive class)", "mean d_z, stopped at interim", "mean d_z, all trials at their stop", "mean estimate, stopped at interim (class mean difference)", "trials stopped at interim"].map(String::from).to_vec(),
@@ -543,20 +622,7 @@ pub fn check_claims(
         verdict: verdict_f.clone(),
         plots: vec![],
     });
-    verdicts.push(format!("(f) {verdict_f}"));
-
-    let mut args = vec!["claim".to_string()];
-    args.extend(crate::report::reproduce::config_args(base));
-    Ok(ClaimReport {
-        config: base.origin.clone(),
-        overrides: base.overrides.clone(),
-        command: crate::report::reproduce::command(&args),
-        seed: d.seed(),
-        replicates: d.replicates(),
-        sections,
-        verdicts,
-        plots,
-    })
+    out.verdicts.push(format!("(f) {verdict_f}"));
 }
 
 /// Renders claim.md.
