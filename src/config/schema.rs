@@ -643,7 +643,7 @@ impl Default for SimulationSection {
 pub struct AdaptiveSection {
     /// `potvin_b`, `potvin_c`, `montague_d` (bioequivalence, TOST) or `reestimate`
     /// (re-estimation of N from the stage-1 variance for the analysis's hypothesis).
-    pub method: AdaptiveMethod,
+    pub method: crate::adaptive::Method,
     /// The adjusted alpha of the stage-1 and final tests (default: B and C 0.0294, D 0.028,
     /// re-estimation analysis.alpha).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -664,7 +664,7 @@ pub struct AdaptiveSection {
     pub target_power: f64,
     /// `shifted` (central t, Potvin's paper; default), `nct` or `exact`.
     #[serde(default = "default_power_method")]
-    pub power_method: AdaptivePowerMethod,
+    pub power_method: crate::adaptive::PowerMethod,
     /// Largest total N; a larger required N is capped here (default 1000).
     #[serde(default = "default_max_total")]
     pub max_total: i64,
@@ -681,36 +681,10 @@ fn default_target_power() -> f64 {
     0.8
 }
 
-fn default_power_method() -> AdaptivePowerMethod {
-    AdaptivePowerMethod::Shifted
+fn default_power_method() -> crate::adaptive::PowerMethod {
+    crate::adaptive::PowerMethod::Shifted
 }
 
 fn default_max_total() -> i64 {
     1000
-}
-
-/// `adaptive.method`.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum AdaptiveMethod {
-    /// Potvin et al. 2008, method B.
-    PotvinB,
-    /// Potvin et al. 2008, method C.
-    PotvinC,
-    /// Montague et al. 2012, method D.
-    MontagueD,
-    /// Sample-size re-estimation from the stage-1 variance.
-    Reestimate,
-}
-
-/// `adaptive.power_method`.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum AdaptivePowerMethod {
-    /// Shifted central t.
-    Shifted,
-    /// Noncentral t approximation.
-    Nct,
-    /// Exact.
-    Exact,
 }

@@ -1373,6 +1373,15 @@ fn sequential(
     })
 }
 
+/// `a, b and c` (or `a, b or c`): names listed in a sentence.
+fn in_words(names: &[&str], conjunction: &str) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} {conjunction} {last}", rest.join(", ")),
+    }
+}
+
 /// `[adaptive]` as a two-stage plan, checked against the design and the analysis.
 fn two_stage(
     a: &AdaptiveSection,
@@ -1382,13 +1391,8 @@ fn two_stage(
     plan: &AnalysisPlan,
     enrolled: usize,
 ) -> Result<TwoStagePlan> {
-    use crate::adaptive::{Method, PowerMethod};
-    let method = match a.method {
-        AdaptiveMethod::PotvinB => Method::PotvinB,
-        AdaptiveMethod::PotvinC => Method::PotvinC,
-        AdaptiveMethod::MontagueD => Method::MontagueD,
-        AdaptiveMethod::Reestimate => Method::Reestimate,
-    };
+    use crate::adaptive::{InterimRule, MethodScope};
+    let method = a.method;
     let name = method.as_str();
     if !crossover.is_two_by_two() {
         return Err(invalid(
@@ -1419,15 +1423,21 @@ fn two_stage(
         ));
     }
     let equivalence = matches!(plan.hypothesis, Hypothesis::Equivalence { .. });
-    match (method, equivalence) {
-        (Method::Reestimate, true) => {
+    match (method.spec().scope, equivalence) {
+        (MethodScope::OneOrTwoSided, true) => {
             return Err(invalid(
                 "adaptive.method",
-                "\"reestimate\"",
-                "for equivalence choose potvin_b, potvin_c or montague_d",
+                format!("{name:?}"),
+                format!(
+                    "for equivalence choose {}",
+                    in_words(
+                        &crate::adaptive::Method::names_with_scope(MethodScope::Equivalence),
+                        "or"
+                    )
+                ),
             ))
         }
-        (Method::PotvinB | Method::PotvinC | Method::MontagueD, false) => {
+        (MethodScope::Equivalence, false) => {
             return Err(invalid(
                 "analysis.hypothesis",
                 format!("{:?}", file.analysis.hypothesis.as_str()),
@@ -1447,7 +1457,7 @@ fn two_stage(
         Some(x) => level("adaptive.alpha", x)?,
         None => method.default_alpha().unwrap_or(plan.alpha),
     };
-    let powered_method = matches!(method, Method::PotvinC | Method::MontagueD);
+    let powered_method = method.spec().interim == InterimRule::PowerCheckThenTest;
     let alpha_powered = match (a.alpha_powered, powered_method) {
         (Some(x), true) => level("adaptive.alpha_powered", x)?,
         (None, _) => plan.alpha,
@@ -1455,7 +1465,16 @@ fn two_stage(
             return Err(invalid(
                 "adaptive.alpha_powered",
                 x,
-                format!("applies to potvin_c and montague_d only, not {name:?}"),
+                format!(
+                    "applies to {} only, not {name:?}",
+                    in_words(
+                        &crate::adaptive::Method::all()
+                            .filter(|m| m.spec().interim == InterimRule::PowerCheckThenTest)
+                            .map(|m| m.as_str())
+                            .collect::<Vec<_>>(),
+                        "and"
+                    )
+                ),
             ))
         }
     };
@@ -1535,11 +1554,7 @@ fn two_stage(
         alpha_powered,
         assumed_effect,
         target_power: a.target_power,
-        power_method: match a.power_method {
-            AdaptivePowerMethod::Shifted => PowerMethod::Shifted,
-            AdaptivePowerMethod::Nct => PowerMethod::Nct,
-            AdaptivePowerMethod::Exact => PowerMethod::Exact,
-        },
+        power_method: a.power_method,
         max_total: max_total as usize,
         max_stage2,
         inflate_for_dropout: a.inflate_for_dropout,

@@ -141,16 +141,16 @@ fn maximal(alternative: bool) -> ConfigFile {
         }),
         adaptive: Some(AdaptiveSection {
             method: if alternative {
-                AdaptiveMethod::Reestimate
+                crossover_sim::adaptive::Method::REESTIMATE
             } else {
-                AdaptiveMethod::PotvinC
+                crossover_sim::adaptive::Method::POTVIN_C
             },
             alpha: Some(0.0294),
             alpha_powered: Some(0.05),
             assumed_gmr: Some(0.95),
             assumed_effect: Some(1.0),
             target_power: 0.8,
-            power_method: AdaptivePowerMethod::Shifted,
+            power_method: crossover_sim::adaptive::PowerMethod::Shifted,
             max_total: 1000,
             max_stage2: Some(100),
             inflate_for_dropout: true,

@@ -83,17 +83,17 @@ fn decision_flows_of_b_c_and_d() {
         (1.12, 0.12, Pass, Pass, Pass),
     ];
     let b = PreparedTwoStage::new(
-        &plan(Method::PotvinB, PowerMethod::Shifted),
+        &plan(Method::POTVIN_B, PowerMethod::Shifted),
         12,
         equivalence(),
     );
     let c = PreparedTwoStage::new(
-        &plan(Method::PotvinC, PowerMethod::Shifted),
+        &plan(Method::POTVIN_C, PowerMethod::Shifted),
         12,
         equivalence(),
     );
     let d = PreparedTwoStage::new(
-        &plan(Method::MontagueD, PowerMethod::Nct),
+        &plan(Method::MONTAGUE_D, PowerMethod::Nct),
         12,
         equivalence(),
     );
@@ -132,7 +132,7 @@ fn re_estimated_n_matches_power2stage() {
         (PowerMethod::Nct, &nct),
         (PowerMethod::Exact, &nct),
     ] {
-        let prepared = PreparedTwoStage::new(&plan(Method::PotvinB, method), 12, equivalence());
+        let prepared = PreparedTwoStage::new(&plan(Method::POTVIN_B, method), 12, equivalence());
         for (i, &want) in expected.iter().enumerate() {
             let cv = 0.10 + 0.01 * i as f64;
             assert_eq!(

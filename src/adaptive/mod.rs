@@ -25,70 +25,8 @@ use crate::numerics::{last_holding, t_cdf, t_quantile};
 use crate::power::t_tests::{one_sided_power, tost_power, two_sided_power};
 use std::sync::OnceLock;
 
-/// The two-stage method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    /// Potvin et al. 2008, method B.
-    PotvinB,
-    /// Potvin et al. 2008, method C.
-    PotvinC,
-    /// Montague et al. 2012, method D (C with its own alpha and assumed GMR).
-    MontagueD,
-    /// Re-estimation of N from the stage-1 variance, no test at the interim.
-    Reestimate,
-}
-
-impl Method {
-    /// The config spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::PotvinB => "potvin_b",
-            Method::PotvinC => "potvin_c",
-            Method::MontagueD => "montague_d",
-            Method::Reestimate => "reestimate",
-        }
-    }
-
-    /// The method's adjusted alpha (Potvin B and C 0.0294, Montague D 0.028).
-    pub fn default_alpha(self) -> Option<f64> {
-        match self {
-            Method::PotvinB | Method::PotvinC => Some(0.0294),
-            Method::MontagueD => Some(0.028),
-            Method::Reestimate => None,
-        }
-    }
-
-    /// The GMR the method assumes for power and sample size (0.95; D: 0.90).
-    pub fn default_gmr(self) -> Option<f64> {
-        match self {
-            Method::PotvinB | Method::PotvinC => Some(0.95),
-            Method::MontagueD => Some(0.90),
-            Method::Reestimate => None,
-        }
-    }
-}
-
-/// How power is computed for the interim power check and the re-estimated N.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PowerMethod {
-    /// The central t shifted by the noncentrality (Potvin's paper).
-    Shifted,
-    /// The noncentral t approximation (PowerTOST's "nct").
-    Nct,
-    /// Exact (Owen's Q for TOST).
-    Exact,
-}
-
-impl PowerMethod {
-    /// The config spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PowerMethod::Shifted => "shifted",
-            PowerMethod::Nct => "nct",
-            PowerMethod::Exact => "exact",
-        }
-    }
-}
+mod methods;
+pub use methods::{InterimRule, Method, MethodScope, MethodSpec, PowerMethod, METHODS};
 
 /// A validated two-stage plan. Stage 1 enrolls `design.enrolled` participants.
 #[derive(Debug, Clone, PartialEq)]
@@ -365,7 +303,7 @@ impl PreparedTwoStage {
         };
         let powered_mse = powered(p.alpha);
         let powered_mse_at_powered_alpha =
-            if matches!(p.method, Method::PotvinC | Method::MontagueD) {
+            if p.method.spec().interim == InterimRule::PowerCheckThenTest {
                 powered(p.alpha_powered)
             } else {
                 Vec::new()
@@ -436,8 +374,8 @@ impl PreparedTwoStage {
             return StageOne::Fail(Some(e));
         };
         let n = s.n().min(self.n1);
-        match self.plan.method {
-            Method::PotvinB => {
+        match self.plan.method.spec().interim {
+            InterimRule::TestThenPowerCheck => {
                 if self.passes(&e) {
                     return StageOne::Pass(e);
                 }
@@ -445,7 +383,7 @@ impl PreparedTwoStage {
                     return StageOne::Fail(Some(e));
                 }
             }
-            Method::PotvinC | Method::MontagueD => {
+            InterimRule::PowerCheckThenTest => {
                 if mse <= self.powered_mse_at_powered_alpha[n] {
                     return if self.hypothesis.rejects(&e, &self.critical_powered) {
                         StageOne::Pass(e)
@@ -457,7 +395,7 @@ impl PreparedTwoStage {
                     return StageOne::Pass(e);
                 }
             }
-            Method::Reestimate => {}
+            InterimRule::NoTest => {}
         }
         self.go_on(mse, e, s.n())
     }
@@ -520,22 +458,20 @@ pub fn describe(plan: &TwoStagePlan, n1: usize, ratio: bool) -> String {
             .unwrap_or_default(),
         plan.alpha
     );
-    match plan.method {
-        Method::PotvinB => format!(
-            "Potvin B: test stage 1 at alpha {a}; pass: stop. Otherwise compute the {power} at alpha {a}; at least {t}: stop, fail. Otherwise {n2}.",
+    let title = plan.method.spec().title;
+    match plan.method.spec().interim {
+        InterimRule::TestThenPowerCheck => format!(
+            "{title}: test stage 1 at alpha {a}; pass: stop. Otherwise compute the {power} at alpha {a}; at least {t}: stop, fail. Otherwise {n2}.",
             a = plan.alpha,
             t = plan.target_power
         ),
-        Method::PotvinC | Method::MontagueD => format!(
-            "{}: compute the {power} at alpha {p}; at least {t}: test stage 1 at alpha {p} and stop (pass or fail). Otherwise test stage 1 at alpha {a}; pass: stop. Otherwise {n2}.",
-            if plan.method == Method::PotvinC { "Potvin C" } else { "Montague D" },
+        InterimRule::PowerCheckThenTest => format!(
+            "{title}: compute the {power} at alpha {p}; at least {t}: test stage 1 at alpha {p} and stop (pass or fail). Otherwise test stage 1 at alpha {a}; pass: stop. Otherwise {n2}.",
             p = plan.alpha_powered,
             a = plan.alpha,
             t = plan.target_power
         ),
-        Method::Reestimate => format!(
-            "Re-estimation: no test at the interim; {n2}."
-        ),
+        InterimRule::NoTest => format!("{title}: no test at the interim; {n2}."),
     }
 }
 
