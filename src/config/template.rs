@@ -6,7 +6,7 @@
 //! a user can switch each one on by deleting one character per line. Prose comments start with
 //! `# `.
 
-use crate::design::{preset_sequences, MAX_PERIODS, PRESET_NAMES};
+use crate::design::{preset, preset_names, preset_sequences, MAX_PERIODS};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -82,11 +82,7 @@ pub struct Template {
 
 /// The number of conditions of a preset (`williams` takes any number; 3 by default).
 fn conditions_of(design: &str) -> Option<usize> {
-    match design {
-        "williams" => None,
-        d if d.starts_with("2x") => Some(2),
-        d => d[..1].parse().ok(),
-    }
+    preset(design).and_then(|p| p.conditions)
 }
 
 /// R, T for two conditions; R, T1, T2, ... for more.
@@ -100,7 +96,7 @@ fn default_conditions(k: usize) -> Vec<String> {
 }
 
 impl Template {
-    /// Checks the arguments: `design` one of [`PRESET_NAMES`], `conditions` (when given) as many
+    /// Checks the arguments: `design` one of [`preset_names`], `conditions` (when given) as many
     /// distinct non-empty names as the design has conditions, `endpoint` one of
     /// [`ENDPOINT_NAMES`]. The message of an error names the parameter (as
     /// [`TemplateLabels::default`] calls it), the value and what is allowed.
@@ -129,10 +125,10 @@ impl Template {
         name: &str,
     ) -> Result<Template, String> {
         let (design_label, conditions_label) = (labels.design, labels.conditions);
-        if !PRESET_NAMES.contains(&design) {
+        if preset(design).is_none() {
             return Err(format!(
                 "{design_label} {design}: not a named design; choose one of {}",
-                PRESET_NAMES.join(", ")
+                preset_names().join(", ")
             ));
         }
         let endpoint = TemplateEndpoint::parse_as(labels.endpoint, endpoint)?;

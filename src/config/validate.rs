@@ -207,7 +207,7 @@ fn crossover(d: &DesignSection) -> Result<Crossover> {
                 format!(
                     "with {} conditions give the sequences (e.g. [\"ABC\", \"BCA\", \"CAB\"]) or a design.preset ({})",
                     names.len(),
-                    crate::design::PRESET_NAMES.join(", ")
+                    crate::design::preset_names().join(", ")
                 ),
             ))
         }

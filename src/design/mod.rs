@@ -5,7 +5,7 @@
 
 mod presets;
 
-pub use presets::{preset_sequences, williams_sequences, PRESET_NAMES};
+pub use presets::{preset, preset_names, preset_sequences, williams_sequences, Preset, PRESETS};
 
 use std::fmt;
 

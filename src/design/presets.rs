@@ -1,42 +1,73 @@
 //! Named crossover designs (the names bioequivalence statisticians use) and the Williams
 //! construction for any number of conditions.
 
-/// The preset names `design.preset` accepts.
-pub const PRESET_NAMES: [&str; 10] = [
-    "2x2", "3x3", "3x6x3", "4x4", "williams", "2x2x3", "2x2x4", "2x3x3", "2x4x4", "2x4x2",
+/// A named design: its name, the number of conditions it is for (`None`: any, as the Williams
+/// construction) and its sequences over A, B, ... (empty for a construction).
+#[derive(Debug)]
+pub struct Preset {
+    /// The name `design.preset` and `init --design` accept.
+    pub name: &'static str,
+    /// The number of conditions (`None`: any number).
+    pub conditions: Option<usize>,
+    /// The sequences, as letters (the Williams construction has none listed).
+    sequences: &'static [&'static str],
+}
+
+/// Every named design, in the order messages list them: the one table of presets.
+pub static PRESETS: [Preset; 10] = [
+    fixed("2x2", 2, &["AB", "BA"]),
+    fixed("3x3", 3, &["ABC", "BCA", "CAB"]),
+    fixed("3x6x3", 3, &["ABC", "ACB", "BAC", "BCA", "CAB", "CBA"]),
+    fixed("4x4", 4, &["ABCD", "BDAC", "CADB", "DCBA"]),
+    Preset {
+        name: "williams",
+        conditions: None,
+        sequences: &[],
+    },
+    fixed("2x2x3", 2, &["ABA", "BAB"]),
+    fixed("2x2x4", 2, &["ABAB", "BABA"]),
+    fixed("2x3x3", 2, &["ABB", "BAB", "BBA"]),
+    fixed("2x4x4", 2, &["ABAB", "BABA", "ABBA", "BAAB"]),
+    fixed("2x4x2", 2, &["AB", "BA", "AA", "BB"]),
 ];
+
+const fn fixed(
+    name: &'static str,
+    conditions: usize,
+    sequences: &'static [&'static str],
+) -> Preset {
+    Preset {
+        name,
+        conditions: Some(conditions),
+        sequences,
+    }
+}
+
+/// The preset names `design.preset` accepts, in table order.
+pub fn preset_names() -> Vec<&'static str> {
+    PRESETS.iter().map(|p| p.name).collect()
+}
+
+/// The preset of that name.
+pub fn preset(name: &str) -> Option<&'static Preset> {
+    PRESETS.iter().find(|p| p.name == name)
+}
 
 /// The sequences of a named design for `conditions` conditions, or why the name does not fit.
 pub fn preset_sequences(name: &str, conditions: usize) -> Result<Vec<String>, String> {
-    let fixed: &[&str] = match name {
-        "2x2" => &["AB", "BA"],
-        "3x3" => &["ABC", "BCA", "CAB"],
-        "3x6x3" => &["ABC", "ACB", "BAC", "BCA", "CAB", "CBA"],
-        "4x4" => &["ABCD", "BDAC", "CADB", "DCBA"],
-        "2x2x3" => &["ABA", "BAB"],
-        "2x2x4" => &["ABAB", "BABA"],
-        "2x3x3" => &["ABB", "BAB", "BBA"],
-        "2x4x4" => &["ABAB", "BABA", "ABBA", "BAAB"],
-        "2x4x2" => &["AB", "BA", "AA", "BB"],
-        "williams" => return Ok(williams_sequences(conditions)),
-        _ => {
-            return Err(format!(
-                "is not a named design; the names are {}",
-                PRESET_NAMES.join(", ")
-            ))
-        }
-    };
-    let needed = if name.starts_with("2x") {
-        2
-    } else {
-        name[..1].parse::<usize>().unwrap_or(0)
-    };
-    if needed != conditions {
+    let Some(p) = preset(name) else {
         return Err(format!(
-            "is a design for {needed} conditions, but design.conditions lists {conditions}"
+            "is not a named design; the names are {}",
+            preset_names().join(", ")
         ));
+    };
+    match p.conditions {
+        None => Ok(williams_sequences(conditions)),
+        Some(needed) if needed != conditions => Err(format!(
+            "is a design for {needed} conditions, but design.conditions lists {conditions}"
+        )),
+        Some(_) => Ok(p.sequences.iter().map(|s| s.to_string()).collect()),
     }
-    Ok(fixed.iter().map(|s| s.to_string()).collect())
 }
 
 /// The Williams design for `k` conditions: k sequences for even k, 2k for odd k (the square
@@ -102,6 +133,32 @@ mod tests {
         }
         assert!(is_williams(&preset_sequences("4x4", 4).unwrap(), 4));
         assert!(is_williams(&preset_sequences("3x6x3", 3).unwrap(), 3));
+    }
+
+    /// Each listed design uses exactly its number of conditions, in sequences of one length,
+    /// and its name says so (`KxSxP`: K conditions, S sequences, P periods; `KxK`: a square).
+    #[test]
+    fn each_preset_matches_its_name() {
+        for p in PRESETS.iter().filter(|p| p.conditions.is_some()) {
+            let k = p.conditions.unwrap();
+            let letters: std::collections::BTreeSet<char> =
+                p.sequences.iter().flat_map(|s| s.chars()).collect();
+            assert_eq!(letters.len(), k, "{}", p.name);
+            let periods = p.sequences[0].len();
+            assert!(p.sequences.iter().all(|s| s.len() == periods), "{}", p.name);
+            let parts: Vec<usize> = p.name.split('x').map(|x| x.parse().unwrap()).collect();
+            let (conditions, sequences, length) = match parts[..] {
+                [c, s, l] => (c, s, l),
+                [c, l] => (c, c, l),
+                _ => panic!("{}", p.name),
+            };
+            assert_eq!(
+                (conditions, sequences, length),
+                (k, p.sequences.len(), periods),
+                "{}",
+                p.name
+            );
+        }
     }
 
     #[test]

@@ -322,7 +322,7 @@ fn every_name_an_enum_accepts_is_listed() {
         .map(|a| format!("`{}`", a.as_str()))
         .collect();
     wanted.extend(
-        crossover_sim::design::PRESET_NAMES
+        crossover_sim::design::preset_names()
             .iter()
             .map(|p| format!("`{p}`")),
     );

@@ -5,7 +5,7 @@
 
 use crate::common::*;
 use crossover_sim::config::{self, template::Template};
-use crossover_sim::design::PRESET_NAMES;
+use crossover_sim::design::preset_names;
 use predicates::prelude::*;
 
 const ENDPOINTS: [&str; 2] = ["normal", "log_normal"];
@@ -30,7 +30,7 @@ fn checks(text: &str, origin: &str) {
 
 #[test]
 fn every_template_validates_as_written_and_with_every_optional_section() {
-    for design in PRESET_NAMES {
+    for design in preset_names() {
         for endpoint in ENDPOINTS {
             let t = Template::new(design, None, endpoint, "t").unwrap();
             let text = t.render();
@@ -51,7 +51,7 @@ fn every_template_validates_as_written_and_with_every_optional_section() {
 #[test]
 fn init_writes_a_config_that_validates_and_runs_for_every_design_and_endpoint() {
     let dir = tempfile::tempdir().unwrap();
-    for design in PRESET_NAMES {
+    for design in preset_names() {
         for endpoint in ENDPOINTS {
             let file = format!("{design}_{endpoint}.toml");
             crossover_sim()
