@@ -236,13 +236,8 @@ pub fn check_threads(threads: Option<usize>) -> Result<Option<usize>, Error> {
 }
 
 /// The worker pool for `--threads` (checked first).
-pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = check_threads(threads)? {
-        builder = builder.num_threads(n);
-    }
-    builder
-        .build()
+pub fn thread_pool(threads: Option<usize>) -> Result<crate::engine::ThreadPool, Error> {
+    crate::engine::thread_pool(check_threads(threads)?)
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))
 }
 

@@ -137,7 +137,7 @@ fn load_all(
 fn run_one(
     loaded: &LoadedConfig,
     options: &RunOptions,
-    pool: &rayon::ThreadPool,
+    pool: &crossover_sim::engine::ThreadPool,
 ) -> Result<(), Error> {
     // Build the simulator (and its boundaries) before the bar appears, so errors come first.
     let dir = run::prepare(loaded, &options.out)?;

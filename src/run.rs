@@ -86,6 +86,9 @@ pub fn simulate(loaded: &LoadedConfig, progress: &dyn Progress) -> Result<RunRep
     if progress.cancelled() || summary.replicates != loaded.design.replicates() {
         return Err(Error::Interrupted);
     }
-    let meta = RunMetadata::single(rayon::current_num_threads(), start.elapsed().as_secs_f64());
+    let meta = RunMetadata::single(
+        crate::engine::threads_in_use(),
+        start.elapsed().as_secs_f64(),
+    );
     Ok(build_report(loaded, sim.rules(), &summary, meta))
 }

@@ -172,7 +172,7 @@ pub fn run_shard(
         sweep,
         points,
         elapsed_seconds: start.elapsed().as_secs_f64(),
-        threads: rayon::current_num_threads(),
+        threads: crate::engine::threads_in_use(),
         checksum,
     })
 }

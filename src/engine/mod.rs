@@ -15,6 +15,9 @@ use crate::model::{Allocation, Cohort, CohortModel};
 use crate::sequential::boundaries::BoundaryError;
 use crate::sequential::StoppingRules;
 use rayon::prelude::*;
+
+/// A pool of worker threads that simulations run on (`ThreadPool::install`).
+pub use rayon::ThreadPool;
 use std::ops::Range;
 
 /// Replicates per work unit: the granularity of parallel work and progress reports.
@@ -448,4 +451,18 @@ impl Simulator {
         }
         s
     }
+}
+
+/// A pool of `threads` worker threads (`None`: one per available core, rayon's default).
+pub fn thread_pool(threads: Option<usize>) -> Result<ThreadPool, String> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        builder = builder.num_threads(n);
+    }
+    builder.build().map_err(|e| e.to_string())
+}
+
+/// The number of worker threads of the pool the caller runs on.
+pub fn threads_in_use() -> usize {
+    rayon::current_num_threads()
 }

@@ -176,11 +176,8 @@ fn binomial_half_lower_critical(n: usize, level: f64) -> i64 {
 }
 
 fn binomial_half_lower_critical_bisection(n: usize, level: f64) -> i64 {
-    use statrs::distribution::{Binomial, DiscreteCDF};
-    let Ok(b) = Binomial::new(0.5, n as u64) else {
-        return -1;
-    };
-    let rejects = |k: u64| 2.0 * b.cdf(k) <= level * (1.0 + 1e-12);
+    let rejects =
+        |k: u64| 2.0 * crate::numerics::binomial_cdf(k, n as u64, 0.5) <= level * (1.0 + 1e-12);
     if !rejects(0) {
         return -1;
     }

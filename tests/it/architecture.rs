@@ -173,3 +173,27 @@ fn the_import_scanner_sees_plain_and_braced_paths_but_not_comments() {
     );
     // A doc comment is a comment: links in documentation are not imports.
 }
+
+/// The crates that only one module may name (outside its tests): the module and the crate.
+const CONFINED: &[(&str, &str)] = &[("engine", "rayon"), ("numerics", "statrs")];
+
+#[test]
+fn rayon_and_statrs_are_named_only_by_their_module() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut outside = Vec::new();
+    for (file, module, _) in sources() {
+        let text = std::fs::read_to_string(src.join(&file)).unwrap();
+        // Tests may compute their references with any crate.
+        let shipped = text.split("#[cfg(test)]").next().unwrap_or("");
+        for (owner, krate) in CONFINED {
+            let named = shipped.lines().any(|line| {
+                let code = line.split("//").next().unwrap_or("");
+                code.contains(&format!("{krate}::"))
+            });
+            if named && module.as_str() != *owner {
+                outside.push(format!("src/{file} names {krate} (only {owner} may)"));
+            }
+        }
+    }
+    assert!(outside.is_empty(), "{}", outside.join("\n"));
+}
