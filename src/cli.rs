@@ -405,6 +405,16 @@ pub fn boundary_request(
             "--looks {shown}: looks must be strictly increasing"
         )));
     }
+    let alpha_range = match sided {
+        Sided::Two => (1.0, "(0, 1) with --sided 2"),
+        Sided::One => (0.5, "(0, 0.5) with --sided 1"),
+    };
+    if !(alpha > 0.0 && alpha < alpha_range.0) {
+        return Err(usage(format!(
+            "--alpha {alpha}: the overall alpha must lie in {}, e.g. --alpha 0.05",
+            alpha_range.1
+        )));
+    }
     let last = looks[looks.len() - 1];
     let rates: Vec<f64> = if looks.iter().all(|&x| x <= 1.0) {
         if last != 1.0 {

@@ -505,7 +505,7 @@ fn boundaries(request: &cli::BoundaryRequest, spending: &str, json: bool) -> Res
             "spending": spending,
             "alpha": request.alpha,
             "sided": if sided == Sided::Two { 2 } else { 1 },
-            "convention": convention(sided),
+            "convention": request.kind.convention(sided),
             "information_rates": b.information_rates,
             "critical_z": b.critical_z,
             "nominal_level": b.nominal_level,
@@ -522,7 +522,7 @@ fn boundaries(request: &cli::BoundaryRequest, spending: &str, json: bool) -> Res
         request.alpha,
         if sided == Sided::Two { 2 } else { 1 }
     );
-    println!("{}", convention(sided));
+    println!("{}", request.kind.convention(sided));
     println!("look  information  critical z  nominal level  cumulative alpha");
     for k in 0..b.critical_z.len() {
         println!(
@@ -535,13 +535,6 @@ fn boundaries(request: &cli::BoundaryRequest, spending: &str, json: bool) -> Res
         );
     }
     Ok(())
-}
-
-fn convention(sided: Sided) -> &'static str {
-    match sided {
-        Sided::Two => "Two-sided symmetric boundaries; spending functions spend alpha/2 per side with the one-sided function (rpact sided = 2, gsDesign test.type = 2). Nominal level = 2(1 - Phi(c_k)).",
-        Sided::One => "One-sided upper boundaries. Nominal level = 1 - Phi(c_k).",
-    }
 }
 
 fn samplesize(path: &Path, target: f64, options: &RunOptions) -> Result<(), Error> {

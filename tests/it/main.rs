@@ -1,12 +1,12 @@
 //! The integration tests, one binary: each module was once its own test binary, and linking
 //! two dozen of them dominated the test build. Shared helpers live in `common`.
 
-#[allow(dead_code)] // not every module uses every helper
-mod common;
 mod anova;
 mod architecture;
 mod bias;
 mod cli;
+#[allow(dead_code)] // not every module uses every helper
+mod common;
 mod config_docs;
 mod csv_outputs;
 mod degenerate;
@@ -17,6 +17,7 @@ mod hypotheses;
 mod init;
 mod jobs;
 mod multiplicity;
+mod new_user;
 mod nothing_lost;
 mod outputs_docs;
 mod pinned;
