@@ -289,6 +289,7 @@ pub const SWEEP_FLAGS: SweepLabels = SweepLabels {
     param2: "--param2",
     values2: "--values2",
     target_power: "--target-power",
+    set: SET_FLAG,
 };
 
 /// `--target-power T` of `samplesize`: a power in (0, 1).
@@ -301,6 +302,21 @@ pub fn target_power_arg(target: f64) -> Result<f64, Error> {
             &target.to_string(),
             "must be a power in (0, 1), e.g. 0.8",
         ))
+    }
+}
+
+/// `--out DIR`: a folder, or a path where one can be created; never an existing file.
+pub fn out_arg(out: &std::path::Path) -> Result<(), Error> {
+    match out.ancestors().find(|a| a.exists() && !a.is_dir()) {
+        Some(file) => Err(Error::argument(
+            "--out",
+            &out.display().to_string(),
+            format!(
+                "{} is a file, not a folder; --out takes the folder the results go into (created when missing), e.g. --out results",
+                file.display()
+            ),
+        )),
+        None => Ok(()),
     }
 }
 
@@ -484,6 +500,7 @@ impl Cli {
     pub fn check(&self) -> Result<(), Error> {
         let run = |options: &RunOptions| -> Result<(), Error> {
             check_threads(options.threads)?;
+            out_arg(&options.out)?;
             overrides(options)?;
             Ok(())
         };
@@ -531,7 +548,7 @@ impl Cli {
                 seed,
                 ..
             } => overrides_of(overrides, *replicates, *seed).map(|_| ()),
-            Command::Merge { .. } => Ok(()),
+            Command::Merge { out, .. } => out_arg(out),
             Command::Init {
                 design,
                 conditions,

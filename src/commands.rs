@@ -2,8 +2,8 @@
 
 use crossover_sim::cli::{self, Bar, Cli, Command, Interruptible, RunOptions};
 use crossover_sim::config::{self, LoadedConfig, Override};
+use crossover_sim::engine::BLOCK;
 use crossover_sim::error::Error;
-use crossover_sim::interrupt;
 use crossover_sim::report::{self, reproduce};
 use crossover_sim::sequential::boundaries::Sided;
 use crossover_sim::shard::{self, Merged, ShardSpec, SweepSpec};
@@ -84,6 +84,9 @@ pub fn dispatch(cli: Cli) -> Result<(), Error> {
     }
 }
 
+/// The results folder when `--out` is not given (the default of `RunOptions::out`).
+const DEFAULT_OUT: &str = "results";
+
 fn names(paths: &[PathBuf]) -> String {
     paths
         .iter()
@@ -134,11 +137,19 @@ fn load_all(
     (loaded, clashes)
 }
 
+/// Prints the config's hints (values that look like percentages) on stderr.
+fn print_hints(loaded: &LoadedConfig) {
+    for hint in loaded.hints() {
+        eprintln!("hint: {hint}");
+    }
+}
+
 fn run_one(
     loaded: &LoadedConfig,
     options: &RunOptions,
     pool: &rayon::ThreadPool,
 ) -> Result<(), Error> {
+    print_hints(loaded);
     // Build the simulator (and its boundaries) before the bar appears, so errors come first.
     let dir = run::prepare(loaded, &options.out)?;
     let bar = Bar::new(
@@ -152,6 +163,9 @@ fn run_one(
     if !options.quiet {
         print!("{}", report::text::render(&result));
         println!("  wrote {}", names(&written));
+    }
+    if let Some(warning) = result.primary_warning() {
+        eprintln!("warning: {warning}");
     }
     Ok(())
 }
@@ -182,9 +196,37 @@ fn run(configs: &[PathBuf], options: &RunOptions) -> Result<(), Error> {
                 .join("; ")
         )));
     }
+    // Every config is validated (and its folder checked) before any is simulated: an invalid
+    // one stops the command at once, with every error, and nothing is run.
+    let checked: Vec<Result<LoadedConfig, Error>> = loaded
+        .into_iter()
+        .map(|l| l.and_then(|l| run::prepare(&l, &options.out).map(|_| l)))
+        .collect();
+    let invalid: Vec<(&PathBuf, &Error)> = configs
+        .iter()
+        .zip(&checked)
+        .filter_map(|(p, c)| c.as_ref().err().map(|e| (p, e)))
+        .collect();
+    if configs.len() > 1 && !invalid.is_empty() {
+        for (_, e) in &invalid {
+            eprintln!("error: {}", config::tidy_numbers(&e.to_string()));
+        }
+        let paths: Vec<PathBuf> = invalid.iter().map(|(p, _)| (*p).clone()).collect();
+        let message = format!(
+            "nothing was run: {} of {} configs are invalid: {}",
+            invalid.len(),
+            configs.len(),
+            names(&paths)
+        );
+        return Err(if invalid.iter().all(|(_, e)| e.exit_code() == 2) {
+            Error::Usage(message)
+        } else {
+            Error::Other(message)
+        });
+    }
     let pool = cli::thread_pool(options.threads)?;
     let mut failures = Vec::new();
-    for (path, loaded) in configs.iter().zip(loaded) {
+    for (path, loaded) in configs.iter().zip(checked) {
         let outcome = loaded.and_then(|l| run_one(&l, options, &pool));
         if let Err(e) = outcome {
             if configs.len() == 1 || matches!(e, Error::Interrupted) {
@@ -208,6 +250,7 @@ fn run(configs: &[PathBuf], options: &RunOptions) -> Result<(), Error> {
 
 fn run_sweep(path: &Path, spec: &SweepSpec, options: &RunOptions) -> Result<(), Error> {
     let base = config::load(path, &cli::overrides(options)?)?;
+    print_hints(&base);
     // Validate every grid point before spending simulation time.
     let points = sweep::point_configs(&base, spec)?.len();
     let dir = run::results_dir(&options.out, base.design.name())?;
@@ -284,12 +327,18 @@ fn batch(inputs: &[PathBuf], options: &RunOptions) -> Result<(), Error> {
             if let Some(clash) = clashes.get(&i) {
                 return Err(Error::Usage(clash.clone()));
             }
+            bar.suspend(|| print_hints(&loaded));
             let (result, _) =
                 pool.install(|| run::run_into(&loaded, &options.out, &Interruptible))?;
             Ok(result)
         });
         match outcome {
             Ok(r) => {
+                if let Some(warning) = r.primary_warning() {
+                    bar.suspend(|| {
+                        eprintln!("warning: {}", without_path(path, &Error::Other(warning)))
+                    });
+                }
                 if !options.quiet {
                     bar.suspend(|| {
                         println!(
@@ -365,16 +414,8 @@ fn run_shards(
             sweep::point_configs(&loaded, s)?;
         }
         let dir = run::results_dir(&options.out, loaded.design.name())?;
-        let shards_dir = shard::shards_dir(&dir);
-        {
-            let _writing = interrupt::writing()?;
-            std::fs::create_dir_all(&shards_dir).map_err(|e| {
-                Error::Report(report::ReportError::Io {
-                    path: shards_dir.display().to_string(),
-                    source: e,
-                })
-            })?;
-        }
+        // Checked as writable now, created when the shard file is written.
+        let shards_dir = run::results_dir(&dir, shard::SHARDS_FOLDER)?;
         let range = spec.range(loaded.design.replicates());
         let points = sweep.as_ref().map_or(1, |s| sweep::grid(s).len());
         let bar = Bar::new(
@@ -386,14 +427,27 @@ fn run_shards(
         bar.0.finish_and_clear();
         let written = run::export(&shards_dir, &file, &shard::exporters(&file))?;
         if !options.quiet {
+            let holds = if range.is_empty() {
+                let blocks = loaded.design.replicates().div_ceil(BLOCK);
+                format!(
+                    "holds no replicates ({} replicates make {blocks} block(s) of {BLOCK}, shared among {} shards; its file is written because merge takes all {} shard files)",
+                    loaded.design.replicates(),
+                    spec.count,
+                    spec.count
+                )
+            } else {
+                format!(
+                    "= replicates {}..{} of {}",
+                    range.start,
+                    range.end,
+                    loaded.design.replicates()
+                )
+            };
             println!(
-                "{}: shard {}/{} = replicates {}..{} of {}; wrote {}",
+                "{}: shard {}/{} {holds}; wrote {}",
                 loaded.design.name(),
                 spec.index,
                 spec.count,
-                range.start,
-                range.end,
-                loaded.design.replicates(),
                 names(&written)
             );
         }
@@ -462,21 +516,47 @@ fn init(
 
 fn validate(configs: &[PathBuf], overrides: &[Override]) -> Result<(), Error> {
     let configs = batch::dedup_files(configs.to_vec());
+    let mut checked: Vec<Result<LoadedConfig, Error>> = configs
+        .iter()
+        .map(|path| {
+            config::load(path, overrides)
+                .map_err(Error::from)
+                .and_then(|loaded| run::simulator(&loaded).map(|_| loaded))
+        })
+        .collect();
+    // Configs that `run` would refuse together: two that would write the same results folder.
+    let named: Vec<(usize, &Path, String)> = configs
+        .iter()
+        .zip(&checked)
+        .enumerate()
+        .filter_map(|(i, (p, l))| {
+            l.as_ref()
+                .ok()
+                .map(|l| (i, p.as_path(), l.design.name().to_string()))
+        })
+        .collect();
+    let pairs: Vec<(&Path, &str)> = named.iter().map(|(_, p, n)| (*p, n.as_str())).collect();
+    let clashes = batch::name_collisions(&pairs, Path::new(DEFAULT_OUT));
+    for (k, message) in clashes {
+        checked[named[k].0] = Err(Error::Usage(format!(
+            "{message} (`run` and `batch` refuse such configs together)"
+        )));
+    }
     let mut invalid = Vec::new();
-    for path in &configs {
-        let checked = config::load(path, overrides)
-            .map_err(Error::from)
-            .and_then(|loaded| run::simulator(&loaded).map(|_| loaded));
+    for (path, checked) in configs.iter().zip(checked) {
         match checked {
-            Ok(loaded) => println!(
-                "ok: {} ({}, N = {}, {} look(s) at {:?}, primary {})",
-                path.display(),
-                loaded.design.name(),
-                loaded.design.enrolled(),
-                loaded.design.sequential().looks.len(),
-                loaded.design.sequential().looks,
-                loaded.design.analysis().primary.as_str()
-            ),
+            Ok(loaded) => {
+                print_hints(&loaded);
+                println!(
+                    "ok: {} ({}, N = {}, {} look(s) at {:?}, primary {})",
+                    path.display(),
+                    loaded.design.name(),
+                    loaded.design.enrolled(),
+                    loaded.design.sequential().looks.len(),
+                    loaded.design.sequential().looks,
+                    loaded.design.analysis().primary.as_str()
+                )
+            }
             // A single config's error is printed once, by main.
             Err(e) if configs.len() == 1 => return Err(e),
             Err(e) => {
@@ -539,6 +619,7 @@ fn boundaries(request: &cli::BoundaryRequest, spending: &str, json: bool) -> Res
 
 fn samplesize(path: &Path, target: f64, options: &RunOptions) -> Result<(), Error> {
     let base = config::load(path, &cli::overrides(options)?)?;
+    print_hints(&base);
     let pool = cli::thread_pool(options.threads)?;
     let bar = Bar::new(
         2 * base.design.replicates(),

@@ -92,3 +92,427 @@ fn boundaries_alpha_out_of_range_names_the_flag_not_an_enum() {
             .stderr(predicate::str::contains("(One)").not());
     }
 }
+
+/// Defect 9: the class probabilities' sum is shown as the user would add them, and the error
+/// names the `--set` arguments that set them.
+#[test]
+fn class_probability_sum_names_the_set_argument() {
+    assert_refused(
+        "configs/williams2018.toml",
+        &[
+            (
+                &["population.classes[0].probability=0.7"],
+                "(set by --set population.classes[0].probability=0.7)",
+            ),
+            (&["population.classes[0].probability=0.7"], "= 1.12: class probabilities must sum to 1"),
+            (
+                &[
+                    "population.classes[0].probability=0.7",
+                    "population.classes[1].probability=0.4",
+                ],
+                "(set by --set population.classes[0].probability=0.7, --set population.classes[1].probability=0.4)",
+            ),
+        ],
+    );
+    crossover_sim()
+        .args(["validate", "configs/williams2018.toml", "--set"])
+        .arg("population.classes[0].probability=0.7")
+        .current_dir(crate_path(""))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("1.1199999").not());
+}
+
+const WILLIAMS: &str = "configs/williams2018.toml";
+
+fn williams_text() -> String {
+    std::fs::read_to_string(crate_path(WILLIAMS)).unwrap()
+}
+
+/// A scratch folder holding `good.toml` (williams2018 renamed `good`) and the other files.
+fn scratch_with(files: &[(&str, String)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+fn good_text() -> String {
+    williams_text().replace("name = \"williams2018\"", "name = \"good\"")
+}
+
+fn in_dir(dir: &std::path::Path) -> assert_cmd::Command {
+    let mut c = crossover_sim();
+    c.current_dir(dir)
+        .timeout(std::time::Duration::from_secs(120));
+    c
+}
+
+/// Defect 10: `run good.toml typo.toml` validates both before simulating either: it exits 2
+/// at once with the typo's error, and writes nothing for the good one.
+#[test]
+fn run_validates_every_config_before_simulating_any() {
+    let typo = good_text()
+        .replace("name = \"good\"", "name = \"typo\"")
+        .replace("enrolled = 30", "enrolled = -3");
+    let dir = scratch_with(&[("good.toml", good_text()), ("typo.toml", typo)]);
+    let started = std::time::Instant::now();
+    in_dir(dir.path())
+        .args([
+            "run",
+            "good.toml",
+            "typo.toml",
+            "--replicates",
+            "2000000000",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("typo.toml"))
+        .stderr(predicate::str::contains("design.enrolled"))
+        .stderr(predicate::str::contains(
+            "nothing was run: 1 of 2 configs are invalid: typo.toml",
+        ));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert!(
+        !dir.path().join("results").exists(),
+        "a results folder was written"
+    );
+}
+
+/// Defect 11: `validate` refuses two configs with the same name, as `run` does.
+#[test]
+fn validate_refuses_configs_that_run_refuses_together() {
+    let dir = scratch_with(&[
+        ("a.toml", good_text()),
+        (
+            "b.toml",
+            good_text().replace("correlation = 0.3", "correlation = 0.4"),
+        ),
+    ]);
+    in_dir(dir.path())
+        .args(["validate", "a.toml", "b.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "a.toml: name = \"good\" is also the name of b.toml",
+        ))
+        .stderr(predicate::str::contains("2 of 2 configs are invalid"));
+    in_dir(dir.path())
+        .args(["run", "a.toml", "b.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is also the name of"));
+}
+
+/// Sends SIGINT to a running command after `after` and waits for it to exit with 130.
+fn interrupt_after(dir: &std::path::Path, args: &[&str], after: std::time::Duration) {
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("crossover-sim"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(after);
+    assert!(std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{args:?}: {stderr}");
+}
+
+/// Defect 13: an interrupted `claim` or `batch` leaves no empty results folder behind (the
+/// folder is checked as writable before simulating and created when files are written).
+#[test]
+fn interrupted_claim_and_batch_leave_no_empty_folders() {
+    let dir = scratch_with(&[("good.toml", good_text())]);
+    std::fs::create_dir(dir.path().join("configs")).unwrap();
+    std::fs::write(dir.path().join("configs/good.toml"), good_text()).unwrap();
+    let wait = std::time::Duration::from_millis(1500);
+    interrupt_after(
+        dir.path(),
+        &[
+            "claim",
+            "good.toml",
+            "--replicates",
+            "100000000",
+            "--out",
+            "out",
+        ],
+        wait,
+    );
+    assert!(!dir.path().join("out").exists(), "claim left out/");
+    interrupt_after(
+        dir.path(),
+        &[
+            "batch",
+            "configs",
+            "--replicates",
+            "100000000",
+            "--out",
+            "out",
+        ],
+        wait,
+    );
+    assert!(!dir.path().join("out").exists(), "batch left out/");
+    // An existing results folder stays, and so does what is in it.
+    std::fs::create_dir_all(dir.path().join("out/kept")).unwrap();
+    interrupt_after(
+        dir.path(),
+        &[
+            "batch",
+            "configs",
+            "--replicates",
+            "100000000",
+            "--out",
+            "out",
+        ],
+        wait,
+    );
+    assert!(dir.path().join("out/kept").is_dir());
+    assert!(!dir.path().join("out/good").exists(), "batch left out/good");
+}
+
+/// Defect 17: `--out` naming a file is refused at once, naming the flag, not "File exists".
+#[test]
+fn out_naming_a_file_is_refused_with_the_flag() {
+    let dir = scratch_with(&[("good.toml", good_text()), ("a_file", "x".into())]);
+    for command in ["batch", "run"] {
+        in_dir(dir.path())
+            .args([command, "good.toml", "--out", "a_file"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "--out a_file: a_file is a file, not a folder",
+            ))
+            .stderr(predicate::str::contains("os error").not());
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a_file")).unwrap(),
+        "x"
+    );
+}
+
+/// Defect 12: a `--set` of the swept key is refused (it would be replaced at every point), and
+/// so is a value listed twice (it would be simulated twice).
+#[test]
+fn sweep_refuses_a_set_of_the_swept_key_and_repeated_values() {
+    let dir = scratch_with(&[("good.toml", good_text())]);
+    let sweep = |extra: &[&str]| {
+        let mut c = in_dir(dir.path());
+        c.args(["sweep", "good.toml", "--replicates", "200", "--out", "out"])
+            .args(extra);
+        c
+    };
+    sweep(&[
+        "--param",
+        "design.enrolled",
+        "--values",
+        "20,30",
+        "--set",
+        "design.enrolled=50",
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains(
+        "--param design.enrolled: is also set by --set design.enrolled=50",
+    ));
+    sweep(&[
+        "--param",
+        "population.correlation",
+        "--values",
+        "0.2,0.4",
+        "--param2",
+        "design.enrolled",
+        "--values2",
+        "20,30",
+        "--set",
+        "design.enrolled=50",
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains(
+        "--param2 design.enrolled: is also set by --set",
+    ));
+    sweep(&["--param", "design.enrolled", "--values", "10,10,20"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--values 10,10,20: lists 10 more than once",
+        ));
+    sweep(&[
+        "--param",
+        "population.correlation",
+        "--values",
+        "0.2,0.4",
+        "--param2",
+        "design.enrolled",
+        "--values2",
+        "20,20.0",
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains(
+        "--values2 20,20.0: lists 20.0 more than once",
+    ));
+    assert!(!dir.path().join("out").exists());
+    // A --set of another key is kept.
+    sweep(&[
+        "--param",
+        "design.enrolled",
+        "--values",
+        "20,30",
+        "--set",
+        "population.correlation=0.5",
+        "--quiet",
+    ])
+    .assert()
+    .success();
+}
+
+/// Defect 17: a run whose primary analysis could not be computed in any trial says so on
+/// stderr instead of a silent power of 0.
+#[test]
+fn a_run_with_no_analysable_trial_warns() {
+    let out = tempfile::tempdir().unwrap();
+    crossover_sim()
+        .args(["run", "configs/designs/design_2x2.toml", "--set", "design.enrolled=2"])
+        .args(["--replicates", "500", "--quiet", "--out"])
+        .arg(out.path())
+        .current_dir(crate_path(""))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: design_2x2: the primary analysis anova could not be computed in any of the 500 trials",
+        ))
+        .stderr(predicate::str::contains("not that the test has no power"));
+    // An analysable run has no such warning.
+    crossover_sim()
+        .args([
+            "run",
+            "configs/designs/design_2x2.toml",
+            "--replicates",
+            "500",
+            "--quiet",
+            "--out",
+        ])
+        .arg(out.path())
+        .current_dir(crate_path(""))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning").not());
+}
+
+/// Defect 17: a shard that holds no replicates says so instead of "replicates 0..0".
+#[test]
+fn an_empty_shard_says_it_holds_no_replicates() {
+    let out = tempfile::tempdir().unwrap();
+    let stdout = crossover_sim()
+        .args([
+            "run",
+            WILLIAMS,
+            "--shard",
+            "2/3",
+            "--replicates",
+            "1000",
+            "--out",
+        ])
+        .arg(out.path())
+        .current_dir(crate_path(""))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let stdout = String::from_utf8(stdout).unwrap();
+    assert!(
+        stdout.contains("shard 2/3 holds no replicates (1000 replicates make 1 block(s) of 1024"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("0..0"), "{stdout}");
+}
+
+/// Defect 17: ratio-endpoint CVs, GMRs and margins that look like percentages get a hint
+/// naming the file, key and value, and what was probably meant; fractions get none.
+#[test]
+fn percentage_like_ratio_values_get_a_hint() {
+    let config = "configs/bioequivalence/abe_2x2.toml";
+    let validate = |sets: &[&str]| {
+        let mut c = crossover_sim();
+        c.args(["validate", config]).current_dir(crate_path(""));
+        for s in sets {
+            c.args(["--set", s]);
+        }
+        String::from_utf8(c.assert().success().get_output().stderr.clone()).unwrap()
+    };
+    assert_eq!(validate(&[]), "");
+    let stderr = validate(&[
+        "log_normal.cv_within=30",
+        "log_normal.gmr.T=95",
+        "analysis.margins=[80, 125]",
+    ]);
+    for expected in [
+        "hint: configs/bioequivalence/abe_2x2.toml: log_normal.cv_within = 30 is read as a CV of 30 (3000%); if you meant 30%, write 0.3",
+        "log_normal.gmr.\"T\" = 95 is read as a ratio of 95 (9500%); if you meant 95%, write 0.95",
+        "analysis.margins[0] = 80 is read as a ratio of 80 (8000%); if you meant 80%, write 0.8",
+        "analysis.margins[1] = 125 is read as a ratio of 125 (12500%); if you meant 125%, write 1.25",
+    ] {
+        assert!(stderr.contains(expected), "{expected}\n{stderr}");
+    }
+}
+
+/// Defect 16: the bioequivalence template has no difference tests next to TOST, and its
+/// futility comment describes TOST's statistic, not |z|; with its sequential section switched
+/// on it still validates.
+#[test]
+fn init_bioequivalence_template_fits_tost() {
+    let dir = tempfile::tempdir().unwrap();
+    for design in ["2x2x4", "2x2"] {
+        let file = format!("be_{design}.toml");
+        in_dir(dir.path())
+            .args([
+                "init",
+                "--design",
+                design,
+                "--endpoint",
+                "log_normal",
+                "--out",
+                &file,
+            ])
+            .assert()
+            .success();
+        let text = std::fs::read_to_string(dir.path().join(&file)).unwrap();
+        assert!(!text.contains("\nsecondary ="), "{design}:\n{text}");
+        assert!(text.contains("hypothesis = \"equivalence\""), "{text}");
+        assert!(!text.contains("|z|"), "{design}:\n{text}");
+        assert!(
+            text.contains("the smaller of TOST's two one-sided statistics"),
+            "{text}"
+        );
+        let switched_on = text
+            .replace("#[sequential]", "[sequential]")
+            .replace("#looks =", "looks =")
+            .replace("#efficacy =", "efficacy =")
+            .replace("#futility =", "futility =");
+        std::fs::write(dir.path().join("on.toml"), switched_on).unwrap();
+        in_dir(dir.path())
+            .args(["validate", "on.toml"])
+            .assert()
+            .success();
+    }
+    // The normal endpoint keeps its two-sided secondaries and |z|.
+    in_dir(dir.path())
+        .args(["init", "--design", "2x2x4", "--out", "n.toml"])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(dir.path().join("n.toml")).unwrap();
+    assert!(
+        text.contains("secondary = [\"completers_paired\", \"wilcoxon_paired\"]"),
+        "{text}"
+    );
+    assert!(text.contains("|z| < 0.5"), "{text}");
+}
