@@ -516,3 +516,113 @@ fn init_bioequivalence_template_fits_tost() {
     );
     assert!(text.contains("|z| < 0.5"), "{text}");
 }
+
+fn git(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Defect 20: the README's first command leaves a fresh clone clean: nothing under results/
+/// is committed (the committed examples live in docs/examples/, where the README links them)
+/// and results/ is ignored. Checked in a scratch repository holding the repository's
+/// .gitignore, configs/ and docs/examples/, committed, then running the README's first
+/// command as written (with the built binary for `cargo run --release --`).
+#[test]
+fn the_readmes_first_command_leaves_a_fresh_clone_clean() {
+    let readme = std::fs::read_to_string(crate_path("README.md")).unwrap();
+    let first = readme
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|block| block.lines().next())
+        .unwrap();
+    let command = first.split('#').next().unwrap().trim();
+    assert_eq!(
+        command,
+        "cargo run --release -- run configs/williams2018.toml"
+    );
+    let args: Vec<&str> = command
+        .strip_prefix("cargo run --release -- ")
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    for link in [
+        "docs/examples/williams2018/report.html",
+        "docs/examples/williams2018/claim.md",
+        "docs/examples/williams2018/sweep-design.enrolled-set-1c07ea83.html",
+    ] {
+        assert!(
+            readme.contains(&format!("]({link})")),
+            "README does not link {link}"
+        );
+        assert!(crate_path(link).is_file(), "{link} is missing");
+    }
+    assert!(
+        !readme.contains("](results/"),
+        "README links a file under results/"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(crate_path(".gitignore"), dir.path().join(".gitignore")).unwrap();
+    copy_tree(&crate_path("configs"), &dir.path().join("configs"));
+    copy_tree(
+        &crate_path("docs/examples"),
+        &dir.path().join("docs/examples"),
+    );
+    assert!(git(dir.path(), &["init", "-q"]).status.success());
+    assert!(git(dir.path(), &["add", "-A"]).status.success());
+    assert!(git(dir.path(), &["commit", "-qm", "clone"])
+        .status
+        .success());
+    in_dir(dir.path())
+        .args(&args)
+        .args(["--replicates", "2000", "--quiet"])
+        .assert()
+        .success();
+    assert!(dir
+        .path()
+        .join("results/williams2018/summary.json")
+        .is_file());
+    let status = git(
+        dir.path(),
+        &["status", "--porcelain", "--untracked-files=all"],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&status.stdout),
+        "",
+        "the clone became dirty"
+    );
+
+    // In the repository itself nothing under results/ is tracked (when it is a git checkout).
+    let tracked = git(&crate_path(""), &["ls-files", "results"]);
+    if tracked.status.success() {
+        assert_eq!(
+            String::from_utf8_lossy(&tracked.stdout),
+            "",
+            "files under results/ are committed"
+        );
+    }
+}
