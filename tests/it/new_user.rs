@@ -626,3 +626,68 @@ fn the_readmes_first_command_leaves_a_fresh_clone_clean() {
         );
     }
 }
+
+/// Defect 19: `samplesize` writes, besides samplesize.json, a Markdown report and an HTML page;
+/// all record the version and the command that reproduces them, and that command, run again,
+/// writes the same JSON.
+#[test]
+fn samplesize_records_version_and_command_and_writes_a_report() {
+    let out = tempfile::tempdir().unwrap();
+    let args = [
+        "samplesize",
+        "configs/bioequivalence/abe_2x2.toml",
+        "--set",
+        "log_normal.cv_within=0.25",
+        "--replicates",
+        "400",
+        "--target-power",
+        "0.9",
+    ];
+    crossover_sim()
+        .args(args)
+        .arg("--out")
+        .arg(out.path())
+        .arg("--quiet")
+        .current_dir(crate_path(""))
+        .assert()
+        .success();
+    let dir = out.path().join("abe_2x2");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("samplesize.json")).unwrap()).unwrap();
+    let version = env!("CARGO_PKG_VERSION");
+    assert_eq!(json["tool"]["version"], version);
+    assert_eq!(json["tool"]["name"], "crossover-sim");
+    let command = json["command"].as_str().unwrap();
+    assert_eq!(
+        command,
+        "crossover-sim samplesize configs/bioequivalence/abe_2x2.toml --set log_normal.cv_within=0.25 --seed 20240601 --replicates 400 --target-power 0.9"
+            .replace("20240601", &json["seed"].to_string())
+    );
+    let n = json["sample_size"].as_u64().unwrap();
+    let md = std::fs::read_to_string(dir.join("samplesize.md")).unwrap();
+    let html = std::fs::read_to_string(dir.join("samplesize.html")).unwrap();
+    for page in [&md, &html] {
+        assert!(page.contains(&format!("N = {n}")), "{page}");
+        assert!(page.contains(command), "{page}");
+        assert!(page.contains(version), "{page}");
+    }
+    assert!(
+        html.starts_with("<!DOCTYPE html>") && html.contains("<table"),
+        "{html}"
+    );
+    // The recorded command reproduces the file.
+    let again = tempfile::tempdir().unwrap();
+    let words: Vec<&str> = command.split_whitespace().skip(1).collect();
+    crossover_sim()
+        .args(&words)
+        .arg("--out")
+        .arg(again.path())
+        .arg("--quiet")
+        .current_dir(crate_path(""))
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(again.path().join("abe_2x2/samplesize.json")).unwrap(),
+        std::fs::read(dir.join("samplesize.json")).unwrap()
+    );
+}
