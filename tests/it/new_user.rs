@@ -691,3 +691,91 @@ fn samplesize_records_version_and_command_and_writes_a_report() {
         std::fs::read(dir.join("samplesize.json")).unwrap()
     );
 }
+
+/// Defect 18: on the AB/BA 2x2, `anova_carryover` is refused at validation with the real
+/// reason (carryover aliased with the treatment), as primary and as secondary.
+#[test]
+fn anova_carryover_on_a_two_by_two_is_refused_with_the_aliasing_reason() {
+    assert_refused(
+        "configs/designs/design_2x2.toml",
+        &[
+            (
+                &["analysis.primary=anova_carryover"],
+                "analysis.primary = anova_carryover: cannot be fitted on the AB/BA 2x2: its first-order carryover difference is aliased with the treatment",
+            ),
+            (
+                &["analysis.secondary=[\"anova_carryover\"]"],
+                "analysis.secondary[0] = anova_carryover: cannot be fitted on the AB/BA 2x2",
+            ),
+        ],
+    );
+    // Designs that separate carryover from the treatment keep it.
+    for config in [
+        "configs/designs/design_2x4x2.toml",
+        "configs/designs/design_2x2x4.toml",
+        "configs/designs/design_4x4.toml",
+    ] {
+        crossover_sim()
+            .args([
+                "validate",
+                config,
+                "--set",
+                "analysis.primary=anova_carryover",
+            ])
+            .current_dir(crate_path(""))
+            .assert()
+            .success();
+    }
+}
+
+/// Defect 18: `anova_carryover` on a balanced, complete design has an exact power, with the
+/// variance factor and df of the model with carryover terms. Balaam's design (AB, BA, AA, BB),
+/// N = 60, within SD 1, B - A = 0.6, carryover of the test 0.4, period effects.
+///
+/// Outside value, from the model's design matrix built from scratch in Python (participant,
+/// period, treatment and first-order carryover dummies; Var(beta_B) = (X'X)^-1, df = N p -
+/// rank X = 57) and SciPy 1.17.1's noncentral t (`stats.nct.sf(t, 57, 0.6 / se) +
+/// stats.nct.cdf(-t, 57, 0.6 / se)` with `t = stats.t.ppf(0.975, 57)`):
+/// se 0.3651483716701107, power 0.365421959077807.
+#[test]
+fn anova_carryover_has_exact_power_against_scipy_and_simulation() {
+    let loaded = load(
+        "configs/designs/design_2x4x2.toml",
+        &[
+            "analysis.primary=anova_carryover",
+            "effects.carryover={ reference = 0.0, test = 0.4 }",
+            "design.enrolled=60",
+            "simulation.replicates=40000",
+        ],
+    );
+    let r = run(&loaded);
+    let exact = r
+        .closed_form
+        .power
+        .expect("anova_carryover has an exact power here");
+    assert!(
+        (exact - 0.365421959077807).abs() < 1e-9,
+        "exact power {exact}"
+    );
+    assert!((r.closed_form.standard_error.unwrap() - 0.3651483716701107).abs() < 1e-12);
+    assert_eq!(r.closed_form.df, Some(57.0));
+    let c = &r.contrasts[0];
+    assert_eq!(c.df, Some(57.0));
+    assert!(
+        (c.variance_factor.unwrap() - 8.0).abs() < 1e-9,
+        "{:?}",
+        c.variance_factor
+    );
+    assert_eq!(c.exact_power, Some(exact));
+    assert_within(
+        r.primary.power.estimate,
+        exact,
+        r.primary.power.se,
+        4.0,
+        "simulated power",
+    );
+    // Unbiased for the direct effect despite the carryover.
+    let mean = r.primary.mean_estimate_at_stop.unwrap();
+    let se = r.primary.mean_estimate_at_stop_se.unwrap();
+    assert_within(mean, 0.6, se, 4.0, "mean estimate");
+}
