@@ -150,8 +150,9 @@ fn run_one(
     pool: &rayon::ThreadPool,
 ) -> Result<(), Error> {
     print_hints(loaded);
-    // Build the simulator (and its boundaries) before the bar appears, so errors come first.
-    let dir = run::prepare(loaded, &options.out)?;
+    // `run` validated the config and built its simulator (and boundaries) before simulating
+    // any config; here only the folder is checked again.
+    let dir = run::results_dir(&options.out, loaded.design.name())?;
     let bar = Bar::new(
         loaded.design.replicates(),
         loaded.design.name(),
