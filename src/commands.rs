@@ -252,6 +252,7 @@ fn run(configs: &[PathBuf], options: &RunOptions) -> Result<(), Error> {
 fn run_sweep(path: &Path, spec: &SweepSpec, options: &RunOptions) -> Result<(), Error> {
     let base = config::load(path, &cli::overrides(options)?)?;
     print_hints(&base);
+    sweep::check_overrides(&base, spec)?;
     // Validate every grid point before spending simulation time.
     let points = sweep::point_configs(&base, spec)?.len();
     let dir = run::results_dir(&options.out, base.design.name())?;
@@ -412,6 +413,7 @@ fn run_shards(
     for loaded in loaded {
         let loaded = loaded?;
         if let Some(s) = &sweep {
+            sweep::check_overrides(&loaded, s)?;
             sweep::point_configs(&loaded, s)?;
         }
         let dir = run::results_dir(&options.out, loaded.design.name())?;

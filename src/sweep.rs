@@ -338,10 +338,11 @@ pub fn point_config(
     Ok(config::with_overrides(base, &o)?)
 }
 
-/// Every grid point's config, validated, before any simulation time is spent.
-pub fn point_configs(base: &LoadedConfig, spec: &SweepSpec) -> Result<Vec<LoadedConfig>, Error> {
-    spec.check()?;
-    // An override of a swept key would be silently replaced at every grid point.
+/// Refuses a sweep whose base config has a user's override of a swept key (`--set
+/// design.enrolled=50` with `--param design.enrolled`): the sweep would replace it at every
+/// grid point, silently. Studies that sweep a key of a config on purpose (the claim's sweep
+/// over enrollment) do not call it.
+pub fn check_overrides(base: &LoadedConfig, spec: &SweepSpec) -> Result<(), Error> {
     let names = spec.labels;
     let mut swept = vec![(names.param, spec.param.as_str())];
     if let Some((k2, _)) = &spec.second {
@@ -362,6 +363,12 @@ pub fn point_configs(base: &LoadedConfig, spec: &SweepSpec) -> Result<Vec<Loaded
             ));
         }
     }
+    Ok(())
+}
+
+/// Every grid point's config, validated, before any simulation time is spent.
+pub fn point_configs(base: &LoadedConfig, spec: &SweepSpec) -> Result<Vec<LoadedConfig>, Error> {
+    spec.check()?;
     grid(spec)
         .iter()
         .map(|(v, v2)| point_config(base, spec, v, v2))

@@ -359,7 +359,37 @@ fn sweep_refuses_a_set_of_the_swept_key_and_repeated_values() {
     .stderr(predicate::str::contains(
         "--values2 20,20.0: lists 20.0 more than once",
     ));
+    sweep(&[
+        "--param",
+        "design.enrolled",
+        "--values",
+        "20,30",
+        "--set",
+        "design.enrolled=50",
+        "--shard",
+        "1/2",
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains(
+        "--param design.enrolled: is also set by --set design.enrolled=50",
+    ));
     assert!(!dir.path().join("out").exists());
+    // The claim sweeps enrollment on purpose: a --set of it is the claim's design, not refused.
+    in_dir(dir.path())
+        .args([
+            "claim",
+            "good.toml",
+            "--set",
+            "design.enrolled=40",
+            "--replicates",
+            "200",
+            "--quiet",
+            "--out",
+            "out",
+        ])
+        .assert()
+        .success();
     // A --set of another key is kept.
     sweep(&[
         "--param",
