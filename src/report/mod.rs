@@ -473,11 +473,11 @@ impl RunReport {
         self.under_null
     }
 
-    /// A warning when the primary analysis could not be computed in any trial: its rate of 0
-    /// would otherwise read as a finding about the test.
+    /// A warning when the primary analysis could not be computed in most trials (or in none):
+    /// its rate would otherwise read as a finding about the test.
     pub fn primary_warning(&self) -> Option<String> {
         let p = &self.primary;
-        if self.replicates == 0 || p.not_analyzable < self.replicates {
+        if self.replicates == 0 || p.not_analyzable * 2 <= self.replicates {
             return None;
         }
         let reasons = self
@@ -494,13 +494,26 @@ impl RunReport {
             .filter(|r| !r.is_empty())
             .map(|r| format!(" ({r})"))
             .unwrap_or_default();
-        Some(format!(
-            "{}: the primary analysis {} could not be computed in any of the {} trials{reasons}, so its {} of 0 means that no trial could be analysed, not that the test has no power; enroll more participants (design.enrolled) or choose an analysis the design supports",
-            self.name,
-            p.analysis,
-            self.replicates,
-            self.rate_label()
-        ))
+        let advice =
+            "enroll more participants (design.enrolled) or choose an analysis the design supports";
+        Some(if p.not_analyzable == self.replicates {
+            format!(
+                "{}: the primary analysis {} could not be computed in any of the {} trials{reasons}, so its {} of 0 means that no trial could be analysed, not that the test has no power; {advice}",
+                self.name,
+                p.analysis,
+                self.replicates,
+                self.rate_label()
+            )
+        } else {
+            format!(
+                "{}: the primary analysis {} could not be computed in {} of the {} trials{reasons}; they count as not rejected, so its {} mostly reflects trials that could not be analysed; {advice}",
+                self.name,
+                p.analysis,
+                p.not_analyzable,
+                self.replicates,
+                self.rate_label()
+            )
+        })
     }
 
     /// "type I error" for a null config, "power" otherwise.

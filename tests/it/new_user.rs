@@ -404,8 +404,8 @@ fn sweep_refuses_a_set_of_the_swept_key_and_repeated_values() {
     .success();
 }
 
-/// Defect 17: a run whose primary analysis could not be computed in any trial says so on
-/// stderr instead of a silent power of 0.
+/// Defect 17: a run whose primary analysis could not be computed in any trial (or in most)
+/// says so on stderr instead of a silent power of 0.
 #[test]
 fn a_run_with_no_analysable_trial_warns() {
     let out = tempfile::tempdir().unwrap();
@@ -420,6 +420,18 @@ fn a_run_with_no_analysable_trial_warns() {
             "warning: design_2x2: the primary analysis anova could not be computed in any of the 500 trials",
         ))
         .stderr(predicate::str::contains("not that the test has no power"));
+    // Most trials not analysable: said with the count.
+    crossover_sim()
+        .args(["run", WILLIAMS, "--set", "design.enrolled=2"])
+        .args(["--replicates", "1000", "--quiet", "--out"])
+        .arg(out.path())
+        .current_dir(crate_path(""))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: williams2018: the primary analysis responders_paired could not be computed in 807 of the 1000 trials",
+        ))
+        .stderr(predicate::str::contains("they count as not rejected"));
     // An analysable run has no such warning.
     crossover_sim()
         .args([
