@@ -284,6 +284,7 @@ pub const SWEEP_FLAGS: SweepLabels = SweepLabels {
     param2: "--param2",
     values2: "--values2",
     target_power: "--target-power",
+    set: SET_FLAG,
 };
 
 /// `--target-power T` of `samplesize`: a power in (0, 1).
@@ -296,6 +297,21 @@ pub fn target_power_arg(target: f64) -> Result<f64, Error> {
             &target.to_string(),
             "must be a power in (0, 1), e.g. 0.8",
         ))
+    }
+}
+
+/// `--out DIR`: a folder, or a path where one can be created; never an existing file.
+pub fn out_arg(out: &std::path::Path) -> Result<(), Error> {
+    match out.ancestors().find(|a| a.exists() && !a.is_dir()) {
+        Some(file) => Err(Error::argument(
+            "--out",
+            &out.display().to_string(),
+            format!(
+                "{} is a file, not a folder; --out takes the folder the results go into (created when missing), e.g. --out results",
+                file.display()
+            ),
+        )),
+        None => Ok(()),
     }
 }
 
@@ -400,6 +416,16 @@ pub fn boundary_request(
             "--looks {shown}: looks must be strictly increasing"
         )));
     }
+    let alpha_range = match sided {
+        Sided::Two => (1.0, "(0, 1) with --sided 2"),
+        Sided::One => (0.5, "(0, 0.5) with --sided 1"),
+    };
+    if !(alpha > 0.0 && alpha < alpha_range.0) {
+        return Err(usage(format!(
+            "--alpha {alpha}: the overall alpha must lie in {}, e.g. --alpha 0.05",
+            alpha_range.1
+        )));
+    }
     let last = looks[looks.len() - 1];
     let rates: Vec<f64> = if looks.iter().all(|&x| x <= 1.0) {
         if last != 1.0 {
@@ -469,6 +495,7 @@ impl Cli {
     pub fn check(&self) -> Result<(), Error> {
         let run = |options: &RunOptions| -> Result<(), Error> {
             check_threads(options.threads)?;
+            out_arg(&options.out)?;
             overrides(options)?;
             Ok(())
         };
@@ -516,7 +543,7 @@ impl Cli {
                 seed,
                 ..
             } => overrides_of(overrides, *replicates, *seed).map(|_| ()),
-            Command::Merge { .. } => Ok(()),
+            Command::Merge { out, .. } => out_arg(out),
             Command::Init {
                 design,
                 conditions,

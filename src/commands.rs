@@ -2,8 +2,8 @@
 
 use crossover_sim::cli::{self, Bar, Cli, Command, Interruptible, RunOptions};
 use crossover_sim::config::{self, LoadedConfig, Override};
+use crossover_sim::engine::BLOCK;
 use crossover_sim::error::Error;
-use crossover_sim::interrupt;
 use crossover_sim::report::{self, reproduce};
 use crossover_sim::sequential::boundaries::Sided;
 use crossover_sim::shard::{self, Merged, ShardSpec, SweepSpec};
@@ -84,6 +84,9 @@ pub fn dispatch(cli: Cli) -> Result<(), Error> {
     }
 }
 
+/// The results folder when `--out` is not given (the default of `RunOptions::out`).
+const DEFAULT_OUT: &str = "results";
+
 fn names(paths: &[PathBuf]) -> String {
     paths
         .iter()
@@ -134,13 +137,22 @@ fn load_all(
     (loaded, clashes)
 }
 
+/// Prints the config's hints (values that look like percentages) on stderr.
+fn print_hints(loaded: &LoadedConfig) {
+    for hint in loaded.hints() {
+        eprintln!("hint: {hint}");
+    }
+}
+
 fn run_one(
     loaded: &LoadedConfig,
     options: &RunOptions,
     pool: &crossover_sim::engine::ThreadPool,
 ) -> Result<(), Error> {
-    // Build the simulator (and its boundaries) before the bar appears, so errors come first.
-    let dir = run::prepare(loaded, &options.out)?;
+    print_hints(loaded);
+    // `run` validated the config and built its simulator (and boundaries) before simulating
+    // any config; here only the folder is checked again.
+    let dir = run::results_dir(&options.out, loaded.design.name())?;
     let bar = Bar::new(
         loaded.design.replicates(),
         loaded.design.name(),
@@ -152,6 +164,9 @@ fn run_one(
     if !options.quiet {
         print!("{}", report::text::render(&result));
         println!("  wrote {}", names(&written));
+    }
+    if let Some(warning) = result.primary_warning() {
+        eprintln!("warning: {warning}");
     }
     Ok(())
 }
@@ -182,9 +197,37 @@ fn run(configs: &[PathBuf], options: &RunOptions) -> Result<(), Error> {
                 .join("; ")
         )));
     }
+    // Every config is validated (and its folder checked) before any is simulated: an invalid
+    // one stops the command at once, with every error, and nothing is run.
+    let checked: Vec<Result<LoadedConfig, Error>> = loaded
+        .into_iter()
+        .map(|l| l.and_then(|l| run::prepare(&l, &options.out).map(|_| l)))
+        .collect();
+    let invalid: Vec<(&PathBuf, &Error)> = configs
+        .iter()
+        .zip(&checked)
+        .filter_map(|(p, c)| c.as_ref().err().map(|e| (p, e)))
+        .collect();
+    if configs.len() > 1 && !invalid.is_empty() {
+        for (_, e) in &invalid {
+            eprintln!("error: {}", config::tidy_numbers(&e.to_string()));
+        }
+        let paths: Vec<PathBuf> = invalid.iter().map(|(p, _)| (*p).clone()).collect();
+        let message = format!(
+            "nothing was run: {} of {} configs are invalid: {}",
+            invalid.len(),
+            configs.len(),
+            names(&paths)
+        );
+        return Err(if invalid.iter().all(|(_, e)| e.exit_code() == 2) {
+            Error::Usage(message)
+        } else {
+            Error::Other(message)
+        });
+    }
     let pool = cli::thread_pool(options.threads)?;
     let mut failures = Vec::new();
-    for (path, loaded) in configs.iter().zip(loaded) {
+    for (path, loaded) in configs.iter().zip(checked) {
         let outcome = loaded.and_then(|l| run_one(&l, options, &pool));
         if let Err(e) = outcome {
             if configs.len() == 1 || matches!(e, Error::Interrupted) {
@@ -208,6 +251,8 @@ fn run(configs: &[PathBuf], options: &RunOptions) -> Result<(), Error> {
 
 fn run_sweep(path: &Path, spec: &SweepSpec, options: &RunOptions) -> Result<(), Error> {
     let base = config::load(path, &cli::overrides(options)?)?;
+    print_hints(&base);
+    sweep::check_overrides(&base, spec)?;
     // Validate every grid point before spending simulation time.
     let points = sweep::point_configs(&base, spec)?.len();
     let dir = run::results_dir(&options.out, base.design.name())?;
@@ -284,12 +329,18 @@ fn batch(inputs: &[PathBuf], options: &RunOptions) -> Result<(), Error> {
             if let Some(clash) = clashes.get(&i) {
                 return Err(Error::Usage(clash.clone()));
             }
+            bar.suspend(|| print_hints(&loaded));
             let (result, _) =
                 pool.install(|| run::run_into(&loaded, &options.out, &Interruptible))?;
             Ok(result)
         });
         match outcome {
             Ok(r) => {
+                if let Some(warning) = r.primary_warning() {
+                    bar.suspend(|| {
+                        eprintln!("warning: {}", without_path(path, &Error::Other(warning)))
+                    });
+                }
                 if !options.quiet {
                     bar.suspend(|| {
                         println!(
@@ -362,19 +413,12 @@ fn run_shards(
     for loaded in loaded {
         let loaded = loaded?;
         if let Some(s) = &sweep {
+            sweep::check_overrides(&loaded, s)?;
             sweep::point_configs(&loaded, s)?;
         }
         let dir = run::results_dir(&options.out, loaded.design.name())?;
-        let shards_dir = shard::shards_dir(&dir);
-        {
-            let _writing = interrupt::writing()?;
-            std::fs::create_dir_all(&shards_dir).map_err(|e| {
-                Error::Report(report::ReportError::Io {
-                    path: shards_dir.display().to_string(),
-                    source: e,
-                })
-            })?;
-        }
+        // Checked as writable now, created when the shard file is written.
+        let shards_dir = run::results_dir(&dir, shard::SHARDS_FOLDER)?;
         let range = spec.range(loaded.design.replicates());
         let points = sweep.as_ref().map_or(1, |s| sweep::grid(s).len());
         let bar = Bar::new(
@@ -386,14 +430,27 @@ fn run_shards(
         bar.0.finish_and_clear();
         let written = run::export(&shards_dir, &file, &shard::exporters(&file))?;
         if !options.quiet {
+            let holds = if range.is_empty() {
+                let blocks = loaded.design.replicates().div_ceil(BLOCK);
+                format!(
+                    "holds no replicates ({} replicates make {blocks} block(s) of {BLOCK}, shared among {} shards; its file is written because merge takes all {} shard files)",
+                    loaded.design.replicates(),
+                    spec.count,
+                    spec.count
+                )
+            } else {
+                format!(
+                    "= replicates {}..{} of {}",
+                    range.start,
+                    range.end,
+                    loaded.design.replicates()
+                )
+            };
             println!(
-                "{}: shard {}/{} = replicates {}..{} of {}; wrote {}",
+                "{}: shard {}/{} {holds}; wrote {}",
                 loaded.design.name(),
                 spec.index,
                 spec.count,
-                range.start,
-                range.end,
-                loaded.design.replicates(),
                 names(&written)
             );
         }
@@ -462,21 +519,47 @@ fn init(
 
 fn validate(configs: &[PathBuf], overrides: &[Override]) -> Result<(), Error> {
     let configs = batch::dedup_files(configs.to_vec());
+    let mut checked: Vec<Result<LoadedConfig, Error>> = configs
+        .iter()
+        .map(|path| {
+            config::load(path, overrides)
+                .map_err(Error::from)
+                .and_then(|loaded| run::simulator(&loaded).map(|_| loaded))
+        })
+        .collect();
+    // Configs that `run` would refuse together: two that would write the same results folder.
+    let named: Vec<(usize, &Path, String)> = configs
+        .iter()
+        .zip(&checked)
+        .enumerate()
+        .filter_map(|(i, (p, l))| {
+            l.as_ref()
+                .ok()
+                .map(|l| (i, p.as_path(), l.design.name().to_string()))
+        })
+        .collect();
+    let pairs: Vec<(&Path, &str)> = named.iter().map(|(_, p, n)| (*p, n.as_str())).collect();
+    let clashes = batch::name_collisions(&pairs, Path::new(DEFAULT_OUT));
+    for (k, message) in clashes {
+        checked[named[k].0] = Err(Error::Usage(format!(
+            "{message} (`run` and `batch` refuse such configs together)"
+        )));
+    }
     let mut invalid = Vec::new();
-    for path in &configs {
-        let checked = config::load(path, overrides)
-            .map_err(Error::from)
-            .and_then(|loaded| run::simulator(&loaded).map(|_| loaded));
+    for (path, checked) in configs.iter().zip(checked) {
         match checked {
-            Ok(loaded) => println!(
-                "ok: {} ({}, N = {}, {} look(s) at {:?}, primary {})",
-                path.display(),
-                loaded.design.name(),
-                loaded.design.enrolled(),
-                loaded.design.sequential().looks.len(),
-                loaded.design.sequential().looks,
-                loaded.design.analysis().primary.as_str()
-            ),
+            Ok(loaded) => {
+                print_hints(&loaded);
+                println!(
+                    "ok: {} ({}, N = {}, {} look(s) at {:?}, primary {})",
+                    path.display(),
+                    loaded.design.name(),
+                    loaded.design.enrolled(),
+                    loaded.design.sequential().looks.len(),
+                    loaded.design.sequential().looks,
+                    loaded.design.analysis().primary.as_str()
+                )
+            }
             // A single config's error is printed once, by main.
             Err(e) if configs.len() == 1 => return Err(e),
             Err(e) => {
@@ -505,7 +588,7 @@ fn boundaries(request: &cli::BoundaryRequest, spending: &str, json: bool) -> Res
             "spending": spending,
             "alpha": request.alpha,
             "sided": if sided == Sided::Two { 2 } else { 1 },
-            "convention": convention(sided),
+            "convention": request.kind.convention(sided),
             "information_rates": b.information_rates,
             "critical_z": b.critical_z,
             "nominal_level": b.nominal_level,
@@ -522,7 +605,7 @@ fn boundaries(request: &cli::BoundaryRequest, spending: &str, json: bool) -> Res
         request.alpha,
         if sided == Sided::Two { 2 } else { 1 }
     );
-    println!("{}", convention(sided));
+    println!("{}", request.kind.convention(sided));
     println!("look  information  critical z  nominal level  cumulative alpha");
     for k in 0..b.critical_z.len() {
         println!(
@@ -537,15 +620,9 @@ fn boundaries(request: &cli::BoundaryRequest, spending: &str, json: bool) -> Res
     Ok(())
 }
 
-fn convention(sided: Sided) -> &'static str {
-    match sided {
-        Sided::Two => "Two-sided symmetric boundaries; spending functions spend alpha/2 per side with the one-sided function (rpact sided = 2, gsDesign test.type = 2). Nominal level = 2(1 - Phi(c_k)).",
-        Sided::One => "One-sided upper boundaries. Nominal level = 1 - Phi(c_k).",
-    }
-}
-
 fn samplesize(path: &Path, target: f64, options: &RunOptions) -> Result<(), Error> {
     let base = config::load(path, &cli::overrides(options)?)?;
+    print_hints(&base);
     let pool = cli::thread_pool(options.threads)?;
     let bar = Bar::new(
         2 * base.design.replicates(),

@@ -7,8 +7,9 @@ use crate::engine::Progress;
 use crate::error::Error;
 use crate::power::design::PowerModel;
 use crate::report::export::{Exporter, JsonFile};
-use crate::report::{Proportion, RunReport};
+use crate::report::{html, reproduce, Proportion, ReportError, RunReport, ToolInfo};
 use serde::Serialize;
+use std::fmt::Write;
 
 /// One sample size, exact and simulated.
 #[derive(Debug, Clone, Serialize)]
@@ -24,6 +25,8 @@ pub struct SampleSizeRow {
 /// The answer of `samplesize`.
 #[derive(Debug, Clone, Serialize)]
 pub struct SampleSizeResult {
+    /// Tool identity (name and version).
+    pub tool: ToolInfo,
     /// Config name.
     pub name: String,
     /// Config path as given.
@@ -44,11 +47,108 @@ pub struct SampleSizeResult {
     pub replicates: u64,
     /// Seed.
     pub seed: u64,
+    /// The command that reproduces these files.
+    pub command: String,
 }
 
-/// The exporter of samplesize.json, the whole [`SampleSizeResult`].
+/// samplesize.md: the answer, the exact and simulated power of each N, and the command.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SampleSizeMarkdown;
+
+impl Exporter<SampleSizeResult> for SampleSizeMarkdown {
+    fn file_name(&self) -> &str {
+        "samplesize.md"
+    }
+
+    fn render(&self, result: &SampleSizeResult) -> Result<Vec<u8>, ReportError> {
+        Ok(render_markdown(result).into_bytes())
+    }
+}
+
+/// samplesize.html: samplesize.md as one self-contained web page.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SampleSizeHtml;
+
+impl Exporter<SampleSizeResult> for SampleSizeHtml {
+    fn file_name(&self) -> &str {
+        "samplesize.html"
+    }
+
+    fn render(&self, result: &SampleSizeResult) -> Result<Vec<u8>, ReportError> {
+        Ok(html::render_markdown_page(
+            &format!("{}: sample size", result.name),
+            &render_markdown(result),
+            &[],
+        )
+        .into_bytes())
+    }
+}
+
+/// The Markdown report of a sample-size search.
+pub fn render_markdown(r: &SampleSizeResult) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# {}: sample size\n", r.name);
+    let _ = writeln!(
+        s,
+        "Hypothesis: {}. Target power {}.\n",
+        r.hypothesis, r.target_power
+    );
+    let _ = writeln!(
+        s,
+        "The smallest balanced N whose exact power reaches {}: **N = {}** (exact power {:.6}).\n",
+        r.target_power, r.sample_size, r.exact_power
+    );
+    let _ = writeln!(
+        s,
+        "Confirmed by simulation: {} replicates per N, seed {}, one permuted block per set of sequences.\n",
+        r.replicates, r.seed
+    );
+    s.push_str("| N | exact power | simulated power | MC SE | 95% CI |\n|---|---|---|---|---|\n");
+    for row in &r.rows {
+        let _ = writeln!(
+            s,
+            "| {} | {:.6} | {:.4} | {:.4} | [{:.4}, {:.4}] |",
+            row.enrolled,
+            row.exact_power,
+            row.simulated.estimate,
+            row.simulated.se,
+            row.simulated.ci_low,
+            row.simulated.ci_high
+        );
+    }
+    let overrides = if r.overrides.is_empty() {
+        "none".to_string()
+    } else {
+        r.overrides
+            .iter()
+            .map(|o| format!("`{o}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let _ = writeln!(
+        s,
+        "\nConfig `{}`; overrides: {overrides}.\n\nReproduce with:\n\n```sh\n{}\n```\n\n{} {}",
+        r.config_file, r.command, r.tool.name, r.tool.version
+    );
+    s
+}
+
+/// The exporters of a sample-size search, in the order they are written: samplesize.json (the
+/// whole [`SampleSizeResult`]), samplesize.md and samplesize.html.
 pub fn exporters() -> Vec<Box<dyn Exporter<SampleSizeResult>>> {
-    vec![Box::new(JsonFile::new("samplesize.json"))]
+    vec![
+        Box::new(JsonFile::new("samplesize.json")),
+        Box::new(SampleSizeMarkdown),
+        Box::new(SampleSizeHtml),
+    ]
+}
+
+/// `crossover-sim samplesize CONFIG [--set ...] --seed S --replicates R --target-power T`.
+pub fn command(loaded: &LoadedConfig, target: f64) -> String {
+    let mut args = vec!["samplesize".to_string()];
+    args.extend(reproduce::config_args(loaded));
+    args.extend(["--target-power".to_string(), target.to_string()]);
+    reproduce::command(&args)
 }
 
 /// Finds the smallest N reaching `target` exactly and simulates it and the balanced N below,
@@ -94,6 +194,10 @@ pub fn sample_size(
         });
     }
     Ok(SampleSizeResult {
+        tool: ToolInfo {
+            name: env!("CARGO_PKG_NAME").to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        },
         name: loaded.design.name().to_string(),
         config_file: loaded.origin.clone(),
         overrides: loaded.overrides.clone(),
@@ -104,6 +208,7 @@ pub fn sample_size(
         rows,
         replicates: loaded.design.replicates(),
         seed: loaded.design.seed(),
+        command: command(loaded, target),
     })
 }
 

@@ -185,9 +185,12 @@ pub fn shard_path(dir: &Path, file: &ShardFile) -> PathBuf {
     shards_dir(dir).join(shard_file_name(file))
 }
 
+/// The name of the folder of shard files inside a results folder.
+pub const SHARDS_FOLDER: &str = "shards";
+
 /// The folder of a results folder's shard files, `<dir>/shards`.
 pub fn shards_dir(dir: &Path) -> PathBuf {
-    dir.join("shards")
+    dir.join(SHARDS_FOLDER)
 }
 
 /// The name of a shard file in the shards folder (see [`shard_path`]).

@@ -143,6 +143,8 @@ pub struct SweepLabels {
     pub values2: &'static str,
     /// The target power.
     pub target_power: &'static str,
+    /// What a `KEY=VALUE` override of the base config is called (the command line's `--set`).
+    pub set: &'static str,
 }
 
 impl Default for SweepLabels {
@@ -153,6 +155,7 @@ impl Default for SweepLabels {
             param2: "param2",
             values2: "values2",
             target_power: "target_power",
+            set: config::overrides::OVERRIDE_LABEL,
         }
     }
 }
@@ -217,6 +220,27 @@ impl SweepSpec {
                     format!(
                         "the same key as {} {}; a two-parameter grid needs two different keys",
                         names.param, self.param
+                    ),
+                ));
+            }
+        }
+        let mut lists = vec![(names.values, &self.values, self.values_arg.as_deref())];
+        if let Some((_, v2)) = &self.second {
+            lists.push((names.values2, v2, self.values2_arg.as_deref()));
+        }
+        for (name, values, given) in lists {
+            let same = |a: &toml::Value, b: &toml::Value| {
+                a == b || matches!((numeric(a), numeric(b)), (Some(x), Some(y)) if x == y)
+            };
+            if let Some(i) =
+                (1..values.len()).find(|&i| values[..i].iter().any(|w| same(w, &values[i])))
+            {
+                return Err(Error::argument(
+                    name,
+                    &given.map_or_else(|| render_values(values), str::to_string),
+                    format!(
+                        "lists {} more than once; each grid value is simulated once, so give each value once",
+                        render_values(&values[i..=i])
                     ),
                 ));
             }
@@ -312,6 +336,34 @@ pub fn point_config(
         )));
     }
     Ok(config::with_overrides(base, &o)?)
+}
+
+/// Refuses a sweep whose base config has a user's override of a swept key (`--set
+/// design.enrolled=50` with `--param design.enrolled`): the sweep would replace it at every
+/// grid point, silently. Studies that sweep a key of a config on purpose (the claim's sweep
+/// over enrollment) do not call it.
+pub fn check_overrides(base: &LoadedConfig, spec: &SweepSpec) -> Result<(), Error> {
+    let names = spec.labels;
+    let mut swept = vec![(names.param, spec.param.as_str())];
+    if let Some((k2, _)) = &spec.second {
+        swept.push((names.param2, k2.as_str()));
+    }
+    for (flag, key) in swept {
+        if let Some(set) = base.overrides.iter().find(|text| {
+            text.split_once('=')
+                .is_some_and(|(k, _)| config::overrides::overlap(k, key))
+        }) {
+            return Err(Error::argument(
+                flag,
+                key,
+                format!(
+                    "is also set by {} {set}, which the sweep would replace at every grid point; drop the {}, or put its value into the swept values",
+                    names.set, names.set
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Every grid point's config, validated, before any simulation time is spent.

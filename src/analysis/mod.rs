@@ -219,8 +219,32 @@ pub fn applies_to(name: AnalysisName, design: &Crossover) -> Result<(), String> 
             design.period_count(),
             design.sequence_labels()
         )),
+        _ if name == AnalysisName::ANOVA_CARRYOVER && !carryover_estimable(design) => {
+            Err(if design.is_two_by_two() {
+                "cannot be fitted on the AB/BA 2x2: its first-order carryover difference is aliased with the treatment (carryover occurs only in period 2, where it cannot be told apart from the treatment-by-period interaction, i.e. the sequence effect), so every trial would be not analyzable; use anova or period_adjusted (with carryover as a secondary analysis), or a design that separates carryover from the treatment, such as 2x4x2 (Balaam) or a replicate design".to_string()
+            } else {
+                format!(
+                    "cannot be fitted on this design (sequences {:?}): its first-order carryover terms are aliased with the treatment or period effects, so every trial would be not analyzable; use anova, or sequences that separate carryover from the treatment (a Williams design)",
+                    design.sequence_labels()
+                )
+            })
+        }
         _ => Ok(()),
     }
+}
+
+/// Whether the linear model with first-order carryover terms can be fitted on a complete trial
+/// of `design` (one participant per sequence and every period observed): its normal matrix is
+/// positive definite.
+pub fn carryover_estimable(design: &Crossover) -> bool {
+    let reference = design.reference();
+    let Some(test) = design.conditions().find(|&c| c != reference) else {
+        return false;
+    };
+    let contrast = crate::design::Contrast::difference(design, test, reference);
+    anova::AnovaModel::new(design, &contrast, true)
+        .balanced_variance_factor(design.sequence_count())
+        .is_some()
 }
 
 /// Mean and sample variance (n - 1 denominator) by two passes; (0, 0) for n < 2 variance.

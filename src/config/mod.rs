@@ -142,6 +142,52 @@ pub struct LoadedConfig {
     pub design: TrialDesign,
 }
 
+/// The largest ratio-endpoint CV, GMR or margin read without a hint: larger values look like
+/// percentages (CV 30 for 30%, GMR 95 for 95%, margins [80, 125]).
+const PERCENT_LIKE: f64 = 5.0;
+
+impl LoadedConfig {
+    /// Hints about valid values that look like percentages written as numbers: a ratio
+    /// endpoint's CVs, GMRs and margins are fractions (0.30, 0.95, [0.80, 1.25]). Each names
+    /// the file, the key and the value, and what was probably meant.
+    pub fn hints(&self) -> Vec<String> {
+        let Some(ln) = &self.resolved.log_normal else {
+            return Vec::new();
+        };
+        let mut hints = Vec::new();
+        let mut hint = |key: String, value: f64, what: &str| {
+            if value > PERCENT_LIKE {
+                hints.push(tidy_numbers(&format!(
+                    "{}: {key} = {value} is read as {what} of {value} ({}%); if you meant {value}%, write {}",
+                    self.origin,
+                    value * 100.0,
+                    value / 100.0
+                )));
+            }
+        };
+        match &ln.cv_within {
+            schema::CvSpec::Common(cv) => hint("log_normal.cv_within".into(), *cv, "a CV"),
+            schema::CvSpec::PerCondition(m) => {
+                for (c, cv) in m {
+                    hint(format!("log_normal.cv_within.\"{c}\""), *cv, "a CV");
+                }
+            }
+        }
+        hint("log_normal.cv_between".into(), ln.cv_between, "a CV");
+        for (c, gmr) in &ln.gmr {
+            hint(format!("log_normal.gmr.\"{c}\""), *gmr, "a ratio");
+        }
+        let analysis = &self.resolved.analysis;
+        if let Some(m) = analysis.margin {
+            hint("analysis.margin".into(), m, "a ratio");
+        }
+        for (i, m) in analysis.margins.iter().flatten().enumerate() {
+            hint(format!("analysis.margins[{i}]"), *m, "a ratio");
+        }
+        hints
+    }
+}
+
 /// Reads, overrides and validates the config at `path`.
 pub fn load(path: &Path, overrides: &[Override]) -> Result<LoadedConfig, ConfigError> {
     let origin = path.display().to_string();
@@ -316,7 +362,31 @@ fn explain(e: ConfigError, overrides: &[Override], rescaled: Option<&Rescaled>) 
     else {
         return e;
     };
-    if let Ok(path) = parse_path(&key) {
+    if let Some((prefix, rest)) = key.split_once("[*]") {
+        // A key over every element of a list (the class probabilities' sum): name every
+        // override that set one of the elements' values.
+        if let (Ok(prefix), Ok(rest)) =
+            (parse_path(prefix), parse_path(rest.trim_start_matches('.')))
+        {
+            let sources: Vec<&str> = overrides
+                .iter()
+                .filter(|o| {
+                    let s = o.segments();
+                    if s.len() <= prefix.len() {
+                        return is_under(&prefix, s);
+                    }
+                    let element = &s[prefix.len() + 1..];
+                    s[..prefix.len()] == prefix[..]
+                        && matches!(s[prefix.len()], Segment::Index(_))
+                        && (is_under(element, &rest) || is_under(&rest, element))
+                })
+                .map(|o| o.source.as_str())
+                .collect();
+            if !sources.is_empty() {
+                allowed.push_str(&format!(" (set by {})", sources.join(", ")));
+            }
+        }
+    } else if let Ok(path) = parse_path(&key) {
         if let Some(o) = overrides
             .iter()
             .rev()

@@ -224,6 +224,15 @@ pub fn same_key(a: &str, b: &str) -> bool {
     }
 }
 
+/// Whether two dotted keys name the same value or one lies below the other (`design` and
+/// `design.enrolled` overlap; `design.enrolled` and `design.sequences` do not).
+pub fn overlap(a: &str, b: &str) -> bool {
+    match (parse_path(a.trim()), parse_path(b.trim())) {
+        (Ok(x), Ok(y)) => is_under(&x, &y) || is_under(&y, &x),
+        _ => a.trim() == b.trim(),
+    }
+}
+
 /// Whether `inner` is `outer` or lies below it (`a.b[0]` lies below `a.b` and `a`).
 pub(crate) fn is_under(inner: &[Segment], outer: &[Segment]) -> bool {
     inner.len() >= outer.len() && inner[..outer.len()] == *outer

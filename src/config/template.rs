@@ -374,7 +374,16 @@ impl Template {
         t.push_str(
             "primary = \"anova\"  # the linear model with participant, period and condition effects\n",
         );
-        let secondary: &[&str] = if self.two_by_two() {
+        let secondary: &[&str] = if self.endpoint == TemplateEndpoint::LogNormal {
+            // Bioequivalence is decided by TOST on the primary; the paired difference tests
+            // and the 2x2's carryover test would test a difference, not equivalence.
+            t.push_str(
+                "# no secondary analyses: TOST on the primary decides bioequivalence; the difference
+                 # tests (completers_paired, wilcoxon_paired) would test a difference, not equivalence
+",
+            );
+            &[]
+        } else if self.two_by_two() {
             &[
                 "completers_paired",
                 "period_adjusted",
@@ -385,15 +394,17 @@ impl Template {
         } else {
             &["completers_paired", "wilcoxon_paired"]
         };
-        let _ = writeln!(
-            t,
-            "secondary = [{}]",
-            secondary
-                .iter()
-                .map(|s| q(s))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        if !secondary.is_empty() {
+            let _ = writeln!(
+                t,
+                "secondary = [{}]",
+                secondary
+                    .iter()
+                    .map(|s| q(s))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
         match self.endpoint {
             TemplateEndpoint::Normal => t.push_str(
                 "alpha = 0.05  # two-sided; hypothesis = \"superiority\", \"non_inferiority\" or \"equivalence\" otherwise\n",
@@ -413,13 +424,20 @@ impl Template {
                 q("B - A")
             );
         }
-        t.push_str(
+        let futility = match self.endpoint {
+            TemplateEndpoint::Normal => "stop at the interim when |z| < 0.5 (non-binding)",
+            TemplateEndpoint::LogNormal => {
+                "stop at the interim when the smaller of TOST's two one-sided statistics is below 0.5 (non-binding)"
+            }
+        };
+        let _ = write!(
+            t,
             "\n# Interim looks and stopping rules (a fixed design without this section).\n\
              #[sequential]\n\
              #looks = [0.5, 1]  # fractions of design.enrolled, or enrollment counts\n\
-             #efficacy = { spending = \"obrien_fleming\" }  # or pocock, hwang_shih_decani, kim_demets, ...\n\
-             #futility = { z = [0.5] }  # stop at the interim when |z| < 0.5 (non-binding)\n\
-             #harm = { max_difference = 0.3 }  # needs [adverse_events]\n",
+             #efficacy = {{ spending = \"obrien_fleming\" }}  # or pocock, hwang_shih_decani, kim_demets, ...\n\
+             #futility = {{ z = [0.5] }}  # {futility}\n\
+             #harm = {{ max_difference = 0.3 }}  # needs [adverse_events]\n",
         );
         t.push_str(
             "\n[simulation]\n\

@@ -716,9 +716,16 @@ fn population(p: &PopulationSection, crossover: &Crossover) -> Result<Population
         });
     }
     if (total - 1.0).abs() > 1e-9 {
+        // Twelve significant digits: 0.7 + 0.3 + 0.12 is shown as 1.12, not 1.1199999999999999.
+        let shown = |x: f64| format!("{}", format!("{x:.12e}").parse::<f64>().unwrap_or(x));
+        let terms = classes
+            .iter()
+            .map(|c| shown(c.probability))
+            .collect::<Vec<_>>()
+            .join(" + ");
         return Err(invalid(
             "population.classes[*].probability",
-            format!("sum {total}"),
+            format!("{terms} = {}", shown(total)),
             "class probabilities must sum to 1",
         ));
     }

@@ -3,10 +3,12 @@
 //!
 //! Power is exact when the primary analysis is the within-participant linear model of a
 //! balanced, complete design with a homogeneous normal model on the analysis scale: one latent
-//! class, no dropout, no carryover, no rounding or clamping, a single look and an allocation
-//! that fills the sequences equally. The contrast estimate is then normal with variance
+//! class, no dropout, no carryover (or carryover with the model's carryover terms,
+//! `anova_carryover`), no rounding or clamping, a single look and an allocation that fills the
+//! sequences equally. The contrast estimate is then normal with variance
 //! sigma_e^2 v / N (v the design's variance factor from its own normal matrix, PowerTOST's
-//! bk) and independent of its residual variance on N (p - 1) - (p - 1) - (k - 1) df, so the
+//! bk) and independent of its residual variance on N (p - 1) - (p - 1) - (k - 1) df (less
+//! k - 1 with carryover terms), so the
 //! power of every hypothesis is a noncentral-t or Owen's Q integral ([`crate::exact_power`]).
 //! Anything else (dropout, carryover, latent subgroups, interim looks) is what the simulation
 //! is for, and [`ClosedForm::Unavailable`] says which feature rules the formula out.
@@ -55,7 +57,9 @@ pub struct PowerModel {
     residual_sd: f64,
     variance_factor: f64,
     periods: usize,
-    conditions: usize,
+    /// Parameters of the linear model besides the participants' effects: (p - 1) periods,
+    /// (k - 1) conditions and, with carryover terms, (k - 1) carryovers.
+    parameters: usize,
     sequences: usize,
 }
 
@@ -64,11 +68,13 @@ impl PowerModel {
     pub fn of(design: &TrialDesign) -> Result<PowerModel, String> {
         let d = design;
         let primary = d.analysis().primary;
+        let carryover_terms = primary == AnalysisName::ANOVA_CARRYOVER;
         let linear_model = primary == AnalysisName::ANOVA
+            || carryover_terms
             || (primary == AnalysisName::PERIOD_ADJUSTED && d.crossover().is_two_by_two());
         if !linear_model {
             return Err(format!(
-                "the primary analysis {} is not the linear model (anova)",
+                "the primary analysis {} is not the linear model (anova or anova_carryover)",
                 primary.as_str()
             ));
         }
@@ -102,7 +108,9 @@ impl PowerModel {
         {
             return Err("participants drop out".to_string());
         }
-        if d.carryover().iter().any(|&c| c != 0.0) {
+        // The model with carryover terms estimates the direct effect whatever the (first-order)
+        // carryover; the model without them is biased by it.
+        if !carryover_terms && d.carryover().iter().any(|&c| c != 0.0) {
             return Err("the design has carryover".to_string());
         }
         let class = &pop.classes[0];
@@ -127,9 +135,12 @@ impl PowerModel {
                     .to_string(),
             );
         }
-        let variance_factor = AnovaModel::new(d.crossover(), d.contrast(), false)
+        let mut model = AnovaModel::new(d.crossover(), d.contrast(), carryover_terms);
+        let variance_factor = model
             .balanced_variance_factor(d.crossover().sequence_count())
             .ok_or_else(|| "the design cannot estimate the contrast".to_string())?;
+        // Residual df = N p - N - (the model's period, condition and carryover parameters).
+        let parameters = model.parameters();
         Ok(PowerModel {
             hypothesis: d.analysis().hypothesis,
             alpha,
@@ -137,7 +148,7 @@ impl PowerModel {
             residual_sd: (interaction_variance + w * w).sqrt(),
             variance_factor,
             periods: d.crossover().period_count(),
-            conditions: k,
+            parameters,
             sequences: d.crossover().sequence_count(),
         })
     }
@@ -147,10 +158,10 @@ impl PowerModel {
         self.sequences
     }
 
-    /// Residual df of the linear model with N participants, all periods observed.
+    /// Residual df of the linear model with N participants, all periods observed:
+    /// N (p - 1) - (p - 1) - (k - 1), less (k - 1) more with carryover terms.
     pub fn df(&self, n: usize) -> f64 {
-        let (p, k) = (self.periods as f64, self.conditions as f64);
-        n as f64 * (p - 1.0) - (p - 1.0) - (k - 1.0)
+        n as f64 * (self.periods as f64 - 1.0) - self.parameters as f64
     }
 
     /// The exact power with `n` participants, equally many per sequence.

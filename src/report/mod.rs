@@ -473,6 +473,49 @@ impl RunReport {
         self.under_null
     }
 
+    /// A warning when the primary analysis could not be computed in most trials (or in none):
+    /// its rate would otherwise read as a finding about the test.
+    pub fn primary_warning(&self) -> Option<String> {
+        let p = &self.primary;
+        if self.replicates == 0 || p.not_analyzable * 2 <= self.replicates {
+            return None;
+        }
+        let reasons = self
+            .analyses
+            .get(&p.analysis)
+            .map(|a| {
+                a.not_analyzable_reasons
+                    .iter()
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(why, n)| format!("{why}: {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .filter(|r| !r.is_empty())
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
+        let advice =
+            "enroll more participants (design.enrolled) or choose an analysis the design supports";
+        Some(if p.not_analyzable == self.replicates {
+            format!(
+                "{}: the primary analysis {} could not be computed in any of the {} trials{reasons}, so its {} of 0 means that no trial could be analysed, not that the test has no power; {advice}",
+                self.name,
+                p.analysis,
+                self.replicates,
+                self.rate_label()
+            )
+        } else {
+            format!(
+                "{}: the primary analysis {} could not be computed in {} of the {} trials{reasons}; they count as not rejected, so its {} mostly reflects trials that could not be analysed; {advice}",
+                self.name,
+                p.analysis,
+                p.not_analyzable,
+                self.replicates,
+                self.rate_label()
+            )
+        })
+    }
+
     /// "type I error" for a null config, "power" otherwise.
     pub fn rate_label(&self) -> &'static str {
         if self.is_null() {
@@ -543,20 +586,37 @@ fn io_error(path: &Path, source: std::io::Error) -> ReportError {
     }
 }
 
-/// Creates `out/name` and checks that a file can be written there, before any simulation time
-/// is spent.
+/// Checks that files can be written in `out/name` before any simulation time is spent: the
+/// folder is created and a file written and removed there. Folders this check created are
+/// removed again, so a run that is interrupted or fails before writing leaves no empty folder
+/// behind; [`write_atomic`] creates the folder when the results are written.
 pub fn prepare_dir(out: &Path, name: &str) -> Result<PathBuf, ReportError> {
     let dir = out.join(name);
-    std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
-    let probe = dir.join(format!(".write-test-{}", std::process::id()));
-    std::fs::write(&probe, b"ok").map_err(|e| io_error(&probe, e))?;
-    std::fs::remove_file(&probe).map_err(|e| io_error(&probe, e))?;
-    Ok(dir)
+    // The folders that do not exist yet, deepest first.
+    let created: Vec<PathBuf> = dir
+        .ancestors()
+        .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+        .map(Path::to_path_buf)
+        .collect();
+    let check = (|| {
+        std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
+        let probe = dir.join(format!(".write-test-{}", std::process::id()));
+        std::fs::write(&probe, b"ok").map_err(|e| io_error(&probe, e))?;
+        std::fs::remove_file(&probe).map_err(|e| io_error(&probe, e))
+    })();
+    for folder in &created {
+        // Only empty folders are removed: anything another process wrote there stays.
+        let _ = std::fs::remove_dir(folder);
+    }
+    check.map(|()| dir)
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     let dir = path.parent().unwrap_or(Path::new("."));
+    if !dir.as_os_str().is_empty() {
+        std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
+    }
     let file_name = path
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())

@@ -17,6 +17,7 @@ mod hypotheses;
 mod init;
 mod jobs;
 mod multiplicity;
+mod new_user;
 mod nothing_lost;
 mod outputs_docs;
 mod pinned;

@@ -116,10 +116,12 @@ fn unwritable_results_folder_fails_before_simulating() {
         .arg(&not_a_dir)
         .current_dir(crate_path(""))
         .assert()
-        .code(1)
+        // A file given as --out is bad input (issue 23): refused at once, naming the flag.
+        .code(2)
         .stderr(
-            predicate::str::contains("cannot write results to")
-                .and(predicate::str::contains("results-file")),
+            predicate::str::contains("--out").and(predicate::str::contains(
+                "results-file is a file, not a folder",
+            )),
         );
     assert!(started.elapsed() < Duration::from_secs(10));
     assert_eq!(std::fs::read_to_string(&not_a_dir).unwrap(), "I am a file");

@@ -66,6 +66,16 @@ pub enum Sided {
     Two,
 }
 
+impl Sided {
+    /// "one-sided" or "two-sided", as messages and reports say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Sided::One => "one-sided",
+            Sided::Two => "two-sided",
+        }
+    }
+}
+
 /// Alpha-spending functions `f(t; a)`, with `f(0) = 0` and `f(1) = a`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SpendingFunction {
@@ -238,6 +248,31 @@ impl BoundaryKind {
     }
 }
 
+impl BoundaryKind {
+    /// How the critical values of this family are chosen, and what the nominal level means, in
+    /// one sentence per point (the `boundaries` command prints it above the table).
+    pub fn convention(&self, sided: Sided) -> String {
+        let how = match (self, sided) {
+            (BoundaryKind::Spending(_), Sided::Two) => "spending function: alpha/2 is spent per side with the one-sided function (rpact sided = 2, gsDesign test.type = 2)".to_string(),
+            (BoundaryKind::Spending(_), Sided::One) => "spending function: alpha is spent with the one-sided function".to_string(),
+            (BoundaryKind::ObrienFlemingTotalAlpha, Sided::Two) => "O'Brien-Fleming-type spending of the total alpha, F(t) = 2 - 2 Phi(z_(1-alpha/2) / sqrt(t)), by both sides together (not alpha/2 per side)".to_string(),
+            (BoundaryKind::ObrienFlemingTotalAlpha, Sided::One) => "O'Brien-Fleming-type spending of alpha with the one-sided function (the same bounds as obrien_fleming)".to_string(),
+            (BoundaryKind::ObrienFlemingClassical, _) => "classical O'Brien-Fleming, no spending function: c_k = C / sqrt(t_k), with C chosen so that the overall level is exactly alpha".to_string(),
+            (BoundaryKind::PocockClassical, _) => "classical Pocock, no spending function: c_k = C at every look, with C chosen so that the overall level is exactly alpha".to_string(),
+            (BoundaryKind::HaybittlePeto { interim_z }, _) => format!("Haybittle-Peto, no spending function: c_k = {interim_z} at every interim look, the final critical value chosen so that the overall level is exactly alpha"),
+            (BoundaryKind::User(_), _) => "user-given critical values: the alpha they spend is computed, not adjusted".to_string(),
+        };
+        match sided {
+            Sided::Two => {
+                format!("Two-sided symmetric boundaries; {how}. Nominal level = 2(1 - Phi(c_k)).")
+            }
+            Sided::One => {
+                format!("One-sided upper boundaries; {how}. Nominal level = 1 - Phi(c_k).")
+            }
+        }
+    }
+}
+
 /// Critical values of a group-sequential design and what they spend under H0.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Boundaries {
@@ -285,7 +320,7 @@ pub enum BoundaryError {
     InvalidInformation(Vec<f64>),
     /// Alpha outside (0, 1) (two-sided) or (0, 0.5) (one-sided).
     #[error(
-        "alpha must lie in (0, 1) for a two-sided design and in (0, 0.5) for a one-sided design; got {alpha} ({sided:?})"
+        "alpha must lie in (0, 1) for a two-sided design and in (0, 0.5) for a one-sided design; got {alpha} for a {} design", sided.label()
     )]
     InvalidAlpha {
         /// The alpha given.
