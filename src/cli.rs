@@ -19,7 +19,8 @@ use crate::sequential::boundaries::{
 };
 use crate::shard::ShardSpec;
 use crate::sweep::{self, SweepLabels, SweepSpec};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -186,13 +187,13 @@ pub enum Command {
         /// The boundary family: Lan-DeMets spending (obrien_fleming, pocock, hwang_shih_decani,
         /// kim_demets, obrien_fleming_total_alpha) or classical (classical_obrien_fleming,
         /// classical_pocock, haybittle_peto).
-        #[arg(long, value_enum, default_value_t = BoundaryFamily::ObrienFleming)]
+        #[arg(long, value_parser = family_parser(), default_value = "obrien_fleming")]
         spending: BoundaryFamily,
         /// Overall alpha.
         #[arg(long, default_value_t = 0.05, allow_negative_numbers = true)]
         alpha: f64,
         /// 1 or 2.
-        #[arg(long, value_enum, default_value = "2")]
+        #[arg(long, value_parser = sided_parser(), default_value = "2")]
         sided: Sided,
         /// Hwang-Shih-DeCani gamma (only with --spending hwang_shih_decani), e.g. -4.
         #[arg(long, allow_negative_numbers = true)]
@@ -233,6 +234,17 @@ pub fn check_threads(threads: Option<usize>) -> Result<Option<usize>, Error> {
             "--threads {n}: must be a whole number from 1 to {max} ({THREADS_PER_CORE} per available core; this machine has {cores}); results do not depend on it"
         )))
     }
+}
+
+/// `--spending`: the boundary families by their names, from the library's one list.
+fn family_parser() -> impl TypedValueParser<Value = BoundaryFamily> {
+    PossibleValuesParser::new(BoundaryFamily::ALL.map(BoundaryFamily::name))
+        .try_map(|name| name.parse::<BoundaryFamily>())
+}
+
+/// `--sided`: 1 or 2.
+fn sided_parser() -> impl TypedValueParser<Value = Sided> {
+    PossibleValuesParser::new(["1", "2"]).try_map(|s| s.parse::<Sided>())
 }
 
 /// The worker pool for `--threads` (checked first).
@@ -449,7 +461,7 @@ pub fn boundary_request(
         ("--interim-z", BoundaryParameter::InterimZ, interim_z),
     ] {
         if let Some(v) = v.filter(|_| uses != Some(parameter)) {
-            let family = BoundaryFamily::value_variants()
+            let family = BoundaryFamily::ALL
                 .iter()
                 .find(|f| f.parameter() == Some(parameter))
                 .map_or("", |f| f.name());

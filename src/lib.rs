@@ -27,6 +27,7 @@
 pub mod adaptive;
 pub mod analysis;
 pub mod batch;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod config;
 pub mod design;

@@ -55,15 +55,25 @@ const ROOT_TOL: f64 = 1e-12;
 /// Tolerance for the last information rate being 1.
 const LAST_RATE_TOL: f64 = 1e-9;
 
-/// One- or two-sided test (on the command line `--sided 1` or `--sided 2`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// One- or two-sided test (spelled `1` or `2`, as on the command line `--sided 1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sided {
     /// Reject at look k when `Z_k >= c_k`.
-    #[value(name = "1")]
     One,
     /// Reject at look k when `|Z_k| >= c_k` (symmetric bounds).
-    #[value(name = "2")]
     Two,
+}
+
+impl std::str::FromStr for Sided {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Sided, String> {
+        match s {
+            "1" => Ok(Sided::One),
+            "2" => Ok(Sided::Two),
+            _ => Err(format!("{s:?} is not a number of sides: use 1 or 2")),
+        }
+    }
 }
 
 impl Sided {
@@ -126,13 +136,11 @@ pub enum BoundaryKind {
 }
 
 /// An efficacy boundary family by name, without its parameter: the one list of names that a
-/// config's `sequential.efficacy` and the `boundaries` command choose from. Its serde and clap
-/// spellings are the snake_case names; [`BoundaryFamily::with`] adds the parameter.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
-)]
+/// config's `sequential.efficacy` and the `boundaries` command choose from. Its spelling
+/// (serde, [`std::str::FromStr`]) is the snake_case [`BoundaryFamily::name`];
+/// [`BoundaryFamily::with`] adds the parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[value(rename_all = "snake_case")]
 pub enum BoundaryFamily {
     /// Lan-DeMets O'Brien-Fleming-type spending.
     ObrienFleming,
@@ -150,6 +158,20 @@ pub enum BoundaryFamily {
     ClassicalPocock,
     /// Haybittle-Peto (interim z, default 3).
     HaybittlePeto,
+}
+
+impl std::str::FromStr for BoundaryFamily {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<BoundaryFamily, String> {
+        BoundaryFamily::from_name(s).ok_or_else(|| {
+            let names: Vec<&str> = BoundaryFamily::ALL.iter().map(|f| f.name()).collect();
+            format!(
+                "{s:?} is not a boundary family; the families are {}",
+                names.join(", ")
+            )
+        })
+    }
 }
 
 /// The one parameter a boundary family takes.
@@ -178,6 +200,23 @@ impl BoundaryParameter {
 pub const HAYBITTLE_PETO_DEFAULT_Z: f64 = 3.0;
 
 impl BoundaryFamily {
+    /// Every family, in the order help texts and messages list them.
+    pub const ALL: [BoundaryFamily; 8] = [
+        BoundaryFamily::ObrienFleming,
+        BoundaryFamily::Pocock,
+        BoundaryFamily::HwangShihDecani,
+        BoundaryFamily::KimDemets,
+        BoundaryFamily::ObrienFlemingTotalAlpha,
+        BoundaryFamily::ClassicalObrienFleming,
+        BoundaryFamily::ClassicalPocock,
+        BoundaryFamily::HaybittlePeto,
+    ];
+
+    /// The family of that snake_case name.
+    pub fn from_name(name: &str) -> Option<BoundaryFamily> {
+        BoundaryFamily::ALL.into_iter().find(|f| f.name() == name)
+    }
+
     /// The family's snake_case name.
     pub fn name(self) -> &'static str {
         match self {
