@@ -4,7 +4,7 @@
 //! The pipeline is `config` (load and validate a TOML design) → `model` (draw one cohort) →
 //! `analysis` (estimates on it) → `inference` (decisions) and `sequential` (boundaries and
 //! stopping rules) → `engine` (replicates in parallel, exact aggregation) → `report` (JSON, CSV,
-//! Markdown, SVG). `docs/architecture.md` describes the layers.
+//! Markdown, SVG, HTML). `docs/architecture.md` describes the layers.
 //!
 //! Simulating a shipped design without the command line:
 //!

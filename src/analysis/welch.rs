@@ -1,7 +1,7 @@
 //! Welch's unequal-variance t test on period-1 changes, test vs reference (R's
 //! `t.test(test, reference)`): the parallel-group analysis of the first period only, free of
-//! carryover. Its df are fractional (Welch-Satterthwaite); the decision brackets the critical
-//! value between the neighbouring integer dfs and computes it exactly only in between.
+//! carryover. Its df are fractional (Welch-Satterthwaite); the decision (in `inference`) reads
+//! the critical value at that df from `numerics::TQuantileCurve`, tabulated once per run.
 
 use super::{
     is_zero_variance, mean_and_variance, AnalysisOutcome, Estimate, NotAnalyzable, TestStatistic,

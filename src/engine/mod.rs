@@ -1,5 +1,7 @@
 //! Runs replicates: seeding, the per-replicate pipeline (draw → looks → analyses), parallelism
-//! and aggregation. The only module that knows rayon; it prints nothing and writes no file.
+//! and aggregation. The only module that names rayon (callers get a pool through
+//! [`thread_pool`] and run on it with `ThreadPool::install`); it prints nothing and writes no
+//! file.
 
 pub mod exact_sum;
 pub mod seed;
