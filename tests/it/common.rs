@@ -1,7 +1,6 @@
 //! Shared helpers for the integration tests: load a shipped config with overrides, run it on a
 //! pool with a chosen thread count, and call the binary.
 
-
 use crossover_sim::config::{self, LoadedConfig, Override};
 use crossover_sim::engine::NoProgress;
 use crossover_sim::report::RunReport;

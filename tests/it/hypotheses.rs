@@ -15,7 +15,6 @@
 //! Monte Carlo tolerances are 3 standard errors of the reference proportion at the stated
 //! number of replicates.
 
-
 use crate::common::*;
 use crossover_sim::analysis::{self, AnalysisName, AnalysisOutcome, LookData, Needs};
 use crossover_sim::design::{Condition, Contrast, Crossover, SequenceId};

@@ -1,12 +1,12 @@
 //! The integration tests, one binary: each module was once its own test binary, and linking
 //! two dozen of them dominated the test build. Shared helpers live in `common`.
 
-#[allow(dead_code)] // not every module uses every helper
-mod common;
 mod anova;
 mod architecture;
 mod bias;
 mod cli;
+#[allow(dead_code)] // not every module uses every helper
+mod common;
 mod config_docs;
 mod csv_outputs;
 mod degenerate;
@@ -18,12 +18,15 @@ mod init;
 mod jobs;
 mod multiplicity;
 mod nothing_lost;
+mod null_twins;
 mod outputs_docs;
 mod pinned;
 mod power_reference;
 mod properties;
 mod reliability;
+mod report_wording;
 mod reproducibility;
 mod sequential;
 mod shards;
 mod two_stage;
+mod two_stage_reports;

@@ -13,7 +13,6 @@
 //!   for power, are 0.84454 and 0.84960). These are Monte Carlo estimates themselves, so the
 //!   tolerance is 3 SE of the difference: sqrt(SE_ours^2 + SE_theirs^2).
 
-
 use crate::common::*;
 use crossover_sim::adaptive::{
     pooled_estimate, Method, PowerMethod, PreparedTwoStage, StageOne, StageStatistics, TwoStagePlan,
