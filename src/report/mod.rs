@@ -529,9 +529,16 @@ impl RunReport {
     /// The share of trials that stopped before the last look, for any reason, with its SE and
     /// Wilson interval. Counted from the looks' stop counts rather than by adding their
     /// proportions, whose rounding would show (0.25639999999999996 for 0.2564).
+    /// A two-stage design's early stop is its stop after stage 1 (passing, failing or futile).
     pub fn stopped_early(&self) -> Proportion {
         let n = self.replicates;
         let count = |p: f64| (p * n as f64).round().max(0.0) as u64;
+        if let Some(ts) = &self.two_stage {
+            let stopped = count(ts.p_stop_stage1_pass.estimate)
+                + count(ts.p_stop_stage1_fail.estimate)
+                + count(ts.p_stop_stage1_futility.estimate);
+            return Proportion::new(stopped.min(n), n);
+        }
         let stopped: u64 = self.looks[..self.looks.len().saturating_sub(1)]
             .iter()
             .map(|l| count(l.p_stop_efficacy) + count(l.p_stop_futility) + count(l.p_stop_harm))

@@ -866,8 +866,8 @@ pub fn heat_map_svg(what: &str, map: &HeatMap) -> Result<String, ReportError> {
             }
         }
         let key = format!(
-            "cell colour: white at 0, blue up to {}, orange above; outlined: above {} (thick black: by more than 2 SE)",
-            map.level, map.level
+            "cell colour: white at 0, blue up to {0}, orange above; outline: thin vermillion above {0}, thick black more than 2 SE above {0}",
+            map.level
         );
         lower
             .draw(&Text::new(
