@@ -779,11 +779,40 @@ fn lines(
 fn power_svg(sweep: &SweepResult, file: &str) -> Result<String, ReportError> {
     let rate = rate_name(sweep);
     let x_label = sweep_label(sweep, &sweep.param);
-    let power = lines(
+    let mut power = lines(
         sweep,
         |p| p.power.estimate,
         |p| (p.power.ci_low, p.power.ci_high),
     );
+    // The exact power the table prints, as its own curve (no band: it has no Monte Carlo
+    // error), wherever the design has a closed form.
+    if sweep.points.iter().any(|p| p.exact_power.is_some()) {
+        let exact: Vec<Series> = groups(sweep)
+            .iter()
+            .map(|(v2, pts)| {
+                let label = group_label(sweep, v2);
+                Series {
+                    label: if label.is_empty() {
+                        format!("exact {rate}")
+                    } else {
+                        format!("{label}, exact {rate}")
+                    },
+                    points: pts
+                        .iter()
+                        .filter_map(|p| Some((numeric(&p.value)?, p.exact_power?)))
+                        .collect(),
+                    band: vec![],
+                }
+            })
+            .filter(|s| !s.points.is_empty())
+            .collect();
+        for s in &mut power {
+            if s.label.is_empty() {
+                s.label = format!("simulated {rate}");
+            }
+        }
+        power.extend(exact);
+    }
     // A type I error near alpha would be a flat line at the bottom of a 0-1 axis.
     let y_range = if all_null(sweep) {
         let top = power

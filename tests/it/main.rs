@@ -3,6 +3,7 @@
 
 mod anova;
 mod architecture;
+mod be_plots;
 mod bias;
 mod cli;
 #[allow(dead_code)] // not every module uses every helper
