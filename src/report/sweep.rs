@@ -1027,7 +1027,7 @@ mod tests {
         insta::assert_snapshot!(openings.join("\n"), @r#"
             design.enrolled,population.correlation,quantity,analysis,look,reason,estimate,se,ci_low,ci_high,under_null,name,config_file,overrides,seed,replicates,version,command
             {
-            <svg width="900" height="290" viewBox="0 0 900 290" xmlns="http://www.w3.org/2000/svg">
+            <svg width="900" height="312" viewBox="0 0 900 312" xmlns="http://www.w3.org/2000/svg">
             <svg width="900" height="580" viewBox="0 0 900 580" xmlns="http://www.w3.org/2000/svg">
             <svg width="900" height="580" viewBox="0 0 900 580" xmlns="http://www.w3.org/2000/svg">
             <svg width="900" height="580" viewBox="0 0 900 580" xmlns="http://www.w3.org/2000/svg">
