@@ -1,5 +1,5 @@
 //! The `samplesize` job: the smallest balanced N whose exact power reaches a target (the
-//! analytic fast path of [`crate::closed_form`]), confirmed by simulating that N and the next
+//! analytic fast path of [`crate::power::design`]), confirmed by simulating that N and the next
 //! smaller balanced N with the config's seed.
 
 use crate::config::{self, LoadedConfig, Override};

@@ -72,6 +72,9 @@ struct PreparedFamily {
 pub struct Workspace {
     cohort: Cohort,
     look: LookData,
+    /// A two-stage trial's per-participant counts (responders, treated periods, adverse
+    /// events) over both stages; fills no analysis buffer.
+    counts: LookData,
     /// With several primary contrasts: their outcomes, decisions and Holm's ordering.
     family_outcomes: Vec<analysis::AnalysisOutcome>,
     family_decisions: Vec<Decision>,
@@ -94,9 +97,11 @@ impl Workspace {
         );
         look.set_anova_contrasts(design.crossover(), design.contrasts());
         let m = design.contrasts().len();
+        let counts = LookData::new(0, design.crossover(), test, reference, Default::default());
         Workspace {
             cohort: Cohort::new(design.enrolled(), design.crossover().period_count()),
             look,
+            counts,
             family_outcomes: vec![
                 analysis::AnalysisOutcome::NotAnalyzable(
                     analysis::NotAnalyzable::TooFewParticipants
@@ -183,6 +188,8 @@ impl Simulator {
         );
         if let Some(ts) = &self.two_stage {
             s.two_stage.total_histogram = vec![0; ts.plan.max_total + 1];
+            // Responders are counted over both stages.
+            s.responders_histogram = vec![0; ts.plan.max_total + 1];
         }
         if let Some(f) = &self.family {
             s.contrasts = vec![AnalysisTally::default(); f.true_null.len()];
@@ -374,6 +381,7 @@ impl Simulator {
             .draw_participants(&mut rng, &mut ws.cohort, 0..n1, &mut allocation);
         let stage1 = self.stage_statistics(&ws.cohort, 0..n1);
         let tally = &mut summary.two_stage;
+        let mut went_on = false;
         let (total, outcome, passed) = match ts.stage_one(&stage1) {
             StageOne::Pass(e) => {
                 tally.stage1_pass += 1;
@@ -389,6 +397,7 @@ impl Simulator {
             }
             StageOne::Continue { total, capped } => {
                 tally.stage2 += 1;
+                went_on = true;
                 tally.capped += u64::from(capped);
                 self.model
                     .draw_participants(&mut rng, &mut ws.cohort, n1..total, &mut allocation);
@@ -424,6 +433,30 @@ impl Simulator {
         look.stops[StopReason::Completed.index()] += 1;
         look.primary_at_stop.record(&outcome, decision, None);
         summary.analyses[self.design.analysis().primary.index()].record(&outcome, decision, None);
+        if !went_on {
+            // Stopped after stage 1 (passing, failing or futile): the trial's early stop.
+            summary
+                .primary_early_stopped
+                .record(&outcome, decision, None);
+        }
+        // Every per-participant summary covers the participants of both stages.
+        ws.counts.collect(&ws.cohort, total);
+        if let Some(slot) = summary
+            .responders_histogram
+            .get_mut(ws.counts.reference_responders)
+        {
+            *slot += 1;
+        }
+        for (sum, &n) in summary.treated.iter_mut().zip(&ws.counts.treated) {
+            *sum += n as u64;
+        }
+        for (sum, &n) in summary
+            .adverse_events
+            .iter_mut()
+            .zip(&ws.counts.adverse_events)
+        {
+            *sum += n as u64;
+        }
         let completers = (0..total)
             .filter(|&i| usize::from(ws.cohort.periods_completed[i]) == periods)
             .count() as u64;

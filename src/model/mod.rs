@@ -16,8 +16,8 @@ mod spec;
 
 pub use cohort::Cohort;
 pub use spec::{
-    AdverseEvent, CohortSpec, Dropout, Endpoint, LatentClass, Population, Randomization,
-    ResponseRule, Scale, TruncatedNormal,
+    AdverseEvent, AnalysedEffect, CohortSpec, Dropout, Endpoint, LatentClass, Population,
+    Randomization, ResponseRule, Scale, TruncatedNormal,
 };
 
 use crate::design::{Condition, SequenceId, MAX_CONDITIONS, MAX_PERIODS, MAX_SEQUENCES};

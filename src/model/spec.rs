@@ -170,3 +170,133 @@ pub struct ResponseRule {
     /// Target count of reference-condition responders among completers.
     pub target_responders: usize,
 }
+
+/// The value of a contrast of mean changes as the analyses see it: after the baseline's
+/// truncation and rounding and the scale's rounding and clamping.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AnalysedEffect {
+    /// No scale applies (no baseline scores): the analysed changes are the latent ones and the
+    /// population average effect is their mean.
+    Latent,
+    /// Computed numerically under the model: the mean of the contrast of the changes on the
+    /// scale (equal to the latent value only when the scale leaves the means alone).
+    OnScale(f64),
+    /// A scale applies but its effect on the mean was not computed (the reason).
+    NotComputed(&'static str),
+}
+
+impl CohortSpec {
+    /// The expected contrast of the analysed changes, E[sum_c w_c change_c], on the scale.
+    ///
+    /// Per latent class and condition, the change is S - B with B the baseline (normal truncated
+    /// to its entry range, rounded on an integer scale) and S = the scale's rounding and
+    /// clamping of B + X, X ~ N(mean, sd^2 + within_sd^2). On an integer scale E[S | B = b] is
+    /// lo + sum_{k = lo + 1}^{hi} P(b + X >= k - 1/2), a sum of normal CDFs; on a continuous
+    /// scale it is the closed-form mean of a clamped normal. The baseline is summed over its
+    /// integer values, or integrated by Simpson's rule (4000 intervals) when continuous.
+    /// Linearity of expectation makes the correlation between conditions irrelevant. Period
+    /// effects, carryover and baseline drift would make the value depend on the design's
+    /// balance, so with any of them the value is not computed.
+    pub fn analysed_effect(&self, contrast: &Contrast) -> AnalysedEffect {
+        let pop = &self.population;
+        let (Some(baseline), Some(scale)) = (pop.baseline, pop.scale) else {
+            return AnalysedEffect::Latent;
+        };
+        if self.period_effect.iter().any(|&t| t != 0.0) {
+            return AnalysedEffect::NotComputed("period effects on a rating scale");
+        }
+        if self.carryover.iter().any(|&l| l != 0.0) {
+            return AnalysedEffect::NotComputed("carryover on a rating scale");
+        }
+        if pop.rebaseline_sd != 0.0 {
+            return AnalysedEffect::NotComputed("baselines that drift between periods");
+        }
+        let points = baseline_points(baseline, scale.integer);
+        let mut total = 0.0;
+        for class in &pop.classes {
+            let mut value = 0.0;
+            for (c, &w) in contrast.weights().iter().enumerate() {
+                if w == 0.0 {
+                    continue;
+                }
+                let mean = class.change_mean[c];
+                let sd = class.change_sd[c].hypot(pop.within_sd[c]);
+                let change: f64 = points
+                    .iter()
+                    .map(|&(b, p)| p * (expected_on_scale(b + mean, sd, scale) - b))
+                    .sum();
+                value += w * change;
+            }
+            total += class.probability * value;
+        }
+        AnalysedEffect::OnScale(total)
+    }
+}
+
+/// The baseline's distribution as (value, probability) points: its integer values on an
+/// integer scale (the model rounds, then clamps to the whole numbers of the entry range),
+/// Simpson's weights on a grid otherwise.
+fn baseline_points(b: TruncatedNormal, integer: bool) -> Vec<(f64, f64)> {
+    let z = |x: f64| crate::numerics::norm_cdf((x - b.mean) / b.sd);
+    let mass = z(b.max) - z(b.min);
+    if integer {
+        let (lo, hi) = (b.min.ceil(), b.max.floor());
+        let mut points = Vec::new();
+        let mut v = lo;
+        while v <= hi {
+            let from = if v == lo { b.min } else { v - 0.5 };
+            let to = if v == hi { b.max } else { v + 0.5 };
+            points.push((v, (z(to) - z(from)) / mass));
+            v += 1.0;
+        }
+        points
+    } else {
+        const INTERVALS: usize = 4000;
+        let h = (b.max - b.min) / INTERVALS as f64;
+        let density = |x: f64| {
+            let u = (x - b.mean) / b.sd;
+            (-0.5 * u * u).exp() / (b.sd * (2.0 * std::f64::consts::PI).sqrt() * mass)
+        };
+        (0..=INTERVALS)
+            .map(|i| {
+                let x = b.min + i as f64 * h;
+                let simpson = if i == 0 || i == INTERVALS {
+                    1.0
+                } else if i % 2 == 1 {
+                    4.0
+                } else {
+                    2.0
+                };
+                (x, simpson * h / 3.0 * density(x))
+            })
+            .collect()
+    }
+}
+
+/// E[the scale's value of Y], Y ~ N(mean, sd^2): rounded (integer scale) and clamped.
+fn expected_on_scale(mean: f64, sd: f64, scale: Scale) -> f64 {
+    let (lo, hi) = (scale.min, scale.max);
+    if sd == 0.0 {
+        let y = if scale.integer {
+            crate::numerics::round_ties_even(mean)
+        } else {
+            mean
+        };
+        return y.clamp(lo, hi);
+    }
+    if scale.integer {
+        // Integer bounds (validation): E[S] = lo + sum_{k = lo + 1}^{hi} P(Y >= k - 1/2).
+        let mut e = lo;
+        let mut k = lo + 1.0;
+        while k <= hi {
+            e += crate::numerics::norm_cdf((mean - (k - 0.5)) / sd);
+            k += 1.0;
+        }
+        e
+    } else {
+        let (a, b) = ((lo - mean) / sd, (hi - mean) / sd);
+        let pdf = |u: f64| (-0.5 * u * u).exp() / (2.0 * std::f64::consts::PI).sqrt();
+        let (fa, fb) = (crate::numerics::norm_cdf(a), crate::numerics::norm_cdf(b));
+        lo * fa + hi * (1.0 - fb) + mean * (fb - fa) + sd * (pdf(a) - pdf(b))
+    }
+}

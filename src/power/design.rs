@@ -9,7 +9,7 @@
 //! sigma_e^2 v / N (v the design's variance factor from its own normal matrix, PowerTOST's
 //! bk) and independent of its residual variance on N (p - 1) - (p - 1) - (k - 1) df (less
 //! k - 1 with carryover terms), so the
-//! power of every hypothesis is a noncentral-t or Owen's Q integral ([`crate::exact_power`]).
+//! power of every hypothesis is a noncentral-t or Owen's Q integral ([`crate::power::t_tests`]).
 //! Anything else (dropout, carryover, latent subgroups, interim looks) is what the simulation
 //! is for, and [`ClosedForm::Unavailable`] says which feature rules the formula out.
 

@@ -5,8 +5,11 @@ use crate::analysis::AnalysisName;
 use crate::analysis::Estimand;
 use crate::config::design::TrialDesign;
 use crate::config::LoadedConfig;
+use crate::design::Contrast;
 use crate::engine::summary::AnalysisTally;
 use crate::engine::{StopReason, Summary};
+use crate::inference::Hypothesis;
+use crate::model::AnalysedEffect;
 use crate::sequential::StoppingRules;
 
 /// Facts about the run that are not in the summary.
@@ -64,9 +67,64 @@ pub fn true_value(name: AnalysisName, loaded: &LoadedConfig) -> Option<f64> {
         // A subgroup selected on its own response under R, and a difference in response
         // probabilities, have no closed-form value under the config.
         Estimand::NoClosedForm => None,
-        Estimand::ContrastEffect => Some(d.population().average_effect(d.contrast())),
+        Estimand::ContrastEffect => return Some(contrast_truth(d, d.contrast()).0),
     };
     value.map(crate::numerics::tidy_decimal)
+}
+
+/// The value of `contrast` the analyses estimate: the mean of the analysed changes, computed
+/// numerically on a rating scale (rounding and clamping move it from the latent population
+/// average), else the population average. The second value is why it could not be computed
+/// on a scale (the population average is then returned).
+pub fn contrast_truth(d: &TrialDesign, contrast: &Contrast) -> (f64, Option<&'static str>) {
+    let latent = d.population().average_effect(contrast);
+    let tidy = crate::numerics::tidy_decimal;
+    match d.cohort().analysed_effect(contrast) {
+        AnalysedEffect::Latent => (tidy(latent), None),
+        AnalysedEffect::OnScale(v) => (tidy(v), None),
+        AnalysedEffect::NotComputed(why) => (tidy(latent), Some(why)),
+    }
+}
+
+/// Whether `contrast`'s analysed value lies in `hypothesis`'s H0, so that a rejection is a
+/// type I error. When the value on a scale was not computed, only a contrast of two conditions
+/// with equal distributions (means, SDs, occasion noise, carryover) in every class is null.
+pub fn contrast_is_null(d: &TrialDesign, contrast: &Contrast, hypothesis: Hypothesis) -> bool {
+    let (value, not_computed) = contrast_truth(d, contrast);
+    if not_computed.is_none() {
+        return hypothesis.is_null(value);
+    }
+    let Some((t, r)) = contrast.as_pair() else {
+        return false;
+    };
+    let (t, r) = (t.index(), r.index());
+    let pop = d.population();
+    hypothesis.is_null(value)
+        && pop.within_sd[t] == pop.within_sd[r]
+        && d.carryover()[t] == d.carryover()[r]
+        && pop
+            .classes
+            .iter()
+            .all(|c| c.change_mean[t] == c.change_mean[r] && c.change_sd[t] == c.change_sd[r])
+}
+
+/// What the primary contrast's true value is, in words (`true_value_basis` of the report).
+pub fn true_value_basis(d: &TrialDesign) -> String {
+    let latent = d.population().average_effect(d.contrast());
+    match d.cohort().analysed_effect(d.contrast()) {
+        AnalysedEffect::Latent => format!(
+            "the population average effect T - R, {latent:.3} (no rating scale: the analysed values are the model's)"
+        ),
+        AnalysedEffect::OnScale(v) if (v - latent).abs() < 5e-4 => format!(
+            "the mean of the analysed changes on the rating scale, computed numerically from the model (equal to the population average effect T - R, {latent:.3}, to 3 decimals)"
+        ),
+        AnalysedEffect::OnScale(_) => format!(
+            "the mean of the analysed changes on the rating scale, computed numerically from the model; rounding and clamping move it from the population average effect T - R, {latent:.3}"
+        ),
+        AnalysedEffect::NotComputed(why) => format!(
+            "the population average effect T - R, {latent:.3}, before rounding and clamping: with {why} the mean of the analysed changes was not computed and may differ"
+        ),
+    }
 }
 
 /// `name`'s hypothesis in words, on the ratio scale for ratio endpoints.
@@ -203,6 +261,9 @@ fn contrast_reports(d: &TrialDesign, summary: &Summary, primary_level: f64) -> V
     let hypothesis = d.analysis().hypothesis;
     let interval_level = hypothesis.interval_level(contrast_interval_alpha(d, primary_level));
     let carryover = d.analysis().primary == AnalysisName::ANOVA_CARRYOVER;
+    // The linear model's constants say nothing about a primary that estimates something else.
+    let linear_primary =
+        d.analysis().primary.spec().estimand == crate::analysis::Estimand::ContrastEffect;
     let mut model =
         crate::analysis::anova::AnovaModel::with_contrasts(d.crossover(), d.contrasts(), carryover);
     let periods = d.crossover().period_count();
@@ -228,9 +289,14 @@ fn contrast_reports(d: &TrialDesign, summary: &Summary, primary_level: f64) -> V
             } else {
                 (None, None)
             };
-            let true_value = crate::numerics::tidy_decimal(d.population().average_effect(c));
-            let variance_factor =
-                model.balanced_variance_factor_of(i, d.crossover().sequence_count());
+            let true_value = contrast_truth(d, c).0;
+            // The linear model's design constants describe the primary only when the primary
+            // estimates the contrast in a fixed design.
+            let constants_apply = linear_primary && d.two_stage().is_none();
+            let variance_factor = constants_apply
+                .then(|| model.balanced_variance_factor_of(i, d.crossover().sequence_count()))
+                .flatten();
+            let df = df.filter(|_| constants_apply);
             let exact = crate::power::design::closed_form(&d.with_primary_contrast(i));
             let mut missing = BTreeMap::new();
             let exact_power = match exact {
@@ -255,13 +321,24 @@ fn contrast_reports(d: &TrialDesign, summary: &Summary, primary_level: f64) -> V
                     },
                 );
             }
-            if variance_factor.is_none() {
+            if !constants_apply {
+                let why = if d.two_stage().is_some() {
+                    "a two-stage design has no fixed N: see two_stage for the stages".to_string()
+                } else {
+                    format!(
+                        "the primary analysis {} does not estimate the contrast",
+                        d.analysis().primary.as_str()
+                    )
+                };
+                missing.insert("variance_factor".to_string(), why.clone());
+                missing.insert("df".to_string(), why);
+            } else if variance_factor.is_none() {
                 missing.insert(
                     "variance_factor".to_string(),
                     "the linear model cannot estimate this contrast from the design".to_string(),
                 );
             }
-            if df.is_none() {
+            if df.is_none() && !missing.contains_key("df") {
                 missing.insert(
                     "df".to_string(),
                     "the linear model has no residual df with design.enrolled participants"
@@ -278,7 +355,7 @@ fn contrast_reports(d: &TrialDesign, summary: &Summary, primary_level: f64) -> V
                     .map(|(n, &w)| (n.clone(), w))
                     .collect(),
                 true_value,
-                under_null: hypothesis.is_null(true_value),
+                under_null: contrast_is_null(d, c, hypothesis),
                 rejection_rate: Proportion::new(tally.rejected, r),
                 mean_estimate: mean,
                 mean_estimate_se: mean_se,
@@ -347,7 +424,16 @@ pub fn build_report(
     let true_effect = crate::numerics::tidy_decimal(d.population().average_effect(d.contrast()));
     let (mean_at_stop, mean_at_stop_se) = mean_and_se(primary_tally);
     let (mean_early, mean_early_se) = mean_and_se(&summary.primary_early_stopped);
+    let two_stage = d.two_stage().is_some();
     let mut primary_missing = BTreeMap::new();
+    if two_stage {
+        for key in ["mean_effect_size_at_stop", "mean_effect_size_early_stopped"] {
+            primary_missing.insert(
+                key.to_string(),
+                "the pooled two-stage estimate has no standardized effect size".to_string(),
+            );
+        }
+    }
     if mean_at_stop.is_none() {
         primary_missing.insert(
             "mean_estimate_at_stop".to_string(),
@@ -357,7 +443,14 @@ pub fn build_report(
     if mean_early.is_none() {
         primary_missing.insert(
             "mean_estimate_early_stopped".to_string(),
-            if rules.looks.len() == 1 {
+            if d.two_stage().is_some() {
+                if summary.primary_early_stopped.not_analyzable_total() > 0 {
+                    "the primary analysis was not analyzable on any trial that stopped after stage 1"
+                        .to_string()
+                } else {
+                    "no trial stopped after stage 1".to_string()
+                }
+            } else if rules.looks.len() == 1 {
                 "fixed design: no interim look".to_string()
             } else if summary.primary_early_stopped.not_analyzable_total() > 0 {
                 "the primary analysis was not analyzable on any trial that stopped early"
@@ -376,12 +469,13 @@ pub fn build_report(
         mean_estimate_at_stop_se: mean_at_stop_se,
         mean_estimate_early_stopped: mean_early,
         mean_estimate_early_stopped_se: mean_early_se,
-        mean_effect_size_at_stop: (primary_tally.analyzed > 0)
+        mean_effect_size_at_stop: (primary_tally.analyzed > 0 && !two_stage)
             .then(|| primary_tally.sum_effect_size.value() / primary_tally.analyzed as f64),
-        mean_effect_size_early_stopped: (summary.primary_early_stopped.analyzed > 0).then(|| {
-            summary.primary_early_stopped.sum_effect_size.value()
-                / summary.primary_early_stopped.analyzed as f64
-        }),
+        mean_effect_size_early_stopped: (summary.primary_early_stopped.analyzed > 0 && !two_stage)
+            .then(|| {
+                summary.primary_early_stopped.sum_effect_size.value()
+                    / summary.primary_early_stopped.analyzed as f64
+            }),
         early_stopped: summary.primary_early_stopped.analyzed
             + summary.primary_early_stopped.not_analyzable_total(),
         hypothesis: describe(primary_name, loaded),
@@ -421,6 +515,12 @@ pub fn build_report(
             missing.insert(
                 "mean_estimate".to_string(),
                 "not analyzable on any trial".to_string(),
+            );
+        }
+        if two_stage {
+            missing.insert(
+                "mean_effect_size".to_string(),
+                "the pooled two-stage estimate has no standardized effect size".to_string(),
             );
         }
         let true_val = true_value(name, loaded);
@@ -463,14 +563,20 @@ pub fn build_report(
                 mean_estimate_se: mean_se,
                 true_value: true_val,
                 mean_standard_error: per(tally.sum_standard_error),
-                mean_effect_size: per(tally.sum_effect_size),
+                mean_effect_size: per(tally.sum_effect_size).filter(|_| !two_stage),
                 missing,
             },
         );
     }
+    // A two-stage run reports its stages (two_stage), not the look table of a fixed design.
     let looks = rules
         .looks
         .iter()
+        .take(if d.two_stage().is_some() {
+            0
+        } else {
+            usize::MAX
+        })
         .enumerate()
         .map(|(k, &enrolled)| {
             let t = &summary.looks[k];
@@ -597,7 +703,8 @@ pub fn build_report(
         merged_shards: meta.shards.map(|s| s.0),
         shard_seconds_total: meta.shards.map(|s| s.1),
         true_effect,
-        under_null: primary_hypothesis.is_null(true_effect),
+        under_null: contrast_is_null(d, d.contrast(), primary_hypothesis),
+        true_value_basis: true_value_basis(d),
         closed_form: closed_form_report(d),
         two_stage: d
             .two_stage()
@@ -633,7 +740,7 @@ fn note(missing: &mut BTreeMap<String, String>, key: &str, blank: bool, why: &st
 /// the adverse-event rates, which have no map of their own, are explained in the primary's.
 fn explain_missing(report: &mut RunReport, summary: &Summary, loaded: &LoadedConfig) {
     const SINGLE: &str = "a single trial was analysable: no Monte Carlo standard error";
-    const NO_TRUE_VALUE: &str = "the config implies no closed-form value for this estimate (responders_paired: the effect in a subgroup selected on its own response under the reference condition; responder_mcnemar: a difference in response probabilities); true_effect is the population average T - R";
+    const NO_TRUE_VALUE: &str = "the config implies no closed-form value for this estimate (responders_paired: the effect in a subgroup selected on its own response under the reference condition; responder_mcnemar: a difference in response probabilities); the population average effect T - R is reported beside it";
     let p = &mut report.primary;
     let reason = |missing: &BTreeMap<String, String>, key: &str, default: &str| {
         missing

@@ -72,8 +72,16 @@ pub(crate) fn responders(r: &RunReport) -> Result<String, ReportError> {
     let resp = r.responders.as_ref().expect("checked by has_responders");
     let chart = Chart {
         title: format!(
-            "{}: responders under the reference condition (completers, at the stop); P(at least {}) = {:.3}",
-            r.name, resp.target, resp.p_at_least_target
+            "{}: responders under the reference condition ({}, at the stop{}); P(at least {}) = {:.3}",
+            r.name,
+            r.completers_label(),
+            if r.two_stage.is_some() {
+                ", both stages"
+            } else {
+                ""
+            },
+            resp.target,
+            resp.p_at_least_target
         ),
         x_label: "responders".into(),
         y_label: "probability".into(),

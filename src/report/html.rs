@@ -55,7 +55,7 @@ th, td { border: 1px solid #d0d0d0; padding: 0.3rem 0.55rem; text-align: left; v
 th { background: #eef2f6; }
 tbody tr:nth-child(even) { background: #fafafa; }
 figure { margin: 1rem 0 1.5rem; }
-figure svg { max-width: 100%; height: auto; display: block; }
+figure svg { width: 100%; max-width: 100%; height: auto; display: block; }
 figcaption { font-size: 0.85rem; color: #555; margin-top: 0.3rem; }
 footer { margin-top: 3rem; font-size: 0.8rem; color: #666; }
 @media print {

@@ -1,12 +1,14 @@
 //! summary.md: the run's report as Markdown tables, with the metadata needed to reproduce it.
 
-use super::{fmt_opt, RunReport};
+use super::{fmt_opt, missing_key_words, se_digits, RunReport};
 use std::fmt::Write;
 
 /// Renders summary.md.
 pub fn render(r: &RunReport) -> String {
     let mut s = String::new();
     let p = &r.primary;
+    // A fixed design has no early stop: no row or note about trials stopped early.
+    let fixed = r.looks.len() == 1 && r.two_stage.is_none();
     let _ = writeln!(s, "# {}\n", r.name);
     if !r.description.is_empty() {
         let _ = writeln!(s, "{}\n", r.description);
@@ -70,13 +72,13 @@ pub fn render(r: &RunReport) -> String {
         p.power.ci_low,
         p.power.ci_high
     );
+    let digits = se_digits(p.mean_estimate_at_stop_se, 3);
     let _ = writeln!(
         s,
-        "| mean estimate at the stop | {} | {} | true value {} (population average effect T - R: {:.3}) |",
-        fmt_opt(p.mean_estimate_at_stop, 3),
-        fmt_opt(p.mean_estimate_at_stop_se, 3),
+        "| mean estimate at the stop | {} | {} | true value {} |",
+        fmt_opt(p.mean_estimate_at_stop, digits),
+        fmt_opt(p.mean_estimate_at_stop_se, digits),
         fmt_opt(p.true_value, 3),
-        r.true_effect
     );
     if p.power.estimate > 0.0 && r.config.analysis.hypothesis.is_two_sided() {
         let _ = writeln!(
@@ -105,13 +107,18 @@ pub fn render(r: &RunReport) -> String {
         );
     }
     if let Some(i) = &p.mean_interval {
-        let _ = writeln!(
-            s,
-            "| mean {}% confidence limits | {:.4}, {:.4} | | |",
-            (i.level * 1e4).round() / 100.0,
-            i.lower,
-            i.upper
-        );
+        let what = if r.looks.len() > 1 {
+            format!(
+                "mean confidence limits at the stop ({})",
+                interval_level_words(i.level)
+            )
+        } else {
+            format!(
+                "mean {}% confidence limits",
+                (i.level * 1e4).round() / 100.0
+            )
+        };
+        let _ = writeln!(s, "| {what} | {:.4}, {:.4} | | |", i.lower, i.upper);
     }
     if let Some(ratio) = &p.ratio {
         let _ = writeln!(
@@ -120,20 +127,101 @@ pub fn render(r: &RunReport) -> String {
             super::text::ratio_line(ratio)
         );
     }
-    let _ = writeln!(
-        s,
-        "| mean estimate, trials stopped early ({}) | {} | {} | |",
-        p.early_stopped,
-        fmt_opt(p.mean_estimate_early_stopped, 3),
-        fmt_opt(p.mean_estimate_early_stopped_se, 3)
-    );
+    if !fixed {
+        let digits = se_digits(p.mean_estimate_early_stopped_se, 3);
+        let _ = writeln!(
+            s,
+            "| mean estimate, trials stopped {} ({}) | {} | {} | |",
+            if r.two_stage.is_some() {
+                "after stage 1"
+            } else {
+                "early"
+            },
+            p.early_stopped,
+            fmt_opt(p.mean_estimate_early_stopped, digits),
+            fmt_opt(p.mean_estimate_early_stopped_se, digits)
+        );
+    }
     let _ = writeln!(
         s,
         "| not analyzable at the stop | {} | | |",
         p.not_analyzable
     );
+    let _ = writeln!(s, "\nTrue values: {}.", r.true_value_basis);
     for (k, why) in &p.missing {
-        let _ = writeln!(s, "\n_{k} is missing: {why}._");
+        if fixed && k.contains("early_stopped") {
+            continue;
+        }
+        let _ = writeln!(s, "\n_{}_", not_reported(&missing_key_words(k), why));
+    }
+    looks_section(&mut s, r);
+    let _ = writeln!(
+        s,
+        "\nExpected enrolled{}: {:.3} ± {:.3}; {} at the stop: {:.3} ± {:.3}.",
+        if r.two_stage.is_some() {
+            " (both stages)"
+        } else {
+            ""
+        },
+        r.expected_enrolled.mean,
+        r.expected_enrolled.se,
+        r.completers_label(),
+        r.completers.mean,
+        r.completers.se
+    );
+    let _ = writeln!(s, "\n## All analyses\n");
+    let _ = writeln!(
+        s,
+        "| analysis | role | level | rejection rate ± SE | mean estimate ± SE | true value | mean effect size | not analyzable |\n|---|---|---|---|---|---|---|---|"
+    );
+    for (name, a) in &r.analyses {
+        let digits = se_digits(a.mean_estimate_se, 3);
+        let _ = writeln!(
+            s,
+            "| {} | {} | {:.4} | {:.4} ± {:.4} | {} ± {} | {} | {} | {} |",
+            name,
+            a.role,
+            a.level,
+            a.rejection_rate.estimate,
+            a.rejection_rate.se,
+            fmt_opt(a.mean_estimate, digits),
+            fmt_opt(a.mean_estimate_se, digits),
+            fmt_opt(a.true_value, 3),
+            fmt_opt(a.mean_effect_size, 3),
+            a.not_analyzable
+        );
+    }
+    rest(&mut s, r);
+    s
+}
+
+/// "The mean estimate is not reported: why." for a figure named in words.
+fn not_reported(what: &str, why: &str) -> String {
+    let mut chars = what.chars();
+    let first: String = chars
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
+    let verb = if what.contains(" and ") { "are" } else { "is" };
+    format!(
+        "{first}{} {verb} not reported: {}.",
+        chars.as_str(),
+        why.trim_end_matches('.')
+    )
+}
+
+/// The level of the mean confidence limits in words: with interim looks, it is the last look's
+/// nominal level, which is not the overall alpha.
+fn interval_level_words(level: f64) -> String {
+    let percent = (level * 1e4).round() / 100.0;
+    format!("each at its stopping look's nominal level; {percent}% at the last look")
+}
+
+/// The look table of a sequential or fixed design (a two-stage run has none: its stages are
+/// reported above).
+fn looks_section(s: &mut String, r: &RunReport) {
+    if r.looks.is_empty() {
+        return;
     }
     let _ = writeln!(s, "\n## Looks\n");
     let _ = writeln!(
@@ -162,37 +250,21 @@ pub fn render(r: &RunReport) -> String {
     if super::figures::has_boundaries(r) {
         let _ = writeln!(s, "\n![{0}]({0})", super::figures::BOUNDARIES);
     }
-    let _ = writeln!(
-        s,
-        "\nExpected enrolled: {:.3} ± {:.3}; completers at the stop: {:.3} ± {:.3}.",
-        r.expected_enrolled.mean, r.expected_enrolled.se, r.completers.mean, r.completers.se
-    );
-    let _ = writeln!(s, "\n## All analyses\n");
-    let _ = writeln!(
-        s,
-        "| analysis | role | level | rejection rate ± SE | mean estimate ± SE | true value | mean effect size | not analyzable |\n|---|---|---|---|---|---|---|---|"
-    );
-    for (name, a) in &r.analyses {
-        let _ = writeln!(
-            s,
-            "| {} | {} | {:.4} | {:.4} ± {:.4} | {} ± {} | {} | {} | {} |",
-            name,
-            a.role,
-            a.level,
-            a.rejection_rate.estimate,
-            a.rejection_rate.se,
-            fmt_opt(a.mean_estimate, 3),
-            fmt_opt(a.mean_estimate_se, 3),
-            fmt_opt(a.true_value, 3),
-            fmt_opt(a.mean_effect_size, 3),
-            a.not_analyzable
-        );
-    }
+}
+
+/// Responders, adverse events and the reproducing command.
+fn rest(s: &mut String, r: &RunReport) {
     if let Some(resp) = &r.responders {
         let q = resp.quantiles;
         let _ = writeln!(
             s,
-            "\n## Responders under the reference condition (completers, at the stop)\n"
+            "\n## Responders under the reference condition ({}, at the stop{})\n",
+            r.completers_label(),
+            if r.two_stage.is_some() {
+                ", both stages"
+            } else {
+                ""
+            }
         );
         let _ = writeln!(
             s,
@@ -222,7 +294,6 @@ pub fn render(r: &RunReport) -> String {
         s,
         "\nResolved config (defaults filled in):\n\n```toml\n{toml_text}```"
     );
-    s
 }
 
 /// ", with --set A, --set B" for the overrides of a run (empty without any).
@@ -243,30 +314,76 @@ fn contrasts_section(s: &mut String, r: &RunReport) {
     if let Some(f) = &r.family {
         let _ = writeln!(s, "Multiplicity: {}.\n", f.procedure);
     }
-    let _ = writeln!(
+    // Columns that no contrast fills are left out, with the reason below the table.
+    let has_mean = r.contrasts.iter().any(|c| c.mean_estimate.is_some());
+    let has_constants = r
+        .contrasts
+        .iter()
+        .any(|c| c.variance_factor.is_some() || c.df.is_some());
+    let _ =
+        writeln!(
         s,
-        "| contrast | true value | rejection rate | SE | exact | mean estimate (SE) | v | df |\n|---|---|---|---|---|---|---|---|"
+        "| contrast | true value | rejection rate | SE | exact |{}{}\n|---|---|---|---|---|{}{}",
+        if has_mean { " mean estimate (SE) |" } else { "" },
+        if has_constants { " v | df |" } else { "" },
+        if has_mean { "---|" } else { "" },
+        if has_constants { "---|---|" } else { "" },
     );
     for c in &r.contrasts {
-        let _ = writeln!(
-            s,
-            "| {} | {} | {:.4}{} | {:.4} | {} | {} ({}) | {} | {} |",
+        let digits = se_digits(c.mean_estimate_se, 3);
+        let mut row = format!(
+            "| {} | {} | {:.4}{} | {:.4} | {} |",
             c.name,
             fmt_opt(Some(c.true_value), 3),
             c.rejection_rate.estimate,
             if c.under_null { " (type I error)" } else { "" },
             c.rejection_rate.se,
             fmt_opt(c.exact_power, 4),
-            fmt_opt(c.mean_estimate, 3),
-            fmt_opt(c.mean_estimate_se, 3),
-            fmt_opt(c.variance_factor, 4),
-            fmt_opt(c.df, 0),
         );
+        if has_mean {
+            let _ = write!(
+                row,
+                " {} ({}) |",
+                fmt_opt(c.mean_estimate, digits),
+                fmt_opt(c.mean_estimate_se, digits)
+            );
+        }
+        if has_constants {
+            let _ = write!(
+                row,
+                " {} | {} |",
+                fmt_opt(c.variance_factor, 4),
+                fmt_opt(c.df, 0)
+            );
+        }
+        let _ = writeln!(s, "{row}");
     }
-    let _ = writeln!(
-        s,
-        "\nv is the linear model's variance factor for the balanced complete design (Var = sigma_w^2 v / N); df its residual df with every period observed.\n"
-    );
+    if has_constants {
+        let _ = writeln!(
+            s,
+            "\nv is the linear model's variance factor for the balanced complete design (Var = sigma_w^2 v / N); df its residual df with every period observed.\n"
+        );
+    } else {
+        let _ = writeln!(s);
+    }
+    // The reasons for blank cells, once each (they are the same for every contrast).
+    let mut reasons: Vec<String> = Vec::new();
+    for c in &r.contrasts {
+        for (k, why) in &c.missing {
+            let (shown, what) = match k.as_str() {
+                "mean_estimate" => (!has_mean, "the mean estimate (SE)"),
+                "variance_factor" => (!has_constants, "the variance factor v and the residual df"),
+                _ => (false, ""),
+            };
+            let line = format!("_{}_\n", not_reported(what, why));
+            if shown && !reasons.contains(&line) {
+                reasons.push(line);
+            }
+        }
+    }
+    for line in reasons {
+        let _ = writeln!(s, "{line}");
+    }
     if let Some(f) = &r.family {
         let _ = writeln!(s, "| joint decision | estimate | SE |\n|---|---|---|");
         let _ = writeln!(

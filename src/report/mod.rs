@@ -432,6 +432,10 @@ pub struct RunReport {
     /// equivalence and non-inferiority), so that its rejection rate is a type I error.
     #[serde(default)]
     pub under_null: bool,
+    /// What the true values are: the population average, or the mean of the analysed changes
+    /// on a rating scale computed numerically from the model (rounding and clamping move it).
+    #[serde(default)]
+    pub true_value_basis: String,
     /// The exact power of the primary hypothesis where the design has a closed form
     /// (balanced, complete, homogeneous normal on the analysis scale), else why not.
     #[serde(default)]
@@ -525,6 +529,27 @@ impl RunReport {
         }
     }
 
+    /// Whether `completers` counts participants who completed every period: a design of two
+    /// periods whose every sequence gives both conditions. Otherwise (Balaam's AA and BB, three or
+    /// more periods) it counts the participants observed under both T and R.
+    pub fn completers_complete_every_period(&self) -> bool {
+        !self.sequences.is_empty()
+            && self.sequences.iter().all(|q| {
+                let c: Vec<char> = q.chars().collect();
+                c.len() == 2 && c[0] != c[1]
+            })
+    }
+
+    /// What `completers` counts, in words ("completers" or "participants observed under both
+    /// T and R").
+    pub fn completers_label(&self) -> &'static str {
+        if self.completers_complete_every_period() {
+            "completers"
+        } else {
+            "participants observed under both T and R"
+        }
+    }
+
     /// The timing line of the reports: one run, or the shards of a merge.
     pub fn timing(&self) -> String {
         match (self.merged_shards, self.shard_seconds_total) {
@@ -547,9 +572,16 @@ impl RunReport {
     /// The share of trials that stopped before the last look, for any reason, with its SE and
     /// Wilson interval. Counted from the looks' stop counts rather than by adding their
     /// proportions, whose rounding would show (0.25639999999999996 for 0.2564).
+    /// A two-stage design's early stop is its stop after stage 1 (passing, failing or futile).
     pub fn stopped_early(&self) -> Proportion {
         let n = self.replicates;
         let count = |p: f64| (p * n as f64).round().max(0.0) as u64;
+        if let Some(ts) = &self.two_stage {
+            let stopped = count(ts.p_stop_stage1_pass.estimate)
+                + count(ts.p_stop_stage1_fail.estimate)
+                + count(ts.p_stop_stage1_futility.estimate);
+            return Proportion::new(stopped.min(n), n);
+        }
         let stopped: u64 = self.looks[..self.looks.len().saturating_sub(1)]
             .iter()
             .map(|l| count(l.p_stop_efficacy) + count(l.p_stop_futility) + count(l.p_stop_harm))
@@ -662,6 +694,67 @@ pub fn write_files<T: ?Sized>(
 /// Every file is rendered (by [`export::run_exporters`], in that order) before any is written.
 pub fn write_all(dir: &Path, report: &RunReport) -> Result<Vec<PathBuf>, ReportError> {
     write_files(dir, report, &export::run_exporters(report))
+}
+
+/// The decimals that show a standard error `se` with at least two significant digits (never
+/// fewer than `digits`): a log-scale SE of 0.00042 prints as 0.00042, not 0.000.
+pub(crate) fn se_digits(se: Option<f64>, digits: usize) -> usize {
+    match se {
+        Some(v) if v > 0.0 && v.is_finite() => {
+            let needed = 1 - v.log10().floor() as i64;
+            (needed.max(digits as i64) as usize).min(12)
+        }
+        _ => digits,
+    }
+}
+
+/// A missing figure's key (`mean_estimate_early_stopped`, `looks[0].mean_estimate_at_stop`,
+/// `adverse_events.rate."T"`) in words, for the notes of summary.md.
+pub(crate) fn missing_key_words(key: &str) -> String {
+    let known = [
+        (
+            "mean_estimate_at_stop_se",
+            "the SE of the mean estimate at the stop",
+        ),
+        ("mean_estimate_at_stop", "the mean estimate at the stop"),
+        (
+            "mean_estimate_early_stopped_se",
+            "the SE of the mean estimate of trials stopped early",
+        ),
+        (
+            "mean_estimate_early_stopped",
+            "the mean estimate of trials stopped early",
+        ),
+        (
+            "mean_effect_size_at_stop",
+            "the mean effect size at the stop",
+        ),
+        (
+            "mean_effect_size_early_stopped",
+            "the mean effect size of trials stopped early",
+        ),
+        ("mean_estimate_se", "the SE of the mean estimate"),
+        ("mean_estimate", "the mean estimate"),
+        ("mean_standard_error", "the mean standard error"),
+        ("mean_effect_size", "the mean effect size"),
+        ("true_value", "the true value"),
+        ("exact_power", "the exact power"),
+        ("variance_factor", "the variance factor v"),
+        ("df", "the residual df"),
+    ];
+    if let Some((_, words)) = known.iter().find(|(k, _)| *k == key) {
+        return words.to_string();
+    }
+    if let Some(rest) = key.strip_prefix("looks[") {
+        if let Some((k, field)) = rest.split_once("].") {
+            let look = k.parse::<usize>().map(|k| k + 1).unwrap_or(0);
+            return format!("{} at look {look}", missing_key_words(field));
+        }
+    }
+    if let Some(condition) = key.strip_prefix("adverse_events.rate.") {
+        return format!("the adverse-event rate under {condition}");
+    }
+    key.replace('_', " ")
 }
 
 /// Formats an optional number for text output.

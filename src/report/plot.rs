@@ -291,7 +291,7 @@ fn legend_rows(entries: &[LegendEntry], width: i32) -> Vec<Vec<usize>> {
 
 fn entry_width(e: &LegendEntry) -> i32 {
     // About 7.5 px per character at 14 px, the swatch and a gap.
-    36 + (e.label.chars().count() as f64 * 7.5) as i32 + 24
+    36 + (e.label.chars().count() as f64 * 9.0) as i32 + 24
 }
 
 fn draw_legend<DB: DrawingBackend>(
@@ -322,7 +322,7 @@ fn draw_legend<DB: DrawingBackend>(
             area.draw(&Text::new(
                 e.label.clone(),
                 (x + 36, y),
-                (FONT, 14)
+                (FONT, 17)
                     .into_font()
                     .color(&BLACK)
                     .pos(Pos::new(HPos::Left, VPos::Center)),
@@ -395,7 +395,7 @@ pub fn line_chart_svg(what: &str, chart: &Chart, series: &[Series]) -> Result<St
         let x_ticks = nice_ticks(x0, x1, 8, chart.x_integer);
         let y_ticks = nice_ticks(y0, y1, 8, false);
         let mut ctx = ChartBuilder::on(&upper)
-            .caption(&chart.title, (FONT, 19))
+            .caption(&chart.title, (FONT, 20))
             .margin(15)
             .margin_right(if chart.hlines.is_empty() {
                 30
@@ -416,8 +416,8 @@ pub fn line_chart_svg(what: &str, chart: &Chart, series: &[Series]) -> Result<St
             .y_desc(chart.y_label.as_str())
             .x_label_formatter(&xf)
             .y_label_formatter(&yf)
-            .label_style((FONT, 14))
-            .axis_desc_style((FONT, 16))
+            .label_style((FONT, 17))
+            .axis_desc_style((FONT, 19))
             .light_line_style(WHITE)
             .bold_line_style(BLACK.mix(0.08))
             .draw()
@@ -487,7 +487,7 @@ fn draw_hlines(
         area.draw(&Text::new(
             visible[i].label.clone(),
             (right + 6, y),
-            (FONT, 14)
+            (FONT, 17)
                 .into_font()
                 .color(&BLACK)
                 .pos(Pos::new(HPos::Left, VPos::Center)),
@@ -531,7 +531,7 @@ pub fn bar_panels_svg(what: &str, chart: &Chart, series: &[Series]) -> Result<St
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| plot_error(what, e))?;
         let root = root
-            .titled(&chart.title, (FONT, 19))
+            .titled(&chart.title, (FONT, 20))
             .map_err(|e| plot_error(what, e))?;
         let panels = root.split_evenly((rows, cols));
         let x_ticks = nice_ticks(x0.max(0.0), x1, 8, chart.x_integer);
@@ -539,7 +539,7 @@ pub fn bar_panels_svg(what: &str, chart: &Chart, series: &[Series]) -> Result<St
         for (i, (panel, s)) in panels.iter().zip(series).enumerate() {
             let colour = series_colour(i);
             let mut ctx = ChartBuilder::on(panel)
-                .caption(&s.label, (FONT, 15))
+                .caption(&s.label, (FONT, 17))
                 .margin(10)
                 .x_label_area_size(42)
                 .y_label_area_size(62)
@@ -555,8 +555,8 @@ pub fn bar_panels_svg(what: &str, chart: &Chart, series: &[Series]) -> Result<St
                 .y_desc(chart.y_label.as_str())
                 .x_label_formatter(&xf)
                 .y_label_formatter(&yf)
-                .label_style((FONT, 13))
-                .axis_desc_style((FONT, 14))
+                .label_style((FONT, 16))
+                .axis_desc_style((FONT, 17))
                 .light_line_style(WHITE)
                 .bold_line_style(BLACK.mix(0.08))
                 .disable_x_mesh()
@@ -585,7 +585,7 @@ pub fn bar_panels_svg(what: &str, chart: &Chart, series: &[Series]) -> Result<St
                     .draw(&Text::new(
                         v.label.clone(),
                         (px - base.0 + 5, py - base.1 + 2),
-                        (FONT, 13)
+                        (FONT, 16)
                             .into_font()
                             .color(&BLACK)
                             .pos(Pos::new(HPos::Left, VPos::Top)),
@@ -681,7 +681,7 @@ pub fn boundary_svg(what: &str, b: &BoundaryPlot) -> Result<String, ReportError>
         let x_ticks = b.looks.clone();
         let y_ticks = nice_ticks(y0, y1, 8, false);
         let mut ctx = ChartBuilder::on(&upper)
-            .caption(&b.title, (FONT, 19))
+            .caption(&b.title, (FONT, 20))
             .margin(15)
             .margin_right(LABEL_MARGIN + 60)
             .x_label_area_size(50)
@@ -705,8 +705,8 @@ pub fn boundary_svg(what: &str, b: &BoundaryPlot) -> Result<String, ReportError>
             .y_desc(b.y_label.as_str())
             .x_label_formatter(&xf)
             .y_label_formatter(&yf)
-            .label_style((FONT, 14))
-            .axis_desc_style((FONT, 16))
+            .label_style((FONT, 17))
+            .axis_desc_style((FONT, 19))
             .light_line_style(WHITE)
             .bold_line_style(BLACK.mix(0.08))
             .draw()
@@ -742,7 +742,7 @@ pub fn boundary_svg(what: &str, b: &BoundaryPlot) -> Result<String, ReportError>
                     .draw(&Text::new(
                         format!("{y:.3}"),
                         (px - base.0, py - base.1 + dy),
-                        (FONT, 13)
+                        (FONT, 16)
                             .into_font()
                             .color(&colour)
                             .pos(Pos::new(HPos::Center, vpos)),
@@ -782,11 +782,11 @@ pub fn heat_map_svg(what: &str, map: &HeatMap) -> Result<String, ReportError> {
     let mut svg = String::new();
     {
         let root =
-            SVGBackend::with_string(&mut svg, (WIDTH, 170 + 60 * ny as u32)).into_drawing_area();
+            SVGBackend::with_string(&mut svg, (WIDTH, 192 + 60 * ny as u32)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| plot_error(what, e))?;
         let (upper, lower) = root.split_vertically(140 + 60 * ny as u32);
         let mut ctx = ChartBuilder::on(&upper)
-            .caption(&map.title, (FONT, 19))
+            .caption(&map.title, (FONT, 20))
             .margin(15)
             .x_label_area_size(50)
             .y_label_area_size(90)
@@ -798,8 +798,8 @@ pub fn heat_map_svg(what: &str, map: &HeatMap) -> Result<String, ReportError> {
             .disable_mesh()
             .x_desc(map.x_label.as_str())
             .y_desc(map.y_label.as_str())
-            .label_style((FONT, 14))
-            .axis_desc_style((FONT, 16))
+            .label_style((FONT, 17))
+            .axis_desc_style((FONT, 19))
             .x_labels(nx * 2 + 1)
             .y_labels(ny * 2 + 1)
             .x_label_formatter(&|x| {
@@ -857,7 +857,7 @@ pub fn heat_map_svg(what: &str, map: &HeatMap) -> Result<String, ReportError> {
                 ctx.draw_series(std::iter::once(Text::new(
                     format!("{v:.4}"),
                     (x + 0.5, y + 0.5),
-                    (FONT, 15)
+                    (FONT, 17)
                         .into_font()
                         .color(&BLACK)
                         .pos(Pos::new(HPos::Center, VPos::Center)),
@@ -865,20 +865,29 @@ pub fn heat_map_svg(what: &str, map: &HeatMap) -> Result<String, ReportError> {
                 .map_err(|e| plot_error(what, e))?;
             }
         }
-        let key = format!(
-            "cell colour: white at 0, blue up to {}, orange above; outlined: above {} (thick black: by more than 2 SE)",
-            map.level, map.level
-        );
-        lower
-            .draw(&Text::new(
-                key,
-                (WIDTH as i32 / 2, 12),
-                (FONT, 13)
-                    .into_font()
-                    .color(&BLACK)
-                    .pos(Pos::new(HPos::Center, VPos::Center)),
-            ))
-            .map_err(|e| plot_error(what, e))?;
+        // The key, on two lines so that it fits the width at the pages' text size.
+        let keys = [
+            format!(
+                "cell colour: white at 0, blue up to {0}, orange above",
+                map.level
+            ),
+            format!(
+                "outline: thin vermillion above {0}, thick black more than 2 SE above {0}",
+                map.level
+            ),
+        ];
+        for (i, key) in keys.into_iter().enumerate() {
+            lower
+                .draw(&Text::new(
+                    key,
+                    (WIDTH as i32 / 2, 12 + 22 * i as i32),
+                    (FONT, 16)
+                        .into_font()
+                        .color(&BLACK)
+                        .pos(Pos::new(HPos::Center, VPos::Center)),
+                ))
+                .map_err(|e| plot_error(what, e))?;
+        }
         root.present().map_err(|e| plot_error(what, e))?;
     }
     Ok(svg)

@@ -69,6 +69,28 @@ pub fn point_observations(p: &SweepPoint, replicates: u64) -> Vec<Observation> {
             );
         }
     }
+    if let Some(ts) = &p.two_stage {
+        for (reason, x) in [
+            ("pass", &ts.p_stop_stage1_pass),
+            ("fail", &ts.p_stop_stage1_fail),
+            ("futility", &ts.p_stop_stage1_futility),
+        ] {
+            out.push(Observation::proportion("p_stop_stage1", x).reason(reason));
+        }
+        out.push(Observation::proportion("p_stage2", &ts.p_stage2));
+        out.push(Observation::proportion("p_pass_stage2", &ts.p_pass_stage2));
+        let n = &ts.total_enrolled;
+        out.push(Observation::mean("total_n", Some(n.mean), Some(n.se)));
+        for (q, v) in [
+            ("total_n_p05", n.p05),
+            ("total_n_p50", n.p50),
+            ("total_n_p95", n.p95),
+            ("total_n_max", n.max),
+        ] {
+            out.push(Observation::value(q, Some(v as f64)));
+        }
+        out.push(Observation::proportion("p_total_n_capped", &n.p_at_cap));
+    }
     out.push(Observation::mean(
         "expected_enrolled",
         Some(p.expected_enrolled.mean),
@@ -183,6 +205,26 @@ pub fn stem(param: &str, param2: Option<&str>, overrides: &[String]) -> String {
 /// ("participants enrolled"), a class's mean or SD names its condition, any other key is shown
 /// as written.
 pub fn param_label(key: &str) -> String {
+    param_label_of(key, false)
+}
+
+/// A swept key of `sweep` in words: for a two-stage config `design.enrolled` is the stage-1
+/// size n1, not the participants enrolled.
+fn sweep_label(sweep: &SweepResult, key: &str) -> String {
+    param_label_of(key, sweep.config.adaptive.is_some())
+}
+
+/// [`param_label`], for a two-stage config when `two_stage`.
+pub fn param_label_of(key: &str, two_stage: bool) -> String {
+    if two_stage && key == "design.enrolled" {
+        return "stage-1 size n1".to_string();
+    }
+    if let Some(condition) = key.strip_prefix("log_normal.gmr.") {
+        return format!(
+            "true GMR of {} (test/reference)",
+            condition.trim_matches('"')
+        );
+    }
     let known = [
         ("design.enrolled", "participants enrolled"),
         ("population.correlation", "within-participant correlation"),
@@ -265,7 +307,7 @@ pub fn render_markdown(sweep: &SweepResult, plots: &[String]) -> String {
         s,
         "# {}: sweep of {}\n",
         sweep.name,
-        param_label(&sweep.param)
+        sweep_label(sweep, &sweep.param)
     );
     let overrides: String = sweep
         .overrides
@@ -282,18 +324,36 @@ pub fn render_markdown(sweep: &SweepResult, plots: &[String]) -> String {
         sweep.config_file
     );
     let _ = writeln!(s, "## {} at each grid point\n", capitalized(rate));
+    let two_stage = sweep.points.iter().any(|p| p.two_stage.is_some());
     let mut header = vec![sweep.param.clone()];
     header.extend(sweep.param2.clone());
     header.extend(
         [
-            &format!("{rate} ± SE"),
+            format!("{rate} ± SE").as_str(),
             "95% interval (Wilson)",
-            "P(stop early) ± SE",
-            "expected enrolled ± SE",
+            if two_stage {
+                "P(stop after stage 1) ± SE"
+            } else {
+                "P(stop early) ± SE"
+            },
+            if two_stage {
+                "E[total N] ± SE"
+            } else {
+                "expected enrolled ± SE"
+            },
             "exact",
         ]
         .map(String::from),
     );
+    if two_stage {
+        header.extend(
+            [
+                "P(stop after stage 1: pass / fail / futility)",
+                "total N 5%, 50%, 95%, max",
+            ]
+            .map(String::from),
+        );
+    }
     let _ = writeln!(s, "| {} |", header.join(" | "));
     let _ = writeln!(s, "|{}", "---|".repeat(header.len()));
     for p in &sweep.points {
@@ -309,6 +369,21 @@ pub fn render_markdown(sweep: &SweepResult, plots: &[String]) -> String {
             p.expected_enrolled.mean, p.expected_enrolled.se
         ));
         row.push(p.exact_power.map_or("—".into(), |x| format!("{x:.4}")));
+        if two_stage {
+            match &p.two_stage {
+                Some(ts) => {
+                    let n = &ts.total_enrolled;
+                    row.push(format!(
+                        "{:.4} / {:.4} / {:.4}",
+                        ts.p_stop_stage1_pass.estimate,
+                        ts.p_stop_stage1_fail.estimate,
+                        ts.p_stop_stage1_futility.estimate
+                    ));
+                    row.push(format!("{}, {}, {}, {}", n.p05, n.p50, n.p95, n.max));
+                }
+                None => row.extend(["—".to_string(), "—".to_string()]),
+            }
+        }
         let _ = writeln!(s, "| {} |", row.join(" | "));
     }
     if !sweep.target.is_empty() {
@@ -383,9 +458,16 @@ pub fn terminal_table(sweep: &SweepResult) -> String {
         let _ = write!(s, " {k:<w$}");
     }
     let rate_head = format!("{rate} ± SE");
+    let two_stage = sweep.points.iter().any(|p| p.two_stage.is_some());
     let _ = writeln!(
         s,
-        "  {rate_head:<16} 95% CI            P(stop early)  E[enrolled]  exact"
+        "  {rate_head:<16} 95% CI            {}  exact{}",
+        if two_stage {
+            "P(stop st.1)   E[total N]"
+        } else {
+            "P(stop early)  E[enrolled]"
+        },
+        if two_stage { "  total N 5/50/95%" } else { "" }
     );
     for (i, p) in sweep.points.iter().enumerate() {
         s.push(' ');
@@ -404,6 +486,10 @@ pub fn terminal_table(sweep: &SweepResult) -> String {
                 .map(|x| format!("{x:.4}"))
                 .unwrap_or_else(|| "—".to_string())
         );
+        if let Some(n) = p.two_stage.as_ref().map(|ts| &ts.total_enrolled) {
+            s.pop();
+            let _ = writeln!(s, "  {}/{}/{}", n.p05, n.p50, n.p95);
+        }
     }
     s
 }
@@ -494,7 +580,11 @@ impl Exporter<SweepResult> for SweepHtml {
         let plots = sweep_plots(sweep, &self.stem)?;
         let names: Vec<String> = plots.iter().map(|p| p.0.clone()).collect();
         let html = super::html::render_markdown_page(
-            &format!("{}: sweep of {}", sweep.name, param_label(&sweep.param)),
+            &format!(
+                "{}: sweep of {}",
+                sweep.name,
+                sweep_label(sweep, &sweep.param)
+            ),
             &render_markdown(sweep, &names),
             &plots,
         );
@@ -530,7 +620,8 @@ impl SweepFigure {
             return out;
         }
         out.push(SweepFigure::Power);
-        if sweep.looks > 1 {
+        // A two-stage design stops early after stage 1 and has a random total N too.
+        if sweep.looks > 1 || sweep.points.iter().any(|p| p.two_stage.is_some()) {
             out.extend([SweepFigure::StopEarly, SweepFigure::ExpectedN]);
         }
         out
@@ -628,8 +719,8 @@ fn grid_svg(sweep: &SweepResult, file: &str) -> Result<String, ReportError> {
                 "{}: {rate}, {} replicates per cell",
                 sweep.name, sweep.replicates
             ),
-            x_label: param_label(&sweep.param),
-            y_label: param_label(param2),
+            x_label: sweep_label(sweep, &sweep.param),
+            y_label: sweep_label(sweep, param2),
             columns: columns.iter().map(|v| text(v)).collect(),
             rows: rows.iter().map(|v| text(v)).collect(),
             values,
@@ -653,7 +744,7 @@ fn groups(sweep: &SweepResult) -> Vec<(Option<toml::Value>, Vec<&SweepPoint>)> {
 /// A line's label: the second key's value (empty without a second key).
 fn group_label(sweep: &SweepResult, v2: &Option<toml::Value>) -> String {
     match (&sweep.param2, v2) {
-        (Some(k), Some(v)) => format!("{} = {}", param_label(k), text(v)),
+        (Some(k), Some(v)) => format!("{} = {}", sweep_label(sweep, k), text(v)),
         _ => String::new(),
     }
 }
@@ -687,12 +778,41 @@ fn lines(
 /// The rate against the first key, with its Wilson 95% band.
 fn power_svg(sweep: &SweepResult, file: &str) -> Result<String, ReportError> {
     let rate = rate_name(sweep);
-    let x_label = param_label(&sweep.param);
-    let power = lines(
+    let x_label = sweep_label(sweep, &sweep.param);
+    let mut power = lines(
         sweep,
         |p| p.power.estimate,
         |p| (p.power.ci_low, p.power.ci_high),
     );
+    // The exact power the table prints, as its own curve (no band: it has no Monte Carlo
+    // error), wherever the design has a closed form.
+    if sweep.points.iter().any(|p| p.exact_power.is_some()) {
+        let exact: Vec<Series> = groups(sweep)
+            .iter()
+            .map(|(v2, pts)| {
+                let label = group_label(sweep, v2);
+                Series {
+                    label: if label.is_empty() {
+                        format!("exact {rate}")
+                    } else {
+                        format!("{label}, exact {rate}")
+                    },
+                    points: pts
+                        .iter()
+                        .filter_map(|p| Some((numeric(&p.value)?, p.exact_power?)))
+                        .collect(),
+                    band: vec![],
+                }
+            })
+            .filter(|s| !s.points.is_empty())
+            .collect();
+        for s in &mut power {
+            if s.label.is_empty() {
+                s.label = format!("simulated {rate}");
+            }
+        }
+        power.extend(exact);
+    }
     // A type I error near alpha would be a flat line at the bottom of a 0-1 axis.
     let y_range = if all_null(sweep) {
         let top = power
@@ -737,12 +857,20 @@ fn stop_early_svg(sweep: &SweepResult, file: &str) -> Result<String, ReportError
     line_chart_svg(
         file,
         &Chart {
-            title: format!(
-                "{}: probability of stopping before the last look",
-                sweep.name
-            ),
-            x_label: param_label(&sweep.param),
-            y_label: "probability of stopping early".into(),
+            title: if sweep.config.adaptive.is_some() {
+                format!("{}: probability of stopping after stage 1", sweep.name)
+            } else {
+                format!(
+                    "{}: probability of stopping before the last look",
+                    sweep.name
+                )
+            },
+            x_label: sweep_label(sweep, &sweep.param),
+            y_label: if sweep.config.adaptive.is_some() {
+                "probability of stopping after stage 1".into()
+            } else {
+                "probability of stopping early".into()
+            },
             hlines: vec![],
             vlines: vec![],
             y_range: Some((0.0, 1.0)),
@@ -766,9 +894,17 @@ fn expected_n_svg(sweep: &SweepResult, file: &str) -> Result<String, ReportError
     line_chart_svg(
         file,
         &Chart {
-            title: format!("{}: expected participants enrolled at the stop", sweep.name),
-            x_label: param_label(&sweep.param),
-            y_label: "expected participants enrolled".into(),
+            title: if sweep.config.adaptive.is_some() {
+                format!("{}: expected total N (both stages)", sweep.name)
+            } else {
+                format!("{}: expected participants enrolled at the stop", sweep.name)
+            },
+            x_label: sweep_label(sweep, &sweep.param),
+            y_label: if sweep.config.adaptive.is_some() {
+                "expected total N".into()
+            } else {
+                "expected participants enrolled".into()
+            },
             hlines: vec![],
             vlines: vec![],
             y_range: None,
@@ -823,6 +959,7 @@ mod tests {
                     p_responders_at_least_target: None,
                     primary_not_analyzable: 0,
                     mean_estimate_at_stop: Some(0.5),
+                    two_stage: None,
                 });
             }
         }
@@ -890,7 +1027,7 @@ mod tests {
         insta::assert_snapshot!(openings.join("\n"), @r#"
             design.enrolled,population.correlation,quantity,analysis,look,reason,estimate,se,ci_low,ci_high,under_null,name,config_file,overrides,seed,replicates,version,command
             {
-            <svg width="900" height="290" viewBox="0 0 900 290" xmlns="http://www.w3.org/2000/svg">
+            <svg width="900" height="312" viewBox="0 0 900 312" xmlns="http://www.w3.org/2000/svg">
             <svg width="900" height="580" viewBox="0 0 900 580" xmlns="http://www.w3.org/2000/svg">
             <svg width="900" height="580" viewBox="0 0 900 580" xmlns="http://www.w3.org/2000/svg">
             <svg width="900" height="580" viewBox="0 0 900 580" xmlns="http://www.w3.org/2000/svg">

@@ -21,7 +21,7 @@ pub struct SweepPoint {
     pub under_null: bool,
     /// Power of the primary analysis with MC SE and Wilson interval.
     pub power: Proportion,
-    /// The exact power where the design has a closed form (see [`crate::closed_form`]).
+    /// The exact power where the design has a closed form (see [`crate::power::design`]).
     #[serde(default)]
     pub exact_power: Option<f64>,
     /// Probability of stopping before the last look (any reason).
@@ -46,6 +46,10 @@ pub struct SweepPoint {
     pub primary_not_analyzable: u64,
     /// Mean primary estimate at the stop.
     pub mean_estimate_at_stop: Option<f64>,
+    /// A two-stage design's own figures at this point: stage-1 stops, stage 2 and the total
+    /// N's distribution (as in the run's summary.json); None for other designs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub two_stage: Option<super::TwoStageReport>,
 }
 
 impl SweepPoint {
@@ -74,6 +78,7 @@ impl SweepPoint {
             p_responders_at_least_target: r.responders.as_ref().map(|x| x.p_at_least_target),
             primary_not_analyzable: r.primary.not_analyzable,
             mean_estimate_at_stop: r.primary.mean_estimate_at_stop,
+            two_stage: r.two_stage.clone(),
         }
     }
 }

@@ -73,10 +73,9 @@ pub fn render(r: &RunReport) -> String {
             n.mean, n.se, n.p05, n.p50, n.p95, n.max, n.p_at_cap.estimate
         );
     }
-    if r.config.analysis.hypothesis.is_two_sided()
-        && !r.is_null()
-        && p.rejected_favouring_reference.estimate > 0.0
-    {
+    // Which way the rejections went, whenever there were any: a lopsided split is the first
+    // sign that a null is not null on the analysed scale.
+    if r.config.analysis.hypothesis.is_two_sided() && p.power.estimate > 0.0 {
         let _ = writeln!(
             s,
             "  by direction: {:.4} favouring the test condition, {:.4} favouring the reference",
@@ -90,11 +89,24 @@ pub fn render(r: &RunReport) -> String {
         Some(t) => format!("true {t:.3}"),
         None => format!("population average effect {:.3}", r.true_effect),
     };
+    let digits = super::se_digits(p.mean_estimate_at_stop_se, 3);
+    let early = if r.two_stage.is_some() {
+        format!(
+            ", stopped after stage 1: {}",
+            fmt_opt(p.mean_estimate_early_stopped, digits)
+        )
+    } else if r.looks.len() > 1 {
+        format!(
+            ", early-stopped: {}",
+            fmt_opt(p.mean_estimate_early_stopped, digits)
+        )
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         s,
-        "  primary estimate at stop: {} ({truth}), early-stopped: {}",
-        fmt_opt(p.mean_estimate_at_stop, 3),
-        fmt_opt(p.mean_estimate_early_stopped, 3)
+        "  primary estimate at stop: {} ({truth}){early}",
+        fmt_opt(p.mean_estimate_at_stop, digits),
     );
     if let Some(f) = &r.family {
         let _ = writeln!(s, "  primary contrasts ({}):", f.procedure);
@@ -150,13 +162,20 @@ pub fn render(r: &RunReport) -> String {
     }
     let _ = writeln!(
         s,
-        "  expected enrolled {:.2}, completers {:.2}",
-        r.expected_enrolled.mean, r.completers.mean
+        "  expected enrolled {:.2}, {} {:.2}",
+        r.expected_enrolled.mean,
+        r.completers_label(),
+        r.completers.mean
     );
     if let Some(resp) = &r.responders {
         let _ = writeln!(
             s,
-            "  responders under reference: mean {:.2}, median {}, P(>= {}) = {:.4} ± {:.4}",
+            "  responders under reference{}: mean {:.2}, median {}, P(>= {}) = {:.4} ± {:.4}",
+            if r.two_stage.is_some() {
+                " (both stages)"
+            } else {
+                ""
+            },
             resp.mean,
             resp.quantiles.p50,
             resp.target,
@@ -187,7 +206,15 @@ pub fn render(r: &RunReport) -> String {
             .iter()
             .map(|(c, p)| format!("{c} {:.3}", p.estimate))
             .collect();
-        let _ = writeln!(s, "  {} rate: {}", ae.name, rates.join(", "));
+        if rates.is_empty() {
+            let _ = writeln!(
+                s,
+                "  {} rate: not reported (no participant was treated in any trial)",
+                ae.name
+            );
+        } else {
+            let _ = writeln!(s, "  {} rate: {}", ae.name, rates.join(", "));
+        }
     }
     let _ = writeln!(s, "  {}", r.timing());
     s

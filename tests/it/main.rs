@@ -3,6 +3,7 @@
 
 mod anova;
 mod architecture;
+mod be_plots;
 mod bias;
 mod cli;
 #[allow(dead_code)] // not every module uses every helper
@@ -19,12 +20,17 @@ mod jobs;
 mod multiplicity;
 mod new_user;
 mod nothing_lost;
+mod null_twins;
 mod outputs_docs;
 mod pinned;
 mod power_reference;
 mod properties;
 mod reliability;
+mod report_consistency;
+mod report_wording;
 mod reproducibility;
 mod sequential;
 mod shards;
 mod two_stage;
+mod two_stage_reports;
+mod two_stage_sweeps;
