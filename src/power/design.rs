@@ -197,6 +197,12 @@ impl PowerModel {
         }
     }
 
+    /// The same model with another true contrast on the analysis scale (a power curve's
+    /// point).
+    pub fn with_effect(&self, effect: f64) -> PowerModel {
+        PowerModel { effect, ..*self }
+    }
+
     /// The smallest N, a multiple of the number of sequences with at least one residual df,
     /// whose exact power reaches `target`, and that power (None beyond
     /// [`MAX_SAMPLE_SIZE`]).
@@ -208,6 +214,22 @@ impl PowerModel {
         }
         smallest_sample_size(s, minimum, MAX_SAMPLE_SIZE, target, |n| self.at(n).power)
     }
+}
+
+/// The exact power of `design` at each true contrast of `effects` (analysis scale), all else as
+/// configured; `None` where [`closed_form`] has no exact power.
+pub fn power_curve(design: &TrialDesign, effects: &[f64]) -> Option<Vec<f64>> {
+    let ClosedForm::Exact(_) = closed_form(design) else {
+        return None;
+    };
+    let model = PowerModel::of(design).ok()?;
+    let n = design.enrolled();
+    Some(
+        effects
+            .iter()
+            .map(|&e| model.with_effect(e).at(n).power)
+            .collect(),
+    )
 }
 
 /// The closed-form power of `design` as configured.

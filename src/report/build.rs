@@ -162,6 +162,7 @@ fn closed_form_report(d: &crate::config::design::TrialDesign) -> ClosedFormRepor
                 _ => "noncentral t; the design is balanced, complete and homogeneous normal on the analysis scale",
             }
             .to_string(),
+            power_curve: bioequivalence_power_curve(d),
             missing: BTreeMap::new(),
         },
         crate::power::design::ClosedForm::Unavailable(why) => {
@@ -176,6 +177,30 @@ fn closed_form_report(d: &crate::config::design::TrialDesign) -> ClosedFormRepor
             }
         }
     }
+}
+
+/// The exact power by true ratio of a bioequivalence design on a ratio endpoint: 81 ratios
+/// from the lower limit less 0.05 to the upper limit plus 0.05.
+fn bioequivalence_power_curve(d: &crate::config::design::TrialDesign) -> Vec<PowerCurvePoint> {
+    let crate::inference::Hypothesis::Equivalence { lower, upper } = d.analysis().hypothesis else {
+        return Vec::new();
+    };
+    if d.endpoint() != crate::model::Endpoint::LogNormal {
+        return Vec::new();
+    }
+    const POINTS: usize = 81;
+    let (from, to) = ((lower.exp() - 0.05).max(0.01), upper.exp() + 0.05);
+    let ratios: Vec<f64> = (0..POINTS)
+        .map(|i| from + (to - from) * i as f64 / (POINTS - 1) as f64)
+        .collect();
+    let effects: Vec<f64> = ratios.iter().map(|r| r.ln()).collect();
+    crate::power::design::power_curve(d, &effects).map_or_else(Vec::new, |powers| {
+        ratios
+            .iter()
+            .zip(powers)
+            .map(|(&true_ratio, power)| PowerCurvePoint { true_ratio, power })
+            .collect()
+    })
 }
 
 fn two_stage_report(

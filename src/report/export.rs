@@ -98,6 +98,8 @@ impl Exporter for Markdown {
 pub enum Svg {
     /// boundaries.svg, for a design with interim looks.
     Boundaries,
+    /// power-curve.svg, for bioequivalence on a ratio endpoint with exact power.
+    PowerCurve,
     /// responders.svg, for a responder endpoint.
     Responders,
 }
@@ -108,6 +110,9 @@ impl Svg {
         let mut out = Vec::new();
         if figures::has_boundaries(report) {
             out.push(Svg::Boundaries);
+        }
+        if figures::has_power_curve(report) {
+            out.push(Svg::PowerCurve);
         }
         if figures::has_responders(report) {
             out.push(Svg::Responders);
@@ -120,6 +125,7 @@ impl Exporter for Svg {
     fn file_name(&self) -> &str {
         match self {
             Svg::Boundaries => figures::BOUNDARIES,
+            Svg::PowerCurve => figures::POWER_CURVE,
             Svg::Responders => figures::RESPONDERS,
         }
     }
@@ -127,6 +133,7 @@ impl Exporter for Svg {
     fn render(&self, report: &RunReport) -> Result<Vec<u8>, ReportError> {
         let svg = match self {
             Svg::Boundaries => figures::boundaries(report)?,
+            Svg::PowerCurve => figures::power_curve(report)?,
             Svg::Responders => figures::responders(report)?,
         };
         Ok(svg.into_bytes())

@@ -2,13 +2,23 @@
 //! with interim looks, the distribution of responders) and their SVG. summary.md names them and
 //! report.html inlines them, both from here.
 
-use super::plot::{bar_panels_svg, boundary_svg, BoundaryPlot, Chart, RefLine, Series};
+use super::plot::{
+    bar_panels_svg, boundary_svg, line_chart_svg, BoundaryPlot, Chart, RefLine, Series,
+};
 use super::{ReportError, RunReport};
 
 /// File of the boundary plot.
 pub const BOUNDARIES: &str = "boundaries.svg";
 /// File of the responder distribution.
 pub const RESPONDERS: &str = "responders.svg";
+
+/// File of a bioequivalence design's exact power curve.
+pub const POWER_CURVE: &str = "power-curve.svg";
+
+/// Whether the run has a power curve: bioequivalence on a ratio endpoint with exact power.
+pub fn has_power_curve(r: &RunReport) -> bool {
+    !r.closed_form.power_curve.is_empty() && r.primary.ratio.is_some()
+}
 
 /// Whether the run has a boundary plot: a design with interim looks.
 pub fn has_boundaries(r: &RunReport) -> bool {
@@ -27,6 +37,9 @@ pub fn run_figures(r: &RunReport) -> Result<Vec<(String, String)>, ReportError> 
     let mut out = Vec::new();
     if has_boundaries(r) {
         out.push((BOUNDARIES.to_string(), boundaries(r)?));
+    }
+    if has_power_curve(r) {
+        out.push((POWER_CURVE.to_string(), power_curve(r)?));
     }
     if has_responders(r) {
         out.push((RESPONDERS.to_string(), responders(r)?));
@@ -66,6 +79,60 @@ pub(crate) fn boundaries(r: &RunReport) -> Result<String, ReportError> {
         },
     };
     boundary_svg(BOUNDARIES, &plot)
+}
+
+/// The exact power by true ratio, with the simulated power at the configured ratio (95% CI)
+/// and the limits, where the power is the type I error.
+pub(crate) fn power_curve(r: &RunReport) -> Result<String, ReportError> {
+    let ratio = r
+        .primary
+        .ratio
+        .as_ref()
+        .expect("checked by has_power_curve");
+    let curve = &r.closed_form.power_curve;
+    let alpha = r.config.analysis.alpha;
+    // The curve runs from the lower limit less 0.05 to the upper limit plus 0.05.
+    let margins = r.config.analysis.margins.clone().unwrap_or_else(|| {
+        vec![
+            curve[0].true_ratio + 0.05,
+            curve[curve.len() - 1].true_ratio - 0.05,
+        ]
+    });
+    let mut vlines: Vec<RefLine> = margins
+        .iter()
+        .map(|&m| RefLine::new(m, format!("limit {m}")))
+        .collect();
+    vlines.push(RefLine::new(
+        ratio.true_ratio,
+        format!("configured {:.3}", ratio.true_ratio),
+    ));
+    let chart = Chart {
+        title: format!(
+            "{}: power by the true ratio T/R (N = {}, all else as configured)",
+            r.name, r.config.design.enrolled
+        ),
+        x_label: "true ratio T/R".into(),
+        y_label: "power".into(),
+        hlines: vec![RefLine::new(alpha, format!("α = {alpha}"))],
+        vlines,
+        y_range: Some((0.0, 1.0)),
+        x_integer: false,
+        y_nonnegative: true,
+    };
+    let p = r.primary.power;
+    let series = [
+        Series {
+            label: "exact power".into(),
+            points: curve.iter().map(|c| (c.true_ratio, c.power)).collect(),
+            band: vec![],
+        },
+        Series {
+            label: format!("simulated, {} replicates (95% CI)", r.replicates),
+            points: vec![(ratio.true_ratio, p.estimate)],
+            band: vec![(ratio.true_ratio, p.ci_low, p.ci_high)],
+        },
+    ];
+    line_chart_svg(POWER_CURVE, &chart, &series)
 }
 
 pub(crate) fn responders(r: &RunReport) -> Result<String, ReportError> {

@@ -154,6 +154,9 @@ pub fn render(r: &RunReport) -> String {
         }
         let _ = writeln!(s, "\n_{}_", not_reported(&missing_key_words(k), why));
     }
+    if super::figures::has_power_curve(r) {
+        let _ = writeln!(s, "\n![{0}]({0})", super::figures::POWER_CURVE);
+    }
     looks_section(&mut s, r);
     let _ = writeln!(
         s,

@@ -145,9 +145,23 @@ pub struct ClosedFormReport {
     pub df: Option<f64>,
     /// The method, or why the design has no closed form.
     pub note: String,
+    /// Bioequivalence on a ratio endpoint with exact power: the exact power by true ratio
+    /// (T/R), all else as configured, from the lower limit less 0.05 to the upper limit plus
+    /// 0.05 (empty otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub power_curve: Vec<PowerCurvePoint>,
     /// Why a missing value is missing.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub missing: BTreeMap<String, String>,
+}
+
+/// One point of the exact power curve of a bioequivalence design.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PowerCurvePoint {
+    /// The true ratio T/R.
+    pub true_ratio: f64,
+    /// The exact power at it (the type I error at a limit).
+    pub power: f64,
 }
 
 /// A two-stage design's operating characteristics.

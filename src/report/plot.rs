@@ -423,8 +423,43 @@ pub fn line_chart_svg(what: &str, chart: &Chart, series: &[Series]) -> Result<St
             .draw()
             .map_err(|e| plot_error(what, e))?;
         draw_hlines(&upper, &mut ctx, &chart.hlines, x0, x1, (y0, y1), what)?;
+        let base = upper.get_base_pixel();
+        for (i, v) in chart
+            .vlines
+            .iter()
+            .filter(|v| v.value >= x0 && v.value <= x1)
+            .enumerate()
+        {
+            ctx.draw_series(DashedLineSeries::new(
+                [(v.value, y0), (v.value, y1)],
+                6,
+                4,
+                BLACK.mix(0.6).stroke_width(1),
+            ))
+            .map_err(|e| plot_error(what, e))?;
+            // Labels step down so that neighbouring lines' labels do not overlap.
+            let (px, py) = ctx.backend_coord(&(v.value, y1));
+            upper
+                .draw(&Text::new(
+                    v.label.clone(),
+                    (px - base.0 + 4, py - base.1 + 2 + 20 * (i as i32 % 3)),
+                    (FONT, 16)
+                        .into_font()
+                        .color(&BLACK)
+                        .pos(Pos::new(HPos::Left, VPos::Top)),
+                ))
+                .map_err(|e| plot_error(what, e))?;
+        }
         for (i, s) in series.iter().enumerate() {
             let colour = series_colour(i);
+            if let [(x, lo, hi)] = s.band[..] {
+                // One point: its interval as an error bar.
+                ctx.draw_series(LineSeries::new(
+                    [(x, lo.clamp(y0, y1)), (x, hi.clamp(y0, y1))],
+                    colour.stroke_width(2),
+                ))
+                .map_err(|e| plot_error(what, e))?;
+            }
             if s.band.len() > 1 {
                 let clamp = |y: f64| y.clamp(y0, y1);
                 let mut poly: Vec<(f64, f64)> = s.band.iter().map(|b| (b.0, clamp(b.2))).collect();
