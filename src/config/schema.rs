@@ -2,7 +2,7 @@
 //!
 //! Every struct rejects unknown keys. Defaults live here so that the resolved
 //! config written into the results carries them explicitly. Validation and the
-//! conversion into domain types live in `validate.rs`.
+//! conversion into domain types live in `validate/`.
 
 pub use crate::analysis::AnalysisName;
 use crate::sequential::boundaries::BoundaryFamily;

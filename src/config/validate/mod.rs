@@ -1,0 +1,215 @@
+//! Stage two of loading a config: schema structs → validated domain types.
+//!
+//! Every rejection names the dotted key, the offending value and what is allowed.
+
+use super::design::*;
+use super::schema::*;
+use super::ConfigError;
+use crate::sequential::boundaries::{
+    BoundaryFamily, BoundaryKind, BoundaryParameter, HAYBITTLE_PETO_DEFAULT_Z,
+};
+use std::collections::BTreeMap;
+
+mod adaptive;
+mod analysis_plan;
+mod crossover;
+mod population;
+mod stopping;
+
+use adaptive::two_stage;
+use analysis_plan::{analysis, hypothesis};
+use crossover::{contrasts, crossover, randomization};
+use population::{dropout, effects, log_normal, per_condition, population, response};
+use stopping::sequential;
+
+/// The largest enrollment accepted (keeps per-trial buffers and histograms small).
+pub const MAX_ENROLLED: i64 = 100_000;
+/// The largest replicate count accepted.
+pub const MAX_REPLICATES: i64 = 10_000_000_000;
+/// The smallest share of the baseline normal that must fall in the entry range.
+const MIN_BASELINE_MASS: f64 = 1e-4;
+
+type Result<T> = std::result::Result<T, ConfigError>;
+
+fn invalid(
+    key: impl Into<String>,
+    value: impl ToString,
+    allowed: impl Into<String>,
+) -> ConfigError {
+    ConfigError::Invalid {
+        file: String::new(),
+        key: key.into(),
+        value: value.to_string(),
+        allowed: allowed.into(),
+    }
+}
+
+fn probability(key: &str, p: f64) -> Result<f64> {
+    if p.is_finite() && (0.0..=1.0).contains(&p) {
+        Ok(p)
+    } else {
+        Err(invalid(key, p, "must be a probability in [0, 1]"))
+    }
+}
+
+/// Magnitude limit for means, SDs and effects: keeps the engine's exact fixed-point sums in range.
+pub const MAX_MAGNITUDE: f64 = 1e6;
+
+fn finite(key: &str, x: f64) -> Result<f64> {
+    if x.is_finite() && x.abs() <= MAX_MAGNITUDE {
+        Ok(x)
+    } else {
+        Err(invalid(
+            key,
+            x,
+            "must be a finite number with |value| <= 1e6",
+        ))
+    }
+}
+
+fn positive(key: &str, x: f64) -> Result<f64> {
+    if x.is_finite() && x > 0.0 && x <= MAX_MAGNITUDE {
+        Ok(x)
+    } else {
+        Err(invalid(key, x, "must be a number in (0, 1e6]"))
+    }
+}
+
+/// Converts the schema into a [`TrialDesign`], checking every field.
+pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
+    if file.name.is_empty()
+        || !file
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        || file.name.starts_with('.')
+    {
+        return Err(invalid(
+            "name",
+            format!("{:?}", file.name),
+            "must be non-empty, not start with '.', and use only letters, digits, '_', '-' and '.' (it names the results folder)",
+        ));
+    }
+    let crossover = crossover(&file.design)?;
+    let conditions = crossover.condition_names().to_vec();
+    let enrolled = file.design.enrolled;
+    if !(2..=MAX_ENROLLED).contains(&enrolled) {
+        return Err(invalid(
+            "design.enrolled",
+            enrolled,
+            format!("must be a whole number from 2 to {MAX_ENROLLED}"),
+        ));
+    }
+    let enrolled = enrolled as usize;
+    let randomization = randomization(&file.design.randomization, crossover.sequence_count())?;
+    let (endpoint, population) = match (&file.population, &file.log_normal) {
+        (Some(p), None) => (Endpoint::Normal, population(p, &crossover)?),
+        (None, Some(l)) => (Endpoint::LogNormal, log_normal(l, &crossover)?),
+        (Some(_), Some(_)) => {
+            return Err(invalid(
+                "log_normal",
+                "(given with [population])",
+                "give [population] for a normal endpoint or [log_normal] for a ratio endpoint, not both",
+            ))
+        }
+        (None, None) => {
+            return Err(invalid(
+                "population",
+                "(missing)",
+                "the config needs [population] (a normal endpoint on its own scale) or [log_normal] (a ratio endpoint such as AUC or Cmax)",
+            ))
+        }
+    };
+    let (period_effect, carryover) = effects(&file.effects, &crossover)?;
+    let dropout = dropout(&file.dropout, &crossover)?;
+    let adverse_event = match &file.adverse_events {
+        None => None,
+        Some(ae) => Some(AdverseEvent {
+            name: ae.name.clone(),
+            probability: per_condition(
+                "adverse_events.probability",
+                &ae.probability,
+                &conditions,
+                None,
+                probability,
+            )?,
+        }),
+    };
+    let response = response(
+        file.response
+            .as_ref()
+            .unwrap_or(&ResponseSection::default()),
+        &population,
+    )?;
+    let mut analysis = analysis(&file.analysis, population.baseline.is_some(), &crossover)?;
+    analysis.hypothesis = hypothesis(&file.analysis, endpoint)?;
+    let fixed = file.sequential.is_none() && file.adaptive.is_none();
+    let contrasts = contrasts(&file.analysis, &crossover, analysis.primary, fixed)?;
+    let contrast = contrasts[0].clone();
+    for n in analysis.all() {
+        if n.spec().scope != crate::analysis::Scope::AnyDesign && contrast.as_pair().is_none() {
+            return Err(invalid(
+                if file.analysis.contrasts.is_some() { "analysis.contrasts[0]" } else { "analysis.contrast" },
+                contrast.name(),
+                format!("{} compares two conditions; a weighted contrast needs anova or anova_carryover", n.as_str()),
+            ));
+        }
+    }
+    analysis.multiplicity = file.analysis.multiplicity.unwrap_or_default();
+    let two_stage = match &file.adaptive {
+        None => None,
+        Some(a) => Some(two_stage(
+            a, file, &crossover, endpoint, &analysis, enrolled,
+        )?),
+    };
+    let mut sequential = match &file.sequential {
+        None => SequentialPlan::fixed(enrolled),
+        Some(s) => sequential(s, enrolled, adverse_event.is_some(), analysis.primary)?,
+    };
+    sequential.periods = crossover.period_count();
+    let replicates = file.simulation.replicates;
+    if !(1..=MAX_REPLICATES).contains(&replicates) {
+        return Err(invalid(
+            "simulation.replicates",
+            replicates,
+            format!("must be a whole number from 1 to {MAX_REPLICATES}"),
+        ));
+    }
+    Ok(TrialDesign {
+        name: file.name.clone(),
+        cohort: CohortSpec {
+            crossover,
+            enrolled,
+            randomization,
+            population,
+            period_effect,
+            carryover,
+            dropout,
+            adverse_event,
+            response,
+        },
+        contrasts,
+        endpoint,
+        analysis,
+        sequential,
+        two_stage,
+        replicates: replicates as u64,
+        seed: file.simulation.seed,
+    })
+}
+
+/// Fills the defaults that depend on the design (its sequences and per-period tables) into the
+/// resolved config, so that the config written with the results states them.
+pub fn resolve_defaults(file: &mut ConfigFile, design: &TrialDesign) {
+    file.design.sequences = design.crossover().sequence_labels();
+    if let (RandomizationKind::PermutedBlocks, None, Randomization::PermutedBlocks { block_size }) = (
+        file.design.randomization.kind,
+        file.design.randomization.block_size,
+        design.randomization(),
+    ) {
+        file.design.randomization.block_size = Some(block_size as i64);
+    }
+    if file.effects.period.is_empty() {
+        file.effects.period = vec![0.0; design.crossover().period_count()];
+    }
+}
