@@ -77,6 +77,26 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
     }
 }
 
+/// Whether a config of a batch ran (`ok`) or failed (`failed`, with its error), as the CSV
+/// and Markdown spell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchStatus {
+    /// The config ran; its figures follow.
+    Ok,
+    /// The config could not be loaded or run; its error follows.
+    Failed,
+}
+
+impl BatchStatus {
+    /// `ok` or `failed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BatchStatus::Ok => "ok",
+            BatchStatus::Failed => "failed",
+        }
+    }
+}
+
 /// One config's result in the batch summary (its rows in batch-summary.csv, its line in
 /// batch-summary.md).
 #[derive(Debug, Clone, PartialEq)]
@@ -85,8 +105,8 @@ pub struct BatchRow {
     pub config: String,
     /// Config name (empty when the config could not be loaded).
     pub name: String,
-    /// "ok" or "failed".
-    pub status: String,
+    /// Whether the config ran.
+    pub status: BatchStatus,
     /// The error, for failed configs.
     pub error: String,
     /// Primary analysis.
@@ -119,7 +139,7 @@ impl BatchRow {
         BatchRow {
             config: config.display().to_string(),
             name: r.name.clone(),
-            status: "ok".into(),
+            status: BatchStatus::Ok,
             error: String::new(),
             primary: r.primary.analysis.clone(),
             null: Some(r.is_null()),
@@ -140,7 +160,7 @@ impl BatchRow {
         BatchRow {
             config: config.display().to_string(),
             name: String::new(),
-            status: "failed".into(),
+            status: BatchStatus::Failed,
             error: error.to_string(),
             primary: String::new(),
             null: None,
@@ -212,7 +232,7 @@ pub fn render_csv(rows: &[BatchRow]) -> Result<Vec<u8>, ReportError> {
         let head = [
             csv_export::text(&r.config),
             csv_export::text(&r.name),
-            r.status.clone(),
+            r.status.as_str().to_string(),
             csv_export::text(&r.error),
         ];
         let tail = [
@@ -266,10 +286,13 @@ pub fn render_markdown(summary: &BatchSummary) -> String {
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | `{}` |",
             r.config,
             r.name,
-            if r.status == "ok" {
-                "ok".to_string()
-            } else {
-                format!("failed: {}", csv_export::text(&r.error).replace('|', "/"))
+            match r.status {
+                BatchStatus::Ok => r.status.as_str().to_string(),
+                BatchStatus::Failed => format!(
+                    "{}: {}",
+                    r.status.as_str(),
+                    csv_export::text(&r.error).replace('|', "/")
+                ),
             },
             r.primary,
             opt(rate(false), 4),
@@ -339,7 +362,7 @@ mod tests {
         let ok = BatchRow {
             config: "a.toml".into(),
             name: "a".into(),
-            status: "ok".into(),
+            status: BatchStatus::Ok,
             error: String::new(),
             primary: "completers_paired".into(),
             null: Some(false),

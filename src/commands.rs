@@ -379,7 +379,10 @@ fn batch(inputs: &[PathBuf], options: &RunOptions) -> Result<(), Error> {
     };
     let written = run::write_phase(|| Ok(batch::write_summary(&options.out, &summary)?))?;
     let rows = summary.rows;
-    let failed = rows.iter().filter(|r| r.status != "ok").count();
+    let failed = rows
+        .iter()
+        .filter(|r| r.status != batch::BatchStatus::Ok)
+        .count();
     if !options.quiet {
         println!(
             "{} of {} configs ran; wrote {}",
