@@ -142,11 +142,14 @@ pub fn describe(name: AnalysisName, loaded: &LoadedConfig) -> String {
             ),
             None => format!("exp({contrast})"),
         });
-    d.analysis().hypothesis_of(name).describe(
-        &contrast,
-        ratio.as_deref(),
-        d.analysis().level_of(name),
-    )
+    // A two-stage method tests its primary at its own adjusted level, not analysis.alpha.
+    let level = match d.two_stage() {
+        Some(plan) if name == d.analysis().primary => plan.alpha,
+        _ => d.analysis().level_of(name),
+    };
+    d.analysis()
+        .hypothesis_of(name)
+        .describe(&contrast, ratio.as_deref(), level)
 }
 
 fn closed_form_report(d: &crate::config::design::TrialDesign) -> ClosedFormReport {
@@ -443,7 +446,10 @@ pub fn build_report(
     let primary_name = d.analysis().primary;
     let primary_tally = &summary.analyses[primary_name.index()];
     let primary_hypothesis = d.analysis().hypothesis;
-    let primary_level = *rules.nominal_level.last().unwrap_or(&d.analysis().alpha);
+    let primary_level = match d.two_stage() {
+        Some(plan) => plan.alpha,
+        None => *rules.nominal_level.last().unwrap_or(&d.analysis().alpha),
+    };
     // The level of the primary's intervals: Bonferroni's adjusted level with several contrasts.
     let interval_alpha = contrast_interval_alpha(d, primary_level);
     let true_effect = crate::numerics::tidy_decimal(d.population().average_effect(d.contrast()));

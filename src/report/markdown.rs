@@ -65,8 +65,13 @@ pub fn render(r: &RunReport) -> String {
     );
     let _ = writeln!(
         s,
-        "| {} (reject at any look) | {:.4} | {:.4} | [{:.4}, {:.4}] (Wilson) |",
+        "| {} ({}) | {:.4} | {:.4} | [{:.4}, {:.4}] (Wilson) |",
         r.rate_label(),
+        if r.two_stage.is_some() {
+            "pass at either stage"
+        } else {
+            "reject at any look"
+        },
         p.power.estimate,
         p.power.se,
         p.power.ci_low,
