@@ -253,10 +253,7 @@ fn baseline_points(b: TruncatedNormal, integer: bool) -> Vec<(f64, f64)> {
     } else {
         const INTERVALS: usize = 4000;
         let h = (b.max - b.min) / INTERVALS as f64;
-        let density = |x: f64| {
-            let u = (x - b.mean) / b.sd;
-            (-0.5 * u * u).exp() / (b.sd * (2.0 * std::f64::consts::PI).sqrt() * mass)
-        };
+        let density = |x: f64| crate::numerics::norm_pdf((x - b.mean) / b.sd) / (b.sd * mass);
         (0..=INTERVALS)
             .map(|i| {
                 let x = b.min + i as f64 * h;
@@ -295,8 +292,10 @@ fn expected_on_scale(mean: f64, sd: f64, scale: Scale) -> f64 {
         e
     } else {
         let (a, b) = ((lo - mean) / sd, (hi - mean) / sd);
-        let pdf = |u: f64| (-0.5 * u * u).exp() / (2.0 * std::f64::consts::PI).sqrt();
         let (fa, fb) = (crate::numerics::norm_cdf(a), crate::numerics::norm_cdf(b));
-        lo * fa + hi * (1.0 - fb) + mean * (fb - fa) + sd * (pdf(a) - pdf(b))
+        lo * fa
+            + hi * (1.0 - fb)
+            + mean * (fb - fa)
+            + sd * (crate::numerics::norm_pdf(a) - crate::numerics::norm_pdf(b))
     }
 }
