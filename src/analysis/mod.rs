@@ -17,6 +17,7 @@ pub mod look_data;
 pub mod mcnemar;
 pub mod paired_t;
 pub mod period_adjusted;
+pub mod replicate;
 pub mod responders;
 pub mod two_sample;
 pub mod welch;

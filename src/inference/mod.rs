@@ -8,6 +8,7 @@
 mod analyses_against_r;
 pub mod critical;
 pub mod multiplicity;
+pub mod scaled;
 
 pub use critical::CriticalValues;
 pub use multiplicity::{bonferroni_level, FamilyTest, Multiplicity};

@@ -3,6 +3,7 @@
 //! quadrature, root finding, small dense linear algebra and the rounding trick of the hot loop.
 //! Nothing here knows about trials; statrs is named only below this module.
 
+mod chi_f;
 mod discrete;
 mod linalg;
 mod normal;
@@ -12,8 +13,9 @@ mod scaled_chi;
 mod student_t;
 mod t_curve;
 
+pub use chi_f::{chi_square_quantile, f_quantile};
 pub use discrete::binomial_cdf;
-pub use linalg::{cholesky, cholesky_definite_into, cholesky_solve};
+pub use linalg::{cholesky, cholesky_definite_into, cholesky_solve, solve_semidefinite};
 pub use normal::{
     norm_cdf, norm_pdf, norm_sf, normal_between, normal_quantile, normal_upper_quantile,
 };
