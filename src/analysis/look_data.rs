@@ -7,6 +7,7 @@
 //! each); the 2x2-only buffers are filled only for the AB/BA design.
 
 use super::anova::{AnovaModel, Observation, NONE};
+use super::replicate::{ReplicateModel, ReplicateNeeds, ReplicateStatistics};
 use super::AnalysisOutcome;
 use crate::design::{Condition, Contrast, Crossover};
 use crate::model::Cohort;
@@ -35,6 +36,8 @@ pub struct Needs {
     pub participant_sums: bool,
     /// Every observed period, for the linear model.
     pub observations: bool,
+    /// The replicate-design statistics (within-condition ANOVAs, intra-participant contrasts).
+    pub replicate: bool,
 }
 
 impl Needs {
@@ -46,6 +49,13 @@ impl Needs {
         first_period_change: false,
         participant_sums: false,
         observations: false,
+        replicate: false,
+    };
+
+    /// The replicate-design statistics only (what a bioequivalence rule reads).
+    pub const REPLICATE: Needs = Needs {
+        replicate: true,
+        ..Needs::NONE
     };
 
     /// Everything (for tests and one-off analyses).
@@ -56,6 +66,7 @@ impl Needs {
         first_period_change: true,
         participant_sums: true,
         observations: true,
+        replicate: true,
     };
 
     /// The union of two sets of needs.
@@ -67,6 +78,7 @@ impl Needs {
             first_period_change: self.first_period_change || o.first_period_change,
             participant_sums: self.participant_sums || o.participant_sums,
             observations: self.observations || o.observations,
+            replicate: self.replicate || o.replicate,
         }
     }
 
@@ -126,6 +138,10 @@ pub struct LookData {
     periods: usize,
     /// The linear models (without, with carryover), when an analysis needs them.
     anova: [Option<AnovaModel>; 2],
+    /// The replicate-design estimators, when an analysis or a bioequivalence rule needs them.
+    replicate_model: Option<ReplicateModel>,
+    /// Their statistics on the look's participants.
+    pub replicate: ReplicateStatistics,
 }
 
 impl LookData {
@@ -166,6 +182,18 @@ impl LookData {
             pattern_counts: vec![0; design.sequence_count() * (p + 1)],
             periods: p,
             anova,
+            replicate_model: needs.replicate.then(|| {
+                ReplicateModel::new(
+                    design,
+                    test,
+                    reference,
+                    ReplicateNeeds {
+                        anova: true,
+                        isc: true,
+                        test_variance: design.repeats(test),
+                    },
+                )
+            }),
             ..LookData::default()
         }
     }
@@ -246,6 +274,7 @@ impl LookData {
         self.observed_participants = 0;
         self.observed_periods = 0;
         self.pattern_counts.fill(0);
+        self.replicate = ReplicateStatistics::default();
     }
 
     /// Refills the buffers from the first `n` participants of `cohort`.
@@ -267,6 +296,11 @@ impl LookData {
             2 => self.extend_shaped::<2>(cohort, n),
             4 => self.extend_shaped::<4>(cohort, n),
             _ => self.extend_shaped::<0>(cohort, n),
+        }
+        // The replicate statistics are recomputed over every participant of the look: their
+        // normal matrices are pattern counts, cheaper to rebuild than to update.
+        if let Some(model) = &mut self.replicate_model {
+            self.replicate = model.estimate(cohort, n);
         }
     }
 

@@ -193,7 +193,7 @@ pub struct AnalysisSpec {
 }
 
 /// Every analysis, in report order; `AnalysisName(i)` is `REGISTRY[i]`.
-pub static REGISTRY: [&AnalysisSpec; 9] = [
+pub static REGISTRY: [&AnalysisSpec; 10] = [
     &responders::SPEC,
     &paired_t::SPEC,
     &period_adjusted::SPEC,
@@ -203,6 +203,7 @@ pub static REGISTRY: [&AnalysisSpec; 9] = [
     &mcnemar::SPEC,
     &anova::SPEC,
     &anova::SPEC_CARRYOVER,
+    &replicate::SPEC_ISC,
 ];
 
 /// Runs `name` on the look's data.
@@ -294,6 +295,8 @@ impl AnalysisName {
     pub const ANOVA: AnalysisName = AnalysisName(7);
     /// The linear model with first-order carryover terms.
     pub const ANOVA_CARRYOVER: AnalysisName = AnalysisName(8);
+    /// The FDA's intra-participant contrasts of a replicate design.
+    pub const ISC: AnalysisName = AnalysisName(9);
 
     /// Every analysis, in report order.
     pub fn all() -> impl Iterator<Item = AnalysisName> {

@@ -17,9 +17,49 @@
 //! Dropout in the model is monotone (a participant completes the first periods), so a
 //! participant's observed cells are the first `periods_completed` of their sequence.
 
+use super::{
+    AnalysisOutcome, AnalysisSpec, Estimand, Estimate, LookData, Needs, NotAnalyzable, Scope,
+    TestStatistic,
+};
 use crate::design::{Condition, Crossover};
 use crate::model::Cohort;
 use crate::numerics::solve_semidefinite;
+
+/// `isc`: the FDA's intra-participant contrasts of a replicate design (T - R from the
+/// participants with every period, by sequence), the estimate of the FDA's rules.
+pub static SPEC_ISC: AnalysisSpec = AnalysisSpec {
+    name: "isc",
+    title: "intra-participant contrasts (FDA): mean T - mean R per participant, by sequence",
+    needs: Needs {
+        replicate: true,
+        ..Needs::NONE
+    },
+    scope: Scope::PairedContrast,
+    needs_response: false,
+    t_based: true,
+    diagnostic: false,
+    estimand: Estimand::ContrastEffect,
+    estimate: |data: &mut LookData| match data.replicate.isc {
+        Some(c) if c.se > 0.0 && c.se.is_finite() => {
+            let statistic = c.estimate / c.se;
+            AnalysisOutcome::Analyzed(Estimate {
+                estimate: c.estimate,
+                standard_error: c.se,
+                statistic,
+                df: c.df as f64,
+                // The SD of the per-participant contrast, as the paired t's d_z.
+                effect_size: c.estimate / (c.se * (c.participants as f64).sqrt()),
+                n: c.participants,
+                test: TestStatistic::StudentT {
+                    t: statistic,
+                    df: c.df,
+                },
+            })
+        }
+        Some(_) => AnalysisOutcome::NotAnalyzable(NotAnalyzable::ZeroVariance),
+        None => AnalysisOutcome::NotAnalyzable(NotAnalyzable::TooFewParticipants),
+    },
+};
 
 /// A variance estimate with its degrees of freedom (`df` 0: not estimable).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -53,6 +93,8 @@ pub struct ContrastEstimate {
     pub se: f64,
     /// Degrees of freedom (participants with the contrast minus sequences with such participants).
     pub df: usize,
+    /// Participants with the contrast (every period observed).
+    pub participants: usize,
 }
 
 /// Everything the scaled rules read from one replicate, besides the linear model's interval.
@@ -173,7 +215,12 @@ impl WithinAnova {
 
     /// The residual mean square, from the pattern counts, the centred sums by period and the
     /// centred sum of squares.
-    fn finish(&mut self, counts: &[u32], sum_squares: f64, observation_df: usize) -> VarianceEstimate {
+    fn finish(
+        &mut self,
+        counts: &[u32],
+        sum_squares: f64,
+        observation_df: usize,
+    ) -> VarianceEstimate {
         let p = self.periods;
         self.normal.fill(0.0);
         for (matrix, &count) in self.pattern_matrix.iter().zip(counts) {
@@ -312,8 +359,7 @@ impl ReplicateModel {
                     self.isc[s].add(mean_of(t) - mean_of(r));
                 }
                 if r.len() >= 2 {
-                    self.reference_differences[s]
-                        .add(y[usize::from(r[0])] - y[usize::from(r[1])]);
+                    self.reference_differences[s].add(y[usize::from(r[0])] - y[usize::from(r[1])]);
                 }
                 if test_variance && t.len() >= 2 {
                     self.test_differences[s].add(y[usize::from(t[0])] - y[usize::from(t[1])]);
@@ -345,6 +391,7 @@ impl ReplicateModel {
                     estimate,
                     se: (variance * inverse_n / (g * g)).sqrt(),
                     df,
+                    participants: groups().map(|m| m.n).sum(),
                 });
             }
             let (variance, df) = pooled(&self.reference_differences);
@@ -423,7 +470,10 @@ mod tests {
     }
 
     fn close(a: f64, b: f64, what: &str) {
-        assert!((a - b).abs() <= 1e-9 * b.abs().max(1e-3), "{what}: {a} vs R {b}");
+        assert!(
+            (a - b).abs() <= 1e-9 * b.abs().max(1e-3),
+            "{what}: {a} vs R {b}"
+        );
     }
 
     /// Data set (a): 2x2x4, RTRT (participants 1-4, "ABAB") and TRTR (5-8, "BABA").

@@ -8,6 +8,7 @@
 pub use crate::adaptive::TwoStagePlan;
 pub use crate::analysis::AnalysisName;
 pub use crate::design::{Condition, Contrast, Crossover, Period, SequenceId};
+pub use crate::inference::scaled::BioequivalenceRule;
 pub use crate::inference::{Better, Hypothesis, Multiplicity};
 pub use crate::model::{
     AdverseEvent, CohortSpec, Dropout, Endpoint, LatentClass, Population, Randomization,
@@ -37,6 +38,8 @@ pub struct TrialDesign {
     pub(super) sequential: SequentialPlan,
     /// A two-stage design (stage 1 enrolls `enrolled`), if any.
     pub(super) two_stage: Option<TwoStagePlan>,
+    /// The bioequivalence rule deciding the primary contrast, if any.
+    pub(super) bioequivalence: Option<BioequivalenceRule>,
     /// Number of simulated trials.
     pub(super) replicates: u64,
     /// Master seed.
@@ -136,6 +139,11 @@ impl TrialDesign {
     /// The two-stage design, if any.
     pub fn two_stage(&self) -> Option<&TwoStagePlan> {
         self.two_stage.as_ref()
+    }
+
+    /// The bioequivalence rule deciding the primary contrast, if any.
+    pub fn bioequivalence(&self) -> Option<&BioequivalenceRule> {
+        self.bioequivalence.as_ref()
     }
 
     /// Number of simulated trials.

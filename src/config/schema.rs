@@ -49,9 +49,54 @@ pub struct ConfigFile {
     /// A two-stage design with sample-size re-estimation (stage 1: `design.enrolled`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adaptive: Option<AdaptiveSection>,
+    /// A bioequivalence decision rule (average, or reference-scaled for highly variable and
+    /// narrow-therapeutic-index drugs) deciding the primary contrast.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bioequivalence: Option<BioequivalenceSection>,
     /// Replicate count and seed.
     #[serde(default)]
     pub simulation: SimulationSection,
+}
+
+/// `[bioequivalence]`: the decision rule and its constants; a constant not given takes the
+/// regulator's default (the rule table, `inference::scaled::RULES`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BioequivalenceSection {
+    /// `abe`, `ema`, `hc`, `gcc`, `fda_rsabe`, `fda_ntid`, `hv_ntid` or `user`.
+    pub rule: crate::inference::scaled::RuleName,
+    /// Scale when the estimated CVwR exceeds this (EMA, HC, GCC, PowerTOST's FDA switch 0.30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub switch_cv: Option<f64>,
+    /// Scale when the estimated swR is at least this (the FDA's text: 0.294).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub switch_swr: Option<f64>,
+    /// The CVwR above which the limits stop widening (`inf`: no cap).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap_cv: Option<f64>,
+    /// The regulatory constant k of exp(k swR) (EMA 0.760), or sqrt(theta) of a scaled
+    /// criterion (FDA RSABE ln(1.25)/0.25, NTID ln(1/0.9)/0.10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k: Option<f64>,
+    /// Whether the point estimate must lie within `analysis.margins`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pe_constraint: Option<bool>,
+    /// The largest upper 90% confidence limit of sigma_wT / sigma_wR (NTID rules: 2.5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratio_limit: Option<f64>,
+    /// `"expanded_limit"`: the test's true GMR is the upper limit that the true CVwR implies for
+    /// the rule (its least favourable null: the rate is the type I error); instead of
+    /// `log_normal.gmr` for the test.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub true_ratio: Option<TrueRatio>,
+}
+
+/// `bioequivalence.true_ratio`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TrueRatio {
+    /// The upper limit the true CVwR implies for the rule.
+    ExpandedLimit,
 }
 
 /// `[design]`

@@ -12,6 +12,7 @@ pub use summary::{AnalysisTally, StopReason, Summary};
 use crate::adaptive::{PreparedTwoStage, StageOne, StageStatistics};
 use crate::analysis::{self, AnalysisName, LookData};
 use crate::config::TrialDesign;
+use crate::inference::scaled::{Estimation, PreparedRule, RuleInputs};
 use crate::inference::{CriticalValues, Decision, Direction, FamilyTest, Hypothesis};
 use crate::model::{Allocation, Cohort, CohortModel};
 use crate::sequential::boundaries::BoundaryError;
@@ -55,6 +56,8 @@ pub struct Simulator {
     two_stage: Option<PreparedTwoStage>,
     /// Several primary contrasts tested together, if the design has them.
     family: Option<PreparedFamily>,
+    /// The bioequivalence rule with its quantile tables, if the design has one.
+    rule: Option<PreparedRule>,
 }
 
 /// A family of primary contrasts prepared for simulation.
@@ -79,6 +82,8 @@ pub struct Workspace {
     family_outcomes: Vec<analysis::AnalysisOutcome>,
     family_decisions: Vec<Decision>,
     family_order: Vec<usize>,
+    /// The worker's copy of the bioequivalence rule (its F quantiles fill in on first use).
+    rule: Option<PreparedRule>,
 }
 
 impl Workspace {
@@ -110,6 +115,7 @@ impl Workspace {
             ],
             family_decisions: vec![Decision::NotAnalyzable; m],
             family_order: (0..m).collect(),
+            rule: None,
         }
     }
 }
@@ -158,6 +164,9 @@ impl Simulator {
                     })
                     .collect(),
             }),
+            rule: design
+                .bioequivalence()
+                .map(|r| PreparedRule::new(*r, max_df)),
         })
     }
 
@@ -173,10 +182,18 @@ impl Simulator {
 
     /// Buffers for one worker, filling only what this design's analyses read.
     pub fn workspace(&self) -> Workspace {
-        Workspace::new(
-            &self.design,
-            analysis::Needs::of(self.design.analysis().all()),
-        )
+        let mut needs = analysis::Needs::of(self.design.analysis().all());
+        if self.rule.is_some() {
+            needs = needs.union(analysis::Needs::REPLICATE);
+        }
+        let mut ws = Workspace::new(&self.design, needs);
+        ws.rule = self.rule.clone();
+        ws
+    }
+
+    /// The bioequivalence rule prepared for simulation, if the design has one.
+    pub fn rule(&self) -> Option<&PreparedRule> {
+        self.rule.as_ref()
     }
 
     /// An empty summary of the right shape.
@@ -194,6 +211,9 @@ impl Simulator {
         if let Some(f) = &self.family {
             s.contrasts = vec![AnalysisTally::default(); f.true_null.len()];
             s.family = summary::FamilyTally::new(f.true_null.len());
+        }
+        if self.rule.is_some() {
+            s.bioequivalence = summary::BioequivalenceTally::new();
         }
         s
     }
@@ -271,6 +291,15 @@ impl Simulator {
         // ws.look now holds the data of the stopping look.
         summary.replicates += 1;
         let mut interval_critical = self.rules.efficacy_critical(stop_look);
+        if let Some(rule) = &mut ws.rule {
+            // Fixed designs only (validation): the single look's estimates decide.
+            primary_decision = decide_by_rule(rule, &primary_outcome, &ws.look, summary);
+            reason = if primary_decision.rejected() {
+                StopReason::Efficacy
+            } else {
+                StopReason::Completed
+            };
+        }
         if let Some(f) = &self.family {
             // Fixed designs only: the single look's fit gives every contrast.
             self.decide_family(f, primary_outcome, ws, summary);
@@ -485,6 +514,48 @@ impl Simulator {
             s.add(group, 0.5 * (cohort.change[second] - cohort.change[first]));
         }
         s
+    }
+}
+
+/// Decides a fixed trial by its bioequivalence rule from the primary estimate (the linear
+/// model's or the ISC's) and the look's replicate statistics, and counts the components.
+fn decide_by_rule(
+    rule: &mut PreparedRule,
+    primary: &analysis::AnalysisOutcome,
+    look: &LookData,
+    summary: &mut Summary,
+) -> Decision {
+    let Some(e) = primary.result() else {
+        return Decision::NotAnalyzable;
+    };
+    let r = &look.replicate;
+    let (reference, test) = match rule.rule().spec().estimation {
+        Estimation::Anova => (r.reference_anova, r.test_anova),
+        Estimation::Isc => (r.isc_reference, r.isc_test),
+    };
+    let inputs = RuleInputs {
+        estimate: e.estimate,
+        se: e.standard_error,
+        df: e.df as usize,
+        s2_reference: reference.variance,
+        df_reference: reference.df,
+        s2_test: test.variance,
+        df_test: test.df,
+    };
+    match rule.decide(&inputs) {
+        None => Decision::NotAnalyzable,
+        Some(o) => {
+            summary.bioequivalence.record(&o);
+            if o.bioequivalent {
+                Decision::Rejected(if e.estimate >= 0.0 {
+                    Direction::Positive
+                } else {
+                    Direction::Negative
+                })
+            } else {
+                Decision::NotRejected
+            }
+        }
     }
 }
 

@@ -141,6 +141,110 @@ pub struct Summary {
     /// With several primary contrasts: how many were rejected together.
     #[serde(default)]
     pub family: FamilyTally,
+    /// A bioequivalence rule's decisions and their components (empty without a rule).
+    #[serde(default)]
+    pub bioequivalence: BioequivalenceTally,
+}
+
+/// Width of a bin of the estimated-CVwR histogram.
+pub const CV_BIN: f64 = 0.005;
+/// Bins of the CVwR histogram (0 to 3; the last bin holds everything above).
+pub const CV_BINS: usize = 600;
+/// Width of a bin of the applied upper limit's histogram, from 1.
+pub const LIMIT_BIN: f64 = 0.001;
+/// Bins of the upper limit's histogram (1 to 3; the last bin holds everything above).
+pub const LIMIT_BINS: usize = 2000;
+
+/// A bioequivalence rule's decisions over the replicates, with their components.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BioequivalenceTally {
+    /// Replicates the rule could decide.
+    pub decided: u64,
+    /// Bioequivalent under the whole rule.
+    pub bioequivalent: u64,
+    /// The rule's criterion alone (widened limits or the scaled criterion where it scaled,
+    /// average bioequivalence where it did not).
+    pub criterion: u64,
+    /// The point estimate within the average-bioequivalence limits.
+    pub point_estimate: u64,
+    /// Average bioequivalence alone.
+    pub average: u64,
+    /// The variability ratio within its bound.
+    pub variability_ratio: u64,
+    /// The rule scaled.
+    pub scaled: u64,
+    /// Sums of the estimated CVwR and of its square.
+    pub cv_sum: ExactSum,
+    /// Sum of squared estimated CVwR.
+    pub cv_squared_sum: ExactSum,
+    /// The estimated CVwR by bins of [`CV_BIN`].
+    pub cv_histogram: Vec<u64>,
+    /// Sums of the applied upper limit and of its square.
+    pub limit_sum: ExactSum,
+    /// Sum of squared applied upper limits.
+    pub limit_squared_sum: ExactSum,
+    /// The applied upper limit by bins of [`LIMIT_BIN`] from 1.
+    pub limit_histogram: Vec<u64>,
+}
+
+impl BioequivalenceTally {
+    /// An empty tally with its histograms.
+    pub fn new() -> BioequivalenceTally {
+        BioequivalenceTally {
+            cv_histogram: vec![0; CV_BINS],
+            limit_histogram: vec![0; LIMIT_BINS],
+            ..BioequivalenceTally::default()
+        }
+    }
+
+    /// Counts one decided replicate.
+    pub fn record(&mut self, o: &crate::inference::scaled::RuleOutcome) {
+        self.decided += 1;
+        self.bioequivalent += u64::from(o.bioequivalent);
+        self.criterion += u64::from(o.criterion);
+        self.point_estimate += u64::from(o.point_estimate);
+        self.average += u64::from(o.average);
+        self.variability_ratio += u64::from(o.variability_ratio);
+        self.scaled += u64::from(o.scaled);
+        if o.cv_reference.is_finite() {
+            self.cv_sum.add(o.cv_reference);
+            self.cv_squared_sum.add(o.cv_reference * o.cv_reference);
+            let bin = ((o.cv_reference / CV_BIN) as usize).min(CV_BINS - 1);
+            self.cv_histogram[bin] += 1;
+        }
+        if o.upper_limit.is_finite() {
+            self.limit_sum.add(o.upper_limit);
+            self.limit_squared_sum.add(o.upper_limit * o.upper_limit);
+            let bin = (((o.upper_limit - 1.0).max(0.0) / LIMIT_BIN) as usize).min(LIMIT_BINS - 1);
+            self.limit_histogram[bin] += 1;
+        }
+    }
+
+    fn merge(&mut self, o: &BioequivalenceTally) {
+        self.decided += o.decided;
+        self.bioequivalent += o.bioequivalent;
+        self.criterion += o.criterion;
+        self.point_estimate += o.point_estimate;
+        self.average += o.average;
+        self.variability_ratio += o.variability_ratio;
+        self.scaled += o.scaled;
+        self.cv_sum.merge(o.cv_sum);
+        self.cv_squared_sum.merge(o.cv_squared_sum);
+        self.limit_sum.merge(o.limit_sum);
+        self.limit_squared_sum.merge(o.limit_squared_sum);
+        if self.cv_histogram.len() < o.cv_histogram.len() {
+            self.cv_histogram.resize(o.cv_histogram.len(), 0);
+        }
+        for (a, b) in self.cv_histogram.iter_mut().zip(&o.cv_histogram) {
+            *a += b;
+        }
+        if self.limit_histogram.len() < o.limit_histogram.len() {
+            self.limit_histogram.resize(o.limit_histogram.len(), 0);
+        }
+        for (a, b) in self.limit_histogram.iter_mut().zip(&o.limit_histogram) {
+            *a += b;
+        }
+    }
 }
 
 /// Joint decisions on a family of primary contrasts.
@@ -188,6 +292,7 @@ impl Summary {
             two_stage: TwoStageTally::default(),
             contrasts: Vec::new(),
             family: FamilyTally::default(),
+            bioequivalence: BioequivalenceTally::default(),
         }
     }
 
@@ -242,5 +347,6 @@ impl Summary {
             a.merge(b);
         }
         self.family.merge(&other.family);
+        self.bioequivalence.merge(&other.bioequivalence);
     }
 }

@@ -176,7 +176,8 @@ pub static RULES: &[RuleSpec] = &[
     RuleSpec {
         name: "fda_rsabe",
         title: "FDA reference-scaled average bioequivalence (RSABE)",
-        source: "FDA draft guidance on progesterone (2008, rev. 2011): the Hyslop linearized criterion",
+        source:
+            "FDA draft guidance on progesterone (2008, rev. 2011): the Hyslop linearized criterion",
         criterion: Criterion::Scaled,
         estimation: Estimation::Isc,
         defaults: RuleConstants {
@@ -394,6 +395,16 @@ impl BioequivalenceRule {
         }
     }
 
+    /// Whether a true log ratio `effect` lies in the rule's null given the true
+    /// within-reference SD `sw`: at or beyond the implied limits (within 1e-9, the least
+    /// favourable null counts as null), so that the pass rate there is a type I error.
+    pub fn is_null(&self, effect: f64, sw: f64) -> bool {
+        const ON: f64 = 1e-9;
+        let upper = self.implied_upper_limit(sw).ln();
+        let lower = self.implied_lower_limit(sw).ln();
+        effect >= upper - ON || effect <= lower + ON
+    }
+
     /// The lower limit implied by `sw` (the reciprocal of the upper for symmetric limits).
     pub fn implied_lower_limit(&self, sw: f64) -> f64 {
         let (lower, upper) = self.constants.limits;
@@ -500,11 +511,8 @@ impl PreparedRule {
             Switch::AtLeastSwr(s) => (s * s, true, false),
             Switch::Never => (0.0, true, true),
         };
-        let always_scales = never
-            || matches!(
-                rule.spec().criterion,
-                Criterion::NarrowTherapeuticIndex
-            );
+        let always_scales =
+            never || matches!(rule.spec().criterion, Criterion::NarrowTherapeuticIndex);
         let t = (0..=max_df)
             .map(|df| {
                 if df == 0 {
@@ -635,7 +643,11 @@ impl PreparedRule {
             average,
             variability_ratio,
             scaled,
-            cv_reference: if needs_reference { sw_to_cv(sw) } else { f64::NAN },
+            cv_reference: if needs_reference {
+                sw_to_cv(sw)
+            } else {
+                f64::NAN
+            },
             upper_limit,
         })
     }
@@ -659,8 +671,14 @@ mod tests {
             let r = rule(name);
             let sw = cv_to_sw(cv);
             let (l, u) = (r.implied_lower_limit(sw), r.implied_upper_limit(sw));
-            assert!((l - lower).abs() < 1e-7, "{name} CV {cv}: lower {l} vs {lower}");
-            assert!((u - upper).abs() < 1e-7, "{name} CV {cv}: upper {u} vs {upper}");
+            assert!(
+                (l - lower).abs() < 1e-7,
+                "{name} CV {cv}: lower {l} vs {lower}"
+            );
+            assert!(
+                (u - upper).abs() < 1e-7,
+                "{name} CV {cv}: upper {u} vs {upper}"
+            );
         };
         check("ema", 0.3, 0.80, 1.25);
         check("ema", 0.5, 0.6983678, 1.4319102);

@@ -148,7 +148,12 @@ mod semidefinite_tests {
     /// x2 = 2.2 (the normal equations 3 x1 + 2 x2 = 8, 2 x1 + 3 x2 = 9, solved by hand).
     #[test]
     fn a_singular_normal_matrix_is_solved_on_its_independent_columns() {
-        let x = [[1.0, 1.0, 2.0], [1.0, 0.0, 1.0], [0.0, 1.0, 1.0], [1.0, 1.0, 2.0]];
+        let x = [
+            [1.0, 1.0, 2.0],
+            [1.0, 0.0, 1.0],
+            [0.0, 1.0, 1.0],
+            [1.0, 1.0, 2.0],
+        ];
         let y = [1.0, 2.0, 3.0, 5.0];
         let mut a = [0.0; 9];
         let mut b = [0.0; 3];
@@ -163,6 +168,9 @@ mod semidefinite_tests {
         let mut l = [0.0; 9];
         let rank = solve_semidefinite(&a, &mut l, &mut b, 3);
         assert_eq!(rank, 2);
-        assert!((b[0] - 1.2).abs() < 1e-12 && (b[1] - 2.2).abs() < 1e-12 && b[2] == 0.0, "{b:?}");
+        assert!(
+            (b[0] - 1.2).abs() < 1e-12 && (b[1] - 2.2).abs() < 1e-12 && b[2] == 0.0,
+            "{b:?}"
+        );
     }
 }

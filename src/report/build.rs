@@ -91,6 +91,11 @@ pub fn contrast_truth(d: &TrialDesign, contrast: &Contrast) -> (f64, Option<&'st
 /// with equal distributions (means, SDs, occasion noise, carryover) in every class is null.
 pub fn contrast_is_null(d: &TrialDesign, contrast: &Contrast, hypothesis: Hypothesis) -> bool {
     let (value, not_computed) = contrast_truth(d, contrast);
+    if let Some(rule) = d.bioequivalence() {
+        // The rule's null: a true ratio at or beyond the limit the true CVwR implies.
+        let sw = d.population().within_sd[d.crossover().reference().index()];
+        return rule.is_null(value, sw);
+    }
     if not_computed.is_none() {
         return hypothesis.is_null(value);
     }

@@ -155,6 +155,16 @@ fn maximal(alternative: bool) -> ConfigFile {
             max_stage2: Some(100),
             inflate_for_dropout: true,
         }),
+        bioequivalence: Some(BioequivalenceSection {
+            rule: crossover_sim::inference::scaled::RuleName::EMA,
+            switch_cv: Some(0.3),
+            switch_swr: Some(0.294),
+            cap_cv: Some(0.5),
+            k: Some(0.76),
+            pe_constraint: Some(true),
+            ratio_limit: Some(2.5),
+            true_ratio: Some(TrueRatio::ExpandedLimit),
+        }),
         simulation: SimulationSection {
             replicates: 1000,
             seed: 7,
@@ -380,6 +390,12 @@ fn every_name_an_enum_accepts_is_listed() {
         }
         wanted.push(quoted(serde_json::to_value(r).unwrap()));
     }
+    wanted.extend(
+        crossover_sim::inference::scaled::RuleName::names()
+            .iter()
+            .map(|r| format!("`\"{r}\"`")),
+    );
+    wanted.push("`\"expanded_limit\"`".to_string());
     let missing: Vec<&String> = wanted
         .iter()
         .filter(|w| !doc.contains(w.as_str()))
@@ -436,8 +452,13 @@ cv_within = 0.3
 [analysis]
 primary = "anova"
 "#;
+    let replicate = ratio.replace("preset = \"2x2\"", "preset = \"2x2x4\"");
     let williams = std::fs::read_to_string(crate_path("configs/williams2018.toml")).unwrap();
     vec![
+        (
+            "a ratio endpoint in the full replicate RTRT/TRTR",
+            replicate,
+        ),
         ("two conditions placebo and drug", placebo_drug.to_string()),
         ("three conditions placebo, low and high", three.to_string()),
         ("a ratio endpoint with R and T", ratio.to_string()),

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 mod adaptive;
 mod analysis_plan;
+mod bioequivalence;
 mod crossover;
 mod population;
 mod stopping;
@@ -102,7 +103,7 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
     }
     let enrolled = enrolled as usize;
     let randomization = randomization(&file.design.randomization, crossover.sequence_count())?;
-    let (endpoint, population) = match (&file.population, &file.log_normal) {
+    let (endpoint, mut population) = match (&file.population, &file.log_normal) {
         (Some(p), None) => (Endpoint::Normal, population(p, &crossover)?),
         (None, Some(l)) => (Endpoint::LogNormal, log_normal(l, &crossover)?),
         (Some(_), Some(_)) => {
@@ -156,6 +157,22 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
         }
     }
     analysis.multiplicity = file.analysis.multiplicity.unwrap_or_default();
+    let bioequivalence = match &file.bioequivalence {
+        None => None,
+        Some(b) => {
+            let rule = bioequivalence::bioequivalence(
+                b,
+                file,
+                &crossover,
+                endpoint,
+                analysis.primary,
+                analysis.hypothesis,
+                analysis.alpha,
+            )?;
+            bioequivalence::place_at_expanded_limit(b, file, &rule, &crossover, &mut population)?;
+            Some(rule)
+        }
+    };
     let two_stage = match &file.adaptive {
         None => None,
         Some(a) => Some(two_stage(
@@ -193,6 +210,7 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
         analysis,
         sequential,
         two_stage,
+        bioequivalence,
         replicates: replicates as u64,
         seed: file.simulation.seed,
     })
