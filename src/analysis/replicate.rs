@@ -446,10 +446,10 @@ mod tests {
         for (i, &(s, completed, y)) in rows.iter().enumerate() {
             c.sequence[i] = SequenceId(s);
             c.periods_completed[i] = completed;
-            for j in 0..p {
+            for (j, &value) in y.iter().enumerate().take(p) {
                 let cell = c.cell(i, j);
                 c.condition[cell] = design.sequences()[usize::from(s)].condition_in(j);
-                c.change[cell] = y[j];
+                c.change[cell] = value;
             }
         }
         c

@@ -22,7 +22,7 @@ pub fn chi_square_quantile(p: f64, df: f64) -> f64 {
 /// probability `p` (R: `qf(p, df1, df2)`); NaN when a df is not positive or `p` is outside
 /// (0, 1).
 pub fn f_quantile(p: f64, df1: f64, df2: f64) -> f64 {
-    if !(p > 0.0 && p < 1.0) || !(df1 > 0.0 && df2 > 0.0) {
+    if !(p > 0.0 && p < 1.0 && df1 > 0.0 && df2 > 0.0) {
         return f64::NAN;
     }
     let Ok(d) = FisherSnedecor::new(df1, df2) else {
