@@ -215,6 +215,14 @@ impl LookData {
         }
     }
 
+    /// Computes only the replicate statistics `needs` lists (a bioequivalence rule reads
+    /// either the within-condition ANOVAs or the intra-participant contrasts).
+    pub fn set_replicate_needs(&mut self, needs: ReplicateNeeds) {
+        if let Some(model) = &mut self.replicate_model {
+            model.set_needs(needs);
+        }
+    }
+
     /// Contrast `i` from the last [`LookData::fit_anova`] of the same model.
     pub fn anova_contrast(&mut self, carryover: bool, i: usize) -> AnalysisOutcome {
         match &mut self.anova[usize::from(carryover)] {

@@ -414,6 +414,11 @@ impl ReplicateModel {
         out
     }
 
+    /// Computes only what `needs` lists from now on.
+    pub fn set_needs(&mut self, needs: ReplicateNeeds) {
+        self.needs = needs;
+    }
+
     /// The test condition.
     pub fn test(&self) -> Condition {
         self.test

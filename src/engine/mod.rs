@@ -10,6 +10,7 @@ pub mod summary;
 pub use summary::{AnalysisTally, StopReason, Summary};
 
 use crate::adaptive::{PreparedTwoStage, StageOne, StageStatistics};
+use crate::analysis::replicate::ReplicateNeeds;
 use crate::analysis::{self, AnalysisName, LookData};
 use crate::config::TrialDesign;
 use crate::inference::scaled::{Estimation, PreparedRule, RuleInputs};
@@ -187,7 +188,17 @@ impl Simulator {
             needs = needs.union(analysis::Needs::REPLICATE);
         }
         let mut ws = Workspace::new(&self.design, needs);
-        ws.rule = self.rule.clone();
+        if let Some(rule) = &self.rule {
+            let r = rule.rule();
+            // What the rule reads, plus the ISC if an analysis of the run reports it.
+            let isc = self.design.analysis().all().any(|a| a == AnalysisName::ISC);
+            ws.look.set_replicate_needs(ReplicateNeeds {
+                anova: r.spec().estimation == Estimation::Anova,
+                isc: isc || r.spec().estimation == Estimation::Isc,
+                test_variance: r.needs_test_variance(),
+            });
+            ws.rule = Some(rule.clone());
+        }
         ws
     }
 

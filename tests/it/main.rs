@@ -29,6 +29,7 @@ mod reliability;
 mod report_consistency;
 mod report_wording;
 mod reproducibility;
+mod scaled;
 mod sequential;
 mod shards;
 mod two_stage;

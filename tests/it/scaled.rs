@@ -1,0 +1,260 @@
+//! Reference-scaled bioequivalence against PowerTOST 1.5-7 and the exact values of the
+//! issue (REFERENCES part three), on the shipped configs of `configs/scaled/`.
+//!
+//! Every comparison is within the combined Monte Carlo error of both sides: ours is
+//! sqrt(p (1 - p) / R) at our replicate count R; PowerTOST's documented values come from 1e5
+//! simulations for power (SE about 0.0013-0.0015) and 1e6 for type I errors (about 0.00025).
+//! Exact values (numerical integration) have no error of their own. Tolerances are 4 combined
+//! SEs (a false alarm about 1 in 16,000 per comparison).
+//!
+//! PowerTOST's EMA summary statistics (`power.scABEL`) are approximate, so the EMA values are
+//! compared with the exact values or with its participant-level `power.scABEL.sdsims`; its FDA
+//! and NTID summary statistics are exact for balanced complete designs without interaction.
+
+use crate::common::*;
+use crossover_sim::engine::{NoProgress, Simulator, Summary};
+
+/// Simulates `replicates` trials of a shipped config at its seed.
+fn simulate(config: &str, replicates: u64) -> Summary {
+    let loaded = load(config, &[&format!("simulation.replicates={replicates}")]);
+    let sim = Simulator::new(&loaded.design).unwrap();
+    sim.simulate(0..replicates, &NoProgress)
+}
+
+fn rate(count: u64, s: &Summary) -> f64 {
+    count as f64 / s.replicates as f64
+}
+
+/// Checks a rate against a reference that has its own Monte Carlo error `reference_se` (0 for
+/// an exact value).
+fn check(observed: f64, replicates: u64, reference: f64, reference_se: f64, what: &str) {
+    let se = (binomial_se(reference, replicates as f64).powi(2) + reference_se.powi(2)).sqrt();
+    assert_within(observed, reference, se, 4.0, what);
+}
+
+/// PowerTOST's SE of a rate `p` from `n` simulations.
+fn peer_se(p: f64, n: f64) -> f64 {
+    binomial_se(p, n)
+}
+
+/// EMA, 2x2x4, CV 0.35, n 34, GMR 0.90: exact power 0.813720 (numerical integration;
+/// `power.scABEL` at 1e7 says 0.81242). 200,000 replicates: SE 0.00087.
+#[test]
+fn ema_full_replicate_power_equals_the_exact_value() {
+    let s = simulate("configs/scaled/ema_2x2x4.toml", 200_000);
+    let b = &s.bioequivalence;
+    assert_eq!(b.decided, s.replicates);
+    check(
+        rate(b.bioequivalent, &s),
+        s.replicates,
+        0.813720,
+        0.0,
+        "EMA 2x2x4 power",
+    );
+}
+
+/// EMA, 2x2x4, CV 0.35, n 34, true GMR at the expanded limit exp(0.760 sw(0.35)) = 1.2948:
+/// exact type I error 0.06498; PowerTOST's shortcut (`power.scABEL`, 1e6) 0.065566.
+/// 1,000,000 replicates: SE 0.00025.
+#[test]
+fn ema_type_one_error_at_the_expanded_limit_equals_the_exact_value() {
+    let s = simulate("configs/scaled/ema_2x2x4_null.toml", 1_000_000);
+    let tie = rate(s.bioequivalence.bioequivalent, &s);
+    check(tie, s.replicates, 0.06498, 0.0, "EMA 2x2x4 type I error");
+    // Above nominal: the known inflation of ABEL.
+    assert!(tie > 0.05 + 4.0 * binomial_se(0.05, 1e6), "{tie}");
+}
+
+/// EMA, 2x3x3 (RRT/RTR/TRR), CV 0.40, n 36: `power.scABEL.sdsims` (participant level, 1e5)
+/// 0.74321. 200,000 replicates.
+#[test]
+fn ema_partial_replicate_power_equals_powertost_participant_level() {
+    let s = simulate("configs/scaled/ema_2x3x3.toml", 200_000);
+    check(
+        rate(s.bioequivalence.bioequivalent, &s),
+        s.replicates,
+        0.74321,
+        peer_se(0.74321, 1e5),
+        "EMA 2x3x3 power",
+    );
+}
+
+/// EMA, 2x3x3, CVwT 0.40, CVwR 0.30, n 45: PowerTOST's participant-level simulation
+/// (`power.scABEL.sdsims`, 1e5) says 0.66523, its summary statistics (`power.scABEL`) 0.67805.
+/// The summary statistics are not exact here: they simulate the ABEL mean square of a
+/// heteroscedastic partial replicate as (s²wT + 2 s²wR)/3 with one df, not the mean square of
+/// the linear model. Simulating participants agrees with the participant-level value and
+/// shows the shortcut's value outside the combined Monte Carlo error (about 8 SEs away).
+/// 200,000 replicates: SE 0.00106.
+#[test]
+fn heteroscedastic_partial_replicate_agrees_with_participants_not_the_shortcut() {
+    let s = simulate("configs/scaled/ema_2x3x3_heteroscedastic.toml", 200_000);
+    let p = rate(s.bioequivalence.bioequivalent, &s);
+    check(
+        p,
+        s.replicates,
+        0.66523,
+        peer_se(0.66523, 1e5),
+        "EMA 2x3x3 heteroscedastic",
+    );
+    let se = (binomial_se(0.67805, 2e5).powi(2) + peer_se(0.67805, 1e5).powi(2)).sqrt();
+    assert!(
+        (p - 0.67805).abs() > 5.0 * se,
+        "the shortcut's 0.67805 is within {} of {p}",
+        5.0 * se
+    );
+}
+
+/// FDA RSABE, 2x3x3, CV 0.40, n 36: `power.RSABE` 0.83634; components: the scaled criterion
+/// alone 0.84399, the PE constraint alone 0.93267, ABE alone 0.42356 (exact summary
+/// statistics for this balanced complete design). PowerTOST scales when CVwR > 30%, the FDA's
+/// text (our default) when swR >= 0.294: at CV 0.40 the two differ on the estimated swR in
+/// (0.29356, 0.294) only, a probability below 0.001. 200,000 replicates.
+#[test]
+fn fda_rsabe_and_its_components_equal_powertost() {
+    let s = simulate("configs/scaled/fda_rsabe_2x3x3.toml", 200_000);
+    let b = &s.bioequivalence;
+    let se = |p| peer_se(p, 1e5);
+    check(
+        rate(b.bioequivalent, &s),
+        s.replicates,
+        0.83634,
+        se(0.83634),
+        "RSABE",
+    );
+    check(
+        rate(b.criterion, &s),
+        s.replicates,
+        0.84399,
+        se(0.84399),
+        "scaled criterion",
+    );
+    check(
+        rate(b.point_estimate, &s),
+        s.replicates,
+        0.93267,
+        se(0.93267),
+        "PE",
+    );
+    check(
+        rate(b.average, &s),
+        s.replicates,
+        0.42356,
+        se(0.42356),
+        "ABE",
+    );
+}
+
+/// FDA NTID, 2x2x4, CV 0.10, n 12, GMR 0.975: `power.NTID` 0.62553; components: scaled
+/// criterion 0.67139, ABE 1.0 (PowerTOST prints 1.00000), variability ratio 0.87005.
+/// 200,000 replicates.
+#[test]
+fn fda_ntid_and_its_components_equal_powertost() {
+    let s = simulate("configs/scaled/fda_ntid_2x2x4.toml", 200_000);
+    let b = &s.bioequivalence;
+    let se = |p| peer_se(p, 1e5);
+    check(
+        rate(b.bioequivalent, &s),
+        s.replicates,
+        0.62553,
+        se(0.62553),
+        "NTID",
+    );
+    check(
+        rate(b.criterion, &s),
+        s.replicates,
+        0.67139,
+        se(0.67139),
+        "scaled criterion",
+    );
+    assert!(rate(b.average, &s) > 0.9999, "ABE {}", rate(b.average, &s));
+    check(
+        rate(b.variability_ratio, &s),
+        s.replicates,
+        0.87005,
+        se(0.87005),
+        "ratio",
+    );
+    assert_eq!(b.scaled, b.decided, "NTID always scales");
+}
+
+/// HV-NTID, 2x2x4, CV 0.30, n 24, GMR 0.95: `power.HVNTID` 0.86354; ABE alone 0.86856,
+/// variability ratio 0.99413. 200,000 replicates.
+#[test]
+fn hv_ntid_and_its_components_equal_powertost() {
+    let s = simulate("configs/scaled/fda_hvntid_2x2x4.toml", 200_000);
+    let b = &s.bioequivalence;
+    let se = |p| peer_se(p, 1e5);
+    check(
+        rate(b.bioequivalent, &s),
+        s.replicates,
+        0.86354,
+        se(0.86354),
+        "HV-NTID",
+    );
+    check(
+        rate(b.average, &s),
+        s.replicates,
+        0.86856,
+        se(0.86856),
+        "ABE",
+    );
+    check(
+        rate(b.variability_ratio, &s),
+        s.replicates,
+        0.99413,
+        se(0.99413),
+        "ratio",
+    );
+}
+
+/// The estimated CVwR averages near the true CVwR and every decided trial counts once in its
+/// histogram; P(scaling) at CV 0.40 in a 2x3x3 with n 36 is well above one half (the
+/// estimate's median sits near 0.40, far above the switch).
+#[test]
+fn the_cv_distribution_is_tallied() {
+    let s = simulate("configs/scaled/ema_2x3x3.toml", 20_000);
+    let b = &s.bioequivalence;
+    assert_eq!(b.cv_histogram.iter().sum::<u64>(), b.decided);
+    let mean_cv = b.cv_sum.value() / b.decided as f64;
+    assert!((mean_cv - 0.40).abs() < 0.02, "{mean_cv}");
+    assert!(rate(b.scaled, &s) > 0.9, "{}", rate(b.scaled, &s));
+}
+
+/// Bad rule settings are refused with the key, the value and what is allowed.
+#[test]
+fn bad_rule_settings_are_refused() {
+    assert_refused(
+        "configs/scaled/ema_2x2x4.toml",
+        &[
+            (
+                &["bioequivalence.rule=fda"],
+                "unknown bioequivalence rule \"fda\"",
+            ),
+            (
+                &["analysis.primary=isc"],
+                "set analysis.primary = \"anova\"",
+            ),
+            (
+                &["bioequivalence.cap_cv=0.2"],
+                "must be at least the switch",
+            ),
+            (&["bioequivalence.k=-1"], "bioequivalence.k"),
+            (
+                &["bioequivalence.ratio_limit=2.5"],
+                "has no variability-ratio criterion",
+            ),
+            (
+                &["design.preset=2x2"],
+                "some sequence must give the reference (R) twice",
+            ),
+        ],
+    );
+    assert_refused(
+        "configs/scaled/fda_rsabe_2x3x3.toml",
+        &[(
+            &["bioequivalence.true_ratio=expanded_limit"],
+            "leave log_normal.gmr",
+        )],
+    );
+}
