@@ -134,6 +134,19 @@ pub enum Command {
         #[command(flatten)]
         options: RunOptions,
     },
+    /// The largest alpha whose type I error at the expanded limit stays at or below nominal
+    /// for the config's reference-scaled rule (common random numbers), with the power there;
+    /// writes OUT/<name>/alpha-adjustment.{json,md,html}.
+    AdjustAlpha {
+        /// Config file (with a [bioequivalence] rule).
+        config: PathBuf,
+        /// Check this pre-specified alpha (e.g. 0.025) beside the search.
+        #[arg(long, allow_negative_numbers = true)]
+        alpha: Option<f64>,
+        /// Options shared by the commands that simulate.
+        #[command(flatten)]
+        options: RunOptions,
+    },
     /// Check the seed trial's published design claims and write claim.md with plots.
     Claim {
         /// The williams2018 config.
@@ -548,7 +561,9 @@ impl Cli {
                 target_power_arg(*target_power)?;
                 run(options)
             }
-            Command::Batch { options, .. } | Command::Claim { options, .. } => run(options),
+            Command::Batch { options, .. }
+            | Command::Claim { options, .. }
+            | Command::AdjustAlpha { options, .. } => run(options),
             Command::Validate {
                 overrides,
                 replicates,

@@ -61,6 +61,11 @@ pub fn dispatch(cli: Cli) -> Result<(), Error> {
             target_power,
             options,
         } => samplesize(&config, target_power, &options),
+        Command::AdjustAlpha {
+            config,
+            alpha,
+            options,
+        } => adjust_alpha(&config, alpha, &options),
         Command::Init {
             design,
             conditions,
@@ -670,6 +675,58 @@ fn samplesize(path: &Path, target: f64, options: &RunOptions) -> Result<(), Erro
                 row.simulated.ci_low,
                 row.simulated.ci_high
             );
+        }
+        println!("  wrote {}", names(&written));
+    }
+    Ok(())
+}
+
+fn adjust_alpha(path: &Path, alpha: Option<f64>, options: &RunOptions) -> Result<(), Error> {
+    let base = config::load(path, &cli::overrides(options)?)?;
+    print_hints(&base);
+    let pool = cli::thread_pool(options.threads)?;
+    let result = pool
+        .install(|| crossover_sim::alpha_adjustment::adjust_alpha(&base, alpha))
+        .map_err(|e| match e {
+            Error::Argument { value, reason, .. } => {
+                Error::Usage(format!("--alpha {value}: {reason}"))
+            }
+            other => other,
+        })?;
+    let dir = run::results_dir(&options.out, base.design.name())?;
+    let written = run::export(&dir, &result, &crossover_sim::alpha_adjustment::exporters())?;
+    if !options.quiet {
+        println!(
+            "{}: rule {}, true CVwR {:.4}, expanded limit {:.6}, {} replicates, seed {}",
+            result.name,
+            result.rule,
+            result.cv_reference,
+            result.expanded_limit,
+            result.replicates,
+            result.seed
+        );
+        let row = |label: &str, a: &crossover_sim::alpha_adjustment::AtAlpha| {
+            println!(
+                "  {label:<13} alpha {:.6}: type I error {:.5} ± {:.5}, power {:.5} ± {:.5}",
+                a.alpha,
+                a.type_one_error.estimate,
+                a.type_one_error.se,
+                a.power.estimate,
+                a.power.se
+            );
+        };
+        row("nominal", &result.at_nominal);
+        if result.adjustment_needed {
+            row("adjusted", &result.at_adjusted);
+            println!(
+                "  adjusted alpha {:.6} (Monte Carlo SE {:.6})",
+                result.adjusted_alpha, result.adjusted_alpha_se
+            );
+        } else {
+            println!("  no adjustment needed");
+        }
+        if let Some(p) = &result.prespecified {
+            row("pre-specified", p);
         }
         println!("  wrote {}", names(&written));
     }

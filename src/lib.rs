@@ -25,6 +25,7 @@
 #![deny(missing_docs)]
 
 pub mod adaptive;
+pub mod alpha_adjustment;
 pub mod analysis;
 pub mod batch;
 #[cfg(feature = "cli")]

@@ -146,6 +146,16 @@ impl TrialDesign {
         self.bioequivalence.as_ref()
     }
 
+    /// The same trial with every non-reference condition's true GMR at the upper limit that
+    /// the true CVwR implies for its bioequivalence rule (the rule's least favourable null);
+    /// `None` without a rule.
+    pub fn at_expanded_limit(&self) -> Option<TrialDesign> {
+        let rule = self.bioequivalence.as_ref()?;
+        let mut d = self.clone();
+        place_at_limit(rule, &self.cohort.crossover, &mut d.cohort.population);
+        Some(d)
+    }
+
     /// Number of simulated trials.
     pub fn replicates(&self) -> u64 {
         self.replicates
@@ -232,5 +242,24 @@ impl AnalysisPlan {
     /// Whether any analysis needs response status.
     pub fn needs_response(&self) -> bool {
         self.all().any(AnalysisName::needs_response)
+    }
+}
+
+/// Sets every non-reference condition's log mean to the reference's plus ln of the upper limit
+/// the true within-reference SD implies for `rule`.
+pub(super) fn place_at_limit(
+    rule: &BioequivalenceRule,
+    crossover: &Crossover,
+    population: &mut Population,
+) {
+    let reference = crossover.reference().index();
+    let limit = rule.implied_upper_limit(population.within_sd[reference]);
+    for class in &mut population.classes {
+        let base = class.change_mean[reference];
+        for (c, mean) in class.change_mean.iter_mut().enumerate() {
+            if c != reference {
+                *mean = base + limit.ln();
+            }
+        }
     }
 }

@@ -268,6 +268,39 @@ impl Simulator {
             )
     }
 
+    /// The estimates a bioequivalence rule decides on, for replicates `range` in order (None
+    /// where the trial was not analysable), so that a rule can be decided at many levels on
+    /// the same simulated trials (common random numbers). Empty without a rule.
+    pub fn rule_inputs(&self, range: Range<u64>) -> Vec<Option<RuleInputs>> {
+        let Some(rule) = &self.rule else {
+            return Vec::new();
+        };
+        let estimation = rule.rule().spec().estimation;
+        let start = range.start;
+        let end = range.end.max(start);
+        let blocks: Vec<Vec<Option<RuleInputs>>> = (start / BLOCK..end.div_ceil(BLOCK))
+            .into_par_iter()
+            .map_init(
+                || self.workspace(),
+                |ws, block| {
+                    let lo = (block * BLOCK).max(start);
+                    let hi = ((block + 1) * BLOCK).min(end);
+                    (lo..hi)
+                        .map(|j| {
+                            let mut rng = seed::replicate_rng(self.design.seed(), j);
+                            self.model.draw(&mut rng, &mut ws.cohort);
+                            ws.look.collect(&ws.cohort, self.design.enrolled());
+                            let outcome =
+                                analysis::run(self.design.analysis().primary, &mut ws.look);
+                            rule_inputs_of(estimation, &outcome, &ws.look)
+                        })
+                        .collect()
+                },
+            )
+            .collect();
+        blocks.into_iter().flatten().collect()
+    }
+
     /// Simulates replicate `j` into `summary` (public for benchmarks and tests).
     pub fn replicate(&self, j: u64, ws: &mut Workspace, summary: &mut Summary) {
         if let Some(ts) = &self.two_stage {
@@ -528,23 +561,20 @@ impl Simulator {
     }
 }
 
-/// Decides a fixed trial by its bioequivalence rule from the primary estimate (the linear
-/// model's or the ISC's) and the look's replicate statistics, and counts the components.
-fn decide_by_rule(
-    rule: &mut PreparedRule,
+/// What a bioequivalence rule estimating by `estimation` reads from a trial: the primary
+/// estimate (the linear model's or the ISC's) and the look's replicate statistics.
+fn rule_inputs_of(
+    estimation: Estimation,
     primary: &analysis::AnalysisOutcome,
     look: &LookData,
-    summary: &mut Summary,
-) -> Decision {
-    let Some(e) = primary.result() else {
-        return Decision::NotAnalyzable;
-    };
+) -> Option<RuleInputs> {
+    let e = primary.result()?;
     let r = &look.replicate;
-    let (reference, test) = match rule.rule().spec().estimation {
+    let (reference, test) = match estimation {
         Estimation::Anova => (r.reference_anova, r.test_anova),
         Estimation::Isc => (r.isc_reference, r.isc_test),
     };
-    let inputs = RuleInputs {
+    Some(RuleInputs {
         estimate: e.estimate,
         se: e.standard_error,
         df: e.df as usize,
@@ -552,7 +582,20 @@ fn decide_by_rule(
         df_reference: reference.df,
         s2_test: test.variance,
         df_test: test.df,
+    })
+}
+
+/// Decides a fixed trial by its bioequivalence rule and counts the components.
+fn decide_by_rule(
+    rule: &mut PreparedRule,
+    primary: &analysis::AnalysisOutcome,
+    look: &LookData,
+    summary: &mut Summary,
+) -> Decision {
+    let Some(inputs) = rule_inputs_of(rule.rule().spec().estimation, primary, look) else {
+        return Decision::NotAnalyzable;
     };
+    let e = primary.result().expect("inputs imply an estimate");
     match rule.decide(&inputs) {
         None => Decision::NotAnalyzable,
         Some(o) => {

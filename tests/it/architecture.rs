@@ -25,6 +25,7 @@ const LAYERS: &[&[&str]] = &[
         "batch",
         "shard",
         "sample_size",
+        "alpha_adjustment",
         "error",
         "interrupt",
     ],

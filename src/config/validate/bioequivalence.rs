@@ -203,15 +203,6 @@ pub(super) fn place_at_expanded_limit(
             "sets the test's true GMR itself: leave log_normal.gmr and log_normal.geometric_mean out",
         ));
     }
-    let sw = population.within_sd[reference.index()];
-    let limit = rule.implied_upper_limit(sw);
-    for class in &mut population.classes {
-        let base = class.change_mean[reference.index()];
-        for (c, mean) in class.change_mean.iter_mut().enumerate() {
-            if c != reference.index() {
-                *mean = base + limit.ln();
-            }
-        }
-    }
+    crate::config::design::place_at_limit(rule, crossover, population);
     Ok(())
 }
