@@ -8,7 +8,7 @@
 use crate::config::{self, LoadedConfig, Override};
 use crate::engine::Progress;
 use crate::error::Error;
-use crate::report::csv_export::{self, Observation};
+use crate::report::csv_export::{self, Column, Observation, ObservationRow};
 use crate::report::export::Exporter;
 use crate::report::{reproduce, write_files, CountReport, Proportion, ReportError, RunReport};
 use crate::run;
@@ -363,58 +363,76 @@ pub const BATCH_OBSERVATION_COLUMNS: [&str; 6] = [
     "quantity", "analysis", "estimate", "se", "ci_low", "ci_high",
 ];
 
-/// The header of batch-summary.csv.
+/// A row of batch-summary.csv: one observation of one config's result.
+pub struct BatchCsvRow<'a> {
+    /// The config's result.
+    pub row: &'a BatchRow,
+    /// The observation (blank for a failed config).
+    pub observation: &'a Observation,
+}
+
+impl ObservationRow for BatchCsvRow<'_> {
+    fn observation(&self) -> &Observation {
+        self.observation
+    }
+}
+
+/// The columns of batch-summary.csv: the config and its status, the observation columns, then
+/// what reproduces the config's results.
+pub fn csv_columns<'a>() -> Vec<Column<BatchCsvRow<'a>>> {
+    let mut columns: Vec<Column<BatchCsvRow>> = vec![
+        Column::new("config_file", |r| csv_export::text(&r.row.config)),
+        Column::new("name", |r| csv_export::text(&r.row.name)),
+        Column::new("status", |r| r.row.status.as_str().to_string()),
+        Column::new("error", |r| csv_export::text(&r.row.error)),
+    ];
+    columns.extend(csv_export::observation_columns_of(
+        &BATCH_OBSERVATION_COLUMNS,
+    ));
+    columns.extend([
+        Column::new("under_null", |r: &BatchCsvRow| {
+            r.row.null.map(csv_export::boolean).unwrap_or_default()
+        }),
+        Column::new("overrides", |r| {
+            csv_export::overrides_cell(&r.row.overrides)
+        }),
+        Column::new("seed", |r| {
+            r.row.seed.map_or(String::new(), |s| s.to_string())
+        }),
+        Column::new("replicates", |r| {
+            r.row.replicates.map_or(String::new(), |n| n.to_string())
+        }),
+        Column::new("version", |_| env!("CARGO_PKG_VERSION").to_string()),
+        Column::new("command", |r| csv_export::text(&r.row.command)),
+    ]);
+    columns
+}
+
+/// The header of batch-summary.csv (see [`csv_columns`]).
 pub fn csv_header() -> Vec<String> {
-    ["config_file", "name", "status", "error"]
-        .iter()
-        .chain(BATCH_OBSERVATION_COLUMNS.iter())
-        .chain(&[
-            "under_null",
-            "overrides",
-            "seed",
-            "replicates",
-            "version",
-            "command",
-        ])
-        .map(|c| c.to_string())
-        .collect()
+    csv_export::header_of(&csv_columns())
 }
 
 /// batch-summary.csv as bytes: per config one row per observation (one row with the error for
 /// a failed config).
 pub fn render_csv(rows: &[BatchRow]) -> Result<Vec<u8>, ReportError> {
-    let mut table = Vec::new();
-    for r in rows {
-        let head = [
-            csv_export::text(&r.config),
-            csv_export::text(&r.name),
-            r.status.as_str().to_string(),
-            csv_export::text(&r.error),
-        ];
-        let tail = [
-            r.null.map(csv_export::boolean).unwrap_or_default(),
-            csv_export::overrides_cell(&r.overrides),
-            r.seed.map_or(String::new(), |s| s.to_string()),
-            r.replicates.map_or(String::new(), |n| n.to_string()),
-            env!("CARGO_PKG_VERSION").to_string(),
-            csv_export::text(&r.command),
-        ];
-        let mut observations = r.observations();
-        // A failed config still gets its row, with blank observation cells.
-        if observations.is_empty() {
-            observations.push(Observation::default());
-        }
-        for o in &observations {
-            table.push(
-                head.iter()
-                    .cloned()
-                    .chain(BATCH_OBSERVATION_COLUMNS.iter().map(|c| o.cell(c)))
-                    .chain(tail.iter().cloned())
-                    .collect(),
-            );
-        }
-    }
-    csv_export::write_table("batch-summary.csv", &csv_header(), &table)
+    let observed: Vec<(&BatchRow, Vec<Observation>)> = rows
+        .iter()
+        .map(|row| {
+            let mut observations = row.observations();
+            // A failed config still gets its row, with blank observation cells.
+            if observations.is_empty() {
+                observations.push(Observation::default());
+            }
+            (row, observations)
+        })
+        .collect();
+    let lines = observed.iter().flat_map(|(row, observations)| {
+        observations
+            .iter()
+            .map(|observation| BatchCsvRow { row, observation })
+    });
+    csv_export::render_rows("batch-summary.csv", &csv_columns(), lines)
 }
 
 /// What a batch writes: every config's row, and the batch command that reproduces them.
