@@ -1,10 +1,17 @@
-//! Batch runs: the configs to run, and the summary of their results (batch-summary.csv, tidy:
-//! one row per config and observation; batch-summary.md, one line per config). A config that
-//! fails is recorded with its error and the others still run.
+//! Batch runs: the configs to run, the loop that runs each of them ([`run_batch`]: load every
+//! config first, then run them one by one, collecting one row per config), and the summary of
+//! their results (batch-summary.csv, tidy: one row per config and observation;
+//! batch-summary.md, one line per config). A config that fails is recorded with its error and
+//! the others still run. What the caller shows meanwhile (a progress bar, a line per config)
+//! is a [`BatchObserver`]'s business.
 
-use crate::report::csv_export::{self, Observation};
+use crate::config::{self, LoadedConfig, Override};
+use crate::engine::Progress;
+use crate::error::Error;
+use crate::report::csv_export::{self, Column, Observation, ObservationRow};
 use crate::report::export::Exporter;
-use crate::report::{write_files, CountReport, Proportion, ReportError, RunReport};
+use crate::report::{reproduce, write_files, CountReport, Proportion, ReportError, RunReport};
+use crate::run;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -75,6 +82,155 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
             found.push(path);
         }
     }
+}
+
+/// Configs loaded together, before any is simulated: each config's loaded form (or its error),
+/// in the order given, and by index the configs whose results would land in the same folder as
+/// another's, each with its message (see [`name_collisions`]).
+#[derive(Debug)]
+pub struct LoadedConfigs {
+    /// Each config, loaded and validated, or its error.
+    pub loaded: Vec<Result<LoadedConfig, Error>>,
+    /// By index into `loaded`: the message of a config that would write another's folder.
+    pub clashes: BTreeMap<usize, String>,
+}
+
+/// Loads every config of `paths` with `overrides` before anything is simulated, and finds the
+/// configs that would write the same results folder under `out`.
+pub fn load_all(paths: &[PathBuf], overrides: &[Override], out: &Path) -> LoadedConfigs {
+    let loaded: Vec<Result<LoadedConfig, Error>> = paths
+        .iter()
+        .map(|p| config::load(p, overrides).map_err(Error::from))
+        .collect();
+    let named: Vec<(usize, &Path, &str)> = paths
+        .iter()
+        .zip(&loaded)
+        .enumerate()
+        .filter_map(|(i, (p, l))| l.as_ref().ok().map(|l| (i, p.as_path(), l.design.name())))
+        .collect();
+    let pairs: Vec<(&Path, &str)> = named.iter().map(|(_, p, n)| (*p, *n)).collect();
+    let clashes = name_collisions(&pairs, out)
+        .into_iter()
+        .map(|(k, msg)| (named[k].0, msg))
+        .collect();
+    LoadedConfigs { loaded, clashes }
+}
+
+/// Where a batch writes and what it records to reproduce its results.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BatchOptions {
+    /// The results folder: each config's files go to `out/<name>/`, the summary into `out`.
+    pub out: PathBuf,
+    /// The arguments after the inputs (or after a config's path) that the recorded commands
+    /// repeat, as the caller gave them: the `--set` arguments, `--seed`, `--replicates`. The
+    /// batch command is `batch <inputs> <recorded_args>`; a config that failed records
+    /// `run <config> <recorded_args>`.
+    pub recorded_args: Vec<String>,
+}
+
+/// What a batch tells its caller while it runs, config by config, in this order for each:
+/// [`starting`](BatchObserver::starting), then [`hints`](BatchObserver::hints) (for a config
+/// that loaded and does not collide), then either [`warning`](BatchObserver::warning) (if
+/// any) and [`ran`](BatchObserver::ran), or [`failed`](BatchObserver::failed), then
+/// [`finished`](BatchObserver::finished). As a [`Progress`], it receives the replicates of
+/// the config that runs and says when to stop (a batch stopped this way ends with
+/// [`Error::Interrupted`]). Every method does nothing by default.
+pub trait BatchObserver: Progress {
+    /// The configs the batch will run, in order (called once, before the first).
+    fn planned(&self, _configs: &[PathBuf]) {}
+    /// `config` is next.
+    fn starting(&self, _config: &Path) {}
+    /// The hints about `config`'s values (values that look like percentages), possibly none.
+    fn hints(&self, _config: &Path, _hints: &[String]) {}
+    /// The warning of `config`'s primary analysis (most replicates not analysable), without
+    /// the config's path.
+    fn warning(&self, _config: &Path, _warning: &str) {}
+    /// `config` ran and its files are written; `report` has its figures.
+    fn ran(&self, _config: &Path, _report: &RunReport) {}
+    /// `config` could not be loaded or run: its error, without the config's path.
+    fn failed(&self, _config: &Path, _error: &str) {}
+    /// `config` is done, whether it ran or failed.
+    fn finished(&self, _config: &Path) {}
+}
+
+/// An error's message without the config path it starts with (and the "(config PATH)" an
+/// override error ends with), for lines and rows that already name the config.
+fn without_path(path: &Path, e: &Error) -> String {
+    let shown = path.display().to_string();
+    let text = config::tidy_numbers(&e.to_string());
+    let text = text
+        .strip_prefix(&format!("{shown}: "))
+        .unwrap_or(&text)
+        .to_string();
+    text.replace(&format!(" (config {shown})"), "")
+}
+
+/// Runs a batch on the current rayon pool: the configs of `inputs` (folders expanded, see
+/// [`collect_configs`]) are all loaded with `overrides` first, then each runs in turn and
+/// writes its files into `options.out/<name>/` ([`run::run_into`]). A config that cannot be
+/// loaded, would write another's folder, or fails while running gets a failed row and the
+/// others still run; an interruption ends the batch with [`Error::Interrupted`]. Returns the
+/// summary to write with [`write_summary`]; `observer` hears about each config as it goes.
+pub fn run_batch(
+    inputs: &[PathBuf],
+    overrides: &[Override],
+    options: &BatchOptions,
+    observer: &impl BatchObserver,
+) -> Result<BatchSummary, Error> {
+    let configs = collect_configs(inputs);
+    if configs.is_empty() {
+        return Err(Error::Usage(
+            "batch: no *.toml configs found in the inputs".into(),
+        ));
+    }
+    let mut batch_args: Vec<String> = vec!["batch".into()];
+    batch_args.extend(inputs.iter().map(|p| p.display().to_string()));
+    batch_args.extend(options.recorded_args.iter().cloned());
+    let command = reproduce::command(&batch_args);
+    // A failed config's row records the `--set` arguments as given, like a report does.
+    let set_arguments: Vec<String> = overrides
+        .iter()
+        .filter_map(|o| o.set_argument.clone())
+        .collect();
+    let LoadedConfigs { loaded, clashes } = load_all(&configs, overrides, &options.out);
+    observer.planned(&configs);
+    let mut rows = Vec::new();
+    for (i, (path, loaded)) in configs.iter().zip(loaded).enumerate() {
+        observer.starting(path);
+        let name = loaded
+            .as_ref()
+            .map_or(String::new(), |l| l.design.name().to_string());
+        let outcome = loaded.and_then(|loaded| {
+            if let Some(clash) = clashes.get(&i) {
+                return Err(Error::Usage(clash.clone()));
+            }
+            observer.hints(path, &loaded.hints());
+            let (result, _) = run::run_into(&loaded, &options.out, observer)?;
+            Ok(result)
+        });
+        match outcome {
+            Ok(r) => {
+                if let Some(warning) = r.primary_warning() {
+                    observer.warning(path, &without_path(path, &Error::Other(warning)));
+                }
+                observer.ran(path, &r);
+                rows.push(BatchRow::ok(path, &r));
+            }
+            Err(Error::Interrupted) => return Err(Error::Interrupted),
+            Err(e) => {
+                let message = without_path(path, &e);
+                observer.failed(path, &message);
+                let mut args = vec!["run".to_string(), path.display().to_string()];
+                args.extend(options.recorded_args.iter().cloned());
+                let mut row =
+                    BatchRow::failed(path, &message, &set_arguments, &reproduce::command(&args));
+                row.name = name;
+                rows.push(row);
+            }
+        }
+        observer.finished(path);
+    }
+    Ok(BatchSummary { rows, command })
 }
 
 /// Whether a config of a batch ran (`ok`) or failed (`failed`, with its error), as the CSV
@@ -207,58 +363,76 @@ pub const BATCH_OBSERVATION_COLUMNS: [&str; 6] = [
     "quantity", "analysis", "estimate", "se", "ci_low", "ci_high",
 ];
 
-/// The header of batch-summary.csv.
+/// A row of batch-summary.csv: one observation of one config's result.
+pub struct BatchCsvRow<'a> {
+    /// The config's result.
+    pub row: &'a BatchRow,
+    /// The observation (blank for a failed config).
+    pub observation: &'a Observation,
+}
+
+impl ObservationRow for BatchCsvRow<'_> {
+    fn observation(&self) -> &Observation {
+        self.observation
+    }
+}
+
+/// The columns of batch-summary.csv: the config and its status, the observation columns, then
+/// what reproduces the config's results.
+pub fn csv_columns<'a>() -> Vec<Column<BatchCsvRow<'a>>> {
+    let mut columns: Vec<Column<BatchCsvRow>> = vec![
+        Column::new("config_file", |r| csv_export::text(&r.row.config)),
+        Column::new("name", |r| csv_export::text(&r.row.name)),
+        Column::new("status", |r| r.row.status.as_str().to_string()),
+        Column::new("error", |r| csv_export::text(&r.row.error)),
+    ];
+    columns.extend(csv_export::observation_columns_of(
+        &BATCH_OBSERVATION_COLUMNS,
+    ));
+    columns.extend([
+        Column::new("under_null", |r: &BatchCsvRow| {
+            r.row.null.map(csv_export::boolean).unwrap_or_default()
+        }),
+        Column::new("overrides", |r| {
+            csv_export::overrides_cell(&r.row.overrides)
+        }),
+        Column::new("seed", |r| {
+            r.row.seed.map_or(String::new(), |s| s.to_string())
+        }),
+        Column::new("replicates", |r| {
+            r.row.replicates.map_or(String::new(), |n| n.to_string())
+        }),
+        Column::new("version", |_| env!("CARGO_PKG_VERSION").to_string()),
+        Column::new("command", |r| csv_export::text(&r.row.command)),
+    ]);
+    columns
+}
+
+/// The header of batch-summary.csv (see [`csv_columns`]).
 pub fn csv_header() -> Vec<String> {
-    ["config_file", "name", "status", "error"]
-        .iter()
-        .chain(BATCH_OBSERVATION_COLUMNS.iter())
-        .chain(&[
-            "under_null",
-            "overrides",
-            "seed",
-            "replicates",
-            "version",
-            "command",
-        ])
-        .map(|c| c.to_string())
-        .collect()
+    csv_export::header_of(&csv_columns())
 }
 
 /// batch-summary.csv as bytes: per config one row per observation (one row with the error for
 /// a failed config).
 pub fn render_csv(rows: &[BatchRow]) -> Result<Vec<u8>, ReportError> {
-    let mut table = Vec::new();
-    for r in rows {
-        let head = [
-            csv_export::text(&r.config),
-            csv_export::text(&r.name),
-            r.status.as_str().to_string(),
-            csv_export::text(&r.error),
-        ];
-        let tail = [
-            r.null.map(csv_export::boolean).unwrap_or_default(),
-            csv_export::overrides_cell(&r.overrides),
-            r.seed.map_or(String::new(), |s| s.to_string()),
-            r.replicates.map_or(String::new(), |n| n.to_string()),
-            env!("CARGO_PKG_VERSION").to_string(),
-            csv_export::text(&r.command),
-        ];
-        let mut observations = r.observations();
-        // A failed config still gets its row, with blank observation cells.
-        if observations.is_empty() {
-            observations.push(Observation::default());
-        }
-        for o in &observations {
-            table.push(
-                head.iter()
-                    .cloned()
-                    .chain(BATCH_OBSERVATION_COLUMNS.iter().map(|c| o.cell(c)))
-                    .chain(tail.iter().cloned())
-                    .collect(),
-            );
-        }
-    }
-    csv_export::write_table("batch-summary.csv", &csv_header(), &table)
+    let observed: Vec<(&BatchRow, Vec<Observation>)> = rows
+        .iter()
+        .map(|row| {
+            let mut observations = row.observations();
+            // A failed config still gets its row, with blank observation cells.
+            if observations.is_empty() {
+                observations.push(Observation::default());
+            }
+            (row, observations)
+        })
+        .collect();
+    let lines = observed.iter().flat_map(|(row, observations)| {
+        observations
+            .iter()
+            .map(|observation| BatchCsvRow { row, observation })
+    });
+    csv_export::render_rows("batch-summary.csv", &csv_columns(), lines)
 }
 
 /// What a batch writes: every config's row, and the batch command that reproduces them.
@@ -417,6 +591,113 @@ mod tests {
         let s = summary();
         insta::assert_snapshot!(head(&SummaryCsv, &s, 1), @"config_file,name,status,error,quantity,analysis,estimate,se,ci_low,ci_high,under_null,overrides,seed,replicates,version,command");
         insta::assert_snapshot!(head(&SummaryMarkdown, &s, 1), @"# Batch summary");
+    }
+
+    /// Every event of a batch, in order, as one line each.
+    #[derive(Default)]
+    struct Recorder(std::sync::Mutex<Vec<String>>);
+
+    impl Recorder {
+        fn note(&self, line: String) {
+            self.0.lock().unwrap().push(line);
+        }
+    }
+
+    impl Progress for Recorder {}
+
+    impl BatchObserver for Recorder {
+        fn planned(&self, configs: &[PathBuf]) {
+            self.note(format!("planned {}", configs.len()));
+        }
+        fn starting(&self, config: &Path) {
+            self.note(format!("starting {}", config.display()));
+        }
+        fn hints(&self, _config: &Path, hints: &[String]) {
+            self.note(format!("hints {}", hints.len()));
+        }
+        fn warning(&self, _config: &Path, warning: &str) {
+            self.note(format!("warning {warning}"));
+        }
+        fn ran(&self, _config: &Path, report: &RunReport) {
+            self.note(format!("ran {}", report.name));
+        }
+        fn failed(&self, _config: &Path, error: &str) {
+            self.note(format!("failed {error}"));
+        }
+        fn finished(&self, _config: &Path) {
+            self.note("finished".into());
+        }
+    }
+
+    #[test]
+    fn run_batch_runs_every_config_and_tells_its_observer_in_order() {
+        let dir = std::env::temp_dir().join(format!("batch-run-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/validation/paired_d05_n15.toml");
+        let broken = dir.join("broken.toml");
+        let text = std::fs::read_to_string(&good).unwrap();
+        std::fs::write(&broken, text.replace("enrolled = 15", "enroled = 15")).unwrap();
+        let options = BatchOptions {
+            out: dir.join("out"),
+            recorded_args: vec!["--set".into(), "simulation.replicates=200".into()],
+        };
+        let overrides = [Override::parse("simulation.replicates=200").unwrap()];
+        let recorder = Recorder::default();
+        let summary = run_batch(
+            &[good.clone(), broken.clone()],
+            &overrides,
+            &options,
+            &recorder,
+        )
+        .unwrap();
+        let events = recorder.0.into_inner().unwrap();
+        assert_eq!(
+            events[..6],
+            [
+                "planned 2".to_string(),
+                format!("starting {}", good.display()),
+                "hints 0".into(),
+                "ran paired_d05_n15".into(),
+                "finished".into(),
+                format!("starting {}", broken.display()),
+            ]
+        );
+        assert!(
+            events[6].starts_with("failed line 10, column 1: unknown key `enroled` in [design]"),
+            "{events:?}"
+        );
+        assert_eq!(events[7..], ["finished".to_string()]);
+        let statuses: Vec<BatchStatus> = summary.rows.iter().map(|r| r.status).collect();
+        assert_eq!(statuses, [BatchStatus::Ok, BatchStatus::Failed]);
+        assert_eq!(summary.rows[0].replicates, Some(200));
+        assert_eq!(summary.rows[1].overrides, ["simulation.replicates=200"]);
+        assert_eq!(
+            summary.rows[1].command,
+            format!(
+                "crossover-sim run {} --set simulation.replicates=200",
+                broken.display()
+            )
+        );
+        assert_eq!(
+            summary.command,
+            format!(
+                "crossover-sim batch {} {} --set simulation.replicates=200",
+                good.display(),
+                broken.display()
+            )
+        );
+        assert!(dir.join("out/paired_d05_n15/summary.json").is_file());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_batch_without_configs_is_refused() {
+        let e = run_batch(&[], &[], &BatchOptions::default(), &Recorder::default()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "batch: no *.toml configs found in the inputs"
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use crossover_sim::cli::{self, Bar, Cli, Command, Interruptible, RunOptions};
 use crossover_sim::config::{self, LoadedConfig, Override};
-use crossover_sim::engine::BLOCK;
+use crossover_sim::engine::{Progress, BLOCK};
 use crossover_sim::error::Error;
 use crossover_sim::report::{self, reproduce};
 use crossover_sim::sequential::boundaries::Sided;
@@ -112,36 +112,6 @@ fn option_args(options: &RunOptions) -> Vec<String> {
     args
 }
 
-/// Loads every config before anything is simulated, and finds configs that would write the
-/// same results folder. Returns the loaded configs (or their errors) and, by index, the
-/// collision messages.
-#[allow(clippy::type_complexity)]
-fn load_all(
-    paths: &[PathBuf],
-    overrides: &[Override],
-    out: &Path,
-) -> (
-    Vec<Result<LoadedConfig, Error>>,
-    std::collections::BTreeMap<usize, String>,
-) {
-    let loaded: Vec<Result<LoadedConfig, Error>> = paths
-        .iter()
-        .map(|p| config::load(p, overrides).map_err(Error::from))
-        .collect();
-    let named: Vec<(usize, &Path, &str)> = paths
-        .iter()
-        .zip(&loaded)
-        .enumerate()
-        .filter_map(|(i, (p, l))| l.as_ref().ok().map(|l| (i, p.as_path(), l.design.name())))
-        .collect();
-    let pairs: Vec<(&Path, &str)> = named.iter().map(|(_, p, n)| (*p, *n)).collect();
-    let clashes = batch::name_collisions(&pairs, out)
-        .into_iter()
-        .map(|(k, msg)| (named[k].0, msg))
-        .collect();
-    (loaded, clashes)
-}
-
 /// Prints the config's hints (values that look like percentages) on stderr.
 fn print_hints(loaded: &LoadedConfig) {
     for hint in loaded.hints() {
@@ -179,7 +149,8 @@ fn run_one(
 fn run(configs: &[PathBuf], options: &RunOptions) -> Result<(), Error> {
     let overrides = cli::overrides(options)?;
     let configs = batch::dedup_files(configs.to_vec());
-    let (loaded, clashes) = load_all(&configs, &overrides, &options.out);
+    let batch::LoadedConfigs { loaded, clashes } =
+        batch::load_all(&configs, &overrides, &options.out);
     if !clashes.is_empty() {
         // One message per folder: each names every config that would write it.
         let mut seen = std::collections::HashSet::new();
@@ -293,95 +264,16 @@ fn run_sweep(path: &Path, spec: &SweepSpec, options: &RunOptions) -> Result<(), 
     Ok(())
 }
 
-/// An error's message without the config path it starts with (and the "(config PATH)" an
-/// override error ends with), for lines that already name the config.
-fn without_path(path: &Path, e: &Error) -> String {
-    let shown = path.display().to_string();
-    let text = config::tidy_numbers(&e.to_string());
-    let text = text
-        .strip_prefix(&format!("{shown}: "))
-        .unwrap_or(&text)
-        .to_string();
-    text.replace(&format!(" (config {shown})"), "")
-}
-
 fn batch(inputs: &[PathBuf], options: &RunOptions) -> Result<(), Error> {
     let overrides = cli::overrides(options)?;
-    let configs = batch::collect_configs(inputs);
-    if configs.is_empty() {
-        return Err(Error::Usage(
-            "batch: no *.toml configs found in the inputs".into(),
-        ));
-    }
-    let mut batch_args: Vec<String> = vec!["batch".into()];
-    batch_args.extend(inputs.iter().map(|p| p.display().to_string()));
-    batch_args.extend(option_args(options));
-    let batch_command = reproduce::command(&batch_args);
-    let (loaded, clashes) = load_all(&configs, &overrides, &options.out);
+    let batch_options = batch::BatchOptions {
+        out: options.out.clone(),
+        recorded_args: option_args(options),
+    };
     let pool = cli::thread_pool(options.threads)?;
-    let bar = if options.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        indicatif::ProgressBar::hidden()
-    } else {
-        indicatif::ProgressBar::new(configs.len() as u64)
-    };
-    let mut rows = Vec::new();
-    for (i, (path, loaded)) in configs.iter().zip(loaded).enumerate() {
-        bar.set_message(path.display().to_string());
-        let name = loaded
-            .as_ref()
-            .map_or(String::new(), |l| l.design.name().to_string());
-        let outcome = loaded.and_then(|loaded| {
-            if let Some(clash) = clashes.get(&i) {
-                return Err(Error::Usage(clash.clone()));
-            }
-            bar.suspend(|| print_hints(&loaded));
-            let (result, _) =
-                pool.install(|| run::run_into(&loaded, &options.out, &Interruptible))?;
-            Ok(result)
-        });
-        match outcome {
-            Ok(r) => {
-                if let Some(warning) = r.primary_warning() {
-                    bar.suspend(|| {
-                        eprintln!("warning: {}", without_path(path, &Error::Other(warning)))
-                    });
-                }
-                if !options.quiet {
-                    bar.suspend(|| {
-                        println!(
-                            "ok     {}: {} = {:.4} ± {:.4}",
-                            path.display(),
-                            r.rate_label(),
-                            r.primary.power.estimate,
-                            r.primary.power.se
-                        )
-                    });
-                }
-                rows.push(batch::BatchRow::ok(path, &r));
-            }
-            Err(Error::Interrupted) => return Err(Error::Interrupted),
-            Err(e) => {
-                let message = without_path(path, &e);
-                bar.suspend(|| eprintln!("failed {}: {message}", path.display()));
-                let mut args = vec!["run".to_string(), path.display().to_string()];
-                args.extend(option_args(options));
-                let mut row = batch::BatchRow::failed(
-                    path,
-                    &message,
-                    &options.overrides,
-                    &reproduce::command(&args),
-                );
-                row.name = name;
-                rows.push(row);
-            }
-        }
-        bar.inc(1);
-    }
-    bar.finish_and_clear();
-    let summary = batch::BatchSummary {
-        rows,
-        command: batch_command,
-    };
+    let shown = BatchLines::new(options.quiet);
+    let summary = pool.install(|| batch::run_batch(inputs, &overrides, &batch_options, &shown))?;
+    shown.bar().finish_and_clear();
     let written = run::write_phase(|| Ok(batch::write_summary(&options.out, &summary)?))?;
     let rows = summary.rows;
     let failed = rows
@@ -405,6 +297,85 @@ fn batch(inputs: &[PathBuf], options: &RunOptions) -> Result<(), Error> {
     Ok(())
 }
 
+/// What a batch shows while it runs: a bar of configs (on a terminal, unless quiet), a line per
+/// config on stdout (unless quiet), its hints, warnings and errors on stderr; Ctrl-C stops it.
+struct BatchLines {
+    /// Made when the batch knows how many configs it has, so that a batch without any shows no
+    /// bar.
+    bar: std::sync::OnceLock<indicatif::ProgressBar>,
+    quiet: bool,
+}
+
+impl BatchLines {
+    fn new(quiet: bool) -> BatchLines {
+        BatchLines {
+            bar: std::sync::OnceLock::new(),
+            quiet,
+        }
+    }
+
+    fn bar(&self) -> &indicatif::ProgressBar {
+        self.bar.get_or_init(indicatif::ProgressBar::hidden)
+    }
+}
+
+impl Progress for BatchLines {
+    fn cancelled(&self) -> bool {
+        Interruptible.cancelled()
+    }
+}
+
+impl batch::BatchObserver for BatchLines {
+    fn planned(&self, configs: &[PathBuf]) {
+        self.bar.get_or_init(|| {
+            if self.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                indicatif::ProgressBar::hidden()
+            } else {
+                indicatif::ProgressBar::new(configs.len() as u64)
+            }
+        });
+    }
+
+    fn starting(&self, config: &Path) {
+        self.bar().set_message(config.display().to_string());
+    }
+
+    fn hints(&self, _config: &Path, hints: &[String]) {
+        self.bar().suspend(|| {
+            for hint in hints {
+                eprintln!("hint: {hint}");
+            }
+        });
+    }
+
+    fn warning(&self, _config: &Path, warning: &str) {
+        self.bar().suspend(|| eprintln!("warning: {warning}"));
+    }
+
+    fn ran(&self, config: &Path, report: &report::RunReport) {
+        if !self.quiet {
+            self.bar().suspend(|| {
+                println!(
+                    "ok     {}: {} = {:.4} ± {:.4}",
+                    config.display(),
+                    report.rate_label(),
+                    report.primary.power.estimate,
+                    report.primary.power.se
+                )
+            });
+        }
+    }
+
+    fn failed(&self, config: &Path, error: &str) {
+        self.bar()
+            .suspend(|| eprintln!("failed {}: {error}", config.display()));
+    }
+
+    fn finished(&self, _config: &Path) {
+        self.bar().inc(1);
+    }
+}
+
 fn run_shards(
     configs: &[PathBuf],
     spec: &ShardSpec,
@@ -413,7 +384,8 @@ fn run_shards(
 ) -> Result<(), Error> {
     let overrides = cli::overrides(options)?;
     let configs = batch::dedup_files(configs.to_vec());
-    let (loaded, clashes) = load_all(&configs, &overrides, &options.out);
+    let batch::LoadedConfigs { loaded, clashes } =
+        batch::load_all(&configs, &overrides, &options.out);
     if let Some(clash) = clashes.values().next() {
         return Err(Error::Usage(format!("nothing was run: {clash}")));
     }

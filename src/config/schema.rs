@@ -1,13 +1,19 @@
-//! The serde mirror of a crossover-sim TOML config: field names, defaults and nothing else.
+//! The serde mirror of a crossover-sim TOML config: field names, defaults, and how the config
+//! spells the names of domain types that cannot spell themselves (the boundary families of
+//! `sequential.efficacy`); nothing else.
 //!
 //! Every struct rejects unknown keys. Defaults live here so that the resolved
-//! config written into the results carries them explicitly. Validation and the
-//! conversion into domain types live in `validate/`.
+//! config written into the results carries them explicitly. Domain types whose TOML spelling is
+//! their own deserialize themselves (`AnalysisName`, `Better`, `Multiplicity`, the two-stage
+//! `Method` and `PowerMethod`). Validation and the conversion into domain types live in
+//! `validate/`.
 
 pub use crate::analysis::AnalysisName;
+use crate::inference::Better;
 use crate::sequential::boundaries::BoundaryFamily;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 /// A whole config file.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -124,6 +130,11 @@ pub struct DesignSection {
 }
 
 /// Kind of sequence randomization.
+///
+/// A mirror of [`crate::model::Randomization`] that stays: the domain's permuted blocks carry
+/// their block size, which the config gives in a key of its own (`block_size`, checked against
+/// `kind` with messages that name both) and whose default depends on the design's sequences,
+/// unknown while the TOML is read. This enum only says which arm validation builds.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum RandomizationKind {
@@ -382,7 +393,7 @@ pub struct AnalysisSection {
     pub hypothesis: HypothesisKind,
     /// The good direction of the contrast (superiority and non-inferiority).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub better: Option<BetterDirection>,
+    pub better: Option<Better>,
     /// The non-inferiority margin (a ratio for ratio endpoints).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub margin: Option<f64>,
@@ -410,6 +421,12 @@ pub struct AnalysisSection {
 }
 
 /// `analysis.hypothesis`.
+///
+/// A mirror of [`crate::inference::Hypothesis`] that stays: the domain's hypotheses carry their
+/// direction and margins on the analysis scale, which the config gives in keys of their own
+/// (`better`, `margin`, `margins`; ratios for ratio endpoints, converted to the log scale) and
+/// validation checks across keys with messages that name each. This enum only says which arm
+/// validation builds.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum HypothesisKind {
@@ -439,16 +456,6 @@ impl HypothesisKind {
             HypothesisKind::Equivalence => "equivalence",
         }
     }
-}
-
-/// `analysis.better`.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum BetterDirection {
-    /// Higher values of the contrast favour the test condition.
-    Higher,
-    /// Lower values favour the test condition.
-    Lower,
 }
 
 /// `analysis.contrast`.
@@ -493,82 +500,200 @@ pub struct SequentialSection {
     pub harm: Option<HarmSection>,
 }
 
-/// The names `sequential.efficacy.spending` accepts: the spending families of
-/// [`BoundaryFamily`], spelled as a config writes them.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum SpendingName {
-    /// Lan-DeMets O'Brien-Fleming type (alpha/2 per side).
-    ObrienFleming,
-    /// Lan-DeMets Pocock type.
-    Pocock,
-    /// Hwang-Shih-DeCani with `gamma`.
-    HwangShihDecani,
-    /// Kim-DeMets power family with `rho`.
-    KimDemets,
-    /// Lan-DeMets O'Brien-Fleming applied to the total two-sided alpha (the other convention).
-    ObrienFlemingTotalAlpha,
-}
-
-/// The names `sequential.efficacy.classical` accepts: the classical families of
-/// [`BoundaryFamily`] without their `classical_` prefix.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum ClassicalName {
-    /// c_k = C / sqrt(t_k).
-    ObrienFleming,
-    /// c_k = C.
-    Pocock,
-    /// z = `interim_z` (default 3) at interims, final adjusted.
-    HaybittlePeto,
-}
-
-impl SpendingName {
-    /// The boundary family this name selects.
-    pub fn family(self) -> BoundaryFamily {
-        match self {
-            SpendingName::ObrienFleming => BoundaryFamily::ObrienFleming,
-            SpendingName::Pocock => BoundaryFamily::Pocock,
-            SpendingName::HwangShihDecani => BoundaryFamily::HwangShihDecani,
-            SpendingName::KimDemets => BoundaryFamily::KimDemets,
-            SpendingName::ObrienFlemingTotalAlpha => BoundaryFamily::ObrienFlemingTotalAlpha,
-        }
-    }
-}
-
-impl ClassicalName {
-    /// The boundary family this name selects.
-    pub fn family(self) -> BoundaryFamily {
-        match self {
-            ClassicalName::ObrienFleming => BoundaryFamily::ClassicalObrienFleming,
-            ClassicalName::Pocock => BoundaryFamily::ClassicalPocock,
-            ClassicalName::HaybittlePeto => BoundaryFamily::HaybittlePeto,
-        }
-    }
-}
-
 /// `sequential.efficacy`: exactly one of `spending`, `classical`, `z`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct EfficacySection {
-    /// Alpha-spending function.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub spending: Option<SpendingName>,
+    /// Alpha-spending function: a spending family of [`BoundaryFamily`], by its name
+    /// ([`spending_names`]).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "spending_family"
+    )]
+    pub spending: Option<BoundaryFamily>,
     /// Hwang-Shih-DeCani gamma.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gamma: Option<f64>,
     /// Kim-DeMets rho.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rho: Option<f64>,
-    /// Classical boundary shape.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub classical: Option<ClassicalName>,
+    /// Classical boundary shape: a classical family of [`BoundaryFamily`], by its name without
+    /// the `classical_` prefix ([`classical_names`]).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "classical_family"
+    )]
+    pub classical: Option<BoundaryFamily>,
     /// Haybittle-Peto interim z (default 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interim_z: Option<f64>,
     /// User-given z critical values, one per look.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub z: Option<Vec<f64>>,
+}
+
+/// The two keys of `sequential.efficacy` that name a [`BoundaryFamily`], and how each spells
+/// the families it accepts: `spending` the alpha-spending families by their names, `classical`
+/// the classical ones by their names without the `classical_` prefix (`classical = "pocock"`).
+/// The families and their names are the domain's ([`BoundaryFamily::ALL`]); only the split
+/// into two keys and the prefix are the config's.
+#[derive(Debug, Clone, Copy)]
+enum FamilyKey {
+    Spending,
+    Classical,
+}
+
+/// The names `sequential.efficacy.spending` accepts, in [`BoundaryFamily::ALL`] order.
+static SPENDING_NAMES: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| FamilyKey::Spending.names_in_order());
+
+/// The names `sequential.efficacy.classical` accepts, in [`BoundaryFamily::ALL`] order.
+static CLASSICAL_NAMES: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| FamilyKey::Classical.names_in_order());
+
+/// The names `sequential.efficacy.spending` accepts: the alpha-spending families of
+/// [`BoundaryFamily`].
+pub fn spending_names() -> &'static [&'static str] {
+    SPENDING_NAMES.as_slice()
+}
+
+/// The names `sequential.efficacy.classical` accepts: the classical families of
+/// [`BoundaryFamily`] without their `classical_` prefix.
+pub fn classical_names() -> &'static [&'static str] {
+    CLASSICAL_NAMES.as_slice()
+}
+
+impl FamilyKey {
+    fn accepts(self, family: BoundaryFamily) -> bool {
+        family.is_classical() == matches!(self, FamilyKey::Classical)
+    }
+
+    /// `family` as this key writes it.
+    fn spell(self, family: BoundaryFamily) -> &'static str {
+        match self {
+            FamilyKey::Spending => family.name(),
+            FamilyKey::Classical => {
+                let name = family.name();
+                name.strip_prefix("classical_").unwrap_or(name)
+            }
+        }
+    }
+
+    fn names_in_order(self) -> Vec<&'static str> {
+        BoundaryFamily::ALL
+            .into_iter()
+            .filter(|&f| self.accepts(f))
+            .map(|f| self.spell(f))
+            .collect()
+    }
+
+    fn names(self) -> &'static [&'static str] {
+        match self {
+            FamilyKey::Spending => spending_names(),
+            FamilyKey::Classical => classical_names(),
+        }
+    }
+
+    fn family(self, name: &str) -> Option<BoundaryFamily> {
+        BoundaryFamily::ALL
+            .into_iter()
+            .find(|&f| self.accepts(f) && self.spell(f) == name)
+    }
+
+    fn serialize<S: serde::Serializer>(
+        self,
+        family: &Option<BoundaryFamily>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match family {
+            Some(f) => s.serialize_str(self.spell(*f)),
+            None => s.serialize_none(),
+        }
+    }
+
+    fn deserialize<'de, D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> Result<Option<BoundaryFamily>, D::Error> {
+        d.deserialize_option(FamilyVisitor(self))
+    }
+}
+
+/// Reads a family the way serde's derive reads an optional enum of unit variants (an option,
+/// then an enum whose variant is a name), so that a wrong name or type gets serde's usual
+/// messages, which validation rewrites in the config's words ("not a known name; allowed:
+/// ...", "must be a name in quotes").
+struct FamilyVisitor(FamilyKey);
+
+impl<'de> serde::de::Visitor<'de> for FamilyVisitor {
+    type Value = Option<BoundaryFamily>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        // serde's derive says "enum <Name>", which the messages read as "a name in quotes".
+        f.write_str("enum BoundaryFamily")
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        let names = self.0.names();
+        d.deserialize_enum("BoundaryFamily", names, self)
+    }
+
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
+        use serde::de::{Error, VariantAccess};
+        let (name, variant): (String, A::Variant) = data.variant()?;
+        let family = self
+            .0
+            .family(&name)
+            .ok_or_else(|| A::Error::unknown_variant(&name, self.0.names()))?;
+        variant.unit_variant()?;
+        Ok(Some(family))
+    }
+}
+
+/// serde of `sequential.efficacy.spending` (see [`FamilyKey`]).
+mod spending_family {
+    use super::{BoundaryFamily, FamilyKey};
+
+    pub fn serialize<S: serde::Serializer>(
+        family: &Option<BoundaryFamily>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        FamilyKey::Spending.serialize(family, s)
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<BoundaryFamily>, D::Error> {
+        FamilyKey::Spending.deserialize(d)
+    }
+}
+
+/// serde of `sequential.efficacy.classical` (see [`FamilyKey`]).
+mod classical_family {
+    use super::{BoundaryFamily, FamilyKey};
+
+    pub fn serialize<S: serde::Serializer>(
+        family: &Option<BoundaryFamily>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        FamilyKey::Classical.serialize(family, s)
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<BoundaryFamily>, D::Error> {
+        FamilyKey::Classical.deserialize(d)
+    }
 }
 
 /// `sequential.futility` (non-binding; checked at interim looks only).
@@ -732,4 +857,61 @@ fn default_power_method() -> crate::adaptive::PowerMethod {
 
 fn default_max_total() -> i64 {
     1000
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn efficacy(text: &str) -> Result<EfficacySection, String> {
+        toml::from_str(text).map_err(|e| e.message().to_string())
+    }
+
+    #[test]
+    fn each_boundary_family_is_named_by_one_key_and_reads_back_as_written() {
+        assert_eq!(
+            spending_names(),
+            [
+                "obrien_fleming",
+                "pocock",
+                "hwang_shih_decani",
+                "kim_demets",
+                "obrien_fleming_total_alpha"
+            ]
+        );
+        assert_eq!(
+            classical_names(),
+            ["obrien_fleming", "pocock", "haybittle_peto"]
+        );
+        for family in BoundaryFamily::ALL {
+            let section = if family.is_classical() {
+                EfficacySection {
+                    classical: Some(family),
+                    ..EfficacySection::default()
+                }
+            } else {
+                EfficacySection {
+                    spending: Some(family),
+                    ..EfficacySection::default()
+                }
+            };
+            let text = toml::to_string(&section).unwrap();
+            assert_eq!(efficacy(&text), Ok(section), "{text}");
+        }
+        let classical = efficacy("classical = \"pocock\"").unwrap();
+        assert_eq!(classical.classical, Some(BoundaryFamily::ClassicalPocock));
+        assert_eq!(efficacy("").unwrap(), EfficacySection::default());
+    }
+
+    #[test]
+    fn a_family_under_the_other_key_is_an_unknown_name() {
+        assert_eq!(
+            efficacy("spending = \"haybittle_peto\"").unwrap_err(),
+            "unknown variant `haybittle_peto`, expected one of `obrien_fleming`, `pocock`, `hwang_shih_decani`, `kim_demets`, `obrien_fleming_total_alpha`"
+        );
+        assert_eq!(
+            efficacy("classical = \"classical_pocock\"").unwrap_err(),
+            "unknown variant `classical_pocock`, expected one of `obrien_fleming`, `pocock`, `haybittle_peto`"
+        );
+    }
 }

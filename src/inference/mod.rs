@@ -43,8 +43,10 @@ impl Decision {
     }
 }
 
-/// Which direction of the contrast is the good one, for one-sided hypotheses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which direction of the contrast is the good one, for one-sided hypotheses. A config names it
+/// `analysis.better = "higher"` or `"lower"` (serde, as [`Better::as_str`] spells it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Better {
     /// Larger values of the contrast (test minus reference) favour the test condition.
     Higher,

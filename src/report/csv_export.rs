@@ -11,11 +11,167 @@
 //! - text on one line (an error's caret diagram is dropped, its lines joined by "; "), so that a
 //!   spreadsheet or `read.csv` shows one row per record.
 //!
-//! The column dictionary of every CSV is in docs/outputs.md.
+//! Each file's columns are one list of [`Column`]s (a name and the function that fills the
+//! cell from a row), from which both its header and every row are written ([`render_rows`]);
+//! the observation and provenance columns that several files share are written once here
+//! ([`observation_columns`], [`provenance_columns`]). The column dictionary of every CSV is in
+//! docs/outputs.md.
 
 use super::{Proportion, ReportError, RunReport};
 
 use crate::numerics::Z_95;
+use std::borrow::Cow;
+
+/// One column of a CSV file: its name in the header and how a row of type `R` fills its cell.
+/// A file's columns are one list of these, and its header and every row are written from that
+/// list, so a column cannot be named in the header and forgotten in the rows.
+pub struct Column<R> {
+    /// The name in the header.
+    pub name: Cow<'static, str>,
+    /// The cell of a row.
+    pub cell: fn(&R) -> String,
+}
+
+impl<R> Column<R> {
+    /// A column of a fixed name.
+    pub fn new(name: &'static str, cell: fn(&R) -> String) -> Column<R> {
+        Column {
+            name: Cow::Borrowed(name),
+            cell,
+        }
+    }
+
+    /// A column whose name is known only when the file is written (a sweep's swept keys).
+    pub fn named(name: String, cell: fn(&R) -> String) -> Column<R> {
+        Column {
+            name: Cow::Owned(name),
+            cell,
+        }
+    }
+}
+
+// By hand: a derive would ask `R: Clone`, which a column never needs.
+impl<R> Clone for Column<R> {
+    fn clone(&self) -> Self {
+        Column {
+            name: self.name.clone(),
+            cell: self.cell,
+        }
+    }
+}
+
+impl<R> std::fmt::Debug for Column<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Column").field(&self.name).finish()
+    }
+}
+
+/// The header of a file of `columns`: their names, in order.
+pub fn header_of<R>(columns: &[Column<R>]) -> Vec<String> {
+    columns.iter().map(|c| c.name.to_string()).collect()
+}
+
+/// A CSV file as bytes: the header of `columns`, then one line per row with each column's cell;
+/// `what` names the file in errors.
+pub fn render_rows<R>(
+    what: &str,
+    columns: &[Column<R>],
+    rows: impl IntoIterator<Item = R>,
+) -> Result<Vec<u8>, ReportError> {
+    let table: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|row| columns.iter().map(|c| (c.cell)(&row)).collect())
+        .collect();
+    write_table(what, &header_of(columns), &table)
+}
+
+/// A row of a tidy file: one observation, with what it is about.
+pub trait ObservationRow {
+    /// The row's observation.
+    fn observation(&self) -> &Observation;
+}
+
+impl ObservationRow for Observation {
+    fn observation(&self) -> &Observation {
+        self
+    }
+}
+
+/// A row that ends with the provenance of the result it belongs to.
+pub trait ProvenanceRow {
+    /// The result's provenance.
+    fn provenance(&self) -> &Provenance;
+}
+
+fn whole(x: Option<usize>) -> String {
+    x.map_or(String::new(), |v| v.to_string())
+}
+
+/// Every column an [`Observation`] can fill, in the order the files use: the one place that
+/// says how each is written. A file whose observations never have some qualifier leaves its
+/// column out ([`observation_columns_of`]).
+pub fn observation_columns<R: ObservationRow>() -> Vec<Column<R>> {
+    vec![
+        Column::new("quantity", |r| r.observation().quantity.to_string()),
+        Column::new("analysis", |r| {
+            r.observation().analysis.clone().unwrap_or_default()
+        }),
+        Column::new("contrast", |r| {
+            r.observation()
+                .contrast
+                .as_deref()
+                .map(text)
+                .unwrap_or_default()
+        }),
+        Column::new("condition", |r| {
+            r.observation()
+                .condition
+                .as_deref()
+                .map(text)
+                .unwrap_or_default()
+        }),
+        Column::new("look", |r| whole(r.observation().look)),
+        Column::new("reason", |r| {
+            r.observation().reason.clone().unwrap_or_default()
+        }),
+        Column::new("responders", |r| whole(r.observation().responders)),
+        Column::new("estimate", |r| number(r.observation().estimate)),
+        Column::new("se", |r| number(r.observation().se)),
+        Column::new("ci_low", |r| number(r.observation().ci_low)),
+        Column::new("ci_high", |r| number(r.observation().ci_high)),
+    ]
+}
+
+/// The observation columns called `names`, in that order (a file that leaves some out).
+///
+/// # Panics
+/// When a name is not one of [`observation_columns`]: the lists are constants of the files,
+/// so every test that writes the file finds the mistake.
+pub fn observation_columns_of<R: ObservationRow>(names: &[&str]) -> Vec<Column<R>> {
+    let all = observation_columns::<R>();
+    names
+        .iter()
+        .map(|name| {
+            all.iter()
+                .find(|c| c.name == *name)
+                .unwrap_or_else(|| panic!("{name:?} is not an observation column"))
+                .clone()
+        })
+        .collect()
+}
+
+/// The provenance columns that end every row of summary.csv and the sweep CSV.
+pub fn provenance_columns<R: ProvenanceRow>() -> Vec<Column<R>> {
+    vec![
+        Column::new("name", |r| text(&r.provenance().name)),
+        Column::new("config_file", |r| text(&r.provenance().config_file)),
+        Column::new("overrides", |r| overrides_cell(&r.provenance().overrides)),
+        Column::new("seed", |r| r.provenance().seed.to_string()),
+        Column::new("replicates", |r| r.provenance().replicates.to_string()),
+        Column::new("version", |r| r.provenance().version.clone()),
+        Column::new("command", |r| text(&r.provenance().command)),
+    ]
+}
 
 /// One observation: a quantity, what it is about, and its value with Monte Carlo error.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -118,23 +274,12 @@ impl Observation {
         self
     }
 
-    /// The cell of `column`, one of [`OBSERVATION_COLUMNS`].
+    /// The cell of `column`, one of [`observation_columns`] (blank for any other name).
     pub fn cell(&self, column: &str) -> String {
-        let whole = |x: Option<usize>| x.map_or(String::new(), |v| v.to_string());
-        match column {
-            "quantity" => self.quantity.to_string(),
-            "analysis" => self.analysis.clone().unwrap_or_default(),
-            "contrast" => self.contrast.as_deref().map(text).unwrap_or_default(),
-            "condition" => self.condition.as_deref().map(text).unwrap_or_default(),
-            "look" => whole(self.look),
-            "reason" => self.reason.clone().unwrap_or_default(),
-            "responders" => whole(self.responders),
-            "estimate" => number(self.estimate),
-            "se" => number(self.se),
-            "ci_low" => number(self.ci_low),
-            "ci_high" => number(self.ci_high),
-            _ => String::new(),
-        }
+        observation_columns::<Observation>()
+            .iter()
+            .find(|c| c.name == column)
+            .map_or(String::new(), |c| (c.cell)(self))
     }
 
     /// Whether `column` has a value: a writer that leaves a column out must only drop blank
@@ -143,32 +288,6 @@ impl Observation {
         !self.cell(column).is_empty()
     }
 }
-
-/// Every column an [`Observation`] can fill, in the order the files use.
-pub const OBSERVATION_COLUMNS: [&str; 11] = [
-    "quantity",
-    "analysis",
-    "contrast",
-    "condition",
-    "look",
-    "reason",
-    "responders",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-];
-
-/// The provenance columns that end every row of summary.csv and the sweep CSV.
-pub const PROVENANCE_COLUMNS: [&str; 7] = [
-    "name",
-    "config_file",
-    "overrides",
-    "seed",
-    "replicates",
-    "version",
-    "command",
-];
 
 /// What reproduces a result, repeated on every row so that files of several runs can be
 /// stacked (`rbind`, `pd.concat`) and each row still says where it came from.
@@ -188,21 +307,6 @@ pub struct Provenance {
     pub version: String,
     /// The command that reproduces the file.
     pub command: String,
-}
-
-impl Provenance {
-    /// The cells of [`PROVENANCE_COLUMNS`].
-    pub fn cells(&self) -> Vec<String> {
-        vec![
-            text(&self.name),
-            text(&self.config_file),
-            overrides_cell(&self.overrides),
-            self.seed.to_string(),
-            self.replicates.to_string(),
-            self.version.clone(),
-            text(&self.command),
-        ]
-    }
 }
 
 /// The `--set` arguments as one cell: a JSON array of strings (empty array without any).
@@ -258,7 +362,7 @@ pub fn share(p: f64, trials: u64) -> Proportion {
 }
 
 /// Writes a header and rows as CSV bytes; `what` names the file in errors.
-pub fn write_table(
+fn write_table(
     what: &str,
     header: &[String],
     rows: &[Vec<String>],
@@ -562,33 +666,58 @@ pub fn provenance(report: &RunReport) -> Provenance {
     }
 }
 
+/// A row of summary.csv: one observation of a run, with the run's provenance.
+pub struct SummaryCsvRow<'a> {
+    /// The observation.
+    pub observation: &'a Observation,
+    /// Whether the run is a null (its rejection rate is a type I error).
+    pub under_null: bool,
+    /// The run's provenance.
+    pub provenance: &'a Provenance,
+}
+
+impl ObservationRow for SummaryCsvRow<'_> {
+    fn observation(&self) -> &Observation {
+        self.observation
+    }
+}
+
+impl ProvenanceRow for SummaryCsvRow<'_> {
+    fn provenance(&self) -> &Provenance {
+        self.provenance
+    }
+}
+
+/// The columns of summary.csv: every observation column, `under_null` and the provenance.
+pub fn columns<'a>() -> Vec<Column<SummaryCsvRow<'a>>> {
+    let mut columns = observation_columns();
+    columns.push(Column::new("under_null", |r: &SummaryCsvRow| {
+        boolean(r.under_null)
+    }));
+    columns.extend(provenance_columns());
+    columns
+}
+
 /// The header of summary.csv.
 pub fn header() -> Vec<String> {
-    OBSERVATION_COLUMNS
-        .iter()
-        .chain(&["under_null"])
-        .chain(PROVENANCE_COLUMNS.iter())
-        .map(|c| c.to_string())
-        .collect()
+    header_of(&columns())
 }
 
 /// summary.csv as bytes: [`header`], then one row per [`observations`] entry, each ending with
 /// `under_null` and the provenance.
 pub fn render(report: &RunReport) -> Result<Vec<u8>, ReportError> {
-    let tail: Vec<String> = std::iter::once(boolean(report.is_null()))
-        .chain(provenance(report).cells())
-        .collect();
-    let rows: Vec<Vec<String>> = observations(report)
-        .iter()
-        .map(|o| {
-            OBSERVATION_COLUMNS
-                .iter()
-                .map(|c| o.cell(c))
-                .chain(tail.iter().cloned())
-                .collect()
-        })
-        .collect();
-    write_table("summary.csv", &header(), &rows)
+    let under_null = report.is_null();
+    let provenance = provenance(report);
+    let observations = observations(report);
+    render_rows(
+        "summary.csv",
+        &columns(),
+        observations.iter().map(|observation| SummaryCsvRow {
+            observation,
+            under_null,
+            provenance: &provenance,
+        }),
+    )
 }
 
 #[cfg(test)]
@@ -612,6 +741,33 @@ mod tests {
             number(Some(share(2564.0 / 10_000.0, 10_000).estimate)),
             "0.2564"
         );
+    }
+
+    #[test]
+    fn every_observation_column_reads_a_field_of_its_own() {
+        let full = Observation::proportion("power", &Proportion::new(8, 10))
+            .analysis("anova")
+            .contrast("B - A")
+            .condition("B")
+            .look(1)
+            .reason("efficacy")
+            .responders(3);
+        let columns = observation_columns::<Observation>();
+        let cells: Vec<String> = columns.iter().map(|c| (c.cell)(&full)).collect();
+        assert!(cells.iter().all(|c| !c.is_empty()), "{cells:?}");
+        let names = header_of(&columns);
+        let mut distinct = names.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), names.len(), "{names:?}");
+        assert_eq!(full.cell("look"), "1");
+        assert_eq!(full.cell("no such column"), "");
+    }
+
+    #[test]
+    #[should_panic(expected = "\"lok\" is not an observation column")]
+    fn a_file_can_leave_out_only_columns_that_exist() {
+        observation_columns_of::<Observation>(&["quantity", "lok"]);
     }
 
     #[test]

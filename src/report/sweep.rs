@@ -4,7 +4,7 @@
 //! path, the `--set` overrides and the reproducing command. The CSV is tidy (long): one row per
 //! grid point and observation, the swept keys as named columns.
 
-use super::csv_export::{self, Observation};
+use super::csv_export::{self, Column, Observation, ObservationRow, Provenance, ProvenanceRow};
 use super::export::{Exporter, JsonFile};
 use super::plot::{heat_map_svg, line_chart_svg, Chart, HeatMap, RefLine, Series};
 use super::sweep_result::{numeric, SweepPoint, SweepResult};
@@ -121,24 +121,57 @@ pub fn point_observations(p: &SweepPoint, replicates: u64) -> Vec<Observation> {
     out
 }
 
-/// The header of a sweep's CSV: the swept keys (named as written, e.g. `design.enrolled`), the
-/// observation columns, `under_null` and the provenance.
-pub fn csv_header(sweep: &SweepResult) -> Vec<String> {
-    std::iter::once(sweep.param.clone())
-        .chain(sweep.param2.clone())
-        .chain(
-            SWEEP_OBSERVATION_COLUMNS
-                .iter()
-                .chain(&["under_null"])
-                .chain(csv_export::PROVENANCE_COLUMNS.iter())
-                .map(|c| c.to_string()),
-        )
-        .collect()
+/// A row of a sweep's CSV: one observation at one grid point, with the sweep's provenance.
+pub struct SweepCsvRow<'a> {
+    /// The grid point.
+    pub point: &'a SweepPoint,
+    /// The observation.
+    pub observation: &'a Observation,
+    /// The sweep's provenance.
+    pub provenance: &'a Provenance,
 }
 
-/// A sweep's CSV as bytes: one row per grid point and observation (long format).
-pub fn render_csv(sweep: &SweepResult) -> Result<Vec<u8>, ReportError> {
-    let provenance = csv_export::Provenance {
+impl ObservationRow for SweepCsvRow<'_> {
+    fn observation(&self) -> &Observation {
+        self.observation
+    }
+}
+
+impl ProvenanceRow for SweepCsvRow<'_> {
+    fn provenance(&self) -> &Provenance {
+        self.provenance
+    }
+}
+
+/// The columns of a sweep's CSV: the swept keys (named as written, e.g. `design.enrolled`),
+/// the observation columns, `under_null` and the provenance.
+pub fn csv_columns<'a>(sweep: &SweepResult) -> Vec<Column<SweepCsvRow<'a>>> {
+    let mut columns = vec![Column::named(sweep.param.clone(), |r: &SweepCsvRow| {
+        value_cell(&r.point.value)
+    })];
+    if let Some(param2) = &sweep.param2 {
+        columns.push(Column::named(param2.clone(), |r: &SweepCsvRow| {
+            r.point.value2.as_ref().map(value_cell).unwrap_or_default()
+        }));
+    }
+    columns.extend(csv_export::observation_columns_of(
+        &SWEEP_OBSERVATION_COLUMNS,
+    ));
+    columns.push(Column::new("under_null", |r: &SweepCsvRow| {
+        csv_export::boolean(r.point.under_null)
+    }));
+    columns.extend(csv_export::provenance_columns());
+    columns
+}
+
+/// The header of a sweep's CSV (see [`csv_columns`]).
+pub fn csv_header(sweep: &SweepResult) -> Vec<String> {
+    csv_export::header_of(&csv_columns(sweep))
+}
+
+/// What reproduces a sweep, on every row of its CSV.
+fn provenance(sweep: &SweepResult) -> Provenance {
+    Provenance {
         name: sweep.name.clone(),
         config_file: sweep.config_file.clone(),
         overrides: sweep.overrides.clone(),
@@ -147,29 +180,24 @@ pub fn render_csv(sweep: &SweepResult) -> Result<Vec<u8>, ReportError> {
         version: sweep.version.clone(),
         command: sweep.command.clone(),
     }
-    .cells();
-    let mut rows = Vec::new();
-    for p in &sweep.points {
-        let keys: Vec<String> = std::iter::once(value_cell(&p.value))
-            .chain(
-                sweep
-                    .param2
-                    .as_ref()
-                    .map(|_| p.value2.as_ref().map(value_cell).unwrap_or_default()),
-            )
-            .collect();
-        for o in point_observations(p, sweep.replicates) {
-            rows.push(
-                keys.iter()
-                    .cloned()
-                    .chain(SWEEP_OBSERVATION_COLUMNS.iter().map(|c| o.cell(c)))
-                    .chain(std::iter::once(csv_export::boolean(p.under_null)))
-                    .chain(provenance.iter().cloned())
-                    .collect(),
-            );
-        }
-    }
-    csv_export::write_table("sweep csv", &csv_header(sweep), &rows)
+}
+
+/// A sweep's CSV as bytes: one row per grid point and observation (long format).
+pub fn render_csv(sweep: &SweepResult) -> Result<Vec<u8>, ReportError> {
+    let provenance = provenance(sweep);
+    let observed: Vec<(&SweepPoint, Vec<Observation>)> = sweep
+        .points
+        .iter()
+        .map(|p| (p, point_observations(p, sweep.replicates)))
+        .collect();
+    let rows = observed.iter().flat_map(|(point, observations)| {
+        observations.iter().map(|observation| SweepCsvRow {
+            point,
+            observation,
+            provenance: &provenance,
+        })
+    });
+    csv_export::render_rows("sweep csv", &csv_columns(sweep), rows)
 }
 
 /// File-name form of a dotted key.

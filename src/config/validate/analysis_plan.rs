@@ -93,8 +93,7 @@ pub(super) fn hypothesis(a: &AnalysisSection, endpoint: Endpoint) -> Result<Hypo
     };
     let better = || -> Result<Better> {
         match a.better {
-            Some(BetterDirection::Higher) => Ok(Better::Higher),
-            Some(BetterDirection::Lower) => Ok(Better::Lower),
+            Some(better) => Ok(better),
             None => Err(invalid(
                 "analysis.better",
                 "(missing)",

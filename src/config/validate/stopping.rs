@@ -92,8 +92,8 @@ pub(super) fn sequential(
         }
         (spending, classical, _) => {
             let family = match (spending, classical) {
-                (Some(s), _) => s.family(),
-                (None, Some(c)) => c.family(),
+                (Some(s), _) => s,
+                (None, Some(c)) => c,
                 (None, None) => BoundaryFamily::ObrienFleming,
             };
             let uses = family.parameter();

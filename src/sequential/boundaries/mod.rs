@@ -231,6 +231,17 @@ impl BoundaryFamily {
         }
     }
 
+    /// Whether the family is a classical boundary of a fixed shape (O'Brien-Fleming, Pocock,
+    /// Haybittle-Peto) rather than an alpha-spending function.
+    pub fn is_classical(self) -> bool {
+        matches!(
+            self,
+            BoundaryFamily::ClassicalObrienFleming
+                | BoundaryFamily::ClassicalPocock
+                | BoundaryFamily::HaybittlePeto
+        )
+    }
+
     /// The parameter the family takes, if any.
     pub fn parameter(self) -> Option<BoundaryParameter> {
         match self {
