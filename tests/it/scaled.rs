@@ -258,3 +258,81 @@ fn bad_rule_settings_are_refused() {
         )],
     );
 }
+
+/// `scABEL.ad(CV = 0.35, design = "2x2x4", n = 34)`: adjusted alpha 0.036299, power 0.81184 at
+/// 0.05 and 0.77281 at the adjusted alpha. Those come from PowerTOST's summary statistics,
+/// whose type I error at alpha 0.05 (0.065566) overstates the exact 0.06498 by 0.0006. Our
+/// expectation: the type I error falls by about 1.1 per unit of alpha near the root (0.0648 at
+/// 0.05 to 0.05 at 0.0368 on these trials), so the exact root lies about 0.0006 / 1.1 = 0.0005
+/// above PowerTOST's, near 0.0368, and the power there about 2.9 x 0.0005 = 0.0015 above
+/// 0.77281, near 0.7743. Tolerances: 4 combined SEs (the adjusted alpha's delta-method SE is
+/// about 0.0002 on each side; the powers' about 0.0004 and 0.0013). 1,000,000 replicates.
+#[test]
+fn the_adjusted_alpha_matches_its_derived_expectation() {
+    let loaded = load(
+        "configs/scaled/ema_2x2x4.toml",
+        &["simulation.replicates=1000000"],
+    );
+    let a = crossover_sim::alpha_adjustment::adjust_alpha(&loaded, Some(0.025)).unwrap();
+    assert!(a.adjustment_needed);
+    check(
+        a.at_nominal.type_one_error.estimate,
+        1_000_000,
+        0.06498,
+        0.0,
+        "TIE at 0.05",
+    );
+    let se_alpha = (2.0f64).sqrt() * a.adjusted_alpha_se;
+    assert_within(
+        a.adjusted_alpha,
+        0.036299 + 0.0005,
+        se_alpha,
+        4.0,
+        "adjusted alpha",
+    );
+    // The largest alpha at or below nominal: at it the type I error holds, just above it not.
+    assert!(a.at_adjusted.type_one_error.estimate <= 0.05);
+    check(
+        a.at_nominal.power.estimate,
+        1_000_000,
+        0.813720,
+        0.0,
+        "power at 0.05",
+    );
+    let se = (0.0004f64.powi(2) + 0.0013f64.powi(2)).sqrt();
+    assert_within(
+        a.at_adjusted.power.estimate,
+        0.77281 + 0.0015,
+        se,
+        4.0,
+        "power at adjusted",
+    );
+    // A pre-specified 0.025 is checked, not searched: its type I error is below nominal.
+    let p = a.prespecified.unwrap();
+    assert_eq!(p.alpha, 0.025);
+    assert!(p.type_one_error.estimate < 0.05);
+}
+
+/// `scABEL.ad(CV = 0.45, design = "2x2x4", n = 28)`: type I error 0.048889 at 0.05, no
+/// adjustment needed. 1,000,000 replicates (SE 0.00022; 0.05 is 5 SEs above 0.0489).
+#[test]
+fn no_adjustment_is_needed_at_cv_045() {
+    let loaded = load(
+        "configs/scaled/ema_2x2x4.toml",
+        &[
+            "simulation.replicates=1000000",
+            "log_normal.cv_within=0.45",
+            "design.enrolled=28",
+        ],
+    );
+    let a = crossover_sim::alpha_adjustment::adjust_alpha(&loaded, None).unwrap();
+    check(
+        a.at_nominal.type_one_error.estimate,
+        1_000_000,
+        0.048889,
+        peer_se(0.048889, 1e6),
+        "TIE at CV 0.45",
+    );
+    assert!(!a.adjustment_needed);
+    assert_eq!(a.adjusted_alpha, 0.05);
+}
