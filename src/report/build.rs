@@ -144,7 +144,7 @@ pub fn describe(name: AnalysisName, loaded: &LoadedConfig) -> String {
         });
     // A two-stage method tests its primary at its own adjusted level, not analysis.alpha.
     let level = match d.two_stage() {
-        Some(plan) if name == d.analysis().primary => plan.alpha,
+        Some(plan) if name == d.analysis().primary() => plan.alpha(),
         _ => d.analysis().level_of(name),
     };
     d.analysis()
@@ -158,7 +158,7 @@ fn closed_form_report(d: &crate::config::design::TrialDesign) -> ClosedFormRepor
             power: Some(e.power),
             standard_error: Some(e.standard_error),
             df: Some(e.df),
-            note: match d.analysis().hypothesis {
+            note: match d.analysis().hypothesis() {
                 crate::inference::Hypothesis::Equivalence { .. } => {
                     "Owen's Q integral; the design is balanced, complete and homogeneous normal on the analysis scale"
                 }
@@ -185,7 +185,8 @@ fn closed_form_report(d: &crate::config::design::TrialDesign) -> ClosedFormRepor
 /// The exact power by true ratio of a bioequivalence design on a ratio endpoint: 81 ratios
 /// from the lower limit less 0.05 to the upper limit plus 0.05.
 fn bioequivalence_power_curve(d: &crate::config::design::TrialDesign) -> Vec<PowerCurvePoint> {
-    let crate::inference::Hypothesis::Equivalence { lower, upper } = d.analysis().hypothesis else {
+    let crate::inference::Hypothesis::Equivalence { lower, upper } = d.analysis().hypothesis()
+    else {
         return Vec::new();
     };
     if d.endpoint() != crate::model::Endpoint::LogNormal {
@@ -239,7 +240,7 @@ fn two_stage_report(
     };
     let max = hist.iter().rposition(|&c| c > 0).unwrap_or(0);
     TwoStageReport {
-        method: plan.method.as_str().to_string(),
+        method: plan.method().as_str().to_string(),
         steps: crate::adaptive::describe(plan, d.enrolled(), d.endpoint().is_ratio()),
         p_success: Proportion::new(t.stage1_pass + t.stage2_pass, r),
         p_stop_stage1_pass: Proportion::new(t.stage1_pass, r),
@@ -275,7 +276,7 @@ fn mean_interval(tally: &AnalysisTally, level: f64) -> Option<Interval> {
 /// (simultaneous intervals), the primary's level otherwise.
 fn contrast_interval_alpha(d: &TrialDesign, primary_level: f64) -> f64 {
     let m = d.contrasts().len();
-    if m > 1 && d.analysis().multiplicity == crate::inference::Multiplicity::Bonferroni {
+    if m > 1 && d.analysis().multiplicity() == crate::inference::Multiplicity::Bonferroni {
         crate::inference::bonferroni_level(primary_level, m)
     } else {
         primary_level
@@ -286,12 +287,12 @@ fn contrast_interval_alpha(d: &TrialDesign, primary_level: f64) -> f64 {
 /// primary analysis with one), its true value, and the linear model's design constants.
 fn contrast_reports(d: &TrialDesign, summary: &Summary, primary_level: f64) -> Vec<ContrastReport> {
     let r = summary.replicates.max(1);
-    let hypothesis = d.analysis().hypothesis;
+    let hypothesis = d.analysis().hypothesis();
     let interval_level = hypothesis.interval_level(contrast_interval_alpha(d, primary_level));
-    let carryover = d.analysis().primary == AnalysisName::ANOVA_CARRYOVER;
+    let carryover = d.analysis().primary() == AnalysisName::ANOVA_CARRYOVER;
     // The linear model's constants say nothing about a primary that estimates something else.
     let linear_primary =
-        d.analysis().primary.spec().estimand == crate::analysis::Estimand::ContrastEffect;
+        d.analysis().primary().spec().estimand == crate::analysis::Estimand::ContrastEffect;
     let mut model =
         crate::analysis::anova::AnovaModel::with_contrasts(d.crossover(), d.contrasts(), carryover);
     let periods = d.crossover().period_count();
@@ -306,11 +307,11 @@ fn contrast_reports(d: &TrialDesign, summary: &Summary, primary_level: f64) -> V
             let tally = if d.contrasts().len() > 1 {
                 &summary.contrasts[i]
             } else {
-                &summary.analyses[d.analysis().primary.index()]
+                &summary.analyses[d.analysis().primary().index()]
             };
             // A primary analysis that targets something else than the contrast's population
             // value (responders_paired) has no mean estimate of the contrast.
-            let (mean, mean_se) = if d.analysis().primary.spec().estimand
+            let (mean, mean_se) = if d.analysis().primary().spec().estimand
                 == crate::analysis::Estimand::ContrastEffect
             {
                 mean_and_se(tally)
@@ -337,12 +338,12 @@ fn contrast_reports(d: &TrialDesign, summary: &Summary, primary_level: f64) -> V
             if mean.is_none() {
                 missing.insert(
                     "mean_estimate".to_string(),
-                    if d.analysis().primary.spec().estimand
+                    if d.analysis().primary().spec().estimand
                         != crate::analysis::Estimand::ContrastEffect
                     {
                         format!(
                             "the primary analysis {} does not estimate the contrast's population value",
-                            d.analysis().primary.as_str()
+                            d.analysis().primary().as_str()
                         )
                     } else {
                         "not analyzable on any trial".to_string()
@@ -355,7 +356,7 @@ fn contrast_reports(d: &TrialDesign, summary: &Summary, primary_level: f64) -> V
                 } else {
                     format!(
                         "the primary analysis {} does not estimate the contrast",
-                        d.analysis().primary.as_str()
+                        d.analysis().primary().as_str()
                     )
                 };
                 missing.insert("variance_factor".to_string(), why.clone());
@@ -415,10 +416,10 @@ fn family_report(
         .filter(|c| c.under_null)
         .map(|c| c.name.clone())
         .collect();
-    let procedure = d.analysis().multiplicity;
+    let procedure = d.analysis().multiplicity();
     Some(FamilyReport {
         multiplicity: procedure.as_str().to_string(),
-        procedure: procedure.describe(m, d.analysis().alpha),
+        procedure: procedure.describe(m, d.analysis().alpha()),
         p_any_rejected: Proportion::new(r - counts[0].min(r), r),
         p_all_rejected: Proportion::new(counts[m], r),
         mean_rejections: counts
@@ -443,12 +444,12 @@ pub fn build_report(
     let d = &loaded.design;
     let r = summary.replicates.max(1);
     let rf = r as f64;
-    let primary_name = d.analysis().primary;
+    let primary_name = d.analysis().primary();
     let primary_tally = &summary.analyses[primary_name.index()];
-    let primary_hypothesis = d.analysis().hypothesis;
+    let primary_hypothesis = d.analysis().hypothesis();
     let primary_level = match d.two_stage() {
-        Some(plan) => plan.alpha,
-        None => *rules.nominal_level.last().unwrap_or(&d.analysis().alpha),
+        Some(plan) => plan.alpha(),
+        None => *rules.nominal_level.last().unwrap_or(&d.analysis().alpha()),
     };
     // The level of the primary's intervals: Bonferroni's adjusted level with several contrasts.
     let interval_alpha = contrast_interval_alpha(d, primary_level);

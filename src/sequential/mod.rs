@@ -49,34 +49,67 @@ impl StopReason {
     }
 }
 
-/// Interim looks and stopping rules.
+/// Interim looks and stopping rules, validated by `config` (or [`SequentialPlan::fixed`]).
+///
+/// The fields are visible to the crate only, so code outside it cannot build an unvalidated
+/// plan; they are read through the accessors.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SequentialPlan {
     /// Enrollment count analysed at each look; the last equals `enrolled`.
-    pub looks: Vec<usize>,
+    pub(crate) looks: Vec<usize>,
     /// Periods per participant (sizes the critical-value tables by the largest df).
-    pub periods: usize,
+    pub(crate) periods: usize,
     /// Efficacy boundary.
-    pub efficacy: BoundaryKind,
+    pub(crate) efficacy: BoundaryKind,
     /// Futility: stop when |z| is below this at interim look k.
-    pub futility_z: Option<Vec<f64>>,
+    pub(crate) futility_z: Option<Vec<f64>>,
     /// Futility: stop when conditional power under the current trend is below this.
-    pub futility_conditional_power: Option<f64>,
+    pub(crate) futility_conditional_power: Option<f64>,
     /// Harm: stop when the adverse-event difference T - R reaches this.
-    pub harm_max_difference: Option<f64>,
+    pub(crate) harm_max_difference: Option<f64>,
 }
 
 impl SequentialPlan {
-    /// A fixed design: one look at `enrolled`.
-    pub fn fixed(enrolled: usize) -> SequentialPlan {
+    /// A fixed design: one look at `enrolled` participants with `periods` periods each.
+    pub fn fixed(enrolled: usize, periods: usize) -> SequentialPlan {
         SequentialPlan {
             looks: vec![enrolled],
-            periods: 2,
+            periods,
             efficacy: BoundaryKind::Spending(SpendingFunction::ObrienFleming),
             futility_z: None,
             futility_conditional_power: None,
             harm_max_difference: None,
         }
+    }
+
+    /// Enrollment count analysed at each look; the last equals `enrolled`.
+    pub fn looks(&self) -> &[usize] {
+        &self.looks
+    }
+
+    /// Periods per participant.
+    pub fn periods(&self) -> usize {
+        self.periods
+    }
+
+    /// Efficacy boundary.
+    pub fn efficacy(&self) -> &BoundaryKind {
+        &self.efficacy
+    }
+
+    /// Futility: the |z| below which the trial stops at each interim look, if given.
+    pub fn futility_z(&self) -> Option<&[f64]> {
+        self.futility_z.as_deref()
+    }
+
+    /// Futility: the conditional power under the current trend below which the trial stops.
+    pub fn futility_conditional_power(&self) -> Option<f64> {
+        self.futility_conditional_power
+    }
+
+    /// Harm: the adverse-event difference T - R at which the trial stops.
+    pub fn harm_max_difference(&self) -> Option<f64> {
+        self.harm_max_difference
     }
 
     /// Information fractions n_k / N.

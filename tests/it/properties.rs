@@ -756,7 +756,7 @@ fn check_report_json(report: &RunReport, loaded: &LoadedConfig) -> Result<(), Te
 /// the report, and checks it.
 fn check_simulation(loaded: &LoadedConfig) -> Result<(), TestCaseError> {
     let d = &loaded.design;
-    if d.enrolled() > MAX_SIMULATED_ENROLLED || d.sequential().looks.len() > MAX_SIMULATED_LOOKS {
+    if d.enrolled() > MAX_SIMULATED_ENROLLED || d.sequential().looks().len() > MAX_SIMULATED_LOOKS {
         return Ok(());
     }
     let sim = match crossover_sim::run::simulator(loaded) {

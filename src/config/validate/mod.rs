@@ -17,7 +17,7 @@ mod population;
 mod stopping;
 
 use adaptive::two_stage;
-use analysis_plan::{analysis, hypothesis};
+use analysis_plan::analysis;
 use crossover::{contrasts, crossover, randomization};
 use population::{dropout, effects, log_normal, per_condition, population, response};
 use stopping::sequential;
@@ -141,8 +141,12 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
             .unwrap_or(&ResponseSection::default()),
         &population,
     )?;
-    let mut analysis = analysis(&file.analysis, population.baseline.is_some(), &crossover)?;
-    analysis.hypothesis = hypothesis(&file.analysis, endpoint)?;
+    let analysis = analysis(
+        &file.analysis,
+        population.baseline.is_some(),
+        &crossover,
+        endpoint,
+    )?;
     let fixed = file.sequential.is_none() && file.adaptive.is_none();
     let contrasts = contrasts(&file.analysis, &crossover, analysis.primary, fixed)?;
     let contrast = contrasts[0].clone();
@@ -155,18 +159,23 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
             ));
         }
     }
-    analysis.multiplicity = file.analysis.multiplicity.unwrap_or_default();
     let two_stage = match &file.adaptive {
         None => None,
         Some(a) => Some(two_stage(
             a, file, &crossover, endpoint, &analysis, enrolled,
         )?),
     };
-    let mut sequential = match &file.sequential {
-        None => SequentialPlan::fixed(enrolled),
-        Some(s) => sequential(s, enrolled, adverse_event.is_some(), analysis.primary)?,
+    let periods = crossover.period_count();
+    let sequential = match &file.sequential {
+        None => SequentialPlan::fixed(enrolled, periods),
+        Some(s) => sequential(
+            s,
+            enrolled,
+            periods,
+            adverse_event.is_some(),
+            analysis.primary,
+        )?,
     };
-    sequential.periods = crossover.period_count();
     let replicates = file.simulation.replicates;
     if !(1..=MAX_REPLICATES).contains(&replicates) {
         return Err(invalid(
