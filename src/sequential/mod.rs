@@ -119,6 +119,22 @@ impl SequentialPlan {
     }
 }
 
+/// The critical z of the fixed design (a single look) testing `hypothesis` at `alpha`: the
+/// normal quantile at 1 - alpha/2 for a two-sided hypothesis, at 1 - alpha for the one-sided
+/// tests (each of TOST's two).
+pub fn fixed_critical_z(alpha: f64, hypothesis: Hypothesis) -> f64 {
+    normal_quantile(1.0 - z_level(alpha, hypothesis))
+}
+
+/// The one-sided tail probability of each efficacy bound at overall `alpha`.
+fn z_level(alpha: f64, hypothesis: Hypothesis) -> f64 {
+    if hypothesis.is_one_sided() {
+        alpha
+    } else {
+        alpha / 2.0
+    }
+}
+
 /// Everything the engine needs to decide at each look.
 #[derive(Debug, Clone)]
 pub struct StoppingRules {
@@ -158,11 +174,6 @@ impl StoppingRules {
         } else {
             Sided::Two
         };
-        let z_level = if hypothesis.is_one_sided() {
-            alpha
-        } else {
-            alpha / 2.0
-        };
         let information_rates = plan.information_rates();
         let k = plan.looks.len();
         // Critical values are tabulated up to the largest df any analysis can have: the linear
@@ -170,7 +181,7 @@ impl StoppingRules {
         let max_n = plan.looks.last().copied().unwrap_or(2) * plan.periods.max(1);
         let (critical_z, nominal_level, cumulative_alpha) =
             if k == 1 && !matches!(plan.efficacy, BoundaryKind::User(_)) {
-                let z = normal_quantile(1.0 - z_level);
+                let z = fixed_critical_z(alpha, hypothesis);
                 (vec![z], vec![alpha], vec![alpha])
             } else {
                 let b = compute_boundaries(&information_rates, alpha, sided, &plan.efficacy)?;
@@ -266,5 +277,21 @@ impl StoppingRules {
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inference::Better;
+
+    #[test]
+    fn fixed_critical_values() {
+        let one_sided = Hypothesis::Superiority {
+            better: Better::Higher,
+        };
+        assert!((fixed_critical_z(0.05, Hypothesis::TwoSided) - 1.959_964).abs() < 1e-6);
+        assert!((fixed_critical_z(0.025, one_sided) - 1.959_964).abs() < 1e-6);
+        assert!((fixed_critical_z(0.05, one_sided) - 1.644_854).abs() < 1e-6);
     }
 }
