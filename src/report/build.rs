@@ -10,7 +10,7 @@ use crate::config::LoadedConfig;
 use crate::engine::exact_sum::ExactSum;
 use crate::engine::summary::AnalysisTally;
 use crate::engine::{StopReason, Summary};
-use crate::facts::{ContrastFacts, DesignFacts};
+use crate::facts::{AnalysisFacts, ContrastFacts, DesignFacts};
 use crate::inference::Hypothesis;
 use crate::model::AnalysedEffect;
 use crate::sequential::StoppingRules;
@@ -507,79 +507,87 @@ fn primary_missing(
     missing
 }
 
-/// Every analysis run, by name (`analyses`): its role, level, hypothesis, rejection rate, how
-/// often it could be computed, and its mean estimate against the true value.
+/// Every analysis run, by name (`analyses`).
 fn analyses(
     d: &TrialDesign,
     facts: &DesignFacts,
     summary: &Summary,
     primary_level: f64,
 ) -> BTreeMap<String, AnalysisReport> {
+    d.analysis()
+        .all()
+        .map(|name| {
+            let level = if name == d.analysis().primary() {
+                primary_level
+            } else {
+                d.analysis().level_of(name)
+            };
+            let report = analysis(d, facts.analysis(name), summary, level);
+            (name.as_str().to_string(), report)
+        })
+        .collect()
+}
+
+/// One analysis at `level`: its role, hypothesis, rejection rate, how often it could be
+/// computed and why not, and its mean estimate against the true value.
+fn analysis(
+    d: &TrialDesign,
+    facts: &AnalysisFacts,
+    summary: &Summary,
+    level: f64,
+) -> AnalysisReport {
+    let name = facts.name;
     let r = summary.replicates.max(1);
-    let primary = d.analysis().primary();
     let two_stage = d.two_stage().is_some();
-    let mut analyses = BTreeMap::new();
-    for name in d.analysis().all() {
-        let tally = &summary.analyses[name.index()];
-        let (mean, mean_se) = mean_and_se(tally);
-        let analyzed = tally.analyzed;
-        let mut missing = BTreeMap::new();
-        if analyzed == 0 {
-            missing.insert(
-                "mean_estimate".to_string(),
-                "not analyzable on any trial".to_string(),
-            );
-        }
-        if two_stage {
-            missing.insert(
-                "mean_effect_size".to_string(),
-                "the pooled two-stage estimate has no standardized effect size".to_string(),
-            );
-        }
-        let true_value = facts.analysis(name).true_value;
-        if true_value.is_none() {
-            missing.insert(
-                "true_value".to_string(),
-                "the config implies no closed-form value for this estimate".to_string(),
-            );
-        }
-        let level = if name == primary {
-            primary_level
-        } else {
-            d.analysis().level_of(name)
-        };
-        let per = |s: ExactSum| (analyzed > 0).then(|| s.value() / analyzed as f64);
-        analyses.insert(
-            name.as_str().to_string(),
-            AnalysisReport {
-                role: if name == primary {
-                    "primary"
-                } else {
-                    "secondary"
-                }
-                .to_string(),
-                level,
-                hypothesis: facts.analysis(name).hypothesis.clone(),
-                contrast: (!name.spec().diagnostic).then(|| d.contrast().name().to_string()),
-                rejection_rate: Proportion::new(tally.rejected, r),
-                analyzed,
-                not_analyzable: tally.not_analyzable_total(),
-                not_analyzable_reasons: NOT_ANALYZABLE_REASONS
-                    .iter()
-                    .zip(tally.not_analyzable)
-                    .filter(|(_, c)| *c > 0)
-                    .map(|(k, c)| (k.to_string(), c))
-                    .collect(),
-                mean_estimate: mean,
-                mean_estimate_se: mean_se,
-                true_value,
-                mean_standard_error: per(tally.sum_standard_error),
-                mean_effect_size: per(tally.sum_effect_size).filter(|_| !two_stage),
-                missing,
-            },
+    let tally = &summary.analyses[name.index()];
+    let (mean, mean_se) = mean_and_se(tally);
+    let analyzed = tally.analyzed;
+    let per = |s: ExactSum| (analyzed > 0).then(|| s.value() / analyzed as f64);
+    let mut missing = BTreeMap::new();
+    if analyzed == 0 {
+        missing.insert(
+            "mean_estimate".to_string(),
+            "not analyzable on any trial".to_string(),
         );
     }
-    analyses
+    if two_stage {
+        missing.insert(
+            "mean_effect_size".to_string(),
+            "the pooled two-stage estimate has no standardized effect size".to_string(),
+        );
+    }
+    if facts.true_value.is_none() {
+        missing.insert(
+            "true_value".to_string(),
+            "the config implies no closed-form value for this estimate".to_string(),
+        );
+    }
+    AnalysisReport {
+        role: if name == d.analysis().primary() {
+            "primary"
+        } else {
+            "secondary"
+        }
+        .to_string(),
+        level,
+        hypothesis: facts.hypothesis.clone(),
+        contrast: (!name.spec().diagnostic).then(|| d.contrast().name().to_string()),
+        rejection_rate: Proportion::new(tally.rejected, r),
+        analyzed,
+        not_analyzable: tally.not_analyzable_total(),
+        not_analyzable_reasons: NOT_ANALYZABLE_REASONS
+            .iter()
+            .zip(tally.not_analyzable)
+            .filter(|(_, c)| *c > 0)
+            .map(|(k, c)| (k.to_string(), c))
+            .collect(),
+        mean_estimate: mean,
+        mean_estimate_se: mean_se,
+        true_value: facts.true_value,
+        mean_standard_error: per(tally.sum_standard_error),
+        mean_effect_size: per(tally.sum_effect_size).filter(|_| !two_stage),
+        missing,
+    }
 }
 
 /// Each look of a fixed or group-sequential design (`looks`): its boundaries and how often the
