@@ -133,7 +133,7 @@ fn fused_body() -> Body {
             nausea[c] += out.nausea[c] as u64;
         }
     }
-    let primary = &summary.analyses[loaded.design.analysis().primary.index()];
+    let primary = &summary.analyses[loaded.design.analysis().primary().index()];
     assert_eq!(
         (stopped_first, rejected, analyzed, &treated[..], &nausea[..]),
         (

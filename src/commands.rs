@@ -535,9 +535,9 @@ fn validate(configs: &[PathBuf], overrides: &[Override]) -> Result<(), Error> {
                     path.display(),
                     loaded.design.name(),
                     loaded.design.enrolled(),
-                    loaded.design.sequential().looks.len(),
-                    loaded.design.sequential().looks,
-                    loaded.design.analysis().primary.as_str()
+                    loaded.design.sequential().looks().len(),
+                    loaded.design.sequential().looks(),
+                    loaded.design.analysis().primary().as_str()
                 )
             }
             // A single config's error is printed once, by main.

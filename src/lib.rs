@@ -34,6 +34,7 @@ pub mod config;
 pub mod design;
 pub mod engine;
 pub mod error;
+pub mod facts;
 pub mod inference;
 pub mod interrupt;
 pub mod model;

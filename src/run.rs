@@ -8,6 +8,7 @@
 use crate::config::LoadedConfig;
 use crate::engine::{Progress, Simulator};
 use crate::error::Error;
+use crate::facts::DesignFacts;
 use crate::interrupt;
 use crate::report::export::Exporter;
 use crate::report::{self, build_report, RunMetadata, RunReport};
@@ -90,5 +91,6 @@ pub fn simulate(loaded: &LoadedConfig, progress: &dyn Progress) -> Result<RunRep
         crate::engine::threads_in_use(),
         start.elapsed().as_secs_f64(),
     );
-    Ok(build_report(loaded, sim.rules(), &summary, meta))
+    let facts = DesignFacts::of(&loaded.design);
+    Ok(build_report(loaded, sim.rules(), &facts, &summary, meta))
 }

@@ -201,7 +201,10 @@ pub fn sample_size(
         name: loaded.design.name().to_string(),
         config_file: loaded.origin.clone(),
         overrides: loaded.overrides.clone(),
-        hypothesis: crate::report::build::describe(loaded.design.analysis().primary, loaded),
+        hypothesis: crate::facts::describe_hypothesis(
+            &loaded.design,
+            loaded.design.analysis().primary(),
+        ),
         target_power: target,
         sample_size: n,
         exact_power: exact,

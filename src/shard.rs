@@ -8,6 +8,7 @@
 use crate::config::{self, ConfigFile, LoadedConfig};
 use crate::engine::{Progress, Summary, BLOCK};
 use crate::error::Error;
+use crate::facts::DesignFacts;
 use crate::report::export::{Exporter, JsonFile};
 pub use crate::report::reproduce::fnv1a;
 use crate::report::{build_report, RunMetadata, RunReport};
@@ -379,7 +380,8 @@ pub fn merge_named(paths: &[PathBuf], overrides_name: &str) -> Result<Merged, Er
     match &first.sweep {
         None => {
             let sim = crate::run::simulator(&base)?;
-            let report = build_report(&base, sim.rules(), &states[0].summary, meta);
+            let facts = DesignFacts::of(&base.design);
+            let report = build_report(&base, sim.rules(), &facts, &states[0].summary, meta);
             Ok(Merged::Run(Box::new((base, report))))
         }
         Some(spec) => {
@@ -389,7 +391,8 @@ pub fn merge_named(paths: &[PathBuf], overrides_name: &str) -> Result<Merged, Er
                 let value = s.value.clone().unwrap_or(toml::Value::Boolean(false));
                 let loaded = point_config(&base, spec, &value, &s.value2)?;
                 let sim = crate::run::simulator(&loaded)?;
-                let report = build_report(&loaded, sim.rules(), &s.summary, meta);
+                let facts = DesignFacts::of(&loaded.design);
+                let report = build_report(&loaded, sim.rules(), &facts, &s.summary, meta);
                 looks = looks.max(report.looks.len());
                 points.push(SweepPoint::from_report(value, s.value2.clone(), &report));
             }

@@ -28,28 +28,79 @@ use std::sync::OnceLock;
 mod methods;
 pub use methods::{InterimRule, Method, MethodScope, MethodSpec, PowerMethod, METHODS};
 
-/// A validated two-stage plan. Stage 1 enrolls `design.enrolled` participants.
+/// A two-stage plan, validated by `config` against the design and the analysis. Stage 1
+/// enrolls `design.enrolled` participants.
+///
+/// The fields are visible to the crate only, so code outside it cannot build an unvalidated
+/// plan; they are read through the accessors.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TwoStagePlan {
     /// The method.
-    pub method: Method,
+    pub(crate) method: Method,
     /// The adjusted alpha of the stage-1 test (B, C, D) and of the final test.
-    pub alpha: f64,
+    pub(crate) alpha: f64,
     /// The level of the stage-1 test when stage 1 is already powered (C and D; 0.05).
-    pub alpha_powered: f64,
+    pub(crate) alpha_powered: f64,
     /// The assumed effect on the analysis scale (ln GMR for ratio endpoints).
-    pub assumed_effect: f64,
+    pub(crate) assumed_effect: f64,
     /// Target power of the interim power check and of the re-estimated N.
-    pub target_power: f64,
+    pub(crate) target_power: f64,
     /// The power method.
-    pub power_method: PowerMethod,
+    pub(crate) power_method: PowerMethod,
     /// Largest total N: a larger required N is capped here.
-    pub max_total: usize,
+    pub(crate) max_total: usize,
     /// Stop for futility (fail) when the required stage-2 size exceeds this.
-    pub max_stage2: Option<usize>,
+    pub(crate) max_stage2: Option<usize>,
     /// Whether stage 2 enrolls more to make up for stage 1's observed dropout (the required N
     /// counts completers).
-    pub inflate_for_dropout: bool,
+    pub(crate) inflate_for_dropout: bool,
+}
+
+impl TwoStagePlan {
+    /// The method.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// The adjusted alpha of the stage-1 test (B, C, D) and of the final test.
+    pub fn alpha(&self) -> f64 {
+        self.alpha
+    }
+
+    /// The level of the stage-1 test when stage 1 is already powered (C and D).
+    pub fn alpha_powered(&self) -> f64 {
+        self.alpha_powered
+    }
+
+    /// The assumed effect on the analysis scale (ln GMR for ratio endpoints).
+    pub fn assumed_effect(&self) -> f64 {
+        self.assumed_effect
+    }
+
+    /// Target power of the interim power check and of the re-estimated N.
+    pub fn target_power(&self) -> f64 {
+        self.target_power
+    }
+
+    /// The power method.
+    pub fn power_method(&self) -> PowerMethod {
+        self.power_method
+    }
+
+    /// Largest total N: a larger required N is capped here.
+    pub fn max_total(&self) -> usize {
+        self.max_total
+    }
+
+    /// The required stage-2 size above which stage 1 stops for futility, if any.
+    pub fn max_stage2(&self) -> Option<usize> {
+        self.max_stage2
+    }
+
+    /// Whether stage 2 enrolls more to make up for stage 1's observed dropout.
+    pub fn inflate_for_dropout(&self) -> bool {
+        self.inflate_for_dropout
+    }
 }
 
 /// The sufficient statistics of one stage: per sequence (0: test in period 2, 1: test in

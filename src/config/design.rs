@@ -195,24 +195,55 @@ impl TrialDesign {
     }
 }
 
-/// Analyses and levels.
+/// Analyses and levels, validated together with the hypothesis (only `config` builds one; the
+/// fields are read through accessors).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnalysisPlan {
     /// Primary analysis.
-    pub primary: AnalysisName,
+    pub(super) primary: AnalysisName,
     /// Secondary analyses (never containing the primary).
-    pub secondary: Vec<AnalysisName>,
+    pub(super) secondary: Vec<AnalysisName>,
     /// Significance level (two-sided for a two-sided hypothesis, else of each one-sided test).
-    pub alpha: f64,
+    pub(super) alpha: f64,
     /// Level of the carryover diagnostic.
-    pub carryover_alpha: f64,
+    pub(super) carryover_alpha: f64,
     /// The hypothesis on the primary contrast, margins on the analysis scale.
-    pub hypothesis: Hypothesis,
+    pub(super) hypothesis: Hypothesis,
     /// How several primary contrasts share alpha.
-    pub multiplicity: Multiplicity,
+    pub(super) multiplicity: Multiplicity,
 }
 
 impl AnalysisPlan {
+    /// Primary analysis.
+    pub fn primary(&self) -> AnalysisName {
+        self.primary
+    }
+
+    /// Secondary analyses (never containing the primary).
+    pub fn secondary(&self) -> &[AnalysisName] {
+        &self.secondary
+    }
+
+    /// Significance level (two-sided for a two-sided hypothesis, else of each one-sided test).
+    pub fn alpha(&self) -> f64 {
+        self.alpha
+    }
+
+    /// Level of the carryover diagnostic.
+    pub fn carryover_alpha(&self) -> f64 {
+        self.carryover_alpha
+    }
+
+    /// The hypothesis on the primary contrast, margins on the analysis scale.
+    pub fn hypothesis(&self) -> Hypothesis {
+        self.hypothesis
+    }
+
+    /// How several primary contrasts share alpha.
+    pub fn multiplicity(&self) -> Multiplicity {
+        self.multiplicity
+    }
+
     /// Primary followed by the secondaries.
     pub fn all(&self) -> impl Iterator<Item = AnalysisName> + '_ {
         std::iter::once(self.primary).chain(self.secondary.iter().copied())

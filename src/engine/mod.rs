@@ -125,10 +125,10 @@ impl Simulator {
     /// Precomputes everything for `design`.
     pub fn new(design: &TrialDesign) -> Result<Simulator, BoundaryError> {
         let plan = &design.analysis();
-        let rules = StoppingRules::new(design.sequential(), plan.alpha, plan.hypothesis)?;
+        let rules = StoppingRules::new(design.sequential(), plan.alpha(), plan.hypothesis())?;
         let max_df = design.enrolled() * design.crossover().period_count();
         let secondary = plan
-            .secondary
+            .secondary()
             .iter()
             .map(|&name| {
                 let hypothesis = plan.hypothesis_of(name);
@@ -140,26 +140,26 @@ impl Simulator {
             design: design.clone(),
             model: CohortModel::new(design.cohort()),
             rules,
-            hypothesis: plan.hypothesis,
+            hypothesis: plan.hypothesis(),
             secondary,
             two_stage: design
                 .two_stage()
                 .as_ref()
-                .map(|ts| PreparedTwoStage::new(ts, design.enrolled(), plan.hypothesis)),
+                .map(|ts| PreparedTwoStage::new(ts, design.enrolled(), plan.hypothesis())),
             family: (design.contrasts().len() > 1).then(|| PreparedFamily {
                 test: FamilyTest::new(
-                    plan.multiplicity,
-                    plan.hypothesis,
-                    plan.alpha,
+                    plan.multiplicity(),
+                    plan.hypothesis(),
+                    plan.alpha(),
                     design.contrasts().len(),
                     max_df,
                 ),
-                carryover: plan.primary == AnalysisName::ANOVA_CARRYOVER,
+                carryover: plan.primary() == AnalysisName::ANOVA_CARRYOVER,
                 true_null: design
                     .contrasts()
                     .iter()
                     .map(|c| {
-                        plan.hypothesis.is_null(crate::numerics::tidy_decimal(
+                        plan.hypothesis().is_null(crate::numerics::tidy_decimal(
                             design.population().average_effect(c),
                         ))
                     })
@@ -215,9 +215,9 @@ impl Simulator {
             self.design.crossover().condition_count(),
         );
         if let Some(ts) = &self.two_stage {
-            s.two_stage.total_histogram = vec![0; ts.plan.max_total + 1];
+            s.two_stage.total_histogram = vec![0; ts.plan.max_total() + 1];
             // Responders are counted over both stages.
-            s.responders_histogram = vec![0; ts.plan.max_total + 1];
+            s.responders_histogram = vec![0; ts.plan.max_total() + 1];
         }
         if let Some(f) = &self.family {
             s.contrasts = vec![AnalysisTally::default(); f.true_null.len()];
@@ -291,7 +291,7 @@ impl Simulator {
                             self.model.draw(&mut rng, &mut ws.cohort);
                             ws.look.collect(&ws.cohort, self.design.enrolled());
                             let outcome =
-                                analysis::run(self.design.analysis().primary, &mut ws.look);
+                                analysis::run(self.design.analysis().primary(), &mut ws.look);
                             rule_inputs_of(estimation, &outcome, &ws.look)
                         })
                         .collect()
@@ -308,7 +308,7 @@ impl Simulator {
         }
         let mut rng = seed::replicate_rng(self.design.seed(), j);
         self.model.draw(&mut rng, &mut ws.cohort);
-        let primary = self.design.analysis().primary;
+        let primary = self.design.analysis().primary();
         let last = self.rules.looks.len() - 1;
         let mut stop_look = last;
         let mut reason = StopReason::Completed;
@@ -447,7 +447,7 @@ impl Simulator {
     ) {
         let mut rng = seed::replicate_rng(self.design.seed(), j);
         let periods = self.design.crossover().period_count();
-        ws.cohort.resize(ts.plan.max_total, periods);
+        ws.cohort.resize(ts.plan.max_total(), periods);
         let mut allocation = Allocation::default();
         let n1 = ts.n1;
         self.model
@@ -505,7 +505,7 @@ impl Simulator {
         let look = &mut summary.looks[0];
         look.stops[StopReason::Completed.index()] += 1;
         look.primary_at_stop.record(&outcome, decision, None);
-        summary.analyses[self.design.analysis().primary.index()].record(&outcome, decision, None);
+        summary.analyses[self.design.analysis().primary().index()].record(&outcome, decision, None);
         if !went_on {
             // Stopped after stage 1 (passing, failing or futile): the trial's early stop.
             summary

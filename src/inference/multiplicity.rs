@@ -52,6 +52,17 @@ impl Multiplicity {
         self != Multiplicity::None
     }
 
+    /// The level of the intervals reported with each of `contrasts` contrasts tested at
+    /// `alpha`: Bonferroni's alpha / m, so that they are simultaneous; `alpha` under the other
+    /// procedures, whose steps have no interval of their own.
+    pub fn interval_alpha(self, alpha: f64, contrasts: usize) -> f64 {
+        if contrasts > 1 && self == Multiplicity::Bonferroni {
+            bonferroni_level(alpha, contrasts)
+        } else {
+            alpha
+        }
+    }
+
     /// The procedure in words, for reports.
     pub fn describe(self, contrasts: usize, alpha: f64) -> String {
         match self {

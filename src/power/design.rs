@@ -67,7 +67,7 @@ impl PowerModel {
     /// The model of `design`, or why its power has no closed form.
     pub fn of(design: &TrialDesign) -> Result<PowerModel, String> {
         let d = design;
-        let primary = d.analysis().primary;
+        let primary = d.analysis().primary();
         let carryover_terms = primary == AnalysisName::ANOVA_CARRYOVER;
         let linear_model = primary == AnalysisName::ANOVA
             || carryover_terms
@@ -78,17 +78,17 @@ impl PowerModel {
                 primary.as_str()
             ));
         }
-        if d.sequential().looks.len() > 1 {
+        if d.sequential().looks().len() > 1 {
             return Err("the design has interim looks".to_string());
         }
         if d.two_stage().is_some() {
             return Err("the design has two stages".to_string());
         }
         let m = d.contrasts().len();
-        let alpha = match d.analysis().multiplicity {
-            _ if m < 2 => d.analysis().alpha,
-            Multiplicity::None => d.analysis().alpha,
-            Multiplicity::Bonferroni => bonferroni_level(d.analysis().alpha, m),
+        let alpha = match d.analysis().multiplicity() {
+            _ if m < 2 => d.analysis().alpha(),
+            Multiplicity::None => d.analysis().alpha(),
+            Multiplicity::Bonferroni => bonferroni_level(d.analysis().alpha(), m),
             Multiplicity::Holm => {
                 return Err("Holm's procedure rejects a contrast depending on the others' p-values (no closed form per contrast)".to_string())
             }
@@ -142,7 +142,7 @@ impl PowerModel {
         // Residual df = N p - N - (the model's period, condition and carryover parameters).
         let parameters = model.parameters();
         Ok(PowerModel {
-            hypothesis: d.analysis().hypothesis,
+            hypothesis: d.analysis().hypothesis(),
             alpha,
             effect: pop.average_effect(d.contrast()),
             residual_sd: (interaction_variance + w * w).sqrt(),

@@ -192,6 +192,7 @@ mod tests {
     use super::*;
     use crate::config::{self, Override};
     use crate::engine::{NoProgress, Simulator};
+    use crate::facts::DesignFacts;
     use crate::report::{build_report, RunMetadata};
     use std::path::Path;
 
@@ -201,7 +202,14 @@ mod tests {
         let loaded = config::load(&path, &[fewer]).unwrap();
         let sim = Simulator::new(&loaded.design).unwrap();
         let summary = sim.simulate(0..200, &NoProgress);
-        build_report(&loaded, sim.rules(), &summary, RunMetadata::single(1, 0.0))
+        let facts = DesignFacts::of(&loaded.design);
+        build_report(
+            &loaded,
+            sim.rules(),
+            &facts,
+            &summary,
+            RunMetadata::single(1, 0.0),
+        )
     }
 
     fn names(r: &RunReport) -> String {

@@ -482,6 +482,12 @@ pub struct RunReport {
     pub adverse_events: Option<AdverseEventReport>,
     /// The config as run, with every default filled in.
     pub config: ConfigFile,
+    /// The fixed design's critical z of the primary test at `analysis.alpha`, from the
+    /// design's facts: the reference line of the boundary plot. Not written to summary.json
+    /// (whose looks carry the boundaries), so a report read back from it has none and its
+    /// boundary plot no reference line.
+    #[serde(skip)]
+    pub fixed_critical_z: Option<f64>,
 }
 
 impl RunReport {

@@ -648,8 +648,9 @@ pub struct BoundaryPlot {
     pub efficacy: Vec<f64>,
     /// Futility bound at each look, where there is one.
     pub futility: Vec<Option<f64>>,
-    /// The fixed design's critical value, e.g. 1.96 labelled "fixed design: 1.96 (α = 0.05)".
-    pub fixed: RefLine,
+    /// The fixed design's critical value, e.g. 1.96 labelled "fixed design: 1.96 (α = 0.05)"
+    /// (None: not known, as in a report read back from its JSON).
+    pub fixed: Option<RefLine>,
     /// y axis title (e.g. "critical |z|").
     pub y_label: String,
 }
@@ -685,7 +686,7 @@ pub fn boundary_svg(what: &str, b: &BoundaryPlot) -> Result<String, ReportError>
         .efficacy
         .iter()
         .copied()
-        .chain(std::iter::once(b.fixed.value))
+        .chain(b.fixed.iter().map(|f| f.value))
         .fold(0.0f64, f64::max);
     let span = b.looks.last().copied().unwrap_or(1.0) - b.looks.first().copied().unwrap_or(0.0);
     let pad = (span * 0.08).max(if b.x_integer { 1.0 } else { 0.02 });
@@ -746,15 +747,7 @@ pub fn boundary_svg(what: &str, b: &BoundaryPlot) -> Result<String, ReportError>
             .bold_line_style(BLACK.mix(0.08))
             .draw()
             .map_err(|e| plot_error(what, e))?;
-        draw_hlines(
-            &upper,
-            &mut ctx,
-            std::slice::from_ref(&b.fixed),
-            x0,
-            x1,
-            (y0, y1),
-            what,
-        )?;
+        draw_hlines(&upper, &mut ctx, b.fixed.as_slice(), x0, x1, (y0, y1), what)?;
         for (i, s) in series.iter().enumerate() {
             let colour = entries[i].colour;
             ctx.draw_series(LineSeries::new(

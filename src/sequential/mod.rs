@@ -49,29 +49,32 @@ impl StopReason {
     }
 }
 
-/// Interim looks and stopping rules.
+/// Interim looks and stopping rules, validated by `config` (or [`SequentialPlan::fixed`]).
+///
+/// The fields are visible to the crate only, so code outside it cannot build an unvalidated
+/// plan; they are read through the accessors.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SequentialPlan {
     /// Enrollment count analysed at each look; the last equals `enrolled`.
-    pub looks: Vec<usize>,
+    pub(crate) looks: Vec<usize>,
     /// Periods per participant (sizes the critical-value tables by the largest df).
-    pub periods: usize,
+    pub(crate) periods: usize,
     /// Efficacy boundary.
-    pub efficacy: BoundaryKind,
+    pub(crate) efficacy: BoundaryKind,
     /// Futility: stop when |z| is below this at interim look k.
-    pub futility_z: Option<Vec<f64>>,
+    pub(crate) futility_z: Option<Vec<f64>>,
     /// Futility: stop when conditional power under the current trend is below this.
-    pub futility_conditional_power: Option<f64>,
+    pub(crate) futility_conditional_power: Option<f64>,
     /// Harm: stop when the adverse-event difference T - R reaches this.
-    pub harm_max_difference: Option<f64>,
+    pub(crate) harm_max_difference: Option<f64>,
 }
 
 impl SequentialPlan {
-    /// A fixed design: one look at `enrolled`.
-    pub fn fixed(enrolled: usize) -> SequentialPlan {
+    /// A fixed design: one look at `enrolled` participants with `periods` periods each.
+    pub fn fixed(enrolled: usize, periods: usize) -> SequentialPlan {
         SequentialPlan {
             looks: vec![enrolled],
-            periods: 2,
+            periods,
             efficacy: BoundaryKind::Spending(SpendingFunction::ObrienFleming),
             futility_z: None,
             futility_conditional_power: None,
@@ -79,10 +82,56 @@ impl SequentialPlan {
         }
     }
 
+    /// Enrollment count analysed at each look; the last equals `enrolled`.
+    pub fn looks(&self) -> &[usize] {
+        &self.looks
+    }
+
+    /// Periods per participant.
+    pub fn periods(&self) -> usize {
+        self.periods
+    }
+
+    /// Efficacy boundary.
+    pub fn efficacy(&self) -> &BoundaryKind {
+        &self.efficacy
+    }
+
+    /// Futility: the |z| below which the trial stops at each interim look, if given.
+    pub fn futility_z(&self) -> Option<&[f64]> {
+        self.futility_z.as_deref()
+    }
+
+    /// Futility: the conditional power under the current trend below which the trial stops.
+    pub fn futility_conditional_power(&self) -> Option<f64> {
+        self.futility_conditional_power
+    }
+
+    /// Harm: the adverse-event difference T - R at which the trial stops.
+    pub fn harm_max_difference(&self) -> Option<f64> {
+        self.harm_max_difference
+    }
+
     /// Information fractions n_k / N.
     pub fn information_rates(&self) -> Vec<f64> {
         let n = *self.looks.last().unwrap_or(&1) as f64;
         self.looks.iter().map(|&k| k as f64 / n).collect()
+    }
+}
+
+/// The critical z of the fixed design (a single look) testing `hypothesis` at `alpha`: the
+/// normal quantile at 1 - alpha/2 for a two-sided hypothesis, at 1 - alpha for the one-sided
+/// tests (each of TOST's two).
+pub fn fixed_critical_z(alpha: f64, hypothesis: Hypothesis) -> f64 {
+    normal_quantile(1.0 - z_level(alpha, hypothesis))
+}
+
+/// The one-sided tail probability of each efficacy bound at overall `alpha`.
+fn z_level(alpha: f64, hypothesis: Hypothesis) -> f64 {
+    if hypothesis.is_one_sided() {
+        alpha
+    } else {
+        alpha / 2.0
     }
 }
 
@@ -125,11 +174,6 @@ impl StoppingRules {
         } else {
             Sided::Two
         };
-        let z_level = if hypothesis.is_one_sided() {
-            alpha
-        } else {
-            alpha / 2.0
-        };
         let information_rates = plan.information_rates();
         let k = plan.looks.len();
         // Critical values are tabulated up to the largest df any analysis can have: the linear
@@ -137,7 +181,7 @@ impl StoppingRules {
         let max_n = plan.looks.last().copied().unwrap_or(2) * plan.periods.max(1);
         let (critical_z, nominal_level, cumulative_alpha) =
             if k == 1 && !matches!(plan.efficacy, BoundaryKind::User(_)) {
-                let z = normal_quantile(1.0 - z_level);
+                let z = fixed_critical_z(alpha, hypothesis);
                 (vec![z], vec![alpha], vec![alpha])
             } else {
                 let b = compute_boundaries(&information_rates, alpha, sided, &plan.efficacy)?;
@@ -233,5 +277,21 @@ impl StoppingRules {
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inference::Better;
+
+    #[test]
+    fn fixed_critical_values() {
+        let one_sided = Hypothesis::Superiority {
+            better: Better::Higher,
+        };
+        assert!((fixed_critical_z(0.05, Hypothesis::TwoSided) - 1.959_964).abs() < 1e-6);
+        assert!((fixed_critical_z(0.025, one_sided) - 1.959_964).abs() < 1e-6);
+        assert!((fixed_critical_z(0.05, one_sided) - 1.644_854).abs() < 1e-6);
     }
 }

@@ -170,7 +170,7 @@ pub fn check_claims(
         log,
         progress,
         reference: d.crossover().condition_name(d.reference()).to_string(),
-        alpha: d.analysis().alpha,
+        alpha: d.analysis().alpha(),
     };
     let mut out = Findings::default();
     responders_from_enrollment(&ctx, &mut out)?;
@@ -419,7 +419,7 @@ fn enrollment_for_target_power(ctx: &Context, out: &mut Findings) -> Result<(), 
         title: "(c) The smallest enrollment reaching 80% and 90% power".into(),
         method: format!(
             "The williams2018 population with the responsive class's effect set to d_z = 0.5 or 0.8 (T mean = R mean + d_z x SD(D), SD(D) = {:.2} at correlation {}); fixed design; enrollment swept over 16..140 in steps of 2 with common random numbers; primary analysis {}. Selecting responders on their response under R truncates the reference changes, so the d_z realized in the responder subgroup is somewhat larger than the class's d_z; the powers below include that.",
-            responsive_sd_of_difference(base), d.population().correlation_between(d.reference(), d.test()), d.analysis().primary.as_str()
+            responsive_sd_of_difference(base), d.population().correlation_between(d.reference(), d.test()), d.analysis().primary().as_str()
         ),
         header: ["d_z", "target power", "smallest N (power ± SE)", "uncertain?"].map(String::from).to_vec(),
         rows,
@@ -518,8 +518,8 @@ fn stopping_at_the_interim(ctx: &Context, out: &mut Findings) -> Result<EarlySto
         title: "(d) The probability of stopping at the midway interim".into(),
         method: format!(
             "The config's design: looks at {:?} enrolled, Lan-DeMets O'Brien-Fleming-type spending (two-sided {alpha}, alpha/2 per side), primary analysis {}.",
-            d.sequential().looks,
-            d.analysis().primary.as_str()
+            d.sequential().looks(),
+            d.analysis().primary().as_str()
         ),
         header: ["effect", "interim enrolled", "nominal level", "P(stop for efficacy at the interim) ± SE", "overall power ± SE", "expected enrolled ± SE"].map(String::from).to_vec(),
         rows: rows_d,

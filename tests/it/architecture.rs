@@ -1,6 +1,7 @@
 //! The layers of docs/architecture.md, enforced: every `crate::<module>` path in a source file
 //! names a module of the same layer or one below it. A new top-level module must be given a
-//! layer here (and in the document) before this test passes.
+//! layer here (and in the document) before this test passes. The report also names no
+//! statistic of the layers below (`REPORT_MAY_NAME`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -16,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["sequential"],
     &["adaptive"],
     &["config"],
-    &["power::design", "power"],
+    &["power::design", "power", "facts"],
     &["engine"],
     &["report"],
     &[
@@ -173,6 +174,133 @@ fn the_import_scanner_sees_plain_and_braced_paths_but_not_comments() {
         ["power::design", "power::t_tests", "numerics"]
     );
     // A doc comment is a comment: links in documentation are not imports.
+}
+
+/// Every path a source text names through `crate::` as its segments, braced lists expanded
+/// (`crate::{a::x, b::{y, z}}` names `a::x`, `b::y` and `b::z`), comments excluded.
+fn named_paths(source: &str) -> Vec<Vec<String>> {
+    /// The paths of one path expression at the start of `text`, after `prefix`.
+    fn expand(text: &str, prefix: &[String], out: &mut Vec<Vec<String>>) {
+        let mut path = prefix.to_vec();
+        let mut rest = text.trim_start();
+        loop {
+            if let Some(list) = rest.strip_prefix('{') {
+                // The list up to its matching brace, split at top-level commas.
+                let (mut depth, mut start) = (0, 0);
+                for (i, c) in list.char_indices() {
+                    match c {
+                        '{' => depth += 1,
+                        '}' if depth == 0 => {
+                            expand(&list[start..i], &path, out);
+                            return;
+                        }
+                        '}' => depth -= 1,
+                        ',' if depth == 0 => {
+                            expand(&list[start..i], &path, out);
+                            start = i + 1;
+                        }
+                        _ => {}
+                    }
+                }
+                return;
+            }
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if name.is_empty() {
+                break;
+            }
+            rest = &rest[name.len()..];
+            path.push(name);
+            match rest.strip_prefix("::") {
+                Some(next) => rest = next,
+                None => break,
+            }
+        }
+        if path.len() > prefix.len() {
+            out.push(path);
+        }
+    }
+    let mut found = Vec::new();
+    for line in source.lines() {
+        let code = line.split("//").next().unwrap_or("");
+        let mut rest = code;
+        while let Some(at) = rest.find("crate::") {
+            rest = &rest[at + "crate::".len()..];
+            expand(rest, &[], &mut found);
+        }
+    }
+    found
+}
+
+/// The statistics layers and the only items of each that the report may name: types whose
+/// precomputed values it reads, and words. What a design implies without simulation reaches
+/// the report computed (`facts::DesignFacts`), what was simulated as the engine's `Summary`,
+/// the boundaries as `sequential::StoppingRules`; the report evaluates no distribution
+/// function, critical value, power or estimator itself.
+const REPORT_MAY_NAME: &[(&str, &[&str])] = &[
+    // A constant, not a function: the multiplier of the Monte Carlo 95% intervals that every
+    // reported figure carries.
+    ("numerics", &["Z_95"]),
+    ("power", &[]),
+    ("analysis", &[]),
+    ("model", &["AnalysedEffect"]),
+    ("inference", &["Hypothesis"]),
+    ("sequential", &["StoppingRules"]),
+    ("adaptive", &["TwoStagePlan", "describe"]),
+];
+
+#[test]
+fn the_report_imports_no_statistics() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut named = Vec::new();
+    for (file, module, _) in sources() {
+        if module != "report" {
+            continue;
+        }
+        let text = std::fs::read_to_string(src.join(&file)).unwrap();
+        // Tests may compute their references with any module.
+        let shipped = text.split("#[cfg(test)]").next().unwrap_or("");
+        for path in named_paths(shipped) {
+            let Some((_, allowed)) = REPORT_MAY_NAME.iter().find(|(m, _)| *m == path[0]) else {
+                continue;
+            };
+            if !path
+                .get(1)
+                .is_some_and(|item| allowed.contains(&item.as_str()))
+            {
+                named.push(format!("src/{file} names crate::{}", path.join("::")));
+            }
+        }
+    }
+    named.sort();
+    named.dedup();
+    assert!(
+        named.is_empty(),
+        "the report computes no statistic; hand it the figure instead (facts::DesignFacts):\n{}",
+        named.join("\n")
+    );
+}
+
+#[test]
+fn the_path_scanner_expands_braced_lists_but_not_comments() {
+    let text = "use crate::numerics::{Z_95, normal_quantile};\n\
+                let p = crate::power::design::closed_form(d); // crate::analysis::x\n\
+                use crate::{inference::{Hypothesis, critical::CriticalValues}, numerics};\n\
+                /// [`crate::analysis`]\n";
+    let paths: Vec<String> = named_paths(text).iter().map(|p| p.join("::")).collect();
+    assert_eq!(
+        paths,
+        [
+            "numerics::Z_95",
+            "numerics::normal_quantile",
+            "power::design::closed_form",
+            "inference::Hypothesis",
+            "inference::critical::CriticalValues",
+            "numerics",
+        ]
+    );
 }
 
 /// The crates that only one module may name (outside its tests): the module and the crate.

@@ -251,7 +251,7 @@ fn a_first_look_below_two_participants_never_stops() {
         "analysis.primary=completers_paired",
         "analysis.secondary=[\"responders_paired\"]",
     ]);
-    assert_eq!(loaded.design.sequential().looks, vec![1, 30]);
+    assert_eq!(loaded.design.sequential().looks(), vec![1, 30]);
     let report = run_checked(&loaded);
     let first = &report.looks[0];
     assert!(first.critical_z.is_finite() && first.critical_z > 3.0);

@@ -33,7 +33,7 @@ fn rates(config: &str, sets: &[&str], replicates: u64) -> (f64, f64, f64) {
     let s = crossover_sim::run::simulator(&loaded)
         .unwrap()
         .simulate(0..replicates, &NoProgress);
-    let t = &s.analyses[loaded.design.analysis().primary.index()];
+    let t = &s.analyses[loaded.design.analysis().primary().index()];
     let r = replicates as f64;
     (
         t.rejected as f64 / r,

@@ -18,6 +18,7 @@ use crossover_sim::analysis::{self, AnalysisName, LookData, Needs, NotAnalyzable
 use crossover_sim::config::{self, ConfigError, LoadedConfig, Override};
 use crossover_sim::design::{Condition, Crossover, SequenceId};
 use crossover_sim::engine::NoProgress;
+use crossover_sim::facts::DesignFacts;
 use crossover_sim::inference::{CriticalValues, Hypothesis};
 use crossover_sim::model::Cohort;
 use crossover_sim::numerics::t_quantile;
@@ -756,7 +757,7 @@ fn check_report_json(report: &RunReport, loaded: &LoadedConfig) -> Result<(), Te
 /// the report, and checks it.
 fn check_simulation(loaded: &LoadedConfig) -> Result<(), TestCaseError> {
     let d = &loaded.design;
-    if d.enrolled() > MAX_SIMULATED_ENROLLED || d.sequential().looks.len() > MAX_SIMULATED_LOOKS {
+    if d.enrolled() > MAX_SIMULATED_ENROLLED || d.sequential().looks().len() > MAX_SIMULATED_LOOKS {
         return Ok(());
     }
     let sim = match crossover_sim::run::simulator(loaded) {
@@ -769,7 +770,14 @@ fn check_simulation(loaded: &LoadedConfig) -> Result<(), TestCaseError> {
     };
     let summary = sim.simulate(0..SIMULATED_REPLICATES, &NoProgress);
     prop_assert_eq!(summary.replicates, SIMULATED_REPLICATES);
-    let report = build_report(loaded, sim.rules(), &summary, RunMetadata::single(1, 0.5));
+    let facts = DesignFacts::of(&loaded.design);
+    let report = build_report(
+        loaded,
+        sim.rules(),
+        &facts,
+        &summary,
+        RunMetadata::single(1, 0.5),
+    );
     check_report_json(&report, loaded)?;
     let p = &report.primary.power;
     prop_assert!(p.ci_low <= p.estimate && p.estimate <= p.ci_high, "{p:?}");

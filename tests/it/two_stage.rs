@@ -27,18 +27,32 @@ fn equivalence() -> Hypothesis {
     }
 }
 
+/// The method's published plan (its alpha and assumed GMR, target power 0.8, at most 1000
+/// participants; n1 = 12 and equivalence within 0.80-1.25, as the cases below assume),
+/// validated from a shipped config as every plan is.
 fn plan(method: Method, power_method: PowerMethod) -> TwoStagePlan {
-    TwoStagePlan {
-        method,
-        alpha: method.default_alpha().unwrap(),
-        alpha_powered: 0.05,
-        assumed_effect: method.default_gmr().unwrap().ln(),
-        target_power: 0.8,
-        power_method,
-        max_total: 1000,
-        max_stage2: None,
-        inflate_for_dropout: false,
-    }
+    let method_set = format!("adaptive.method={method}");
+    let power_set = format!("adaptive.power_method={}", power_method.as_str());
+    let loaded = load(
+        "configs/two_stage/potvin_b.toml",
+        &[&method_set, &power_set],
+    );
+    let plan = loaded
+        .design
+        .two_stage()
+        .expect("a two-stage config")
+        .clone();
+    assert_eq!(loaded.design.enrolled(), 12);
+    assert_eq!(loaded.design.analysis().hypothesis(), equivalence());
+    assert_eq!(plan.alpha(), method.default_alpha().unwrap());
+    assert_eq!(plan.alpha_powered(), 0.05);
+    assert_eq!(plan.assumed_effect(), method.default_gmr().unwrap().ln());
+    assert_eq!((plan.target_power(), plan.max_total()), (0.8, 1000));
+    assert_eq!(
+        (plan.max_stage2(), plan.inflate_for_dropout()),
+        (None, false)
+    );
+    plan
 }
 
 fn mse(cv: f64) -> f64 {

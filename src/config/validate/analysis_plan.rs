@@ -5,10 +5,13 @@ use super::*;
 /// The smallest significance level accepted.
 pub(super) const MIN_ALPHA: f64 = 1e-9;
 
+/// `[analysis]` as a validated plan. The analyses and levels are checked before the
+/// hypothesis, so a config wrong in both is told about its analyses first.
 pub(super) fn analysis(
     a: &AnalysisSection,
     has_baseline: bool,
     crossover: &Crossover,
+    endpoint: Endpoint,
 ) -> Result<AnalysisPlan> {
     // Below 1e-9 the critical values run beyond what the t and normal quantiles resolve in
     // double precision; no trial plans at such a level.
@@ -38,18 +41,13 @@ pub(super) fn analysis(
         }
         secondary.push(s);
     }
-    let plan = AnalysisPlan {
-        primary: a.primary,
-        secondary,
-        alpha: a.alpha,
-        carryover_alpha: a.carryover_alpha,
-        hypothesis: Hypothesis::TwoSided,
-        multiplicity: crate::inference::Multiplicity::None,
-    };
+    let all: Vec<AnalysisName> = std::iter::once(a.primary)
+        .chain(secondary.iter().copied())
+        .collect();
     if !has_baseline {
-        if let Some(n) = plan.all().find(|n| n.needs_response()) {
+        if let Some(&n) = all.iter().find(|n| n.needs_response()) {
             return Err(invalid(
-                if n == plan.primary {
+                if n == a.primary {
                     "analysis.primary"
                 } else {
                     "analysis.secondary"
@@ -59,7 +57,7 @@ pub(super) fn analysis(
             ));
         }
     }
-    for (i, n) in plan.all().enumerate() {
+    for (i, &n) in all.iter().enumerate() {
         if let Err(why) = crate::analysis::applies_to(n, crossover) {
             let key = if i == 0 {
                 "analysis.primary".to_string()
@@ -72,11 +70,18 @@ pub(super) fn analysis(
             return Err(invalid(key, n.as_str(), why));
         }
     }
-    Ok(plan)
+    Ok(AnalysisPlan {
+        primary: a.primary,
+        secondary,
+        alpha: a.alpha,
+        carryover_alpha: a.carryover_alpha,
+        hypothesis: hypothesis(a, endpoint)?,
+        multiplicity: a.multiplicity.unwrap_or_default(),
+    })
 }
 
 /// `analysis.hypothesis` and its parameters, margins converted to the analysis scale.
-pub(super) fn hypothesis(a: &AnalysisSection, endpoint: Endpoint) -> Result<Hypothesis> {
+fn hypothesis(a: &AnalysisSection, endpoint: Endpoint) -> Result<Hypothesis> {
     let ratio = endpoint.is_ratio();
     let null = if ratio { "1" } else { "0" };
     let kind = a.hypothesis.as_str();

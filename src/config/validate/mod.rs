@@ -18,7 +18,7 @@ mod population;
 mod stopping;
 
 use adaptive::two_stage;
-use analysis_plan::{analysis, hypothesis};
+use analysis_plan::analysis;
 use crossover::{contrasts, crossover, randomization};
 use population::{dropout, effects, log_normal, per_condition, population, response};
 use stopping::sequential;
@@ -142,8 +142,12 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
             .unwrap_or(&ResponseSection::default()),
         &population,
     )?;
-    let mut analysis = analysis(&file.analysis, population.baseline.is_some(), &crossover)?;
-    analysis.hypothesis = hypothesis(&file.analysis, endpoint)?;
+    let analysis = analysis(
+        &file.analysis,
+        population.baseline.is_some(),
+        &crossover,
+        endpoint,
+    )?;
     let fixed = file.sequential.is_none() && file.adaptive.is_none();
     let contrasts = contrasts(&file.analysis, &crossover, analysis.primary, fixed)?;
     let contrast = contrasts[0].clone();
@@ -156,7 +160,6 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
             ));
         }
     }
-    analysis.multiplicity = file.analysis.multiplicity.unwrap_or_default();
     let bioequivalence = match &file.bioequivalence {
         None => None,
         Some(b) => {
@@ -165,9 +168,9 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
                 file,
                 &crossover,
                 endpoint,
-                analysis.primary,
-                analysis.hypothesis,
-                analysis.alpha,
+                analysis.primary(),
+                analysis.hypothesis(),
+                analysis.alpha(),
             )?;
             bioequivalence::place_at_expanded_limit(b, file, &rule, &crossover, &mut population)?;
             Some(rule)
@@ -179,11 +182,17 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
             a, file, &crossover, endpoint, &analysis, enrolled,
         )?),
     };
-    let mut sequential = match &file.sequential {
-        None => SequentialPlan::fixed(enrolled),
-        Some(s) => sequential(s, enrolled, adverse_event.is_some(), analysis.primary)?,
+    let periods = crossover.period_count();
+    let sequential = match &file.sequential {
+        None => SequentialPlan::fixed(enrolled, periods),
+        Some(s) => sequential(
+            s,
+            enrolled,
+            periods,
+            adverse_event.is_some(),
+            analysis.primary,
+        )?,
     };
-    sequential.periods = crossover.period_count();
     let replicates = file.simulation.replicates;
     if !(1..=MAX_REPLICATES).contains(&replicates) {
         return Err(invalid(

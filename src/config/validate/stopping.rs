@@ -5,6 +5,7 @@ use super::*;
 pub(super) fn sequential(
     s: &SequentialSection,
     enrolled: usize,
+    periods: usize,
     has_ae: bool,
     primary: AnalysisName,
 ) -> Result<SequentialPlan> {
@@ -198,7 +199,7 @@ pub(super) fn sequential(
     };
     Ok(SequentialPlan {
         looks,
-        periods: 2,
+        periods,
         efficacy,
         futility_z,
         futility_conditional_power,

@@ -1,0 +1,259 @@
+//! What a validated design implies before any simulation, for the report: the exact power of
+//! the primary hypothesis and of each primary contrast, with a bioequivalence design's power
+//! curve (`power::design`); the linear model's variance factor and residual df of each
+//! contrast (`analysis::anova`); the value each analysis estimates (the model's analysed
+//! effect) and whether it lies in H0; each analysis's hypothesis in words; and the fixed
+//! design's critical value (`sequential`).
+//!
+//! A job computes them once per report ([`DesignFacts::of`]) and hands them to
+//! `report::build_report` with the simulated summary, so that the report only reads figures
+//! and imports no statistics module (`tests/it/architecture.rs` holds it to that).
+
+use crate::analysis::anova::AnovaModel;
+use crate::analysis::{AnalysisName, Estimand};
+use crate::config::design::TrialDesign;
+use crate::design::Contrast;
+use crate::inference::Hypothesis;
+use crate::model::{AnalysedEffect, Endpoint};
+use crate::numerics::tidy_decimal;
+use crate::power::design::{closed_form, power_curve, ClosedForm, ExactPower};
+use crate::sequential::fixed_critical_z;
+
+/// What the report states about a design without simulating it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesignFacts {
+    /// The exact power of the primary hypothesis as configured (and what it was computed
+    /// from), or why the design has no closed form.
+    pub exact_power: Result<ExactPower, String>,
+    /// Bioequivalence on a ratio endpoint with exact power: (true ratio T/R, exact power) at
+    /// [`POWER_CURVE_POINTS`] ratios from the lower limit less 0.05 to the upper limit plus
+    /// 0.05, all else as configured; empty otherwise.
+    pub power_curve: Vec<(f64, f64)>,
+    /// Every primary contrast, in priority order (the first is the primary contrast).
+    pub contrasts: Vec<ContrastFacts>,
+    /// Every analysis of the plan, primary first.
+    pub analyses: Vec<AnalysisFacts>,
+    /// Whether the primary analysis estimates the contrast's population value, so that its
+    /// mean estimate and the linear model's constants describe the contrast.
+    pub primary_estimates_contrast: bool,
+    /// The population average of the primary contrast (the log ratio for ratio endpoints),
+    /// without the residue of binary arithmetic.
+    pub true_effect: f64,
+    /// The fixed design's critical z of the primary test at `analysis.alpha`: the reference
+    /// line of the boundary plot.
+    pub fixed_critical_z: f64,
+}
+
+/// What a design implies about one primary contrast.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContrastFacts {
+    /// The population average effect, before rounding and clamping to a scale.
+    pub latent_effect: f64,
+    /// What the analyses estimate on a rating scale, computed numerically from the model (or
+    /// why not, or that there is no scale).
+    pub analysed_effect: AnalysedEffect,
+    /// The value the analyses estimate: the analysed effect where it was computed on a scale,
+    /// else the population average; without the residue of binary arithmetic.
+    pub true_value: f64,
+    /// Whether the value lies in the primary hypothesis's H0, so that a rejection is a type I
+    /// error.
+    pub under_null: bool,
+    /// The exact power of the primary hypothesis on this contrast (as if it were the only
+    /// primary), or why the design has no closed form.
+    pub exact_power: Result<f64, String>,
+    /// The linear model's variance factor v of the contrast in a balanced design (None: the
+    /// model cannot estimate the contrast from the design).
+    pub variance_factor: Option<f64>,
+    /// The linear model's residual df with `design.enrolled` participants (None: none left).
+    pub df: Option<f64>,
+}
+
+/// What a design implies about one analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalysisFacts {
+    /// The analysis.
+    pub name: AnalysisName,
+    /// The value its estimate targets under the config (None: no closed form).
+    pub true_value: Option<f64>,
+    /// Its hypothesis in words, on the ratio scale for ratio endpoints, at its level.
+    pub hypothesis: String,
+}
+
+/// Points of a bioequivalence design's exact power curve.
+pub const POWER_CURVE_POINTS: usize = 81;
+
+impl DesignFacts {
+    /// The facts of `d`.
+    pub fn of(d: &TrialDesign) -> DesignFacts {
+        let contrasts = contrast_facts(d);
+        let analyses = d
+            .analysis()
+            .all()
+            .map(|name| AnalysisFacts {
+                name,
+                true_value: true_value(d, name, &contrasts[0]),
+                hypothesis: describe_hypothesis(d, name),
+            })
+            .collect();
+        DesignFacts {
+            exact_power: exact(closed_form(d)),
+            power_curve: bioequivalence_power_curve(d),
+            analyses,
+            primary_estimates_contrast: estimates_contrast(d.analysis().primary()),
+            true_effect: tidy_decimal(contrasts[0].latent_effect),
+            fixed_critical_z: fixed_critical_z(d.analysis().alpha(), d.analysis().hypothesis()),
+            contrasts,
+        }
+    }
+
+    /// The facts of analysis `name`, one of the plan's.
+    pub fn analysis(&self, name: AnalysisName) -> &AnalysisFacts {
+        self.analyses
+            .iter()
+            .find(|a| a.name == name)
+            .expect("an analysis of the plan")
+    }
+
+    /// The facts of the primary contrast.
+    pub fn primary_contrast(&self) -> &ContrastFacts {
+        &self.contrasts[0]
+    }
+}
+
+/// Whether `name` estimates the contrast's population value.
+fn estimates_contrast(name: AnalysisName) -> bool {
+    name.spec().estimand == Estimand::ContrastEffect
+}
+
+fn exact(c: ClosedForm) -> Result<ExactPower, String> {
+    match c {
+        ClosedForm::Exact(e) => Ok(e),
+        ClosedForm::Unavailable(why) => Err(why),
+    }
+}
+
+/// Every primary contrast's value, null status, exact power and linear-model constants.
+fn contrast_facts(d: &TrialDesign) -> Vec<ContrastFacts> {
+    let hypothesis = d.analysis().hypothesis();
+    let carryover = d.analysis().primary() == AnalysisName::ANOVA_CARRYOVER;
+    let mut model = AnovaModel::with_contrasts(d.crossover(), d.contrasts(), carryover);
+    let periods = d.crossover().period_count();
+    let df = (d.enrolled() * periods)
+        .checked_sub(d.enrolled() + model.parameters())
+        .filter(|&df| df > 0)
+        .map(|df| df as f64);
+    d.contrasts()
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let latent_effect = d.population().average_effect(c);
+            let analysed_effect = d.cohort().analysed_effect(c);
+            let true_value = tidy_decimal(match analysed_effect {
+                AnalysedEffect::OnScale(v) => v,
+                AnalysedEffect::Latent | AnalysedEffect::NotComputed(_) => latent_effect,
+            });
+            ContrastFacts {
+                latent_effect,
+                analysed_effect,
+                true_value,
+                under_null: is_null(d, c, true_value, analysed_effect, hypothesis),
+                exact_power: exact(closed_form(&d.with_primary_contrast(i))).map(|e| e.power),
+                variance_factor: model
+                    .balanced_variance_factor_of(i, d.crossover().sequence_count()),
+                df,
+            }
+        })
+        .collect()
+}
+
+/// Whether `contrast`'s value lies in `hypothesis`'s H0 (or a bioequivalence rule's null),
+/// so that a rejection is a type I error. When the value on a scale was not computed, only a contrast of two conditions with
+/// equal distributions (means, SDs, occasion noise, carryover) in every class is null.
+fn is_null(
+    d: &TrialDesign,
+    contrast: &Contrast,
+    value: f64,
+    analysed: AnalysedEffect,
+    hypothesis: Hypothesis,
+) -> bool {
+    if let Some(rule) = d.bioequivalence() {
+        // The rule's null: a true ratio at or beyond the limit the true CVwR implies.
+        let sw = d.population().within_sd[d.crossover().reference().index()];
+        return rule.is_null(value, sw);
+    }
+    if !matches!(analysed, AnalysedEffect::NotComputed(_)) {
+        return hypothesis.is_null(value);
+    }
+    let Some((t, r)) = contrast.as_pair() else {
+        return false;
+    };
+    let (t, r) = (t.index(), r.index());
+    let pop = d.population();
+    hypothesis.is_null(value)
+        && pop.within_sd[t] == pop.within_sd[r]
+        && d.carryover()[t] == d.carryover()[r]
+        && pop
+            .classes
+            .iter()
+            .all(|c| c.change_mean[t] == c.change_mean[r] && c.change_sd[t] == c.change_sd[r])
+}
+
+/// The value analysis `name`'s estimate targets under the config (`primary`: the primary
+/// contrast's facts).
+fn true_value(d: &TrialDesign, name: AnalysisName, primary: &ContrastFacts) -> Option<f64> {
+    match name.spec().estimand {
+        // Values implied by decimal inputs are reported without the residue of binary
+        // arithmetic.
+        Estimand::CarryoverDifference => Some(tidy_decimal(
+            d.carryover()[d.test().index()] - d.carryover()[d.reference().index()],
+        )),
+        // A subgroup selected on its own response under R, and a difference in response
+        // probabilities, have no closed-form value under the config.
+        Estimand::NoClosedForm => None,
+        Estimand::ContrastEffect => Some(primary.true_value),
+    }
+}
+
+/// Analysis `name`'s hypothesis in words, on the ratio scale for ratio endpoints, at the level
+/// it is tested at.
+pub fn describe_hypothesis(d: &TrialDesign, name: AnalysisName) -> String {
+    let contrast = d.contrast().name().to_string();
+    let ratio = d
+        .endpoint()
+        .is_ratio()
+        .then(|| match d.contrast().as_pair() {
+            Some((t, r)) => format!(
+                "{}/{}",
+                d.crossover().condition_name(t),
+                d.crossover().condition_name(r)
+            ),
+            None => format!("exp({contrast})"),
+        });
+    // A two-stage method tests its primary at its own adjusted level, not analysis.alpha.
+    let level = match d.two_stage() {
+        Some(plan) if name == d.analysis().primary() => plan.alpha(),
+        _ => d.analysis().level_of(name),
+    };
+    d.analysis()
+        .hypothesis_of(name)
+        .describe(&contrast, ratio.as_deref(), level)
+}
+
+/// The exact power by true ratio of a bioequivalence design on a ratio endpoint with exact
+/// power: [`POWER_CURVE_POINTS`] ratios from the lower limit less 0.05 to the upper limit plus
+/// 0.05.
+fn bioequivalence_power_curve(d: &TrialDesign) -> Vec<(f64, f64)> {
+    let Hypothesis::Equivalence { lower, upper } = d.analysis().hypothesis() else {
+        return Vec::new();
+    };
+    if d.endpoint() != Endpoint::LogNormal {
+        return Vec::new();
+    }
+    let (from, to) = ((lower.exp() - 0.05).max(0.01), upper.exp() + 0.05);
+    let ratios: Vec<f64> = (0..POWER_CURVE_POINTS)
+        .map(|i| from + (to - from) * i as f64 / (POWER_CURVE_POINTS - 1) as f64)
+        .collect();
+    let effects: Vec<f64> = ratios.iter().map(|r| r.ln()).collect();
+    power_curve(d, &effects)
+        .map_or_else(Vec::new, |powers| ratios.into_iter().zip(powers).collect())
+}
