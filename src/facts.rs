@@ -42,6 +42,20 @@ pub struct DesignFacts {
     /// The fixed design's critical z of the primary test at `analysis.alpha`: the reference
     /// line of the boundary plot.
     pub fixed_critical_z: f64,
+    /// A bioequivalence rule's limits at the true CVwR, if the design has a rule.
+    pub bioequivalence: Option<RuleFacts>,
+}
+
+/// A bioequivalence rule at the design's true values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RuleFacts {
+    /// The true within-participant CV of the reference.
+    pub cv_reference: f64,
+    /// The limits (ratio scale) the true CVwR implies: widened, implied by a scaled criterion,
+    /// or the average-bioequivalence limits where the rule does not scale there.
+    pub limits: (f64, f64),
+    /// Whether the rule scales at the true CVwR.
+    pub scales: bool,
 }
 
 /// What a design implies about one primary contrast.
@@ -103,6 +117,14 @@ impl DesignFacts {
             true_effect: tidy_decimal(contrasts[0].latent_effect),
             fixed_critical_z: fixed_critical_z(d.analysis().alpha(), d.analysis().hypothesis()),
             contrasts,
+            bioequivalence: d.bioequivalence().map(|rule| {
+                let sw = d.population().within_sd[d.crossover().reference().index()];
+                RuleFacts {
+                    cv_reference: crate::inference::scaled::sw_to_cv(sw),
+                    limits: (rule.implied_lower_limit(sw), rule.implied_upper_limit(sw)),
+                    scales: rule.scales_at(sw * sw),
+                }
+            }),
         }
     }
 

@@ -8,7 +8,7 @@
 pub use crate::adaptive::TwoStagePlan;
 pub use crate::analysis::AnalysisName;
 pub use crate::design::{Condition, Contrast, Crossover, Period, SequenceId};
-pub use crate::inference::scaled::BioequivalenceRule;
+pub use crate::inference::scaled::{BioequivalenceRule, Switch};
 pub use crate::inference::{Better, Hypothesis, Multiplicity};
 pub use crate::model::{
     AdverseEvent, CohortSpec, Dropout, Endpoint, LatentClass, Population, Randomization,

@@ -84,6 +84,14 @@ impl PowerModel {
         if d.two_stage().is_some() {
             return Err("the design has two stages".to_string());
         }
+        if let Some(rule) = d.bioequivalence() {
+            if rule.spec().name != "abe" {
+                return Err(format!(
+                    "its bioequivalence rule {:?} has no closed form (the limits or the criterion depend on the estimated within-reference variability)",
+                    rule.spec().name
+                ));
+            }
+        }
         let m = d.contrasts().len();
         let alpha = match d.analysis().multiplicity() {
             _ if m < 2 => d.analysis().alpha(),

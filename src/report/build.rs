@@ -97,6 +97,7 @@ pub fn build_report(
         true_value_basis: true_value_basis(facts.primary_contrast()),
         closed_form: closed_form(d, facts),
         two_stage: d.two_stage().map(|plan| two_stage(plan, d, summary)),
+        bioequivalence: bioequivalence(d, facts, summary),
         sequences: d.crossover().sequence_labels(),
         family: family(d, summary, &contrasts),
         contrasts,
@@ -812,4 +813,98 @@ fn explain_missing(report: &mut RunReport, summary: &Summary, loaded: &LoadedCon
             &none,
         );
     }
+}
+
+/// The bioequivalence rule's section: its pass rate and components over all replicates, and
+/// the distributions of the estimated CVwR and of the applied upper limit.
+fn bioequivalence(
+    d: &TrialDesign,
+    facts: &DesignFacts,
+    summary: &Summary,
+) -> Option<super::BioequivalenceReport> {
+    let rule = d.bioequivalence()?;
+    let truth = facts.bioequivalence?;
+    let b = &summary.bioequivalence;
+    let n = summary.replicates.max(1);
+    let p = |k: u64| Proportion::new(k, n);
+    let spec = rule.spec();
+    let c = rule.constants();
+    let mut constants = Vec::new();
+    match c.switch {
+        crate::config::design::Switch::AboveCv(cv) => {
+            constants.push(format!("scales when CVwR > {cv}"))
+        }
+        crate::config::design::Switch::AtLeastSwr(sw) => {
+            constants.push(format!("scales when swR >= {sw}"))
+        }
+        crate::config::design::Switch::Never => {}
+    }
+    if let Some(cap) = c.cap_cv {
+        constants.push(format!("cap CVwR {cap}"));
+    }
+    if c.k > 0.0 {
+        constants.push(format!("k = {:.7}", c.k));
+    }
+    constants.push(format!(
+        "PE constraint {}",
+        if c.pe_constraint { "on" } else { "off" }
+    ));
+    if let Some(r) = c.ratio_limit {
+        constants.push(format!("sigma_wT/sigma_wR upper 90% limit <= {r}"));
+    }
+    let decided = b.decided.max(1) as f64;
+    let distribution = |sum: f64, squares: f64, histogram: &[u64], bin: f64, origin: f64| {
+        let mean = sum / decided;
+        let sd = (squares / decided - mean * mean).max(0.0).sqrt();
+        let quantile = |q: f64| {
+            let target = q * b.decided as f64;
+            let mut cumulative = 0u64;
+            for (i, &k) in histogram.iter().enumerate() {
+                cumulative += k;
+                if cumulative as f64 >= target && k > 0 {
+                    return origin + (i as f64 + 0.5) * bin;
+                }
+            }
+            f64::NAN
+        };
+        super::DistributionReport {
+            mean,
+            sd,
+            p05: quantile(0.05),
+            p50: quantile(0.50),
+            p95: quantile(0.95),
+        }
+    };
+    use crate::engine::summary::{CV_BIN, LIMIT_BIN};
+    Some(super::BioequivalenceReport {
+        rule: spec.name.to_string(),
+        title: spec.title.to_string(),
+        source: spec.source.to_string(),
+        estimation: spec.estimation.as_str().to_string(),
+        constants: constants.join(", "),
+        alpha: rule.alpha(),
+        true_cv_reference: truth.cv_reference,
+        true_limits: [truth.limits.0, truth.limits.1],
+        bioequivalent: p(b.bioequivalent),
+        criterion: p(b.criterion),
+        point_estimate: p(b.point_estimate),
+        average: p(b.average),
+        variability_ratio: c.ratio_limit.map(|_| p(b.variability_ratio)),
+        scaled: p(b.scaled),
+        not_decided: summary.replicates - b.decided,
+        cv_reference: distribution(
+            b.cv_sum.value(),
+            b.cv_squared_sum.value(),
+            &b.cv_histogram,
+            CV_BIN,
+            0.0,
+        ),
+        upper_limit: distribution(
+            b.limit_sum.value(),
+            b.limit_squared_sum.value(),
+            &b.limit_histogram,
+            LIMIT_BIN,
+            1.0,
+        ),
+    })
 }

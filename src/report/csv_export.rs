@@ -446,6 +446,36 @@ pub fn observations(report: &RunReport) -> Vec<Observation> {
     if let Some(exact) = report.closed_form.power {
         out.push(Observation::value("exact_power", Some(exact)).analysis(primary));
     }
+    if let Some(b) = &report.bioequivalence {
+        let mut rates = vec![
+            ("p_bioequivalent", &b.bioequivalent),
+            ("p_criterion", &b.criterion),
+            ("p_point_estimate", &b.point_estimate),
+            ("p_average_bioequivalence", &b.average),
+            ("p_scaled", &b.scaled),
+        ];
+        if let Some(v) = &b.variability_ratio {
+            rates.push(("p_variability_ratio", v));
+        }
+        for (quantity, p) in rates {
+            out.push(Observation::proportion(quantity, p).analysis(primary));
+        }
+        let (c, u) = (&b.cv_reference, &b.upper_limit);
+        for (quantity, x) in [
+            ("cv_reference_mean", c.mean),
+            ("cv_reference_sd", c.sd),
+            ("cv_reference_p05", c.p05),
+            ("cv_reference_p50", c.p50),
+            ("cv_reference_p95", c.p95),
+            ("upper_limit_mean", u.mean),
+            ("upper_limit_sd", u.sd),
+            ("upper_limit_p05", u.p05),
+            ("upper_limit_p50", u.p50),
+            ("upper_limit_p95", u.p95),
+        ] {
+            out.push(Observation::value(quantity, Some(x)).analysis(primary));
+        }
+    }
     if let Some(ts) = &report.two_stage {
         for (quantity, p) in [
             ("p_success", &ts.p_success),

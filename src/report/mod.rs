@@ -355,6 +355,63 @@ pub struct LookReport {
     pub mean_estimate_at_stop: Option<f64>,
 }
 
+/// A bioequivalence rule's pass rate and its components, each over all replicates with its
+/// Monte Carlo SE, and the distributions of the estimated CVwR and of the applied limit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BioequivalenceReport {
+    /// The rule's name (`bioequivalence.rule`).
+    pub rule: String,
+    /// The rule in words.
+    pub title: String,
+    /// Where it is defined.
+    pub source: String,
+    /// How it estimates (`anova`: EMA method A; `isc`: intra-participant contrasts).
+    pub estimation: String,
+    /// Its constants in words.
+    pub constants: String,
+    /// The level of each one-sided test.
+    pub alpha: f64,
+    /// The true CVwR.
+    pub true_cv_reference: f64,
+    /// The limits the true CVwR implies (ratio scale).
+    pub true_limits: [f64; 2],
+    /// Bioequivalent under the whole rule (the primary's power or type I error).
+    pub bioequivalent: Proportion,
+    /// The widened-limit or scaled criterion alone (average bioequivalence where the rule did
+    /// not scale).
+    pub criterion: Proportion,
+    /// The point estimate within the average-bioequivalence limits.
+    pub point_estimate: Proportion,
+    /// Average bioequivalence alone.
+    pub average: Proportion,
+    /// The variability ratio within its bound (NTID rules).
+    pub variability_ratio: Option<Proportion>,
+    /// The rule scaled (the estimated CVwR above its switch).
+    pub scaled: Proportion,
+    /// Trials the rule could not decide (no df).
+    pub not_decided: u64,
+    /// The estimated CVwR over the decided trials.
+    pub cv_reference: DistributionReport,
+    /// The applied upper limit (widened, implied or 1.25) over the decided trials.
+    pub upper_limit: DistributionReport,
+}
+
+/// Mean, SD and quantiles of a reported quantity over the simulated trials (quantiles at the
+/// resolution of the tally's bins).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct DistributionReport {
+    /// Mean.
+    pub mean: f64,
+    /// Standard deviation across trials.
+    pub sd: f64,
+    /// 5% quantile.
+    pub p05: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95% quantile.
+    pub p95: f64,
+}
+
 /// Counts of participants.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CountReport {
@@ -457,6 +514,9 @@ pub struct RunReport {
     /// A two-stage design's paths and total N (absent otherwise).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub two_stage: Option<TwoStageReport>,
+    /// A bioequivalence rule's decisions and components (absent without `[bioequivalence]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bioequivalence: Option<BioequivalenceReport>,
     /// The design's sequences, e.g. ["ABC", "BCA", "CAB"].
     #[serde(default)]
     pub sequences: Vec<String>,

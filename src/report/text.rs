@@ -51,6 +51,9 @@ pub fn render(r: &RunReport) -> String {
     if !p.hypothesis.is_empty() {
         let _ = writeln!(s, "  hypothesis: {}", p.hypothesis);
     }
+    if let Some(b) = &r.bioequivalence {
+        s.push_str(&bioequivalence_lines(b));
+    }
     if let Some(ts) = &r.two_stage {
         let n = &ts.total_enrolled;
         let _ = writeln!(
@@ -217,5 +220,54 @@ pub fn render(r: &RunReport) -> String {
         }
     }
     let _ = writeln!(s, "  {}", r.timing());
+    s
+}
+
+/// The rule, its components and the distributions of the estimated CVwR and the limit.
+pub fn bioequivalence_lines(b: &super::BioequivalenceReport) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "  rule {} ({}; estimated by {}): {}; at the true CVwR {:.4} the limits are {:.4}-{:.4}",
+        b.rule,
+        b.title,
+        b.estimation,
+        b.constants,
+        b.true_cv_reference,
+        b.true_limits[0],
+        b.true_limits[1]
+    );
+    let mut parts = vec![
+        format!(
+            "criterion alone {:.4} ± {:.4}",
+            b.criterion.estimate, b.criterion.se
+        ),
+        format!(
+            "PE within limits {:.4} ± {:.4}",
+            b.point_estimate.estimate, b.point_estimate.se
+        ),
+        format!("ABE alone {:.4} ± {:.4}", b.average.estimate, b.average.se),
+    ];
+    if let Some(v) = &b.variability_ratio {
+        parts.push(format!("variability ratio {:.4} ± {:.4}", v.estimate, v.se));
+    }
+    parts.push(format!(
+        "P(scaled) {:.4} ± {:.4}",
+        b.scaled.estimate, b.scaled.se
+    ));
+    let _ = writeln!(s, "  components: {}", parts.join(", "));
+    let (c, u) = (&b.cv_reference, &b.upper_limit);
+    let _ = writeln!(
+        s,
+        "  estimated CVwR: mean {:.4} (SD {:.4}), 5/50/95% {:.3}/{:.3}/{:.3}; applied upper limit: mean {:.4} (SD {:.4}), 5/50/95% {:.3}/{:.3}/{:.3}",
+        c.mean, c.sd, c.p05, c.p50, c.p95, u.mean, u.sd, u.p05, u.p50, u.p95
+    );
+    if b.not_decided > 0 {
+        let _ = writeln!(
+            s,
+            "  not decided (no degrees of freedom): {}",
+            b.not_decided
+        );
+    }
     s
 }

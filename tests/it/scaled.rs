@@ -336,3 +336,32 @@ fn no_adjustment_is_needed_at_cv_045() {
     assert!(!a.adjustment_needed);
     assert_eq!(a.adjusted_alpha, 0.05);
 }
+
+/// A scaled run's report carries the rule's section: the pass rate is the primary's power, the
+/// components and P(scaled) are proportions of all replicates, the CVwR distribution brackets
+/// the true CVwR, the limits at the true CVwR are the rule's, and the files show them.
+#[test]
+fn the_report_shows_the_rule_and_its_components() {
+    let loaded = load(
+        "configs/scaled/ema_2x3x3.toml",
+        &["simulation.replicates=20000"],
+    );
+    let r = run(&loaded);
+    let b = r.bioequivalence.as_ref().expect("a rule section");
+    assert_eq!(b.rule, "ema");
+    assert_eq!(b.bioequivalent.estimate, r.primary.power.estimate);
+    // EMA at CV 0.4: exp(0.760 sqrt(ln(1 + 0.4²))) = 1.3401646 (by hand, as scABEL computes it).
+    assert!((b.true_limits[1] - (0.760 * (1.0f64 + 0.16).ln().sqrt()).exp()).abs() < 1e-12);
+    assert!(b.cv_reference.p05 < 0.40 && 0.40 < b.cv_reference.p95);
+    // The pass rate cannot exceed the criterion alone (the PE constraint only removes).
+    assert!(b.bioequivalent.estimate <= b.criterion.estimate);
+    assert!(b.variability_ratio.is_none());
+    // No closed form is claimed for a scaled rule.
+    assert!(r.closed_form.power.is_none());
+    let text = crossover_sim::report::text::render(&r);
+    assert!(text.contains("rule ema"), "{text}");
+    assert!(text.contains("components: criterion alone"), "{text}");
+    let md = crossover_sim::report::markdown::render(&r);
+    assert!(md.contains("## Bioequivalence rule: ema"), "{md}");
+    assert!(md.contains("| estimated CVwR |"), "{md}");
+}
