@@ -629,19 +629,26 @@ fn samplesize(path: &Path, target: f64, options: &RunOptions) -> Result<(), Erro
             "{}: {}; target power {}",
             result.name, result.hypothesis, result.target_power
         );
-        println!(
-            "  smallest balanced N with exact power >= {}: N = {} (exact power {:.6})",
-            result.target_power, result.sample_size, result.exact_power
-        );
+        match result.exact_power {
+            Some(exact) => println!(
+                "  smallest balanced N with exact power >= {}: N = {} (exact power {:.6})",
+                result.target_power, result.sample_size, exact
+            ),
+            None => println!(
+                "  no closed form: smallest balanced N with simulated power >= {}: N = {}",
+                result.target_power, result.sample_size
+            ),
+        }
         println!(
             "  {:>6}  {:>10}  simulated ({} replicates, seed {})",
             "N", "exact", result.replicates, result.seed
         );
         for row in &result.rows {
             println!(
-                "  {:>6}  {:>10.6}  {:.4} ± {:.4} [{:.4}, {:.4}]",
+                "  {:>6}  {:>10}  {:.4} ± {:.4} [{:.4}, {:.4}]",
                 row.enrolled,
-                row.exact_power,
+                row.exact_power
+                    .map_or("—".to_string(), |p| format!("{p:.6}")),
                 row.simulated.estimate,
                 row.simulated.se,
                 row.simulated.ci_low,

@@ -16,8 +16,9 @@ use std::fmt::Write;
 pub struct SampleSizeRow {
     /// Total participants.
     pub enrolled: usize,
-    /// Exact power.
-    pub exact_power: f64,
+    /// Exact power (absent when the power has no closed form and N was found by simulation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exact_power: Option<f64>,
     /// Simulated power with its Monte Carlo SE and Wilson interval.
     pub simulated: Proportion,
 }
@@ -37,10 +38,16 @@ pub struct SampleSizeResult {
     pub hypothesis: String,
     /// Target power.
     pub target_power: f64,
-    /// The smallest N (a multiple of the number of sequences) reaching the target exactly.
+    /// The smallest N (a multiple of the number of sequences) reaching the target: exactly,
+    /// or by simulation when the power has no closed form (a reference-scaled rule).
     pub sample_size: usize,
-    /// Its exact power.
-    pub exact_power: f64,
+    /// Its exact power (absent when found by simulation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exact_power: Option<f64>,
+    /// How N was found: `exact` (the closed form, confirmed by simulation) or `simulation`
+    /// (the smallest N whose simulated power reaches the target, common random numbers
+    /// across N).
+    pub search: String,
     /// The simulated confirmation: the N below and the N found.
     pub rows: Vec<SampleSizeRow>,
     /// Replicates per simulated N.
@@ -93,23 +100,37 @@ pub fn render_markdown(r: &SampleSizeResult) -> String {
         "Hypothesis: {}. Target power {}.\n",
         r.hypothesis, r.target_power
     );
+    match r.exact_power {
+        Some(exact) => {
+            let _ = writeln!(
+                s,
+                "The smallest balanced N whose exact power reaches {}: **N = {}** (exact power {:.6}).\n",
+                r.target_power, r.sample_size, exact
+            );
+        }
+        None => {
+            let _ = writeln!(
+                s,
+                "The power has no closed form: the smallest balanced N whose simulated power reaches {} (bisection over N, the same seed at every N): **N = {}**.\n",
+                r.target_power, r.sample_size
+            );
+        }
+    }
     let _ = writeln!(
         s,
-        "The smallest balanced N whose exact power reaches {}: **N = {}** (exact power {:.6}).\n",
-        r.target_power, r.sample_size, r.exact_power
-    );
-    let _ = writeln!(
-        s,
-        "Confirmed by simulation: {} replicates per N, seed {}, one permuted block per set of sequences.\n",
-        r.replicates, r.seed
+        "{} by simulation: {} replicates per N, seed {}, one permuted block per set of sequences.\n",
+        if r.exact_power.is_some() { "Confirmed" } else { "Powers" },
+        r.replicates,
+        r.seed
     );
     s.push_str("| N | exact power | simulated power | MC SE | 95% CI |\n|---|---|---|---|---|\n");
     for row in &r.rows {
         let _ = writeln!(
             s,
-            "| {} | {:.6} | {:.4} | {:.4} | [{:.4}, {:.4}] |",
+            "| {} | {} | {:.4} | {:.4} | [{:.4}, {:.4}] |",
             row.enrolled,
-            row.exact_power,
+            row.exact_power
+                .map_or("—".to_string(), |p| format!("{p:.6}")),
             row.simulated.estimate,
             row.simulated.se,
             row.simulated.ci_low,
@@ -165,6 +186,13 @@ pub fn sample_size(
             "must be a power in (0, 1), e.g. 0.8",
         ));
     }
+    if loaded
+        .design
+        .bioequivalence()
+        .is_some_and(|r| r.spec().name != "abe")
+    {
+        return simulated_sample_size(loaded, target, progress);
+    }
     let model = PowerModel::of(&loaded.design).map_err(|why| Error::NoExactPower {
         origin: loaded.origin.clone(),
         reason: why,
@@ -189,7 +217,7 @@ pub fn sample_size(
         let report: RunReport = crate::run::simulate(&point, progress)?;
         rows.push(SampleSizeRow {
             enrolled: m,
-            exact_power: model.at(m).power,
+            exact_power: Some(model.at(m).power),
             simulated: report.primary.power,
         });
     }
@@ -207,7 +235,108 @@ pub fn sample_size(
         ),
         target_power: target,
         sample_size: n,
-        exact_power: exact,
+        exact_power: Some(exact),
+        search: "exact".to_string(),
+        rows,
+        replicates: loaded.design.replicates(),
+        seed: loaded.design.seed(),
+        command: command(loaded, target),
+    })
+}
+
+/// The smallest balanced N whose simulated power reaches `target`, for designs whose power
+/// has no closed form (reference-scaled rules): the power at N is simulated with the config's
+/// replicates and seed (the same random numbers for the participants every N shares), a
+/// bracket found by doubling from 12 participants, then bisection over multiples of the number
+/// of sequences. The rows are the N found and the balanced N below.
+fn simulated_sample_size(
+    loaded: &LoadedConfig,
+    target: f64,
+    progress: &dyn Progress,
+) -> Result<SampleSizeResult, Error> {
+    let s = loaded.design.crossover().sequence_count();
+    let max_k = crate::config::validate::MAX_ENROLLED as usize / s;
+    let mut evaluated: Vec<(usize, Proportion)> = Vec::new();
+    let mut power_at = |k: usize| -> Result<f64, Error> {
+        if let Some((_, p)) = evaluated.iter().find(|(m, _)| *m == k * s) {
+            return Ok(p.estimate);
+        }
+        let report: RunReport = crate::run::simulate(&at_size(loaded, k * s, s)?, progress)?;
+        let p = report.primary.power;
+        evaluated.push((k * s, p));
+        Ok(p.estimate)
+    };
+    // The smallest k with a residual df in every estimate: 2 participants per sequence.
+    let min_k = 2;
+    let mut hi = 12usize.div_ceil(s).max(min_k);
+    let mut lo = min_k - 1;
+    if power_at(hi)? >= target {
+        while hi > min_k {
+            let k = (hi / 2).max(min_k);
+            if power_at(k)? >= target {
+                hi = k;
+                if k == min_k {
+                    break;
+                }
+            } else {
+                lo = k;
+                break;
+            }
+        }
+    } else {
+        loop {
+            lo = hi;
+            if hi >= max_k {
+                return Err(Error::Usage(format!(
+                    "{}: no N up to {} reaches simulated power {target} (the true ratio may lie outside the rule's limits)",
+                    loaded.origin,
+                    max_k * s
+                )));
+            }
+            hi = (hi * 2).min(max_k);
+            if power_at(hi)? >= target {
+                break;
+            }
+        }
+    }
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        if power_at(mid)? >= target {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    if hi > min_k {
+        power_at(hi - 1)?;
+    }
+    let n = hi * s;
+    let mut rows: Vec<SampleSizeRow> = evaluated
+        .into_iter()
+        .filter(|(m, _)| *m == n || *m + s == n)
+        .map(|(m, p)| SampleSizeRow {
+            enrolled: m,
+            exact_power: None,
+            simulated: p,
+        })
+        .collect();
+    rows.sort_by_key(|r| r.enrolled);
+    Ok(SampleSizeResult {
+        tool: ToolInfo {
+            name: env!("CARGO_PKG_NAME").to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        },
+        name: loaded.design.name().to_string(),
+        config_file: loaded.origin.clone(),
+        overrides: loaded.overrides.clone(),
+        hypothesis: crate::facts::describe_hypothesis(
+            &loaded.design,
+            loaded.design.analysis().primary(),
+        ),
+        target_power: target,
+        sample_size: n,
+        exact_power: None,
+        search: "simulation".to_string(),
         rows,
         replicates: loaded.design.replicates(),
         seed: loaded.design.seed(),

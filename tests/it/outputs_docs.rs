@@ -147,10 +147,27 @@ fn every_key_of_summary_json_and_every_column_of_summary_csv_is_documented() {
         out.path(),
     )
     .success();
+    // A reference-scaled rule with every component (the NTID rule has the variability ratio).
+    cli_with_out(
+        &[
+            "run",
+            "configs/scaled/fda_ntid_2x2x4.toml",
+            "--replicates",
+            "1000",
+        ],
+        out.path(),
+    )
+    .success();
     let mut keys = BTreeSet::new();
     let mut columns = BTreeSet::new();
     let mut quantities = BTreeSet::new();
-    for name in ["williams2018", "abe_2x2", "potvin_b", "design_3x3"] {
+    for name in [
+        "williams2018",
+        "abe_2x2",
+        "potvin_b",
+        "design_3x3",
+        "fda_ntid_2x2x4",
+    ] {
         let dir = out.path().join(name);
         key_paths(&json(&dir.join("summary.json")), "", &mut keys);
         let (h, q) = columns_and_quantities(&dir.join("summary.csv"));
@@ -169,6 +186,8 @@ fn every_key_of_summary_json_and_every_column_of_summary_csv_is_documented() {
         "analyses.<analysis>.rejection_rate",
         "contrasts.variance_factor",
         "family.familywise_error",
+        "bioequivalence.variability_ratio",
+        "bioequivalence.cv_reference.p95",
     ] {
         assert!(keys.contains(k), "{k} not in {keys:?}");
     }
@@ -182,6 +201,9 @@ fn every_key_of_summary_json_and_every_column_of_summary_csv_is_documented() {
         "adverse_event_rate",
         "contrast_rejection_rate",
         "familywise_error",
+        "p_bioequivalent",
+        "p_variability_ratio",
+        "upper_limit_p95",
     ] {
         assert!(quantities.contains(q), "{q} not in {quantities:?}");
     }
