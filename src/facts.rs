@@ -256,9 +256,21 @@ pub fn describe_hypothesis(d: &TrialDesign, name: AnalysisName) -> String {
         Some(plan) if name == d.analysis().primary() => plan.alpha(),
         _ => d.analysis().level_of(name),
     };
-    d.analysis()
+    let described = d
+        .analysis()
         .hypothesis_of(name)
-        .describe(&contrast, ratio.as_deref(), level)
+        .describe(&contrast, ratio.as_deref(), level);
+    match d.bioequivalence() {
+        // The primary is decided by the rule, whose limits may widen or tighten with the
+        // estimated variability: the fixed-margin words alone would misstate it.
+        Some(rule) if name == d.analysis().primary() && rule.spec().name != "abe" => format!(
+            "bioequivalence by the {} rule ({}), with {} for CVwR at or below its switch",
+            rule.spec().name,
+            rule.spec().title,
+            described
+        ),
+        _ => described,
+    }
 }
 
 /// The exact power by true ratio of a bioequivalence design on a ratio endpoint with exact

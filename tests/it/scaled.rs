@@ -387,3 +387,28 @@ fn the_simulated_sample_size_equals_powertost_participant_level() {
     );
     assert!(at(66).simulated.estimate + 4.0 * at(66).simulated.se < 0.8);
 }
+
+/// The rule table's `abe` entry decides exactly as the equivalence hypothesis without a rule:
+/// on the same trials (same seed) the pass counts are identical, and its components are the
+/// ABE decision itself (the criterion alone is ABE, it never scales).
+#[test]
+fn the_abe_rule_decides_as_the_equivalence_hypothesis() {
+    let plain = load(
+        "configs/bioequivalence/abe_2x2x4.toml",
+        &["simulation.replicates=20000"],
+    );
+    let ruled = load(
+        "configs/bioequivalence/abe_2x2x4.toml",
+        &[
+            "simulation.replicates=20000",
+            "bioequivalence={ rule = \"abe\" }",
+        ],
+    );
+    let a = run(&plain);
+    let b = run(&ruled);
+    assert_eq!(a.primary.power.estimate, b.primary.power.estimate);
+    let s = &b.bioequivalence.as_ref().unwrap();
+    assert_eq!(s.bioequivalent.estimate, s.criterion.estimate);
+    assert_eq!(s.bioequivalent.estimate, s.average.estimate);
+    assert_eq!(s.scaled.estimate, 0.0);
+}
