@@ -843,7 +843,13 @@ fn bioequivalence(
         constants.push(format!("cap CVwR {cap}"));
     }
     if c.k > 0.0 {
-        constants.push(format!("k = {:.7}", c.k));
+        // Seven decimals show the derived constants (0.8925742) without binary residue, and
+        // trailing zeros go (0.76, not 0.7600000).
+        let k = format!("{:.7}", c.k);
+        constants.push(format!(
+            "k = {}",
+            k.trim_end_matches('0').trim_end_matches('.')
+        ));
     }
     constants.push(format!(
         "PE constraint {}",
