@@ -130,6 +130,10 @@ pub enum Command {
         /// Target power.
         #[arg(long, default_value_t = 0.8, allow_negative_numbers = true)]
         target_power: f64,
+        /// For a reference-scaled rule: adjust the alpha at each N (as `adjust-alpha`) and
+        /// take the power there.
+        #[arg(long)]
+        adjust_alpha: bool,
         /// Options shared by the commands that simulate.
         #[command(flatten)]
         options: RunOptions,

@@ -59,8 +59,9 @@ pub fn dispatch(cli: Cli) -> Result<(), Error> {
         Command::Samplesize {
             config,
             target_power,
+            adjust_alpha,
             options,
-        } => samplesize(&config, target_power, &options),
+        } => samplesize(&config, target_power, adjust_alpha, &options),
         Command::AdjustAlpha {
             config,
             alpha,
@@ -600,7 +601,12 @@ fn boundaries(request: &cli::BoundaryRequest, spending: &str, json: bool) -> Res
     Ok(())
 }
 
-fn samplesize(path: &Path, target: f64, options: &RunOptions) -> Result<(), Error> {
+fn samplesize(
+    path: &Path,
+    target: f64,
+    adjust_alpha: bool,
+    options: &RunOptions,
+) -> Result<(), Error> {
     let base = config::load(path, &cli::overrides(options)?)?;
     print_hints(&base);
     let pool = cli::thread_pool(options.threads)?;
@@ -610,7 +616,13 @@ fn samplesize(path: &Path, target: f64, options: &RunOptions) -> Result<(), Erro
         options.quiet,
     );
     let result = pool
-        .install(|| crossover_sim::sample_size::sample_size(&base, target, &bar))
+        .install(|| {
+            if adjust_alpha {
+                crossover_sim::sample_size::sample_size_adjusting_alpha(&base, target, &bar)
+            } else {
+                crossover_sim::sample_size::sample_size(&base, target, &bar)
+            }
+        })
         .map_err(|e| match e {
             Error::NoExactPower {
                 origin,
@@ -619,6 +631,10 @@ fn samplesize(path: &Path, target: f64, options: &RunOptions) -> Result<(), Erro
             } => Error::Usage(format!(
                 "{origin}: samplesize needs a design whose power is known exactly, but {reason}; use `sweep --param design.enrolled --target-power {target}` to find N by simulation"
             )),
+            Error::Argument { name, value, reason } if name == "adjust_alpha" => {
+                let _ = value;
+                Error::Usage(format!("--adjust-alpha: {reason}"))
+            }
             other => other,
         })?;
     bar.0.finish_and_clear();
@@ -647,8 +663,11 @@ fn samplesize(path: &Path, target: f64, options: &RunOptions) -> Result<(), Erro
             println!(
                 "  {:>6}  {:>10}  {:.4} ± {:.4} [{:.4}, {:.4}]",
                 row.enrolled,
-                row.exact_power
-                    .map_or("—".to_string(), |p| format!("{p:.6}")),
+                match (row.exact_power, row.adjusted_alpha) {
+                    (Some(p), _) => format!("{p:.6}"),
+                    (None, Some(a)) => format!("alpha {a:.5}"),
+                    (None, None) => "—".to_string(),
+                },
                 row.simulated.estimate,
                 row.simulated.se,
                 row.simulated.ci_low,

@@ -19,8 +19,12 @@ pub struct SampleSizeRow {
     /// Exact power (absent when the power has no closed form and N was found by simulation).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exact_power: Option<f64>,
-    /// Simulated power with its Monte Carlo SE and Wilson interval.
+    /// Simulated power with its Monte Carlo SE and Wilson interval (at the adjusted alpha
+    /// when the search adjusts it at each N).
     pub simulated: Proportion,
+    /// The alpha adjusted at this N (searches with `adjust_alpha` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adjusted_alpha: Option<f64>,
 }
 
 /// The answer of `samplesize`.
@@ -48,6 +52,9 @@ pub struct SampleSizeResult {
     /// (the smallest N whose simulated power reaches the target, common random numbers
     /// across N).
     pub search: String,
+    /// Whether the alpha was adjusted at each N (a reference-scaled rule's type I error at
+    /// the expanded limit kept at nominal, `adjust-alpha`) and the power taken there.
+    pub adjust_alpha: bool,
     /// The simulated confirmation: the N below and the N found.
     pub rows: Vec<SampleSizeRow>,
     /// Replicates per simulated N.
@@ -123,8 +130,34 @@ pub fn render_markdown(r: &SampleSizeResult) -> String {
         r.replicates,
         r.seed
     );
-    s.push_str("| N | exact power | simulated power | MC SE | 95% CI |\n|---|---|---|---|---|\n");
-    for row in &r.rows {
+    if r.adjust_alpha {
+        let _ = writeln!(
+            s,
+            "The alpha is adjusted at each N (the largest alpha whose type I error at the expanded limit stays at or below nominal, `adjust-alpha`); the power is taken there.\n"
+        );
+        s.push_str(
+            "| N | adjusted alpha | simulated power | MC SE | 95% CI |\n|---|---|---|---|---|\n",
+        );
+        for row in &r.rows {
+            let _ = writeln!(
+                s,
+                "| {} | {:.6} | {:.4} | {:.4} | [{:.4}, {:.4}] |",
+                row.enrolled,
+                row.adjusted_alpha.unwrap_or(f64::NAN),
+                row.simulated.estimate,
+                row.simulated.se,
+                row.simulated.ci_low,
+                row.simulated.ci_high
+            );
+        }
+    }
+    let rows: &[SampleSizeRow] = if r.adjust_alpha { &[] } else { &r.rows };
+    if !rows.is_empty() {
+        s.push_str(
+            "| N | exact power | simulated power | MC SE | 95% CI |\n|---|---|---|---|---|\n",
+        );
+    }
+    for row in rows {
         let _ = writeln!(
             s,
             "| {} | {} | {:.4} | {:.4} | [{:.4}, {:.4}] |",
@@ -166,10 +199,51 @@ pub fn exporters() -> Vec<Box<dyn Exporter<SampleSizeResult>>> {
 
 /// `crossover-sim samplesize CONFIG [--set ...] --seed S --replicates R --target-power T`.
 pub fn command(loaded: &LoadedConfig, target: f64) -> String {
+    command_with(loaded, target, false)
+}
+
+fn command_with(loaded: &LoadedConfig, target: f64, adjust_alpha: bool) -> String {
     let mut args = vec!["samplesize".to_string()];
     args.extend(reproduce::config_args(loaded));
     args.extend(["--target-power".to_string(), target.to_string()]);
+    if adjust_alpha {
+        args.push("--adjust-alpha".to_string());
+    }
     reproduce::command(&args)
+}
+
+/// [`sample_size`] with the alpha of a reference-scaled rule adjusted at each N
+/// (`adjust_alpha`: the search's power is the power at the alpha that keeps the type I error
+/// at the expanded limit at nominal at that N).
+pub fn sample_size_adjusting_alpha(
+    loaded: &LoadedConfig,
+    target: f64,
+    progress: &dyn Progress,
+) -> Result<SampleSizeResult, Error> {
+    if !loaded
+        .design
+        .bioequivalence()
+        .is_some_and(|r| r.spec().name != "abe")
+    {
+        return Err(Error::argument(
+            "adjust_alpha",
+            "true",
+            "needs a reference-scaled rule in [bioequivalence] (e.g. rule = \"ema\")",
+        ));
+    }
+    check_target(target)?;
+    simulated_sample_size(loaded, target, true, progress)
+}
+
+fn check_target(target: f64) -> Result<(), Error> {
+    if !(target > 0.0 && target < 1.0) {
+        return Err(Error::argument(
+            "target_power",
+            &target.to_string(),
+            "must be a power in (0, 1), e.g. 0.8",
+        ));
+    }
+    Ok(())
 }
 
 /// Finds the smallest N reaching `target` exactly and simulates it and the balanced N below,
@@ -179,19 +253,13 @@ pub fn sample_size(
     target: f64,
     progress: &dyn Progress,
 ) -> Result<SampleSizeResult, Error> {
-    if !(target > 0.0 && target < 1.0) {
-        return Err(Error::argument(
-            "target_power",
-            &target.to_string(),
-            "must be a power in (0, 1), e.g. 0.8",
-        ));
-    }
+    check_target(target)?;
     if loaded
         .design
         .bioequivalence()
         .is_some_and(|r| r.spec().name != "abe")
     {
-        return simulated_sample_size(loaded, target, progress);
+        return simulated_sample_size(loaded, target, false, progress);
     }
     let model = PowerModel::of(&loaded.design).map_err(|why| Error::NoExactPower {
         origin: loaded.origin.clone(),
@@ -219,6 +287,7 @@ pub fn sample_size(
             enrolled: m,
             exact_power: Some(model.at(m).power),
             simulated: report.primary.power,
+            adjusted_alpha: None,
         });
     }
     Ok(SampleSizeResult {
@@ -237,6 +306,7 @@ pub fn sample_size(
         sample_size: n,
         exact_power: Some(exact),
         search: "exact".to_string(),
+        adjust_alpha: false,
         rows,
         replicates: loaded.design.replicates(),
         seed: loaded.design.seed(),
@@ -252,18 +322,25 @@ pub fn sample_size(
 fn simulated_sample_size(
     loaded: &LoadedConfig,
     target: f64,
+    adjust_alpha: bool,
     progress: &dyn Progress,
 ) -> Result<SampleSizeResult, Error> {
     let s = loaded.design.crossover().sequence_count();
     let max_k = crate::config::validate::MAX_ENROLLED as usize / s;
-    let mut evaluated: Vec<(usize, Proportion)> = Vec::new();
+    let mut evaluated: Vec<(usize, Proportion, Option<f64>)> = Vec::new();
     let mut power_at = |k: usize| -> Result<f64, Error> {
-        if let Some((_, p)) = evaluated.iter().find(|(m, _)| *m == k * s) {
+        if let Some((_, p, _)) = evaluated.iter().find(|(m, _, _)| *m == k * s) {
             return Ok(p.estimate);
         }
-        let report: RunReport = crate::run::simulate(&at_size(loaded, k * s, s)?, progress)?;
-        let p = report.primary.power;
-        evaluated.push((k * s, p));
+        let point = at_size(loaded, k * s, s)?;
+        let (p, alpha) = if adjust_alpha {
+            let a = crate::alpha_adjustment::adjust_alpha(&point, None)?;
+            (a.at_adjusted.power, Some(a.adjusted_alpha))
+        } else {
+            let report: RunReport = crate::run::simulate(&point, progress)?;
+            (report.primary.power, None)
+        };
+        evaluated.push((k * s, p, alpha));
         Ok(p.estimate)
     };
     // The smallest k with a residual df in every estimate: 2 participants per sequence.
@@ -313,11 +390,12 @@ fn simulated_sample_size(
     let n = hi * s;
     let mut rows: Vec<SampleSizeRow> = evaluated
         .into_iter()
-        .filter(|(m, _)| *m == n || *m + s == n)
-        .map(|(m, p)| SampleSizeRow {
+        .filter(|(m, _, _)| *m == n || *m + s == n)
+        .map(|(m, p, alpha)| SampleSizeRow {
             enrolled: m,
             exact_power: None,
             simulated: p,
+            adjusted_alpha: alpha,
         })
         .collect();
     rows.sort_by_key(|r| r.enrolled);
@@ -337,10 +415,11 @@ fn simulated_sample_size(
         sample_size: n,
         exact_power: None,
         search: "simulation".to_string(),
+        adjust_alpha,
         rows,
         replicates: loaded.design.replicates(),
         seed: loaded.design.seed(),
-        command: command(loaded, target),
+        command: command_with(loaded, target, adjust_alpha),
     })
 }
 
