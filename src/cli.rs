@@ -142,7 +142,7 @@ pub enum Command {
     /// for the config's reference-scaled rule (common random numbers), with the power there;
     /// writes OUT/<name>/alpha-adjustment.{json,md,html}.
     AdjustAlpha {
-        /// Config file (with a [bioequivalence] rule).
+        /// Config file (with a reference-scaled rule in `[bioequivalence]`).
         config: PathBuf,
         /// Check this pre-specified alpha (e.g. 0.025) beside the search.
         #[arg(long, allow_negative_numbers = true)]
