@@ -9,7 +9,13 @@
 //! drifts from second to second, each replicate is also divided by its floor *in the same
 //! round* (measured just before it), and the median of those per-round ratios is printed beside
 //! the ratio of the minima. Run with `cargo bench --bench ratio_to_floor` (add a number of
-//! rounds, default 15).
+//! rounds, default 15, and a word to keep only the bodies whose name contains it, e.g.
+//! `cargo bench --bench ratio_to_floor -- 15 ema`).
+//!
+//! The scaled-bioequivalence replicates (issue 27) have two floors: `floor/ema_*`, the model's
+//! whole stream as for the other configs, and `floor_normals/ema_*`, only its standard normals
+//! (the least a participant-level simulation of the same model draws); they are printed with a
+//! ratio to each.
 //!
 //! Beside the library's replicates, `fused/williams2018_primary_only` times the same replicate
 //! written as one function for that one config (`support/fused_williams2018.rs`): the floor
@@ -17,10 +23,12 @@
 //! and the library's replicate what generality and the layers add on top. `draw/williams2018`
 //! is the library's cohort draw alone.
 
+use crossover_sim::analysis::replicate::ReplicateNeeds;
+use crossover_sim::analysis::{self, LookData, Needs};
 use crossover_sim::config::{self, LoadedConfig, Override};
 use crossover_sim::engine::seed::replicate_rng;
 use crossover_sim::engine::Simulator;
-use crossover_sim::model::{Cohort, CohortModel};
+use crossover_sim::model::{Cohort, CohortModel, Randomization};
 use std::hint::black_box;
 use std::path::Path;
 
@@ -162,38 +170,165 @@ fn fused_body() -> Body {
     }
 }
 
+/// The shape of one replicate's draw of the scaled config `name`: (participants, conditions,
+/// periods, block size).
+fn scaled_shape(name: &str) -> (usize, usize, usize, usize) {
+    let loaded = load(&format!("configs/scaled/{name}.toml"), &[]);
+    let d = &loaded.design;
+    let block_size = match d.randomization() {
+        Randomization::PermutedBlocks { block_size } => block_size,
+        Randomization::Simple => panic!("the floor is written for permuted blocks"),
+    };
+    let c = d.crossover();
+    (
+        d.enrolled(),
+        c.condition_count(),
+        c.period_count(),
+        block_size,
+    )
+}
+
+/// The look's data and the primary analysis of the scaled config at `rel` (with the rule's
+/// reference-only ANOVA; without the rule's decision and the tallies), on 64 cohorts drawn
+/// beforehand and taken in turn (one cohort only would let the branch predictors learn it).
+fn look_body(name: &'static str, rel: &str) -> Body {
+    let loaded = load(rel, &[]);
+    let d = &loaded.design;
+    let model = CohortModel::new(d.cohort());
+    let cohorts: Vec<Cohort> = (0..64)
+        .map(|j| {
+            let mut cohort = Cohort::default();
+            model.draw(&mut replicate_rng(1, j), &mut cohort);
+            cohort
+        })
+        .collect();
+    let needs = Needs::of(d.analysis().all()).union(Needs::REPLICATE);
+    let mut look = LookData::new(d.enrolled(), d.crossover(), d.test(), d.reference(), needs);
+    look.set_replicate_needs(ReplicateNeeds {
+        anova: true,
+        isc: false,
+        test_variance: false,
+    });
+    let (primary, n) = (d.analysis().primary(), d.enrolled());
+    Body {
+        name,
+        call: Box::new(move |j| {
+            look.collect(&cohorts[(j % 64) as usize], n);
+            black_box(analysis::run(primary, &mut look));
+        }),
+        best: f64::INFINITY,
+        rounds: Vec::new(),
+    }
+}
+
+/// The floors, the replicate and the draw of one scaled config (see the module's comment).
+fn scaled_bodies(name: &'static str) -> Vec<Body> {
+    let (n, k, p, block_size) = scaled_shape(name);
+    let rel = format!("configs/scaled/{name}.toml");
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    vec![
+        floor_body(leak(format!("floor_normals/{name}")), move |j| {
+            floors::normals(j, n, k, p)
+        }),
+        floor_body(leak(format!("floor/{name}")), move |j| {
+            floors::general_design_in_blocks(j, n, k, p, block_size)
+        }),
+        replicate_body(leak(format!("replicate/{name}")), &rel, &[]),
+        draw_body(leak(format!("draw/{name}")), &rel),
+        look_body(leak(format!("look_and_primary/{name}")), &rel),
+    ]
+}
+
+/// Builds one body (see `main`).
+type Build = Box<dyn Fn() -> Body>;
+
 fn main() {
-    let rounds: usize = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(15);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rounds: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(15);
+    // The first argument that is neither a number nor an option filters the bodies by name.
+    let filter = args
+        .iter()
+        .find(|a| a.parse::<usize>().is_err() && !a.starts_with('-'))
+        .cloned();
     let williams = "configs/williams2018.toml";
-    let mut bodies = vec![
-        floor_body("floor/williams2018", floors::williams2018),
-        replicate_body(
+    // The bodies by name, each built only if the filter keeps it: building one runs a
+    // simulator's setup, and the fused replicate's check 2,000 replicates of the library.
+    let builds: Vec<(&'static str, Build)> = vec![
+        (
+            "floor/williams2018",
+            Box::new(|| floor_body("floor/williams2018", floors::williams2018)),
+        ),
+        (
             "replicate/williams2018_primary_only",
-            williams,
-            &["analysis.secondary=[]"],
+            Box::new(|| {
+                replicate_body(
+                    "replicate/williams2018_primary_only",
+                    williams,
+                    &["analysis.secondary=[]"],
+                )
+            }),
         ),
-        fused_body(),
-        draw_body("draw/williams2018", williams),
-        replicate_body("replicate/williams2018_all_analyses", williams, &[]),
-        floor_body("floor/4x4", |j| floors::general_design(j, 24, 4, 4)),
-        replicate_body("replicate/4x4", "configs/designs/design_4x4.toml", &[]),
-        replicate_body(
+        ("fused/williams2018_primary_only", Box::new(fused_body)),
+        (
+            "draw/williams2018",
+            Box::new(|| draw_body("draw/williams2018", williams)),
+        ),
+        (
+            "replicate/williams2018_all_analyses",
+            Box::new(|| replicate_body("replicate/williams2018_all_analyses", williams, &[])),
+        ),
+        (
+            "floor/4x4",
+            Box::new(|| floor_body("floor/4x4", |j| floors::general_design(j, 24, 4, 4))),
+        ),
+        (
+            "replicate/4x4",
+            Box::new(|| replicate_body("replicate/4x4", "configs/designs/design_4x4.toml", &[])),
+        ),
+        (
             "replicate/4x4_one_contrast",
-            "configs/designs/design_4x4.toml",
-            &["analysis.contrast=\"B - A\""],
+            Box::new(|| {
+                replicate_body(
+                    "replicate/4x4_one_contrast",
+                    "configs/designs/design_4x4.toml",
+                    &["analysis.contrast=\"B - A\""],
+                )
+            }),
         ),
-        floor_body("floor/2x2x4", |j| floors::general_design(j, 24, 2, 4)),
-        replicate_body("replicate/2x2x4", "configs/designs/design_2x2x4.toml", &[]),
-        floor_body("floor/potvin_b_23", floors::potvin_b_23_participants),
-        replicate_body(
+        (
+            "floor/2x2x4",
+            Box::new(|| floor_body("floor/2x2x4", |j| floors::general_design(j, 24, 2, 4))),
+        ),
+        (
+            "replicate/2x2x4",
+            Box::new(|| {
+                replicate_body("replicate/2x2x4", "configs/designs/design_2x2x4.toml", &[])
+            }),
+        ),
+        (
+            "floor/potvin_b_23",
+            Box::new(|| floor_body("floor/potvin_b_23", floors::potvin_b_23_participants)),
+        ),
+        (
             "replicate/potvin_b_null",
-            "configs/two_stage/potvin_b_null.toml",
-            &[],
+            Box::new(|| {
+                replicate_body(
+                    "replicate/potvin_b_null",
+                    "configs/two_stage/potvin_b_null.toml",
+                    &[],
+                )
+            }),
         ),
     ];
+    let keep = |name: &str| filter.as_ref().map_or(true, |w| name.contains(w.as_str()));
+    let mut bodies: Vec<Body> = builds
+        .iter()
+        .filter(|(name, _)| keep(name))
+        .map(|(_, build)| build())
+        .collect();
+    for config in ["ema_2x3x3", "ema_2x2x4"] {
+        bodies.extend(scaled_bodies(config).into_iter().filter(|b| keep(b.name)));
+    }
     let mut j = 0u64;
     for _ in 0..rounds {
         for body in bodies.iter_mut() {
@@ -212,23 +347,32 @@ fn main() {
          minima, and median of the per-round ratios"
     );
     let mut floor: Option<&Body> = None;
+    let mut normals_floor: Option<&Body> = None;
     for body in &bodies {
+        if body.name.starts_with("floor_normals/") {
+            normals_floor = Some(body);
+            println!("{:<40} {:>9.0} ns", body.name, body.best);
+            continue;
+        }
         match floor {
             Some(f) if !body.name.starts_with("floor/") => {
-                let mut per_round: Vec<f64> = body
-                    .rounds
-                    .iter()
-                    .zip(&f.rounds)
-                    .map(|(b, f)| b / f)
-                    .collect();
-                per_round.sort_by(f64::total_cmp);
-                println!(
+                print!(
                     "{:<40} {:>9.0} ns  {:.2}x its floor  (median per round {:.2}x)",
                     body.name,
                     body.best,
                     body.best / f.best,
-                    per_round[per_round.len() / 2]
+                    median_ratio(body, f)
                 );
+                // The normals-only floor of the same config, if it has one.
+                let config = body.name.split('/').nth(1);
+                match normals_floor {
+                    Some(nf) if nf.name.split('/').nth(1) == config => println!(
+                        "; {:.2}x its normals (median {:.2}x)",
+                        body.best / nf.best,
+                        median_ratio(body, nf)
+                    ),
+                    _ => println!(),
+                }
             }
             _ => {
                 floor = Some(body);
@@ -236,4 +380,16 @@ fn main() {
             }
         }
     }
+}
+
+/// The median over rounds of `body`'s time divided by `floor`'s in the same round.
+fn median_ratio(body: &Body, floor: &Body) -> f64 {
+    let mut per_round: Vec<f64> = body
+        .rounds
+        .iter()
+        .zip(&floor.rounds)
+        .map(|(b, f)| b / f)
+        .collect();
+    per_round.sort_by(f64::total_cmp);
+    per_round[per_round.len() / 2]
 }
