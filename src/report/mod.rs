@@ -711,9 +711,21 @@ pub fn prepare_dir(out: &Path, name: &str) -> Result<PathBuf, ReportError> {
         .map(Path::to_path_buf)
         .collect();
     let check = (|| {
-        std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
         let probe = dir.join(format!(".write-test-{}", std::process::id()));
-        std::fs::write(&probe, b"ok").map_err(|e| io_error(&probe, e))?;
+        // Shards started together check the same new folder: another process may remove the
+        // empty folder it created between our creating it and writing the probe, so a
+        // vanished folder is created again (a few times) before it counts as unwritable.
+        let mut attempts = 0;
+        loop {
+            std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
+            match std::fs::write(&probe, b"ok") {
+                Ok(()) => break,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && attempts < 10 => {
+                    attempts += 1;
+                }
+                Err(e) => return Err(io_error(&probe, e)),
+            }
+        }
         std::fs::remove_file(&probe).map_err(|e| io_error(&probe, e))
     })();
     for folder in &created {
