@@ -14,12 +14,18 @@
 //! completed, so the per-pattern matrices are computed once per run; per replicate the matrix is
 //! a count-weighted sum of them, and only the right-hand side and the residuals touch the data.
 //! The df are observations - participants - q, as R's residual df.
+//!
+//! Every column of either model is one indicator (period j, condition c, or condition c in the
+//! previous period), so the right-hand side is a set of sums of centred observations, which the
+//! look accumulates while it gathers them ([`ColumnSums`]) in the order the fit would add them.
+//! The fitted values depend only on the participant's pattern and the period, so the fit
+//! computes them once per pattern, and the residual pass reads one of them per observation.
 
 use super::{
     AnalysisOutcome, AnalysisSpec, Estimand, Estimate, LookData, Needs, NotAnalyzable, Scope,
     TestStatistic,
 };
-use crate::design::{Contrast, Crossover};
+use crate::design::{Condition, Contrast, Crossover, MAX_CONDITIONS, MAX_PERIODS};
 use crate::numerics::{cholesky_definite_into, cholesky_solve};
 
 /// `anova`: the linear model without a carryover term.
@@ -60,21 +66,69 @@ pub static SPEC_CARRYOVER: AnalysisSpec = AnalysisSpec {
 pub struct Observation {
     /// y_ij minus the participant's mean over observed periods.
     pub centred: f64,
-    /// Period index.
-    pub period: u8,
-    /// Condition received.
-    pub condition: u8,
-    /// Condition of the previous period (`NONE` in the first period).
-    pub previous: u8,
-    /// Index of the participant's first observation in the buffer (for re-centring fitted
-    /// values).
-    pub first: u32,
-    /// Number of observations of the participant.
-    pub count: u8,
+    /// Where its centred fitted value is (`AnovaModel::fitted_slot`): the participant's pattern
+    /// (sequence, periods observed) and the period.
+    pub slot: u16,
 }
 
 /// `previous` of a first-period observation.
 pub const NONE: u8 = u8::MAX;
+
+/// The sums the normal equations' right-hand side is made of, accumulated over the look's
+/// observations (those of participants with at least two) in enrollment order, each sum
+/// starting from 0 and adding one centred observation at a time as the fit's own loop did.
+/// Fixed arrays, so that the look can keep a copy in its loop's locals (sums in a vector could,
+/// for all the compiler knows, overlap the observations pushed beside them, and would be
+/// reloaded and stored for every one).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ColumnSums {
+    /// By period: the sum of the centred observations in that period.
+    pub period: [f64; MAX_PERIODS],
+    /// By condition: the sum of the centred observations under it.
+    pub condition: [f64; MAX_CONDITIONS],
+    /// By condition: the sum of the centred observations whose previous period was under it
+    /// (first-period observations have none).
+    pub previous: [f64; MAX_CONDITIONS],
+    /// The sum of the squared centred observations.
+    pub squares: f64,
+}
+
+impl ColumnSums {
+    /// Adds the observed periods of one participant of `pattern` with at least two (their
+    /// conditions and values, in period order): the centred observations to `observations`
+    /// and to the sums.
+    #[inline(always)]
+    pub fn add_participant(
+        &mut self,
+        observations: &mut Vec<Observation>,
+        pattern: usize,
+        periods: usize,
+        conditions: &[Condition],
+        values: &[f64],
+    ) {
+        let m = values.len();
+        let mean = values.iter().sum::<f64>() / m as f64;
+        // The sum of squares in a local: in the struct it would be loaded and stored for every
+        // observation (it sits beside arrays indexed by data), a chain through memory.
+        let mut squares = self.squares;
+        let mut previous = None;
+        for (j, (&y, &c)) in values.iter().zip(conditions).enumerate() {
+            let centred = y - mean;
+            observations.push(Observation {
+                centred,
+                slot: AnovaModel::fitted_slot(pattern, periods, j),
+            });
+            self.period[j] += centred;
+            self.condition[c.index()] += centred;
+            if let Some(b) = previous {
+                self.previous[b] += centred;
+            }
+            previous = Some(c.index());
+            squares += centred * centred;
+        }
+        self.squares = squares;
+    }
+}
 
 /// Precomputed normal-equation pieces of one model (with or without carryover) for a design.
 #[derive(Debug, Clone)]
@@ -86,6 +140,12 @@ pub struct AnovaModel {
     /// Per (sequence, periods completed) pattern, the q x q matrix X_c' X_c of the centred
     /// design rows.
     pattern_matrices: Vec<Vec<f64>>,
+    /// Per pattern and period (`fitted_slot`), the period, condition and previous condition of
+    /// that observation.
+    pattern_cells: Vec<(u8, u8, u8)>,
+    /// Per pattern and period, the centred fitted value x_ij' beta minus the participant's mean
+    /// of them, of the last fit (the patterns observed in it).
+    centred_fitted: Vec<f64>,
     /// The contrasts in parameter space (the first is the one [`AnovaModel::fit`] estimates).
     contrasts: Vec<Vec<f64>>,
     /// Residual mean square and df of the last successful fit, for further contrasts.
@@ -121,6 +181,8 @@ impl AnovaModel {
             carryover,
             q,
             pattern_matrices: Vec::with_capacity(design.sequence_count() * (p + 1)),
+            pattern_cells: Vec::with_capacity(design.sequence_count() * (p + 1) * p),
+            centred_fitted: vec![0.0; design.sequence_count() * (p + 1) * p],
             contrasts: vec![vec![0.0; q]; contrasts.len()],
             last_fit: None,
             a: vec![0.0; q * q],
@@ -128,7 +190,7 @@ impl AnovaModel {
             rhs: vec![0.0; q],
             beta: vec![0.0; q],
             z: vec![0.0; q],
-            fitted: Vec::new(),
+            fitted: vec![0.0; p],
         };
         for (i, contrast) in contrasts.iter().enumerate() {
             for c in 1..k {
@@ -140,15 +202,20 @@ impl AnovaModel {
         for s in design.sequences() {
             for completed in 0..=p {
                 let mut rows: Vec<Vec<f64>> = Vec::new();
-                for j in 0..completed {
-                    row.fill(0.0);
+                for j in 0..p {
                     let prev = if j == 0 {
                         NONE
                     } else {
                         s.condition_in(j - 1).0
                     };
-                    model.add_columns(&mut row, j as u8, s.condition_in(j).0, prev, 1.0);
-                    rows.push(row.clone());
+                    model
+                        .pattern_cells
+                        .push((j as u8, s.condition_in(j).0, prev));
+                    if j < completed {
+                        row.fill(0.0);
+                        model.add_columns(&mut row, j as u8, s.condition_in(j).0, prev, 1.0);
+                        rows.push(row.clone());
+                    }
                 }
                 let mut m = vec![0.0; q * q];
                 if rows.len() >= 2 {
@@ -174,6 +241,13 @@ impl AnovaModel {
         self.periods - 1 + c as usize - 1
     }
 
+    /// Where the fitted value of period `period` of a participant of `pattern` (index
+    /// `sequence * (periods + 1) + periods observed`, as the pattern counts) is kept.
+    #[inline]
+    pub fn fitted_slot(pattern: usize, periods: usize, period: usize) -> u16 {
+        (pattern * periods + period) as u16
+    }
+
     /// Adds `value` times the design row of one observation to `row`.
     #[inline]
     fn add_columns(&self, row: &mut [f64], period: u8, condition: u8, previous: u8, value: f64) {
@@ -190,29 +264,33 @@ impl AnovaModel {
 
     /// The fitted value x_ij' beta of one observation (before centring).
     #[inline]
-    fn predict(&self, o: &Observation) -> f64 {
+    fn predict(&self, period: u8, condition: u8, previous: u8) -> f64 {
         let mut f = 0.0;
-        if o.period > 0 {
-            f += self.beta[o.period as usize - 1];
+        if period > 0 {
+            f += self.beta[period as usize - 1];
         }
-        if o.condition > 0 {
-            f += self.beta[self.condition_column(o.condition)];
+        if condition > 0 {
+            f += self.beta[self.condition_column(condition)];
         }
-        if self.carryover && o.previous != NONE && o.previous > 0 {
-            f += self.beta[self.periods - 1 + self.conditions - 1 + o.previous as usize - 1];
+        if self.carryover && previous != NONE && previous > 0 {
+            f += self.beta[self.periods - 1 + self.conditions - 1 + previous as usize - 1];
         }
         f
     }
 
-    /// Fits the model to the look's observations and estimates the contrast.
+    /// Fits the model to the look's observations and estimates the contrast. `sums` are the
+    /// observations' column sums and `pattern_counts` the participants with at least one
+    /// observation by pattern.
     pub fn fit(
         &mut self,
         observations: &[Observation],
+        sums: &ColumnSums,
         pattern_counts: &[u32],
         participants: usize,
         total_observations: usize,
     ) -> AnalysisOutcome {
         let q = self.q;
+        let (p, k) = (self.periods, self.conditions);
         self.last_fit = None;
         if total_observations < participants + q + 1 {
             return AnalysisOutcome::NotAnalyzable(NotAnalyzable::TooFewParticipants);
@@ -227,14 +305,14 @@ impl AnovaModel {
                 }
             }
         }
-        let mut rhs = std::mem::take(&mut self.rhs);
-        rhs.fill(0.0);
-        let mut yy = 0.0;
-        for o in observations {
-            self.add_columns(&mut rhs, o.period, o.condition, o.previous, o.centred);
-            yy += o.centred * o.centred;
+        // The right-hand side X'y: each column's indicator sum (the period columns from period
+        // 1, the condition and carryover columns from condition 1; see `add_columns`).
+        self.rhs[..p - 1].copy_from_slice(&sums.period[1..p]);
+        self.rhs[p - 1..p - 1 + k - 1].copy_from_slice(&sums.condition[1..k]);
+        if self.carryover {
+            self.rhs[p - 1 + k - 1..].copy_from_slice(&sums.previous[1..k]);
         }
-        self.rhs = rhs;
+        let yy = sums.squares;
         if !cholesky_definite_into(&self.a, &mut self.l, q) {
             // Some effect is not estimable from the observed periods (e.g. a condition nobody
             // has received yet).
@@ -243,21 +321,36 @@ impl AnovaModel {
         self.beta.copy_from_slice(&self.rhs);
         cholesky_solve(&self.l, &mut self.beta, q);
         // Residuals explicitly (not y'y - b'X'y), which loses digits when the fit is close.
+        // A participant's residual is its centred value minus its fitted value centred on the
+        // participant's mean of fitted values; both depend on its pattern and period only, so
+        // they are computed once for each pattern observed with at least two periods.
         let mut fitted = std::mem::take(&mut self.fitted);
-        fitted.clear();
-        fitted.extend(observations.iter().map(|o| self.predict(o)));
-        self.fitted = fitted;
-        let mut rss = 0.0;
-        let mut i = 0;
-        while i < observations.len() {
-            let n = observations[i].count as usize;
-            let group = &self.fitted[i..i + n];
-            let mean = group.iter().sum::<f64>() / n as f64;
-            for (o, f) in observations[i..i + n].iter().zip(group) {
-                let r = o.centred - (f - mean);
-                rss += r * r;
+        for (pattern, &count) in pattern_counts.iter().enumerate() {
+            let m = pattern % (p + 1);
+            if count == 0 || m < 2 {
+                continue;
             }
-            i += n;
+            let base = pattern * p;
+            for (f, &(period, condition, previous)) in fitted[..m]
+                .iter_mut()
+                .zip(&self.pattern_cells[base..base + m])
+            {
+                *f = self.predict(period, condition, previous);
+            }
+            let mean = fitted[..m].iter().sum::<f64>() / m as f64;
+            for (g, f) in self.centred_fitted[base..base + m]
+                .iter_mut()
+                .zip(&fitted[..m])
+            {
+                *g = f - mean;
+            }
+        }
+        self.fitted = fitted;
+        let centred_fitted = &self.centred_fitted[..];
+        let mut rss = 0.0;
+        for o in observations {
+            let r = o.centred - centred_fitted[usize::from(o.slot)];
+            rss += r * r;
         }
         let mse = rss / df as f64;
         if super::is_zero_variance(mse, yy.sqrt()) {

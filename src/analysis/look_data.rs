@@ -6,7 +6,7 @@
 //! with its reference R on the participants who received both (the first administration of
 //! each); the 2x2-only buffers are filled only for the AB/BA design.
 
-use super::anova::{AnovaModel, Observation, NONE};
+use super::anova::{AnovaModel, ColumnSums, Observation};
 use super::replicate::{ReplicateModel, ReplicateNeeds, ReplicateStatistics};
 use super::AnalysisOutcome;
 use crate::design::{Condition, Contrast, Crossover};
@@ -129,13 +129,15 @@ pub struct LookData {
     /// Observations of participants with at least two observed periods, centred per
     /// participant, in enrollment order (the linear model's data).
     pub observations: Vec<Observation>,
+    /// Their sums by period, condition and previous condition (the linear model's X'y).
+    pub column_sums: ColumnSums,
     /// Participants with at least one observed period.
     pub observed_participants: usize,
     /// Observed periods in total.
     pub observed_periods: usize,
-    /// Participants per (sequence, periods completed) pattern.
+    /// Participants with at least one observed period per (sequence, periods completed)
+    /// pattern (filled for the linear model).
     pub pattern_counts: Vec<u32>,
-    periods: usize,
     /// The linear models (without, with carryover), when an analysis needs them.
     anova: [Option<AnovaModel>; 2],
     /// The replicate-design estimators, when an analysis or a bioequivalence rule needs them.
@@ -180,7 +182,6 @@ impl LookData {
             rank_scratch: Vec::with_capacity(enrolled),
             observations: Vec::with_capacity(if needs.observations { enrolled * p } else { 0 }),
             pattern_counts: vec![0; design.sequence_count() * (p + 1)],
-            periods: p,
             anova,
             replicate_model: needs.replicate.then(|| {
                 ReplicateModel::new(
@@ -236,6 +237,7 @@ impl LookData {
         match &mut self.anova[usize::from(carryover)] {
             Some(model) => model.fit(
                 &self.observations,
+                &self.column_sums,
                 &self.pattern_counts,
                 self.observed_participants,
                 self.observed_periods,
@@ -279,9 +281,13 @@ impl LookData {
         self.adverse_events.fill(0);
         self.paired_adverse_events = [0; 2];
         self.observations.clear();
+        self.column_sums = ColumnSums::default();
         self.observed_participants = 0;
         self.observed_periods = 0;
         self.pattern_counts.fill(0);
+        if let Some(model) = &mut self.replicate_model {
+            model.reset();
+        }
         self.replicate = ReplicateStatistics::default();
     }
 
@@ -302,13 +308,16 @@ impl LookData {
         match cohort.periods() {
             0 => self.enrolled = self.enrolled.max(n),
             2 => self.extend_shaped::<2>(cohort, n),
+            3 => self.extend_shaped::<3>(cohort, n),
             4 => self.extend_shaped::<4>(cohort, n),
             _ => self.extend_shaped::<0>(cohort, n),
         }
-        // The replicate statistics are recomputed over every participant of the look: their
-        // normal matrices are pattern counts, cheaper to rebuild than to update.
+        // The replicate statistics' sums were extended participant by participant above (in
+        // enrollment order, so a later look continues them exactly as a recomputation over all
+        // its participants would add them); their normal matrices are pattern counts, cheaper
+        // to rebuild than to update.
         if let Some(model) = &mut self.replicate_model {
-            self.replicate = model.estimate(cohort, n);
+            self.replicate = model.finish();
         }
     }
 
@@ -326,6 +335,9 @@ impl LookData {
         let mut reference_responders = 0;
         let mut discordant = DiscordantPairs::default();
         let mut paired_adverse_events = [0; 2];
+        // The same for the linear model's data: its sums in a local copy, and its counters.
+        let mut column_sums = self.column_sums;
+        let (mut observed_participants, mut observed_periods) = (0, 0);
         for i in self.enrolled..n {
             let completed = usize::from(cohort.periods_completed[i]);
             // Participant i's row of cells, as slices (one bounds check each); only the first
@@ -338,11 +350,27 @@ impl LookData {
             let responded = &cohort.responded[row];
             if (needs.observations || needs.first_period_change) && completed > 0 {
                 if needs.observations {
-                    self.add_observations(cohort, i);
+                    let pattern = cohort.sequence[i].index() * (periods + 1) + completed;
+                    self.pattern_counts[pattern] += 1;
+                    observed_participants += 1;
+                    observed_periods += completed;
+                    // One observation is fitted exactly by its participant effect.
+                    if completed >= 2 {
+                        column_sums.add_participant(
+                            &mut self.observations,
+                            pattern,
+                            periods,
+                            &conditions[..completed],
+                            &changes[..completed],
+                        );
+                    }
                 }
                 if needs.first_period_change {
                     self.first_period_change[conditions[0].index()].push(changes[0]);
                 }
+            }
+            if let Some(model) = &mut self.replicate_model {
+                model.add(cohort.sequence[i].index(), completed, changes);
             }
             let (treated, adverse_events) = (&mut self.treated[..k], &mut self.adverse_events[..k]);
             // Loops run over the whole row (a fixed count) with the unobserved cells masked.
@@ -401,36 +429,10 @@ impl LookData {
         self.response_discordant.test_only += discordant.test_only;
         self.paired_adverse_events[0] += paired_adverse_events[0];
         self.paired_adverse_events[1] += paired_adverse_events[1];
+        self.column_sums = column_sums;
+        self.observed_participants += observed_participants;
+        self.observed_periods += observed_periods;
         self.enrolled = self.enrolled.max(n);
-    }
-
-    fn add_observations(&mut self, cohort: &Cohort, i: usize) {
-        let observed = cohort.observed_cells(i);
-        let m = observed.len();
-        self.observed_participants += 1;
-        self.observed_periods += m;
-        self.pattern_counts[cohort.sequence[i].index() * (self.periods + 1) + m] += 1;
-        if m < 2 {
-            // One observation is fitted exactly by its participant effect.
-            return;
-        }
-        let values = &cohort.change[observed.clone()];
-        let mean = values.iter().sum::<f64>() / m as f64;
-        let first = self.observations.len() as u32;
-        for (j, cell) in observed.enumerate() {
-            self.observations.push(Observation {
-                centred: cohort.change[cell] - mean,
-                period: j as u8,
-                condition: cohort.condition[cell].0,
-                previous: if j == 0 {
-                    NONE
-                } else {
-                    cohort.condition[cell - 1].0
-                },
-                first,
-                count: m as u8,
-            });
-        }
     }
 }
 

@@ -21,7 +21,7 @@ use super::{
     AnalysisOutcome, AnalysisSpec, Estimand, Estimate, LookData, Needs, NotAnalyzable, Scope,
     TestStatistic,
 };
-use crate::design::{Condition, Crossover};
+use crate::design::{Condition, Crossover, MAX_PERIODS};
 use crate::model::Cohort;
 use crate::numerics::solve_semidefinite;
 
@@ -127,11 +127,30 @@ pub struct ReplicateNeeds {
 #[derive(Debug, Clone, Default)]
 struct Pattern {
     /// Periods with an observed R, in order.
-    reference: Vec<u8>,
+    reference: Periods,
     /// Periods with an observed T, in order.
-    test: Vec<u8>,
+    test: Periods,
     /// Every period observed.
     complete: bool,
+}
+
+/// A short list of periods in place (read for every participant: no pointer to follow).
+#[derive(Debug, Clone, Copy, Default)]
+struct Periods {
+    len: u8,
+    periods: [u8; MAX_PERIODS],
+}
+
+impl Periods {
+    fn push(&mut self, j: u8) {
+        self.periods[usize::from(self.len)] = j;
+        self.len += 1;
+    }
+
+    #[inline]
+    fn as_slice(&self) -> &[u8] {
+        &self.periods[..usize::from(self.len)]
+    }
 }
 
 /// Accumulators of one sequence's per-participant contrast (n, sum, sum of squares).
@@ -177,8 +196,47 @@ struct WithinAnova {
     pattern_matrix: Vec<Vec<f64>>,
     normal: Vec<f64>,
     factor: Vec<f64>,
-    rhs: Vec<f64>,
+    /// Scratch for the solution (the sums are kept for the next look).
+    solution: Vec<f64>,
     periods: usize,
+    /// The sums, added to participant by participant: kept in place (not behind a pointer) so
+    /// that the compiler sees they do not overlap the data they are added from.
+    sums: WithinSums,
+}
+
+/// The accumulators of one condition's ANOVA.
+#[derive(Debug, Clone, Copy, Default)]
+struct WithinSums {
+    /// The observations centred on their participant's mean of the condition, summed by period
+    /// (X'y).
+    by_period: [f64; MAX_PERIODS],
+    /// Their sum of squares.
+    squares: f64,
+    /// Observations minus participants, over the participants with at least two.
+    df: usize,
+}
+
+impl WithinSums {
+    /// Adds one participant's observations `y` of the condition in `cells` (at least two).
+    #[inline(always)]
+    fn add(&mut self, cells: &[u8], y: &[f64]) {
+        let m = mean_of(cells, y);
+        // In a local, not stored and reloaded beside the sums indexed by period for every cell.
+        let mut squares = self.squares;
+        for &j in cells {
+            let d = y[usize::from(j)] - m;
+            self.by_period[usize::from(j)] += d;
+            squares += d * d;
+        }
+        self.squares = squares;
+        self.df += cells.len() - 1;
+    }
+}
+
+/// The mean of `y` over `cells`.
+#[inline(always)]
+fn mean_of(cells: &[u8], y: &[f64]) -> f64 {
+    cells.iter().map(|&j| y[usize::from(j)]).sum::<f64>() / cells.len() as f64
 }
 
 impl WithinAnova {
@@ -187,9 +245,9 @@ impl WithinAnova {
             .iter()
             .map(|pattern| {
                 let cells = if of_reference {
-                    &pattern.reference
+                    pattern.reference.as_slice()
                 } else {
-                    &pattern.test
+                    pattern.test.as_slice()
                 };
                 let mut m = vec![0.0; periods * periods];
                 let k = cells.len();
@@ -208,20 +266,21 @@ impl WithinAnova {
             pattern_matrix,
             normal: vec![0.0; periods * periods],
             factor: vec![0.0; periods * periods],
-            rhs: vec![0.0; periods],
+            solution: vec![0.0; periods],
             periods,
+            sums: WithinSums::default(),
         }
     }
 
-    /// The residual mean square, from the pattern counts, the centred sums by period and the
-    /// centred sum of squares.
-    fn finish(
-        &mut self,
-        counts: &[u32],
-        sum_squares: f64,
-        observation_df: usize,
-    ) -> VarianceEstimate {
+    /// The residual mean square, from the pattern counts and the sums.
+    fn finish(&mut self, counts: &[u32]) -> VarianceEstimate {
         let p = self.periods;
+        let WithinSums {
+            by_period: ref rhs,
+            squares: sum_squares,
+            df: observation_df,
+        } = self.sums;
+        let rhs = &rhs[..p];
         self.normal.fill(0.0);
         for (matrix, &count) in self.pattern_matrix.iter().zip(counts) {
             if count > 0 {
@@ -231,9 +290,10 @@ impl WithinAnova {
                 }
             }
         }
-        let mut b = self.rhs.clone();
-        let rank = solve_semidefinite(&self.normal, &mut self.factor, &mut b, p);
-        let explained: f64 = b.iter().zip(&self.rhs).map(|(x, y)| x * y).sum();
+        let b = &mut self.solution;
+        b.copy_from_slice(rhs);
+        let rank = solve_semidefinite(&self.normal, &mut self.factor, b, p);
+        let explained: f64 = b.iter().zip(rhs).map(|(x, y)| x * y).sum();
         let df = observation_df.saturating_sub(rank);
         if df == 0 {
             return VarianceEstimate::none();
@@ -247,6 +307,11 @@ impl WithinAnova {
 
 /// The replicate-design estimators prepared for one design, with their per-replicate buffers
 /// (one per worker thread).
+///
+/// Participants are added one at a time in enrollment order ([`ReplicateModel::add`]) and
+/// [`ReplicateModel::finish`] gives the statistics of those added so far, so that a look's
+/// data gathering feeds it in the same pass and a later look continues the sums (the same
+/// additions in the same order as recomputing them over all its participants).
 #[derive(Debug, Clone)]
 pub struct ReplicateModel {
     needs: ReplicateNeeds,
@@ -306,9 +371,23 @@ impl ReplicateModel {
         }
     }
 
-    /// The statistics of participants `0..n` of `cohort`.
+    /// The statistics of participants `0..n` of `cohort` (from scratch).
     pub fn estimate(&mut self, cohort: &Cohort, n: usize) -> ReplicateStatistics {
         let p = self.periods;
+        self.reset();
+        for i in 0..n {
+            let first = cohort.cell(i, 0);
+            self.add(
+                cohort.sequence[i].index(),
+                usize::from(cohort.periods_completed[i]),
+                &cohort.change[first..first + p],
+            );
+        }
+        self.finish()
+    }
+
+    /// Forgets every participant added.
+    pub fn reset(&mut self) {
         self.counts.fill(0);
         for m in self
             .isc
@@ -318,59 +397,47 @@ impl ReplicateModel {
         {
             *m = Moments::default();
         }
-        self.reference_anova.rhs.fill(0.0);
-        self.test_anova.rhs.fill(0.0);
-        let (mut ss_r, mut ss_t) = (0.0, 0.0);
-        let (mut df_r, mut df_t) = (0usize, 0usize);
-        let anova = self.needs.anova;
-        let test_variance = self.needs.test_variance;
-        for i in 0..n {
-            let s = cohort.sequence[i].index();
-            let completed = usize::from(cohort.periods_completed[i]);
-            let index = s * (p + 1) + completed;
-            self.counts[index] += 1;
-            let pattern = &self.patterns[index];
-            let first = cohort.cell(i, 0);
-            let y = &cohort.change[first..first + p];
-            let mean_of = |cells: &[u8]| {
-                cells.iter().map(|&j| y[usize::from(j)]).sum::<f64>() / cells.len() as f64
-            };
-            let (r, t) = (&pattern.reference, &pattern.test);
-            if anova && r.len() >= 2 {
-                let m = mean_of(r);
-                for &j in r {
-                    let d = y[usize::from(j)] - m;
-                    self.reference_anova.rhs[usize::from(j)] += d;
-                    ss_r += d * d;
-                }
-                df_r += r.len() - 1;
+        self.reference_anova.sums = WithinSums::default();
+        self.test_anova.sums = WithinSums::default();
+    }
+
+    /// Adds the next participant: of sequence `sequence`, observed in its first `completed`
+    /// periods, with `y` its row of responses by period (cells after `completed` are ignored).
+    #[inline(always)]
+    pub fn add(&mut self, sequence: usize, completed: usize, y: &[f64]) {
+        let index = sequence * (self.periods + 1) + completed;
+        self.counts[index] += 1;
+        let pattern = &self.patterns[index];
+        let (r, t) = (pattern.reference.as_slice(), pattern.test.as_slice());
+        if self.needs.anova && r.len() >= 2 {
+            self.reference_anova.sums.add(r, y);
+        }
+        if self.needs.anova && self.needs.test_variance && t.len() >= 2 {
+            self.test_anova.sums.add(t, y);
+        }
+        if self.needs.isc {
+            if pattern.complete && !r.is_empty() && !t.is_empty() {
+                self.isc[sequence].add(mean_of(t, y) - mean_of(r, y));
             }
-            if anova && test_variance && t.len() >= 2 {
-                let m = mean_of(t);
-                for &j in t {
-                    let d = y[usize::from(j)] - m;
-                    self.test_anova.rhs[usize::from(j)] += d;
-                    ss_t += d * d;
-                }
-                df_t += t.len() - 1;
+            if r.len() >= 2 {
+                self.reference_differences[sequence]
+                    .add(y[usize::from(r[0])] - y[usize::from(r[1])]);
             }
-            if self.needs.isc {
-                if pattern.complete && !r.is_empty() && !t.is_empty() {
-                    self.isc[s].add(mean_of(t) - mean_of(r));
-                }
-                if r.len() >= 2 {
-                    self.reference_differences[s].add(y[usize::from(r[0])] - y[usize::from(r[1])]);
-                }
-                if test_variance && t.len() >= 2 {
-                    self.test_differences[s].add(y[usize::from(t[0])] - y[usize::from(t[1])]);
-                }
+            if self.needs.test_variance && t.len() >= 2 {
+                self.test_differences[sequence].add(y[usize::from(t[0])] - y[usize::from(t[1])]);
             }
         }
+    }
+
+    /// The statistics of the participants added so far (which stay added).
+    pub fn finish(&mut self) -> ReplicateStatistics {
+        let anova = self.needs.anova;
+        let test_variance = self.needs.test_variance;
         let mut out = ReplicateStatistics::default();
         if anova {
-            out.reference_anova = self.reference_anova.finish(&self.counts, ss_r, df_r);
+            out.reference_anova = self.reference_anova.finish(&self.counts);
             out.test_anova = if test_variance {
-                self.test_anova.finish(&self.counts, ss_t, df_t)
+                self.test_anova.finish(&self.counts)
             } else {
                 VarianceEstimate::none()
             };

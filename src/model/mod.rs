@@ -189,6 +189,8 @@ impl CohortModel {
             self.design.crossover.period_count(),
         ) {
             (2, 2) => self.draw_shaped::<R, 2, 2>(rng, cohort, range, allocation),
+            // The partial replicates (2x3x3, 2x2x3) of reference-scaled bioequivalence.
+            (2, 3) => self.draw_shaped::<R, 2, 3>(rng, cohort, range, allocation),
             (2, 4) => self.draw_shaped::<R, 2, 4>(rng, cohort, range, allocation),
             (4, 4) => self.draw_shaped::<R, 4, 4>(rng, cohort, range, allocation),
             _ => self.draw_shaped::<R, 0, 0>(rng, cohort, range, allocation),
