@@ -189,7 +189,8 @@ fn scaled_shape(name: &str) -> (usize, usize, usize, usize) {
 }
 
 /// The look's data and the primary analysis of the scaled config at `rel` (with the rule's
-/// reference-only ANOVA; without the rule's decision and the tallies), on 64 cohorts drawn
+/// reference-only ANOVA, set up as the engine's workspace; without the rule's decision and the
+/// tallies), on 64 cohorts drawn
 /// beforehand and taken in turn (one cohort only would let the branch predictors learn it).
 fn look_body(name: &'static str, rel: &str) -> Body {
     let loaded = load(rel, &[]);
@@ -209,6 +210,8 @@ fn look_body(name: &'static str, rel: &str) -> Body {
         isc: false,
         test_variance: false,
     });
+    // As the engine's workspace: a ratio endpoint records no responses or adverse events.
+    look.set_no_outcomes(d.crossover());
     let (primary, n) = (d.analysis().primary(), d.enrolled());
     Body {
         name,

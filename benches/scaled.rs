@@ -112,7 +112,8 @@ fn scaled(c: &mut Criterion) {
         });
         model.draw(&mut replicate_rng(1, 0), &mut cohort);
         // The workspace's look data: the analyses' buffers and the rule's ANOVA (EMA's method A
-        // reads s²wR from the reference-only ANOVA, not the intra-participant contrasts).
+        // reads s²wR from the reference-only ANOVA, not the intra-participant contrasts); a
+        // ratio endpoint records no responses or adverse events.
         let d = &loaded.design;
         let needs = Needs::of(d.analysis().all()).union(Needs::REPLICATE);
         let mut look = LookData::new(n, d.crossover(), d.test(), d.reference(), needs);
@@ -121,6 +122,7 @@ fn scaled(c: &mut Criterion) {
             isc: false,
             test_variance: false,
         });
+        look.set_no_outcomes(d.crossover());
         let primary = loaded.design.analysis().primary();
         group.bench_function(format!("look_and_primary/{name}"), |b| {
             b.iter(|| {

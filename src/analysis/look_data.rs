@@ -90,6 +90,16 @@ impl Needs {
     }
 }
 
+/// What one participant of each (sequence, periods completed) pattern adds to the counts that
+/// do not depend on outcomes: treated periods by condition, and whether T and R were both
+/// received (observed).
+#[derive(Debug, Clone, Default)]
+struct PatternCounts {
+    /// Pattern-major, one entry per condition.
+    treated: Vec<usize>,
+    paired: Vec<bool>,
+}
+
 /// Buffers for one look; refilled without allocating once warmed up.
 #[derive(Debug, Clone, Default)]
 pub struct LookData {
@@ -136,8 +146,11 @@ pub struct LookData {
     /// Observed periods in total.
     pub observed_periods: usize,
     /// Participants with at least one observed period per (sequence, periods completed)
-    /// pattern (filled for the linear model).
+    /// pattern (filled for the linear model and when counting by pattern).
     pub pattern_counts: Vec<u32>,
+    /// When set, the per-participant counts are taken from the pattern counts
+    /// ([`LookData::set_no_outcomes`]).
+    by_pattern: Option<PatternCounts>,
     /// The linear models (without, with carryover), when an analysis needs them.
     anova: [Option<AnovaModel>; 2],
     /// The replicate-design estimators, when an analysis or a bioequivalence rule needs them.
@@ -197,6 +210,40 @@ impl LookData {
             }),
             ..LookData::default()
         }
+    }
+
+    /// Tells the look that the cohort records no responses (no baseline, hence no responder
+    /// definition) and no adverse events, as for a ratio endpoint: the counts of responders,
+    /// discordant pairs and adverse events are then 0 for everyone. If no analysis reads a
+    /// per-participant difference either, what is left to count (treated periods, participants
+    /// with T and R) depends on each participant's pattern only, so it is computed from the
+    /// pattern counts after the participants are added rather than participant by
+    /// participant: the same integers, without a chain of increments through memory for every
+    /// period of every participant.
+    pub fn set_no_outcomes(&mut self, design: &Crossover) {
+        let n = self.needs;
+        if n.differences
+            || n.responder_differences
+            || n.half_period_differences
+            || n.participant_sums
+        {
+            return;
+        }
+        let (k, p) = (design.condition_count(), design.period_count());
+        let mut counts = PatternCounts::default();
+        for sequence in design.sequences() {
+            for completed in 0..=p {
+                let received: Vec<Condition> =
+                    (0..completed).map(|j| sequence.condition_in(j)).collect();
+                counts
+                    .treated
+                    .extend((0..k).map(|c| received.iter().filter(|r| r.index() == c).count()));
+                counts
+                    .paired
+                    .push(received.contains(&self.test) && received.contains(&self.reference));
+            }
+        }
+        self.by_pattern = Some(counts);
     }
 
     /// Estimates `contrast` by the linear models instead of the pair's difference (for
@@ -338,6 +385,7 @@ impl LookData {
         // The same for the linear model's data: its sums in a local copy, and its counters.
         let mut column_sums = self.column_sums;
         let (mut observed_participants, mut observed_periods) = (0, 0);
+        let by_pattern = self.by_pattern.is_some();
         for i in self.enrolled..n {
             let completed = usize::from(cohort.periods_completed[i]);
             // Participant i's row of cells, as slices (one bounds check each); only the first
@@ -348,10 +396,12 @@ impl LookData {
             let changes = &cohort.change[row.clone()];
             let events = &cohort.adverse_event[row.clone()];
             let responded = &cohort.responded[row];
-            if (needs.observations || needs.first_period_change) && completed > 0 {
-                if needs.observations {
-                    let pattern = cohort.sequence[i].index() * (periods + 1) + completed;
+            if (needs.observations || needs.first_period_change || by_pattern) && completed > 0 {
+                let pattern = cohort.sequence[i].index() * (periods + 1) + completed;
+                if needs.observations || by_pattern {
                     self.pattern_counts[pattern] += 1;
+                }
+                if needs.observations {
                     observed_participants += 1;
                     observed_periods += completed;
                     // One observation is fitted exactly by its participant effect.
@@ -371,6 +421,10 @@ impl LookData {
             }
             if let Some(model) = &mut self.replicate_model {
                 model.add(cohort.sequence[i].index(), completed, changes);
+            }
+            if by_pattern {
+                // Counted from the patterns after the loop.
+                continue;
             }
             let (treated, adverse_events) = (&mut self.treated[..k], &mut self.adverse_events[..k]);
             // Loops run over the whole row (a fixed count) with the unobserved cells masked.
@@ -433,6 +487,22 @@ impl LookData {
         self.observed_participants += observed_participants;
         self.observed_periods += observed_periods;
         self.enrolled = self.enrolled.max(n);
+        if let Some(by_pattern) = &self.by_pattern {
+            // Over every participant of the look so far (the pattern counts are cumulative).
+            self.treated.fill(0);
+            self.paired_count = 0;
+            for (pattern, &count) in self.pattern_counts.iter().enumerate() {
+                let count = count as usize;
+                for (t, &per) in self
+                    .treated
+                    .iter_mut()
+                    .zip(&by_pattern.treated[pattern * k..])
+                {
+                    *t += count * per;
+                }
+                self.paired_count += count * usize::from(by_pattern.paired[pattern]);
+            }
+        }
     }
 }
 

@@ -102,6 +102,10 @@ impl Workspace {
             needs,
         );
         look.set_anova_contrasts(design.crossover(), design.contrasts());
+        let cohort = design.cohort();
+        if !cohort.records_responses() && !cohort.records_adverse_events() {
+            look.set_no_outcomes(design.crossover());
+        }
         let m = design.contrasts().len();
         let counts = LookData::new(0, design.crossover(), test, reference, Default::default());
         Workspace {

@@ -186,6 +186,17 @@ pub enum AnalysedEffect {
 }
 
 impl CohortSpec {
+    /// Whether a participant can respond or remit: only with a baseline (a rating scale), the
+    /// reference of the responder definition; without one every period records neither.
+    pub fn records_responses(&self) -> bool {
+        self.population.baseline.is_some()
+    }
+
+    /// Whether an adverse event is modelled (without one every period records none).
+    pub fn records_adverse_events(&self) -> bool {
+        self.adverse_event.is_some()
+    }
+
     /// The expected contrast of the analysed changes, E[sum_c w_c change_c], on the scale.
     ///
     /// Per latent class and condition, the change is S - B with B the baseline (normal truncated

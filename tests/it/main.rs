@@ -17,6 +17,7 @@ mod html_report;
 mod hypotheses;
 mod init;
 mod jobs;
+mod look_data;
 mod multiplicity;
 mod new_user;
 mod nothing_lost;
