@@ -129,6 +129,12 @@ pub fn adjust_alpha(
             loaded.origin
         )));
     };
+    if design.metrics().is_some() {
+        return Err(Error::Usage(format!(
+            "{}: adjust-alpha finds the alpha of one metric's rule; this config decides several PK metrics (log_normal.metrics): adjust on a config of the scaled metric alone",
+            loaded.origin
+        )));
+    }
     if let Some(a) = prespecified {
         if !(a > 0.0 && a < 0.5) {
             return Err(Error::argument(

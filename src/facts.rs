@@ -44,6 +44,26 @@ pub struct DesignFacts {
     pub fixed_critical_z: f64,
     /// A bioequivalence rule's limits at the true CVwR, if the design has a rule.
     pub bioequivalence: Option<RuleFacts>,
+    /// With several PK metrics: what each implies, metric 0 first (empty otherwise).
+    pub metrics: Vec<MetricFacts>,
+}
+
+/// One PK metric of a trial that measures several, at the design's true values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricFacts {
+    /// The metric's name.
+    pub name: String,
+    /// The true value of the primary contrast (log ratio).
+    pub true_effect: f64,
+    /// The true within-participant CV of the reference.
+    pub cv_reference: f64,
+    /// What decides it: a rule's name, or `hypothesis`.
+    pub decided_by: String,
+    /// Whether its true ratio lies in its null (a pass of the trial is then a type I error).
+    pub under_null: bool,
+    /// The correlation of its estimate with metric 0's that the model implies, where derived
+    /// (two conditions, every sequence giving each condition equally often, no dropout).
+    pub expected_correlation: Option<f64>,
 }
 
 /// A bioequivalence rule at the design's true values.
@@ -110,6 +130,7 @@ impl DesignFacts {
             })
             .collect();
         DesignFacts {
+            metrics: metric_facts(d),
             exact_power: exact(closed_form(d)),
             power_curve: bioequivalence_power_curve(d),
             analyses,
@@ -198,6 +219,10 @@ fn is_null(
     analysed: AnalysedEffect,
     hypothesis: Hypothesis,
 ) -> bool {
+    if d.metrics().is_some() {
+        // The trial passes when every metric passes: it is in H0 when any metric is.
+        return metric_facts(d).iter().any(|m| m.under_null);
+    }
     if let Some(rule) = d.bioequivalence() {
         // The rule's null: a true ratio at or beyond the limit the true CVwR implies.
         let sw = d.population().within_sd[d.crossover().reference().index()];
@@ -260,7 +285,7 @@ pub fn describe_hypothesis(d: &TrialDesign, name: AnalysisName) -> String {
         .analysis()
         .hypothesis_of(name)
         .describe(&contrast, ratio.as_deref(), level);
-    match d.bioequivalence() {
+    let described = match d.bioequivalence() {
         // The primary is decided by the rule, whose limits may widen or tighten with the
         // estimated variability: the fixed-margin words alone would misstate it.
         Some(rule) if name == d.analysis().primary() && rule.spec().name != "abe" => format!(
@@ -268,6 +293,13 @@ pub fn describe_hypothesis(d: &TrialDesign, name: AnalysisName) -> String {
             rule.spec().name,
             rule.spec().title,
             described
+        ),
+        _ => described,
+    };
+    match d.metrics() {
+        Some(m) if name == d.analysis().primary() => format!(
+            "{described}, for every PK metric ({}): the trial passes when each passes",
+            m.names.join(", ")
         ),
         _ => described,
     }
@@ -290,4 +322,119 @@ fn bioequivalence_power_curve(d: &TrialDesign) -> Vec<(f64, f64)> {
     let effects: Vec<f64> = ratios.iter().map(|r| r.ln()).collect();
     power_curve(d, &effects)
         .map_or_else(Vec::new, |powers| ratios.into_iter().zip(powers).collect())
+}
+
+/// What each PK metric implies (empty with one metric).
+fn metric_facts(d: &TrialDesign) -> Vec<MetricFacts> {
+    let Some(metrics) = d.metrics() else {
+        return Vec::new();
+    };
+    let contrast = d.contrast();
+    let reference = d.crossover().reference().index();
+    let populations: Vec<&crate::model::Population> = std::iter::once(d.population())
+        .chain(metrics.populations.iter())
+        .collect();
+    let rules: Vec<Option<&crate::inference::scaled::BioequivalenceRule>> =
+        std::iter::once(d.bioequivalence())
+            .chain(d.metric_rules().iter().map(Option::as_ref))
+            .collect();
+    let hypothesis = d.analysis().hypothesis();
+    let m = metrics.count();
+    populations
+        .iter()
+        .zip(&rules)
+        .enumerate()
+        .map(|(q, (pop, rule))| {
+            let true_effect = tidy_decimal(pop.average_effect(contrast));
+            let sw = pop.within_sd[reference];
+            MetricFacts {
+                name: metrics.names[q].clone(),
+                true_effect,
+                cv_reference: crate::inference::scaled::sw_to_cv(sw),
+                decided_by: rule.map_or("hypothesis".to_string(), |r| r.spec().name.to_string()),
+                under_null: match rule {
+                    Some(r) => r.is_null(true_effect, sw),
+                    None => hypothesis.is_null(true_effect),
+                },
+                expected_correlation: (q > 0)
+                    .then(|| {
+                        expected_correlation(
+                            d,
+                            populations[0],
+                            pop,
+                            metrics.between[q * m],
+                            metrics.within[q * m],
+                        )
+                    })
+                    .flatten(),
+            }
+        })
+        .collect()
+}
+
+/// The correlation of two metrics' estimated T - R effects implied by the model, for designs
+/// where each participant's contribution is the mean over its T periods less the mean over its
+/// R periods (two conditions, every sequence giving T n_T times and R n_R times, no dropout):
+/// cov = B sd_a sd_b v'(L_a L_b')v + W sum_j u_j^2 sigma_wa sigma_wb, with v = (+1, -1) over
+/// the conditions, u_j = +1/n_T or -1/n_R over the periods, L each metric's Cholesky factor of
+/// its latent correlation, B and W the metrics' between and within correlations.
+fn expected_correlation(
+    d: &TrialDesign,
+    a: &crate::model::Population,
+    b: &crate::model::Population,
+    between: f64,
+    within: f64,
+) -> Option<f64> {
+    let crossover = d.crossover();
+    let (t, r) = d.contrast().as_pair()?;
+    let dropout = d.dropout();
+    let may_drop = dropout.before_first_period > 0.0
+        || dropout.after_period.iter().flatten().any(|&p| p > 0.0);
+    if crossover.condition_count() != 2 || may_drop {
+        return None;
+    }
+    let counts = |s: &crate::design::Sequence| {
+        let n_t = s.conditions().iter().filter(|&&c| c == t).count();
+        (n_t, s.conditions().len() - n_t)
+    };
+    let first = counts(crossover.sequence(crate::design::SequenceId(0)));
+    if first.0 == 0
+        || first.1 == 0
+        || (0..crossover.sequence_count())
+            .any(|s| counts(crossover.sequence(crate::design::SequenceId(s as u8))) != first)
+    {
+        return None;
+    }
+    let (n_t, n_r) = (first.0 as f64, first.1 as f64);
+    let (ti, ri) = (t.index(), r.index());
+    // The model's Cholesky factor of the latent correlation, in condition-index order (the
+    // order the draw applies it in), with each condition's latent SD.
+    let latent = |p: &crate::model::Population| {
+        let rho = p.correlation[1];
+        let l = [[1.0, 0.0], [rho, (1.0 - rho * rho).max(0.0).sqrt()]];
+        (l, [p.classes[0].change_sd[0], p.classes[0].change_sd[1]])
+    };
+    let mut v = [0.0; 2];
+    v[ti] = 1.0;
+    v[ri] = -1.0;
+    let cov_latent = |x: &crate::model::Population, y: &crate::model::Population| {
+        let (lx, sd_x) = latent(x);
+        let (ly, sd_y) = latent(y);
+        // sum over conditions c, e of v_c v_e sd_x[c] sd_y[e] (L_x L_y')[c][e]
+        let mut total = 0.0;
+        for c in 0..2 {
+            for e in 0..2 {
+                let lly: f64 = (0..2).map(|h| lx[c][h] * ly[e][h]).sum();
+                total += v[c] * v[e] * sd_x[c] * sd_y[e] * lly;
+            }
+        }
+        total
+    };
+    let noise = |x: &crate::model::Population, y: &crate::model::Population| {
+        x.within_sd[ti] * y.within_sd[ti] / n_t + x.within_sd[ri] * y.within_sd[ri] / n_r
+    };
+    let cov = between * cov_latent(a, b) + within * noise(a, b);
+    let var_a = cov_latent(a, a) + noise(a, a);
+    let var_b = cov_latent(b, b) + noise(b, b);
+    (var_a > 0.0 && var_b > 0.0).then(|| cov / (var_a * var_b).sqrt())
 }

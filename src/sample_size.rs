@@ -118,7 +118,7 @@ pub fn render_markdown(r: &SampleSizeResult) -> String {
         None => {
             let _ = writeln!(
                 s,
-                "The power has no closed form: the smallest balanced N whose simulated power reaches {} (bisection over N, the same seed at every N): **N = {}**.\n",
+                "The power has no closed form: the smallest balanced N whose simulated power reaches {} (a pilot search at a tenth of the replicates, then one block at a time at the full replicates; the same seed at every N): **N = {}**.\n",
                 r.target_power, r.sample_size
             );
         }
@@ -254,10 +254,11 @@ pub fn sample_size(
     progress: &dyn Progress,
 ) -> Result<SampleSizeResult, Error> {
     check_target(target)?;
-    if loaded
-        .design
-        .bioequivalence()
-        .is_some_and(|r| r.spec().name != "abe")
+    if loaded.design.metrics().is_some()
+        || loaded
+            .design
+            .bioequivalence()
+            .is_some_and(|r| r.spec().name != "abe")
     {
         return simulated_sample_size(loaded, target, false, progress);
     }
@@ -315,10 +316,14 @@ pub fn sample_size(
 }
 
 /// The smallest balanced N whose simulated power reaches `target`, for designs whose power
-/// has no closed form (reference-scaled rules): the power at N is simulated with the config's
-/// replicates and seed (the same random numbers for the participants every N shares), a
-/// bracket found by doubling from 12 participants, then bisection over multiples of the number
-/// of sequences. The rows are the N found and the balanced N below.
+/// has no closed form (reference-scaled rules, several PK metrics): the power at N is simulated
+/// with the config's seed (the same random numbers for the participants every N shares). A
+/// pilot search at a tenth of the replicates (when the config has at least
+/// [`PILOT_MIN_REPLICATES`]) brackets N by doubling from 12 participants and bisects over
+/// multiples of the number of sequences; the config's replicates then confirm it, stepping one
+/// block down while the power stays at or above the target, or up until it reaches it. So the N
+/// reported always has full-replicate power at or above the target and the N below it less.
+/// The rows are the N found and the balanced N below, at the config's replicates.
 fn simulated_sample_size(
     loaded: &LoadedConfig,
     target: f64,
@@ -327,12 +332,32 @@ fn simulated_sample_size(
 ) -> Result<SampleSizeResult, Error> {
     let s = loaded.design.crossover().sequence_count();
     let max_k = crate::config::validate::MAX_ENROLLED as usize / s;
+    let replicates = loaded.design.replicates();
+    let no_n = || {
+        Error::Usage(format!(
+            "{}: no N up to {} reaches simulated power {target} (the true ratio may lie outside the rule's limits)",
+            loaded.origin,
+            max_k * s
+        ))
+    };
     let mut evaluated: Vec<(usize, Proportion, Option<f64>)> = Vec::new();
-    let mut power_at = |k: usize| -> Result<f64, Error> {
-        if let Some((_, p, _)) = evaluated.iter().find(|(m, _, _)| *m == k * s) {
-            return Ok(p.estimate);
+    let mut power_at = |k: usize, pilot: bool| -> Result<f64, Error> {
+        if !pilot {
+            if let Some((_, p, _)) = evaluated.iter().find(|(m, _, _)| *m == k * s) {
+                return Ok(p.estimate);
+            }
         }
-        let point = at_size(loaded, k * s, s)?;
+        let mut point = at_size(loaded, k * s, s)?;
+        if pilot {
+            point = crate::config::with_overrides(
+                &point,
+                &[Override::with_value(
+                    "simulation.replicates",
+                    toml::Value::Integer((replicates / 10) as i64),
+                )?
+                .from_argument("samplesize: a pilot search at a tenth of the replicates")],
+            )?;
+        }
         let (p, alpha) = if adjust_alpha {
             let a = crate::alpha_adjustment::adjust_alpha(&point, None)?;
             (a.at_adjusted.power, Some(a.adjusted_alpha))
@@ -340,52 +365,41 @@ fn simulated_sample_size(
             let report: RunReport = crate::run::simulate(&point, progress)?;
             (report.primary.power, None)
         };
-        evaluated.push((k * s, p, alpha));
+        if !pilot {
+            evaluated.push((k * s, p, alpha));
+        }
         Ok(p.estimate)
     };
     // The smallest k with a residual df in every estimate: 2 participants per sequence.
     let min_k = 2;
-    let mut hi = 12usize.div_ceil(s).max(min_k);
-    let mut lo = min_k - 1;
-    if power_at(hi)? >= target {
-        while hi > min_k {
-            let k = (hi / 2).max(min_k);
-            if power_at(k)? >= target {
-                hi = k;
-                if k == min_k {
+    let pilot = replicates >= PILOT_MIN_REPLICATES;
+    let mut hi = crossing(
+        |k| power_at(k, pilot),
+        target,
+        12usize.div_ceil(s).max(min_k),
+        min_k,
+        max_k,
+    )?
+    .ok_or_else(no_n)?;
+    if pilot {
+        if power_at(hi, false)? >= target {
+            while hi > min_k && power_at(hi - 1, false)? >= target {
+                hi -= 1;
+            }
+        } else {
+            loop {
+                if hi >= max_k {
+                    return Err(no_n());
+                }
+                hi += 1;
+                if power_at(hi, false)? >= target {
                     break;
                 }
-            } else {
-                lo = k;
-                break;
             }
-        }
-    } else {
-        loop {
-            lo = hi;
-            if hi >= max_k {
-                return Err(Error::Usage(format!(
-                    "{}: no N up to {} reaches simulated power {target} (the true ratio may lie outside the rule's limits)",
-                    loaded.origin,
-                    max_k * s
-                )));
-            }
-            hi = (hi * 2).min(max_k);
-            if power_at(hi)? >= target {
-                break;
-            }
-        }
-    }
-    while hi - lo > 1 {
-        let mid = (lo + hi) / 2;
-        if power_at(mid)? >= target {
-            hi = mid;
-        } else {
-            lo = mid;
         }
     }
     if hi > min_k {
-        power_at(hi - 1)?;
+        power_at(hi - 1, false)?;
     }
     let n = hi * s;
     let mut rows: Vec<SampleSizeRow> = evaluated
@@ -421,6 +435,57 @@ fn simulated_sample_size(
         seed: loaded.design.seed(),
         command: command_with(loaded, target, adjust_alpha),
     })
+}
+
+/// The least replicates for which the simulated search runs a pilot at a tenth of them first.
+pub const PILOT_MIN_REPLICATES: u64 = 20_000;
+
+/// A k (participants per sequence) whose power reaches `target` while k - 1's does not (or k =
+/// `min_k`): a bracket by doubling from `start` (or halving while the power stays above), then
+/// bisection. None when no k up to `max_k` reaches it.
+fn crossing(
+    mut power_at: impl FnMut(usize) -> Result<f64, Error>,
+    target: f64,
+    start: usize,
+    min_k: usize,
+    max_k: usize,
+) -> Result<Option<usize>, Error> {
+    let mut hi = start;
+    let mut lo = min_k - 1;
+    if power_at(hi)? >= target {
+        while hi > min_k {
+            let k = (hi / 2).max(min_k);
+            if power_at(k)? >= target {
+                hi = k;
+                if k == min_k {
+                    break;
+                }
+            } else {
+                lo = k;
+                break;
+            }
+        }
+    } else {
+        loop {
+            lo = hi;
+            if hi >= max_k {
+                return Ok(None);
+            }
+            hi = (hi * 2).min(max_k);
+            if power_at(hi)? >= target {
+                break;
+            }
+        }
+    }
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        if power_at(mid)? >= target {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    Ok(Some(hi))
 }
 
 /// `loaded` with `n` participants, randomized in blocks of one of each sequence.

@@ -40,6 +40,8 @@ pub struct TrialDesign {
     pub(super) two_stage: Option<TwoStagePlan>,
     /// The bioequivalence rule deciding the primary contrast, if any.
     pub(super) bioequivalence: Option<BioequivalenceRule>,
+    /// With several PK metrics: the rule deciding each further metric (None: the hypothesis).
+    pub(super) metric_rules: Vec<Option<BioequivalenceRule>>,
     /// Number of simulated trials.
     pub(super) replicates: u64,
     /// Master seed.
@@ -144,6 +146,17 @@ impl TrialDesign {
     /// The bioequivalence rule deciding the primary contrast, if any.
     pub fn bioequivalence(&self) -> Option<&BioequivalenceRule> {
         self.bioequivalence.as_ref()
+    }
+
+    /// The trial's PK metrics when it measures several (metric 0 is the population's).
+    pub fn metrics(&self) -> Option<&crate::model::PkMetrics> {
+        self.cohort.metrics.as_ref()
+    }
+
+    /// With several PK metrics: the rule deciding each further metric (metrics 1, 2, ...;
+    /// None where the hypothesis decides).
+    pub fn metric_rules(&self) -> &[Option<BioequivalenceRule>] {
+        &self.metric_rules
     }
 
     /// The same trial with every non-reference condition's true GMR at the upper limit that

@@ -226,6 +226,56 @@ pub struct LogNormalSection {
     /// SD of the participant-by-condition interaction on the log scale (default 0).
     #[serde(default)]
     pub interaction_sd: f64,
+    /// The name of the PK metric this section describes (e.g. `"AUC"`); named in the reports
+    /// when `metrics` adds others (default `"metric 1"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<String>,
+    /// Further PK metrics measured on every participant in every period (e.g. Cmax beside
+    /// AUC), each with its own ratios and CVs; the trial passes when every metric passes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub metrics: Vec<MetricSection>,
+    /// How the metrics' participant levels and occasion noise correlate (needed with `metrics`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_correlation: Option<MetricCorrelationSection>,
+}
+
+/// `[[log_normal.metrics]]`: one more PK metric, with the keys of `[log_normal]` for its own
+/// ratios and variability.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MetricSection {
+    /// The metric's name (e.g. `"Cmax"`).
+    pub name: String,
+    /// Geometric mean ratio of each condition to the reference (missing conditions 1).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub gmr: BTreeMap<String, f64>,
+    /// Geometric mean of each condition, as an alternative to `gmr`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub geometric_mean: BTreeMap<String, f64>,
+    /// Within-participant CV: one value, or one per condition.
+    pub cv_within: CvSpec,
+    /// Between-participant CV (default 0).
+    #[serde(default)]
+    pub cv_between: f64,
+    /// SD of the participant-by-condition interaction on the log scale (default 0).
+    #[serde(default)]
+    pub interaction_sd: f64,
+    /// The rule deciding this metric, if not `[bioequivalence]`'s (e.g. `"abe"` for AUC
+    /// beside EMA's widened limits for Cmax), with the regulator's constants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<crate::inference::scaled::RuleName>,
+}
+
+/// `log_normal.metric_correlation`: correlations between the metrics (one number for every
+/// pair, or the matrix over `[log_normal]`'s metric followed by `metrics` in order).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MetricCorrelationSection {
+    /// Between the metrics' participant levels (and interactions), per condition.
+    pub between: CorrelationSpec,
+    /// Between the metrics' occasion noise in the same period (for a 2x2 this is the
+    /// correlation of the metrics' estimated ratios, PowerTOST's `rho` of `power.2TOST`).
+    pub within: CorrelationSpec,
 }
 
 /// `log_normal.cv_within`: one CV for every condition, or one per condition.

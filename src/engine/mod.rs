@@ -59,6 +59,8 @@ pub struct Simulator {
     family: Option<PreparedFamily>,
     /// The bioequivalence rule with its quantile tables, if the design has one.
     rule: Option<PreparedRule>,
+    /// With several PK metrics: the rule of each further metric (None: the hypothesis decides).
+    metric_rules: Vec<Option<PreparedRule>>,
 }
 
 /// A family of primary contrasts prepared for simulation.
@@ -85,6 +87,10 @@ pub struct Workspace {
     family_order: Vec<usize>,
     /// The worker's copy of the bioequivalence rule (its F quantiles fill in on first use).
     rule: Option<PreparedRule>,
+    /// With several PK metrics: the look of the further metric being decided, and the
+    /// worker's copies of their rules.
+    metric_look: Option<LookData>,
+    metric_rules: Vec<Option<PreparedRule>>,
 }
 
 impl Workspace {
@@ -121,6 +127,8 @@ impl Workspace {
             family_decisions: vec![Decision::NotAnalyzable; m],
             family_order: (0..m).collect(),
             rule: None,
+            metric_look: None,
+            metric_rules: Vec::new(),
         }
     }
 }
@@ -172,6 +180,11 @@ impl Simulator {
             rule: design
                 .bioequivalence()
                 .map(|r| PreparedRule::new(*r, max_df)),
+            metric_rules: design
+                .metric_rules()
+                .iter()
+                .map(|r| r.map(|r| PreparedRule::new(r, max_df)))
+                .collect(),
         })
     }
 
@@ -203,6 +216,22 @@ impl Simulator {
             });
             ws.rule = Some(rule.clone());
         }
+        if self.design.metrics().is_some() {
+            let mut look = ws.look.clone();
+            if let Some(r) = self.metric_rules.iter().flatten().next() {
+                look.set_replicate_needs(ReplicateNeeds {
+                    anova: r.rule().spec().estimation == Estimation::Anova,
+                    isc: r.rule().spec().estimation == Estimation::Isc,
+                    test_variance: self
+                        .metric_rules
+                        .iter()
+                        .flatten()
+                        .any(|r| r.rule().needs_test_variance()),
+                });
+            }
+            ws.metric_look = Some(look);
+            ws.metric_rules = self.metric_rules.clone();
+        }
         ws
     }
 
@@ -229,6 +258,12 @@ impl Simulator {
         }
         if self.rule.is_some() {
             s.bioequivalence = summary::BioequivalenceTally::new();
+        }
+        if self.design.metrics().is_some() {
+            s.metrics = std::iter::once(self.rule.is_some())
+                .chain(self.metric_rules.iter().map(Option::is_some))
+                .map(summary::MetricTally::new)
+                .collect();
         }
         s
     }
@@ -341,7 +376,23 @@ impl Simulator {
         let mut interval_critical = self.rules.efficacy_critical(stop_look);
         if let Some(rule) = &mut ws.rule {
             // Fixed designs only (validation): the single look's estimates decide.
-            primary_decision = decide_by_rule(rule, &primary_outcome, &ws.look, summary);
+            let ruled = decide_by_rule(rule, &primary_outcome, &ws.look);
+            primary_decision = ruled.0;
+            if let Some(o) = &ruled.1 {
+                summary.bioequivalence.record(o);
+                if let Some(first) = summary.metrics.first_mut() {
+                    first.bioequivalence.record(o);
+                }
+            }
+            reason = if primary_decision.rejected() {
+                StopReason::Efficacy
+            } else {
+                StopReason::Completed
+            };
+        }
+        if !summary.metrics.is_empty() {
+            // Fixed designs only (validation): the trial passes when every metric passes.
+            primary_decision = self.decide_metrics(&primary_outcome, primary_decision, ws, summary);
             reason = if primary_decision.rejected() {
                 StopReason::Efficacy
             } else {
@@ -399,6 +450,61 @@ impl Simulator {
             .zip(&ws.look.adverse_events)
         {
             *total += n as u64;
+        }
+    }
+
+    /// Decides each further PK metric of the trial in `ws.cohort` on its own look (metric 0's
+    /// outcome and decision are given), records every metric, and returns the trial's
+    /// decision: metric 0's direction when every metric passed.
+    fn decide_metrics(
+        &self,
+        first: &analysis::AnalysisOutcome,
+        first_decision: Decision,
+        ws: &mut Workspace,
+        summary: &mut Summary,
+    ) -> Decision {
+        let critical = self.rules.efficacy_critical(0);
+        let interval = first
+            .result()
+            .and_then(|e| self.hypothesis.interval(e, critical));
+        summary.metrics[0]
+            .analysis
+            .record(first, first_decision, interval);
+        let mut all_pass = first_decision.rejected();
+        let primary = self.design.analysis().primary();
+        let look = ws
+            .metric_look
+            .as_mut()
+            .expect("a workspace for several metrics");
+        for q in 1..summary.metrics.len() {
+            ws.cohort.swap_metric(q);
+            look.collect(&ws.cohort, self.design.enrolled());
+            ws.cohort.swap_metric(q);
+            let outcome = analysis::run(primary, look);
+            let decision = match &mut ws.metric_rules[q - 1] {
+                Some(rule) => {
+                    let (decision, o) = decide_by_rule(rule, &outcome, look);
+                    if let Some(o) = &o {
+                        summary.metrics[q].bioequivalence.record(o);
+                    }
+                    decision
+                }
+                None => self.hypothesis.decide(&outcome, critical),
+            };
+            let interval = outcome
+                .result()
+                .and_then(|e| self.hypothesis.interval(e, critical));
+            let tally = &mut summary.metrics[q];
+            tally.analysis.record(&outcome, decision, interval);
+            if let (Some(a), Some(b)) = (first.result(), outcome.result()) {
+                tally.record_pair(a.estimate, b.estimate);
+            }
+            all_pass &= decision.rejected();
+        }
+        match (first_decision, all_pass) {
+            (Decision::NotAnalyzable, _) => Decision::NotAnalyzable,
+            (d, true) => d,
+            (_, false) => Decision::NotRejected,
         }
     }
 
@@ -589,22 +695,21 @@ fn rule_inputs_of(
     })
 }
 
-/// Decides a fixed trial by its bioequivalence rule and counts the components.
+/// Decides a fixed trial by its bioequivalence rule: the decision and, where the rule could
+/// decide, its components (which the caller counts).
 fn decide_by_rule(
     rule: &mut PreparedRule,
     primary: &analysis::AnalysisOutcome,
     look: &LookData,
-    summary: &mut Summary,
-) -> Decision {
+) -> (Decision, Option<crate::inference::scaled::RuleOutcome>) {
     let Some(inputs) = rule_inputs_of(rule.rule().spec().estimation, primary, look) else {
-        return Decision::NotAnalyzable;
+        return (Decision::NotAnalyzable, None);
     };
     let e = primary.result().expect("inputs imply an estimate");
     match rule.decide(&inputs) {
-        None => Decision::NotAnalyzable,
+        None => (Decision::NotAnalyzable, None),
         Some(o) => {
-            summary.bioequivalence.record(&o);
-            if o.bioequivalent {
+            let decision = if o.bioequivalent {
                 Decision::Rejected(if e.estimate >= 0.0 {
                     Direction::Positive
                 } else {
@@ -612,7 +717,8 @@ fn decide_by_rule(
                 })
             } else {
                 Decision::NotRejected
-            }
+            };
+            (decision, Some(o))
         }
     }
 }

@@ -144,6 +144,82 @@ pub struct Summary {
     /// A bioequivalence rule's decisions and their components (empty without a rule).
     #[serde(default)]
     pub bioequivalence: BioequivalenceTally,
+    /// With several PK metrics: each metric's own outcome and decision, metric 0 first (the
+    /// primary's decision is then that every metric passed). Empty with one metric.
+    #[serde(default)]
+    pub metrics: Vec<MetricTally>,
+}
+
+/// One PK metric's outcomes over the replicates of a trial that measures several.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MetricTally {
+    /// The metric's estimate and its decision (by its rule or the hypothesis).
+    pub analysis: AnalysisTally,
+    /// Its rule's components, if a rule decides it.
+    pub bioequivalence: BioequivalenceTally,
+    /// Trials on which both this metric and metric 0 were estimated, with the sums that give
+    /// the correlation of the two estimates.
+    pub jointly_analyzed: u64,
+    /// Sum of metric 0's estimate over those trials.
+    pub sum_first: ExactSum,
+    /// Sum of metric 0's squared estimate.
+    pub sum_first_squared: ExactSum,
+    /// Sum of this metric's estimate.
+    pub sum_this: ExactSum,
+    /// Sum of this metric's squared estimate.
+    pub sum_this_squared: ExactSum,
+    /// Sum of the products of the two estimates.
+    pub sum_product: ExactSum,
+}
+
+impl MetricTally {
+    /// An empty tally, with the rule's histograms if a rule decides the metric.
+    pub fn new(ruled: bool) -> MetricTally {
+        MetricTally {
+            bioequivalence: if ruled {
+                BioequivalenceTally::new()
+            } else {
+                BioequivalenceTally::default()
+            },
+            ..MetricTally::default()
+        }
+    }
+
+    /// Adds the pair (metric 0's estimate, this metric's) of one trial.
+    #[inline]
+    pub fn record_pair(&mut self, first: f64, this: f64) {
+        self.jointly_analyzed += 1;
+        self.sum_first.add(first);
+        self.sum_first_squared.add(first * first);
+        self.sum_this.add(this);
+        self.sum_this_squared.add(this * this);
+        self.sum_product.add(first * this);
+    }
+
+    /// The sample correlation of this metric's estimate with metric 0's over the trials that
+    /// estimated both (None with fewer than 3 or without spread).
+    pub fn correlation_with_first(&self) -> Option<f64> {
+        let n = self.jointly_analyzed as f64;
+        if self.jointly_analyzed < 3 {
+            return None;
+        }
+        let (sx, sy) = (self.sum_first.value(), self.sum_this.value());
+        let sxx = self.sum_first_squared.value() - sx * sx / n;
+        let syy = self.sum_this_squared.value() - sy * sy / n;
+        let sxy = self.sum_product.value() - sx * sy / n;
+        (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
+    }
+
+    fn merge(&mut self, o: &MetricTally) {
+        self.analysis.merge(&o.analysis);
+        self.bioequivalence.merge(&o.bioequivalence);
+        self.jointly_analyzed += o.jointly_analyzed;
+        self.sum_first.merge(o.sum_first);
+        self.sum_first_squared.merge(o.sum_first_squared);
+        self.sum_this.merge(o.sum_this);
+        self.sum_this_squared.merge(o.sum_this_squared);
+        self.sum_product.merge(o.sum_product);
+    }
 }
 
 /// Width of a bin of the estimated-CVwR histogram.
@@ -293,6 +369,7 @@ impl Summary {
             contrasts: Vec::new(),
             family: FamilyTally::default(),
             bioequivalence: BioequivalenceTally::default(),
+            metrics: Vec::new(),
         }
     }
 
@@ -304,6 +381,12 @@ impl Summary {
             && self.treated.len() == other.treated.len()
             && self.contrasts.len() == other.contrasts.len()
             && self.family.rejections.len() == other.family.rejections.len()
+            && self.metrics.len() == other.metrics.len()
+    }
+
+    /// Trials whose primary rejected (with several PK metrics: every metric passed).
+    pub fn analyses_primary_rejected(&self) -> u64 {
+        self.looks.iter().map(|l| l.primary_at_stop.rejected).sum()
     }
 
     /// Adds `other` into `self`. Panics only on a shape mismatch, which callers check with
@@ -348,5 +431,8 @@ impl Summary {
         }
         self.family.merge(&other.family);
         self.bioequivalence.merge(&other.bioequivalence);
+        for (a, b) in self.metrics.iter_mut().zip(&other.metrics) {
+            a.merge(b);
+        }
     }
 }

@@ -30,6 +30,9 @@ pub struct Cohort {
     pub remitted: Vec<bool>,
     /// The adverse event of interest in each period.
     pub adverse_event: Vec<bool>,
+    /// With several PK metrics: the analysed log value of metrics 1, 2, ... in each period
+    /// (metric 0's is `change`).
+    pub metric_change: Vec<Vec<f64>>,
 }
 
 impl Cohort {
@@ -53,6 +56,20 @@ impl Cohort {
         self.responded.resize(cells, false);
         self.remitted.resize(cells, false);
         self.adverse_event.resize(cells, false);
+        for m in &mut self.metric_change {
+            m.resize(cells, 0.0);
+        }
+    }
+
+    /// Keeps buffers for `count` PK metrics beyond the first (sized by the next `resize`).
+    pub fn set_further_metrics(&mut self, count: usize) {
+        self.metric_change.resize_with(count, Vec::new);
+    }
+
+    /// Exchanges `change` with further metric `q`'s values (1-based: metric q of the trial),
+    /// so that analyses read metric q; calling it again restores metric 0.
+    pub fn swap_metric(&mut self, q: usize) {
+        std::mem::swap(&mut self.change, &mut self.metric_change[q - 1]);
     }
 
     /// Participants in the buffer.

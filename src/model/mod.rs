@@ -16,8 +16,8 @@ mod spec;
 
 pub use cohort::Cohort;
 pub use spec::{
-    AdverseEvent, AnalysedEffect, CohortSpec, Dropout, Endpoint, LatentClass, Population,
-    Randomization, ResponseRule, Scale, TruncatedNormal,
+    AdverseEvent, AnalysedEffect, CohortSpec, Dropout, Endpoint, LatentClass, PkMetrics,
+    Population, Randomization, ResponseRule, Scale, TruncatedNormal,
 };
 
 use crate::design::{Condition, SequenceId, MAX_CONDITIONS, MAX_PERIODS, MAX_SEQUENCES};
@@ -64,7 +64,27 @@ pub struct CohortModel {
     /// Whether the baseline is rounded (an integer scale), and the range it is then clamped to.
     baseline_rounded: bool,
     baseline_range: (f64, f64),
+    /// The further PK metrics' sampling constants (empty with one metric).
+    metrics: Vec<MetricDraw>,
+    /// Lower Cholesky factors of the metrics' between and within correlations (m x m).
+    metric_between: Vec<f64>,
+    metric_within: Vec<f64>,
 }
+
+/// What the draw needs about one further PK metric.
+#[derive(Debug, Clone)]
+struct MetricDraw {
+    /// Lower Cholesky factor of its latent correlation across conditions (k x k).
+    cholesky: Vec<f64>,
+    /// Its latent mean and SD per condition (log scale).
+    mean: Vec<f64>,
+    sd: Vec<f64>,
+    /// Its occasion-noise SD per condition.
+    within_sd: Vec<f64>,
+}
+
+/// The most PK metrics a trial measures.
+pub const MAX_METRICS: usize = 8;
 
 /// What the draw needs about one period of one sequence.
 #[derive(Debug, Clone, Copy)]
@@ -144,7 +164,9 @@ impl CohortModel {
             design: design.clone(),
             class_cumulative,
             cholesky,
-            occasion_noise: design.population.within_sd.iter().any(|&s| s > 0.0),
+            // Further metrics correlate with metric 0's occasion noise, so it is drawn.
+            occasion_noise: design.population.within_sd.iter().any(|&s| s > 0.0)
+                || design.metrics.is_some(),
             class_mean: classes
                 .iter()
                 .flat_map(|c| c.change_mean[..k].iter().copied())
@@ -156,6 +178,26 @@ impl CohortModel {
             sequence_periods: sequence_periods(design),
             baseline_rounded: design.population.scale.is_some_and(|s| s.integer),
             baseline_range,
+            metrics: design
+                .metrics
+                .iter()
+                .flat_map(|m| &m.populations)
+                .map(|p| MetricDraw {
+                    cholesky: crate::numerics::cholesky(&p.correlation, k)
+                        .expect("validation checks the metric's correlation"),
+                    mean: p.classes[0].change_mean.clone(),
+                    sd: p.classes[0].change_sd.clone(),
+                    within_sd: p.within_sd.clone(),
+                })
+                .collect(),
+            metric_between: design.metrics.as_ref().map_or(Vec::new(), |m| {
+                crate::numerics::cholesky(&m.between, m.count())
+                    .expect("validation checks the metrics' correlation")
+            }),
+            metric_within: design.metrics.as_ref().map_or(Vec::new(), |m| {
+                crate::numerics::cholesky(&m.within, m.count())
+                    .expect("validation checks the metrics' correlation")
+            }),
         }
     }
 
@@ -167,6 +209,7 @@ impl CohortModel {
     /// Fills `cohort` with one simulated trial of `design.enrolled` participants.
     pub fn draw<R: Rng + ?Sized>(&self, rng: &mut R, cohort: &mut Cohort) {
         let d = &self.design;
+        cohort.set_further_metrics(self.metrics.len());
         cohort.resize(d.enrolled, d.crossover.period_count());
         self.draw_participants(rng, cohort, 0..d.enrolled, &mut Allocation::default());
     }
@@ -260,6 +303,10 @@ impl CohortModel {
         let mut u_event = [0.0f64; MAX_PERIODS];
         let mut noise = [0.0f64; MAX_PERIODS];
         let mut period_baseline = [0.0f64; MAX_PERIODS];
+        // Each metric's independent latent and noise normals (metric 0's are `normals` and
+        // `noise`), kept so later metrics can combine them.
+        let mut metric_normals = [[0.0f64; MAX_CONDITIONS]; MAX_METRICS];
+        let mut metric_noise = [[0.0f64; MAX_PERIODS]; MAX_METRICS];
         let (mut in_block, mut left) = match d.randomization {
             Randomization::PermutedBlocks { block_size } => (
                 range.start % block_size,
@@ -282,12 +329,15 @@ impl CohortModel {
             .zip(cohort.remitted[cells.clone()].chunks_exact_mut(periods))
             .zip(cohort.adverse_event[cells].chunks_exact_mut(periods));
         for (
-            ((out_class, out_sequence), out_completed),
+            participant,
             (
-                ((((out_condition, out_baseline), out_change), out_responded), out_remitted),
-                out_event,
+                ((out_class, out_sequence), out_completed),
+                (
+                    ((((out_condition, out_baseline), out_change), out_responded), out_remitted),
+                    out_event,
+                ),
             ),
-        ) in participant_rows.zip(cell_rows)
+        ) in range.clone().zip(participant_rows.zip(cell_rows))
         {
             // 1. latent class
             let u_class: f64 = rng.random();
@@ -434,6 +484,74 @@ impl CohortModel {
                 out_responded[j] = responded;
                 out_remitted[j] = remitted;
                 out_event[j] = u_event[j] < period.event_probability;
+            }
+            if !self.metrics.is_empty() {
+                metric_normals[0][..k].copy_from_slice(normals);
+                metric_noise[0][..periods].copy_from_slice(&noise[..periods]);
+                self.draw_further_metrics(
+                    rng,
+                    &mut cohort.metric_change,
+                    participant,
+                    plan,
+                    (k, periods),
+                    &mut metric_normals,
+                    &mut metric_noise,
+                );
+            }
+        }
+    }
+
+    /// Draws the further PK metrics of participant `i` after metric 0: fresh normals for each
+    /// metric q, combined with those of metrics 0..q by the Cholesky factors of the metrics'
+    /// correlations, then the metric's own latent correlation and SDs; period effects and
+    /// carryover as metric 0's. Only log-normal endpoints have metrics (no scale, no baseline).
+    #[allow(clippy::too_many_arguments)]
+    fn draw_further_metrics<R: Rng + ?Sized>(
+        &self,
+        rng: &mut R,
+        out: &mut [Vec<f64>],
+        i: usize,
+        plan: &[PlannedPeriod],
+        (k, periods): (usize, usize),
+        normals: &mut [[f64; MAX_CONDITIONS]; MAX_METRICS],
+        noise: &mut [[f64; MAX_PERIODS]; MAX_METRICS],
+    ) {
+        let m = self.metrics.len() + 1;
+        for (q, metric) in self.metrics.iter().enumerate() {
+            let q = q + 1;
+            for z in normals[q][..k].iter_mut() {
+                *z = rng.sample(StandardNormal);
+            }
+            for e in noise[q][..periods].iter_mut() {
+                *e = rng.sample(StandardNormal);
+            }
+            let between = &self.metric_between[q * m..q * m + q + 1];
+            let within = &self.metric_within[q * m..q * m + q + 1];
+            let mut z = [0.0f64; MAX_CONDITIONS];
+            for (c, zc) in z[..k].iter_mut().enumerate() {
+                *zc = between
+                    .iter()
+                    .zip(normals.iter())
+                    .map(|(b, u)| b * u[c])
+                    .sum();
+            }
+            let mut potential = [0.0f64; MAX_CONDITIONS];
+            for (c, value) in potential[..k].iter_mut().enumerate() {
+                let row = &metric.cholesky[c * k..c * k + c + 1];
+                let latent: f64 = row.iter().zip(&z).map(|(l, x)| l * x).sum();
+                *value = metric.mean[c] + metric.sd[c] * latent;
+            }
+            let values = &mut out[q - 1][i * periods..(i + 1) * periods];
+            for (j, value) in values.iter_mut().enumerate() {
+                let period = &plan[j];
+                let c = period.condition.index();
+                let e: f64 = within.iter().zip(noise.iter()).map(|(w, u)| w * u[j]).sum();
+                let mut change = potential[c] + metric.within_sd[c] * e;
+                change += period.period_effect;
+                if j > 0 {
+                    change += period.carryover;
+                }
+                *value = change;
             }
         }
     }

@@ -29,6 +29,34 @@ pub struct CohortSpec {
     pub(crate) adverse_event: Option<AdverseEvent>,
     /// Responder and remission definitions.
     pub(crate) response: ResponseRule,
+    /// Further PK metrics measured beside the population's (ratio endpoints only).
+    pub(crate) metrics: Option<PkMetrics>,
+}
+
+/// Several PK metrics (e.g. AUC and Cmax) measured on every participant in every period.
+///
+/// Metric 0 is the population's own. Each further metric q draws its latent values from
+/// z_q = sum over l <= q of B[q][l] u_l, where u_l are the independent normals behind metric
+/// l's latent values and B the Cholesky factor of `between`, and its occasion noise likewise
+/// from `within`. A participant's further metrics are drawn after all of metric 0's draws, so
+/// metric 0's distribution is the one-metric model's (the stream of later participants moves).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PkMetrics {
+    /// Every metric's name, metric 0 first.
+    pub names: Vec<String>,
+    /// The populations of metrics 1, 2, ... (one latent class each, on the log scale).
+    pub populations: Vec<Population>,
+    /// Correlation between the metrics' latent participant values (m x m, row-major).
+    pub between: Vec<f64>,
+    /// Correlation between the metrics' occasion noise in the same period (m x m).
+    pub within: Vec<f64>,
+}
+
+impl PkMetrics {
+    /// The number of metrics, metric 0 included.
+    pub fn count(&self) -> usize {
+        self.names.len()
+    }
 }
 
 /// How sequences are assigned in enrollment order.

@@ -84,6 +84,12 @@ impl PowerModel {
         if d.two_stage().is_some() {
             return Err("the design has two stages".to_string());
         }
+        if let Some(m) = d.metrics() {
+            return Err(format!(
+                "the trial passes only when each of its {} PK metrics passes (an intersection of correlated tests, simulated)",
+                m.count()
+            ));
+        }
         if let Some(rule) = d.bioequivalence() {
             if rule.spec().name != "abe" {
                 return Err(format!(

@@ -98,6 +98,7 @@ pub fn build_report(
         closed_form: closed_form(d, facts),
         two_stage: d.two_stage().map(|plan| two_stage(plan, d, summary)),
         bioequivalence: bioequivalence(d, facts, summary),
+        metrics: metrics(facts, summary),
         sequences: d.crossover().sequence_labels(),
         family: family(d, summary, &contrasts),
         contrasts,
@@ -884,6 +885,7 @@ fn bioequivalence(
     use crate::engine::summary::{CV_BIN, LIMIT_BIN};
     Some(super::BioequivalenceReport {
         rule: spec.name.to_string(),
+        metric: facts.metrics.first().map(|m| m.name.clone()),
         title: spec.title.to_string(),
         source: spec.source.to_string(),
         estimation: spec.estimation.as_str().to_string(),
@@ -913,4 +915,44 @@ fn bioequivalence(
             1.0,
         ),
     })
+}
+
+/// With several PK metrics: each metric's pass rate, mean estimate and interval, the
+/// correlation of its estimate with the first metric's, and the rate at which all passed.
+fn metrics(facts: &DesignFacts, summary: &Summary) -> Option<super::MetricsReport> {
+    if facts.metrics.is_empty() || summary.metrics.len() != facts.metrics.len() {
+        return None;
+    }
+    let n = summary.replicates.max(1);
+    let all_pass = Proportion::new(summary.analyses_primary_rejected(), n);
+    let metrics = facts
+        .metrics
+        .iter()
+        .zip(&summary.metrics)
+        .map(|(f, t)| {
+            let a = &t.analysis;
+            let analysed = a.analyzed as f64;
+            let intervals = a.intervals as f64;
+            super::MetricReport {
+                name: f.name.clone(),
+                true_ratio: f.true_effect.exp(),
+                true_cv_reference: f.cv_reference,
+                decided_by: f.decided_by.clone(),
+                under_null: f.under_null,
+                passed: Proportion::new(a.rejected, n),
+                scaled: (t.bioequivalence.decided > 0 && f.decided_by != "abe")
+                    .then(|| Proportion::new(t.bioequivalence.scaled, n)),
+                mean_ratio: (a.analyzed > 0).then(|| (a.sum_estimate.value() / analysed).exp()),
+                mean_interval: (a.intervals > 0).then(|| {
+                    [
+                        (a.sum_interval_lower.value() / intervals).exp(),
+                        (a.sum_interval_upper.value() / intervals).exp(),
+                    ]
+                }),
+                correlation_with_first: t.correlation_with_first(),
+                expected_correlation: f.expected_correlation,
+            }
+        })
+        .collect();
+    Some(super::MetricsReport { all_pass, metrics })
 }

@@ -123,6 +123,13 @@ pub fn observation_columns<R: ObservationRow>() -> Vec<Column<R>> {
                 .map(text)
                 .unwrap_or_default()
         }),
+        Column::new("metric", |r| {
+            r.observation()
+                .metric
+                .as_deref()
+                .map(text)
+                .unwrap_or_default()
+        }),
         Column::new("condition", |r| {
             r.observation()
                 .condition
@@ -182,6 +189,8 @@ pub struct Observation {
     pub analysis: Option<String>,
     /// The contrast it is about (e.g. `B - A`), for figures of a contrast's estimate or test.
     pub contrast: Option<String>,
+    /// The PK metric it is about, in a trial that measures several.
+    pub metric: Option<String>,
     /// The condition it belongs to (adverse-event rates).
     pub condition: Option<String>,
     /// The 1-based look it belongs to.
@@ -241,6 +250,12 @@ impl Observation {
     /// The same observation for `analysis`.
     pub fn analysis(mut self, analysis: &str) -> Observation {
         self.analysis = Some(analysis.to_string());
+        self
+    }
+
+    /// The same observation for PK metric `metric`.
+    pub fn metric(mut self, metric: &str) -> Observation {
+        self.metric = Some(metric.to_string());
         self
     }
 
@@ -474,6 +489,32 @@ pub fn observations(report: &RunReport) -> Vec<Observation> {
             ("upper_limit_p95", u.p95),
         ] {
             out.push(Observation::value(quantity, Some(x)).analysis(primary));
+        }
+    }
+    if let Some(m) = &report.metrics {
+        out.push(Observation::proportion("p_all_metrics_pass", &m.all_pass).analysis(primary));
+        for x in &m.metrics {
+            let at = |o: Observation| o.analysis(primary).metric(&x.name);
+            out.push(at(Observation::value("true_ratio", Some(x.true_ratio))));
+            out.push(at(Observation::proportion("p_metric_pass", &x.passed)));
+            if let Some(p) = &x.scaled {
+                out.push(at(Observation::proportion("p_scaled", p)));
+            }
+            out.push(at(Observation::value("mean_ratio", x.mean_ratio)));
+            if let Some([l, u]) = x.mean_interval {
+                out.push(at(Observation::value("mean_ci_lower", Some(l))));
+                out.push(at(Observation::value("mean_ci_upper", Some(u))));
+            }
+            if x.correlation_with_first.is_some() {
+                out.push(at(Observation::value(
+                    "estimate_correlation_with_first",
+                    x.correlation_with_first,
+                )));
+                out.push(at(Observation::value(
+                    "expected_correlation_with_first",
+                    x.expected_correlation,
+                )));
+            }
         }
     }
     if let Some(ts) = &report.two_stage {
@@ -778,6 +819,7 @@ mod tests {
         let full = Observation::proportion("power", &Proportion::new(8, 10))
             .analysis("anova")
             .contrast("B - A")
+            .metric("Cmax")
             .condition("B")
             .look(1)
             .reason("efficacy")

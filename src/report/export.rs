@@ -253,7 +253,7 @@ mod tests {
               "tool": {
                 "name": "crossover-sim",
         "#);
-        insta::assert_snapshot!(head(&Csv, &r, 1), @"quantity,analysis,contrast,condition,look,reason,responders,estimate,se,ci_low,ci_high,under_null,name,config_file,overrides,seed,replicates,version,command");
+        insta::assert_snapshot!(head(&Csv, &r, 1), @"quantity,analysis,contrast,metric,condition,look,reason,responders,estimate,se,ci_low,ci_high,under_null,name,config_file,overrides,seed,replicates,version,command");
         insta::assert_snapshot!(head(&Markdown, &r, 1), @"# williams2018");
         insta::assert_snapshot!(head(&Svg::Boundaries, &r, 1), @r#"
             <svg width="900" height="556" viewBox="0 0 900 556" xmlns="http://www.w3.org/2000/svg">

@@ -27,6 +27,9 @@ pub fn render(r: &RunReport) -> String {
     if let Some(b) = &r.bioequivalence {
         bioequivalence_section(&mut s, b, r.rate_label());
     }
+    if let Some(m) = &r.metrics {
+        metrics_section(&mut s, m, r.rate_label());
+    }
     if let Some(ts) = &r.two_stage {
         let _ = writeln!(s, "## Two-stage design: {}\n\n{}\n", ts.method, ts.steps);
         let _ = writeln!(s, "| quantity | estimate | SE |\n|---|---|---|");
@@ -425,8 +428,9 @@ fn contrasts_section(s: &mut String, r: &RunReport) {
 fn bioequivalence_section(s: &mut String, b: &super::BioequivalenceReport, rate: &str) {
     let _ = writeln!(
         s,
-        "## Bioequivalence rule: {}\n\n{} ({}), estimated by {}: {}; each one-sided test at {}. At the true CVwR {:.4} the limits are {:.4}-{:.4}.\n",
+        "## Bioequivalence rule: {}{}\n\n{} ({}), estimated by {}: {}; each one-sided test at {}. At the true CVwR {:.4} the limits are {:.4}-{:.4}.\n",
         b.rule,
+        b.metric.as_ref().map_or(String::new(), |m| format!(" ({m})")),
         b.title,
         b.source,
         match b.estimation.as_str() {
@@ -442,7 +446,10 @@ fn bioequivalence_section(s: &mut String, b: &super::BioequivalenceReport, rate:
     let _ = writeln!(s, "| quantity | estimate | SE |\n|---|---|---|");
     let mut rows = vec![
         (
-            format!("bioequivalent under the rule ({rate})"),
+            match &b.metric {
+                None => format!("bioequivalent under the rule ({rate})"),
+                Some(m) => format!("{m} bioequivalent under the rule"),
+            },
             &b.bioequivalent,
         ),
         (
@@ -479,4 +486,39 @@ fn bioequivalence_section(s: &mut String, b: &super::BioequivalenceReport, rate:
             b.not_decided
         );
     }
+}
+
+/// Each PK metric: what decides it, its pass rate, mean ratio and interval, and the
+/// correlation of its estimate with the first metric's.
+fn metrics_section(s: &mut String, m: &super::MetricsReport, rate: &str) {
+    let _ = writeln!(
+        s,
+        "## PK metrics\n\nThe trial passes when every metric passes (intersection-union: each metric at the full level). Every metric passed ({rate}): **{:.4}** (SE {:.4}).\n",
+        m.all_pass.estimate, m.all_pass.se
+    );
+    let _ = writeln!(
+        s,
+        "| metric | true ratio | true CVwR | decided by | passed | SE | P(scaled) | mean ratio | mean CI | correlation with the first (model) |\n|---|---|---|---|---|---|---|---|---|---|"
+    );
+    let f4 = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.4}"));
+    for x in &m.metrics {
+        let _ = writeln!(
+            s,
+            "| {}{} | {:.4} | {:.4} | {} | {:.4} | {:.4} | {} | {} | {} | {} ({}) |",
+            x.name,
+            if x.under_null { " (null)" } else { "" },
+            x.true_ratio,
+            x.true_cv_reference,
+            x.decided_by,
+            x.passed.estimate,
+            x.passed.se,
+            f4(x.scaled.map(|p| p.estimate)),
+            f4(x.mean_ratio),
+            x.mean_interval
+                .map_or("-".to_string(), |[l, u]| format!("{l:.4}-{u:.4}")),
+            f4(x.correlation_with_first),
+            f4(x.expected_correlation),
+        );
+    }
+    let _ = writeln!(s);
 }

@@ -361,6 +361,10 @@ pub struct LookReport {
 pub struct BioequivalenceReport {
     /// The rule's name (`bioequivalence.rule`).
     pub rule: String,
+    /// With several PK metrics: the metric this section describes (the first; the others are
+    /// in `metrics`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<String>,
     /// The rule in words.
     pub title: String,
     /// Where it is defined.
@@ -394,6 +398,43 @@ pub struct BioequivalenceReport {
     pub cv_reference: DistributionReport,
     /// The applied upper limit (widened, implied or 1.25) over the decided trials.
     pub upper_limit: DistributionReport,
+}
+
+/// A trial that measures several PK metrics and passes when every metric passes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricsReport {
+    /// Every metric passed (the primary's power or type I error).
+    pub all_pass: Proportion,
+    /// Each metric, the first (`[log_normal]`'s) first.
+    pub metrics: Vec<MetricReport>,
+}
+
+/// One PK metric of a trial that measures several.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricReport {
+    /// The metric's name.
+    pub name: String,
+    /// Its true ratio of the primary contrast.
+    pub true_ratio: f64,
+    /// Its true within-participant CV of the reference.
+    pub true_cv_reference: f64,
+    /// What decides it: a rule's name, or `hypothesis` (`analysis.hypothesis`).
+    pub decided_by: String,
+    /// Whether its true ratio lies in its null.
+    pub under_null: bool,
+    /// It passed (over all replicates).
+    pub passed: Proportion,
+    /// Its rule scaled, if a scaled rule decides it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scaled: Option<Proportion>,
+    /// exp of the mean estimated log ratio over the analysed trials.
+    pub mean_ratio: Option<f64>,
+    /// Mean 90% (the test's level) confidence limits of the ratio.
+    pub mean_interval: Option<[f64; 2]>,
+    /// The correlation of its estimate with the first metric's across the simulated trials.
+    pub correlation_with_first: Option<f64>,
+    /// The correlation the model implies, where derived.
+    pub expected_correlation: Option<f64>,
 }
 
 /// Mean, SD and quantiles of a reported quantity over the simulated trials (quantiles at the
@@ -517,6 +558,9 @@ pub struct RunReport {
     /// A bioequivalence rule's decisions and components (absent without `[bioequivalence]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bioequivalence: Option<BioequivalenceReport>,
+    /// With several PK metrics: each metric's pass rate and estimates (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<MetricsReport>,
     /// The design's sequences, e.g. ["ABC", "BCA", "CAB"].
     #[serde(default)]
     pub sequences: Vec<String>,

@@ -54,6 +54,9 @@ pub fn render(r: &RunReport) -> String {
     if let Some(b) = &r.bioequivalence {
         s.push_str(&bioequivalence_lines(b));
     }
+    if let Some(m) = &r.metrics {
+        s.push_str(&metric_lines(m));
+    }
     if let Some(ts) = &r.two_stage {
         let n = &ts.total_enrolled;
         let _ = writeln!(
@@ -268,6 +271,36 @@ pub fn bioequivalence_lines(b: &super::BioequivalenceReport) -> String {
             "  not decided (no degrees of freedom): {}",
             b.not_decided
         );
+    }
+    s
+}
+
+/// Each PK metric's pass rate, mean ratio and correlation with the first.
+pub fn metric_lines(m: &super::MetricsReport) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "  every metric passed: {:.4} ± {:.4}",
+        m.all_pass.estimate, m.all_pass.se
+    );
+    for x in &m.metrics {
+        let mut line = format!(
+            "  {}: true ratio {:.4}, CVwR {:.4}, decided by {}: passed {:.4} ± {:.4}",
+            x.name, x.true_ratio, x.true_cv_reference, x.decided_by, x.passed.estimate, x.passed.se
+        );
+        if let Some(sc) = &x.scaled {
+            line.push_str(&format!(", scaled {:.4}", sc.estimate));
+        }
+        if let Some(r) = x.mean_ratio {
+            line.push_str(&format!(", mean ratio {r:.4}"));
+        }
+        if let Some(c) = x.correlation_with_first {
+            line.push_str(&format!(", estimate correlation with the first {c:.4}"));
+            if let Some(e) = x.expected_correlation {
+                line.push_str(&format!(" (model {e:.4})"));
+            }
+        }
+        let _ = writeln!(s, "{line}");
     }
     s
 }

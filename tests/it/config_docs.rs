@@ -76,6 +76,28 @@ fn maximal(alternative: bool) -> ConfigFile {
             },
             cv_between: 0.4,
             interaction_sd: 0.1,
+            metric: Some("AUC".into()),
+            metrics: vec![MetricSection {
+                name: "Cmax".into(),
+                gmr: per_condition(0.95),
+                geometric_mean: per_condition(100.0),
+                cv_within: if alternative {
+                    CvSpec::PerCondition(per_condition(0.3))
+                } else {
+                    CvSpec::Common(0.3)
+                },
+                cv_between: 0.4,
+                interaction_sd: 0.1,
+                rule: Some(crossover_sim::inference::scaled::RuleName::EMA),
+            }],
+            metric_correlation: Some(MetricCorrelationSection {
+                between: if alternative {
+                    CorrelationSpec::Matrix(vec![vec![1.0, 0.5], vec![0.5, 1.0]])
+                } else {
+                    CorrelationSpec::Common(0.5)
+                },
+                within: CorrelationSpec::Common(0.7),
+            }),
         }),
         effects: EffectsSection {
             period: vec![0.0, 1.0],

@@ -37,6 +37,7 @@ struct SummaryRow {
     quantity: String,
     analysis: Option<String>,
     contrast: Option<String>,
+    metric: Option<String>,
     condition: Option<String>,
     look: Option<usize>,
     reason: Option<String>,
@@ -104,7 +105,7 @@ struct BatchRow {
     command: String,
 }
 
-const SUMMARY_HEADER: &str = "quantity,analysis,contrast,condition,look,reason,responders,estimate,se,ci_low,ci_high,under_null,name,config_file,overrides,seed,replicates,version,command";
+const SUMMARY_HEADER: &str = "quantity,analysis,contrast,metric,condition,look,reason,responders,estimate,se,ci_low,ci_high,under_null,name,config_file,overrides,seed,replicates,version,command";
 const SWEEP_HEADER: &str = "design.enrolled,quantity,analysis,look,reason,estimate,se,ci_low,ci_high,under_null,name,config_file,overrides,seed,replicates,version,command";
 const BATCH_HEADER: &str = "config_file,name,status,error,quantity,analysis,estimate,se,ci_low,ci_high,under_null,overrides,seed,replicates,version,command";
 
@@ -674,4 +675,37 @@ fn snapshot_of_batch_csv() {
         "batch_csv",
         normalized(&out.path().join("batch-summary.csv"), configs.path())
     );
+}
+
+/// Several PK metrics: one row per metric and quantity, named in the `metric` column, equal to
+/// summary.json's `metrics`; the rows of the whole trial leave the column blank.
+#[test]
+fn summary_csv_names_the_metric_of_each_metric_row() {
+    let out = tempfile::tempdir().unwrap();
+    run_cli(
+        &[
+            "run",
+            "configs/scaled/two_metrics_2x2.toml",
+            "--replicates",
+            "2000",
+        ],
+        out.path(),
+    );
+    let dir = out.path().join("two_metrics_2x2");
+    let rows: Vec<SummaryRow> = read_rows(&dir.join("summary.csv"), SUMMARY_HEADER);
+    let j = json(&dir.join("summary.json"));
+    let metrics = j["metrics"]["metrics"].as_array().unwrap();
+    for m in metrics {
+        let name = m["name"].as_str().unwrap();
+        let passed: Vec<&SummaryRow> = rows
+            .iter()
+            .filter(|r| r.quantity == "p_metric_pass" && r.metric.as_deref() == Some(name))
+            .collect();
+        assert_eq!(passed.len(), 1, "{name}");
+        assert_eq!(passed[0].estimate, m["passed"]["estimate"].as_f64());
+    }
+    let all = row(&rows, "p_all_metrics_pass", Some("anova"), None, None);
+    assert_eq!(all.estimate, j["metrics"]["all_pass"]["estimate"].as_f64());
+    assert!(all.metric.is_none());
+    assert_eq!(all.estimate, j["primary"]["power"]["estimate"].as_f64());
 }

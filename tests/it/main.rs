@@ -18,6 +18,7 @@ mod hypotheses;
 mod init;
 mod jobs;
 mod look_data;
+mod metrics;
 mod multiplicity;
 mod new_user;
 mod nothing_lost;

@@ -206,3 +206,73 @@ pub(super) fn place_at_expanded_limit(
     crate::config::design::place_at_limit(rule, crossover, population);
     Ok(())
 }
+
+/// The rule deciding further PK metric `q` (`log_normal.metrics[q - 1].rule`): the section's
+/// rule when it names none or the same, otherwise the named rule with the regulator's
+/// constants, checked as `[bioequivalence]` is (errors name the metric's key).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn metric_rule(
+    name: Option<crate::inference::scaled::RuleName>,
+    key: &str,
+    section: Option<(&BioequivalenceSection, &BioequivalenceRule)>,
+    file: &ConfigFile,
+    crossover: &Crossover,
+    primary: AnalysisName,
+    hypothesis: Hypothesis,
+    alpha: f64,
+) -> Result<Option<BioequivalenceRule>> {
+    let Some(name) = name else {
+        return Ok(section.map(|(_, r)| *r));
+    };
+    let Some((_, rule)) = section else {
+        return Err(invalid(
+            key,
+            name.spec().name,
+            "a metric's own rule needs a [bioequivalence] section (the rule of the other metrics)",
+        ));
+    };
+    if rule.spec().name == name.spec().name {
+        return Ok(Some(*rule));
+    }
+    let own = BioequivalenceSection {
+        rule: name,
+        switch_cv: None,
+        switch_swr: None,
+        cap_cv: None,
+        k: None,
+        pe_constraint: None,
+        ratio_limit: None,
+        true_ratio: None,
+    };
+    if name.spec().name == "user" {
+        return Err(invalid(
+            key,
+            "user",
+            "a metric's own rule takes the regulator's constants; give the user-defined rule in [bioequivalence] instead",
+        ));
+    }
+    bioequivalence(
+        &own,
+        file,
+        crossover,
+        Endpoint::LogNormal,
+        primary,
+        hypothesis,
+        alpha,
+    )
+    .map(Some)
+    .map_err(|e| match e {
+        crate::config::ConfigError::Invalid {
+            file,
+            key: k,
+            value,
+            allowed,
+        } if k == "bioequivalence.rule" => crate::config::ConfigError::Invalid {
+            file,
+            key: key.to_string(),
+            value,
+            allowed,
+        },
+        other => other,
+    })
+}

@@ -20,7 +20,7 @@ mod stopping;
 use adaptive::two_stage;
 use analysis_plan::analysis;
 use crossover::{contrasts, crossover, randomization};
-use population::{dropout, effects, log_normal, per_condition, population, response};
+use population::{dropout, effects, log_normal, per_condition, pk_metrics, population, response};
 use stopping::sequential;
 
 /// The largest enrollment accepted (keeps per-trial buffers and histograms small).
@@ -176,6 +176,40 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
             Some(rule)
         }
     };
+    let metrics = match &file.log_normal {
+        Some(l) => pk_metrics(l, &crossover)?,
+        None => None,
+    };
+    let mut metric_rules = Vec::new();
+    if let (Some(m), Some(l)) = (&metrics, &file.log_normal) {
+        if file.sequential.is_some() || file.adaptive.is_some() {
+            return Err(invalid(
+                "log_normal.metrics",
+                format!("{:?}", m.names),
+                "several PK metrics are decided together in a fixed design: remove [sequential] and [adaptive]",
+            ));
+        }
+        if contrasts.len() > 1 {
+            return Err(invalid(
+                "log_normal.metrics",
+                format!("{:?}", m.names),
+                "several PK metrics are decided on one contrast: give analysis.contrast, not analysis.contrasts",
+            ));
+        }
+        let section = file.bioequivalence.as_ref().zip(bioequivalence.as_ref());
+        for (q, metric) in l.metrics.iter().enumerate() {
+            metric_rules.push(bioequivalence::metric_rule(
+                metric.rule,
+                &format!("log_normal.metrics[{q}].rule"),
+                section,
+                file,
+                &crossover,
+                analysis.primary(),
+                analysis.hypothesis(),
+                analysis.alpha(),
+            )?);
+        }
+    }
     let two_stage = match &file.adaptive {
         None => None,
         Some(a) => Some(two_stage(
@@ -213,7 +247,9 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
             dropout,
             adverse_event,
             response,
+            metrics,
         },
+        metric_rules,
         contrasts,
         endpoint,
         analysis,

@@ -34,12 +34,30 @@ pub(super) fn per_condition(
 }
 
 pub(super) fn correlation(spec: &CorrelationSpec, k: usize) -> Result<Vec<f64>> {
+    correlation_at(
+        "population.correlation",
+        "conditions",
+        "design.conditions",
+        spec,
+        k,
+    )
+}
+
+/// A correlation matrix over `k` things (`what`, listed in the order `order` gives) read from
+/// `key`.
+fn correlation_at(
+    key: &str,
+    what: &str,
+    order: &str,
+    spec: &CorrelationSpec,
+    k: usize,
+) -> Result<Vec<f64>> {
     let matrix = match spec {
         CorrelationSpec::Common(rho) => {
             let rho = *rho;
             if !(rho.is_finite() && rho > -1.0 && rho <= 1.0) {
                 return Err(invalid(
-                    "population.correlation",
+                    key,
                     rho,
                     "must be in (-1, 1] (1: identical latent values, no participant-by-condition interaction)",
                 ));
@@ -50,10 +68,10 @@ pub(super) fn correlation(spec: &CorrelationSpec, k: usize) -> Result<Vec<f64>> 
             }
             if crate::numerics::cholesky(&m, k).is_none() {
                 return Err(invalid(
-                    "population.correlation",
+                    key,
                     rho,
                     format!(
-                        "one correlation for all {k} conditions must exceed -1/(k - 1) = {:.4} to be a valid (positive semidefinite) correlation matrix",
+                        "one correlation for all {k} {what} must exceed -1/(k - 1) = {:.4} to be a valid (positive semidefinite) correlation matrix",
                         -1.0 / (k as f64 - 1.0)
                     ),
                 ));
@@ -64,16 +82,16 @@ pub(super) fn correlation(spec: &CorrelationSpec, k: usize) -> Result<Vec<f64>> 
             let shown = format!("{rows:?}");
             if rows.len() != k || rows.iter().any(|r| r.len() != k) {
                 return Err(invalid(
-                    "population.correlation",
+                    key,
                     shown,
-                    format!("a correlation matrix needs {k} rows of {k} values (one per condition, in design.conditions order)"),
+                    format!("a correlation matrix needs {k} rows of {k} values (one per {}, in {order} order)", what.trim_end_matches('s')),
                 ));
             }
             let mut m = vec![0.0; k * k];
             for i in 0..k {
                 for j in 0..k {
                     let v = rows[i][j];
-                    let key = format!("population.correlation[{i}][{j}]");
+                    let key = format!("{key}[{i}][{j}]");
                     if i == j && v != 1.0 {
                         return Err(invalid(key, v, "the diagonal of a correlation matrix is 1"));
                     }
@@ -95,7 +113,7 @@ pub(super) fn correlation(spec: &CorrelationSpec, k: usize) -> Result<Vec<f64>> 
             }
             if crate::numerics::cholesky(&m, k).is_none() {
                 return Err(invalid(
-                    "population.correlation",
+                    key,
                     shown,
                     "is not positive semidefinite (no participant-level distribution has these correlations); lower the correlations that contradict each other",
                 ));
@@ -437,6 +455,124 @@ pub(super) fn response(r: &ResponseSection, population: &Population) -> Result<R
 /// the participant level and interaction in its latent SDs and correlation, the
 /// within-participant CV as occasion noise.
 pub(super) fn log_normal(l: &LogNormalSection, crossover: &Crossover) -> Result<Population> {
+    log_normal_metric(
+        "log_normal",
+        MetricParts {
+            gmr: &l.gmr,
+            geometric_mean: &l.geometric_mean,
+            cv_within: &l.cv_within,
+            cv_between: l.cv_between,
+            interaction_sd: l.interaction_sd,
+        },
+        crossover,
+    )
+}
+
+/// The further PK metrics of `[log_normal]` (`metrics`, `metric_correlation`), if any: each
+/// metric's population as `[log_normal]`'s is built, and the two correlation matrices over
+/// all metrics (the section's own first).
+pub(super) fn pk_metrics(
+    l: &LogNormalSection,
+    crossover: &Crossover,
+) -> Result<Option<crate::model::PkMetrics>> {
+    if l.metrics.is_empty() {
+        if l.metric_correlation.is_some() {
+            return Err(invalid(
+                "log_normal.metric_correlation",
+                "(given without log_normal.metrics)",
+                "correlates several PK metrics: add [[log_normal.metrics]] entries or remove it",
+            ));
+        }
+        return Ok(None);
+    }
+    let most = crate::model::MAX_METRICS - 1;
+    if l.metrics.len() > most {
+        return Err(invalid(
+            "log_normal.metrics",
+            format!("({} entries)", l.metrics.len()),
+            format!("at most {most} further metrics ({} in all)", most + 1),
+        ));
+    }
+    let first = l.metric.clone().unwrap_or_else(|| "metric 1".to_string());
+    let mut names = vec![first];
+    let mut populations = Vec::new();
+    for (q, m) in l.metrics.iter().enumerate() {
+        let key = format!("log_normal.metrics[{q}]");
+        let name = m.name.trim();
+        if name.is_empty() || name.len() > 40 {
+            return Err(invalid(
+                format!("{key}.name"),
+                format!("{:?}", m.name),
+                "must be a non-empty name of at most 40 characters (e.g. \"Cmax\")",
+            ));
+        }
+        if names.iter().any(|n| n == name) {
+            return Err(invalid(
+                format!("{key}.name"),
+                format!("{name:?}"),
+                format!("must differ from the other metrics' names ({names:?}); name the first with log_normal.metric"),
+            ));
+        }
+        names.push(name.to_string());
+        populations.push(log_normal_metric(
+            &key,
+            MetricParts {
+                gmr: &m.gmr,
+                geometric_mean: &m.geometric_mean,
+                cv_within: &m.cv_within,
+                cv_between: m.cv_between,
+                interaction_sd: m.interaction_sd,
+            },
+            crossover,
+        )?);
+    }
+    let Some(c) = &l.metric_correlation else {
+        return Err(invalid(
+            "log_normal.metric_correlation",
+            "(missing)",
+            "several PK metrics need their correlations: metric_correlation = { between = 0.6, within = 0.75 } (participant levels; occasion noise in the same period)",
+        ));
+    };
+    let m = names.len();
+    let order = "the order log_normal.metric, then log_normal.metrics";
+    let between = correlation_at(
+        "log_normal.metric_correlation.between",
+        "metrics",
+        order,
+        &c.between,
+        m,
+    )?;
+    let within = correlation_at(
+        "log_normal.metric_correlation.within",
+        "metrics",
+        order,
+        &c.within,
+        m,
+    )?;
+    Ok(Some(crate::model::PkMetrics {
+        names,
+        populations,
+        between,
+        within,
+    }))
+}
+
+/// The keys of one ratio-endpoint metric.
+struct MetricParts<'a> {
+    gmr: &'a BTreeMap<String, f64>,
+    geometric_mean: &'a BTreeMap<String, f64>,
+    cv_within: &'a CvSpec,
+    cv_between: f64,
+    interaction_sd: f64,
+}
+
+/// One metric's population on the log scale, its keys under `prefix`.
+fn log_normal_metric(
+    prefix: &str,
+    l: MetricParts<'_>,
+    crossover: &Crossover,
+) -> Result<Population> {
+    let key = |name: &str| format!("{prefix}.{name}");
     let conditions = crossover.condition_names();
     let k = conditions.len();
     let reference = crossover.reference().index();
@@ -450,14 +586,14 @@ pub(super) fn log_normal(l: &LogNormalSection, crossover: &Crossover) -> Result<
     let log_mean = match (l.gmr.is_empty(), l.geometric_mean.is_empty()) {
         (false, false) => {
             return Err(invalid(
-                "log_normal.geometric_mean",
-                "(given with log_normal.gmr)",
+                key("geometric_mean"),
+                format!("(given with {})", key("gmr")),
                 "give the geometric mean ratios (gmr) or the geometric means, not both",
             ))
         }
         (true, false) => per_condition(
-            "log_normal.geometric_mean",
-            &l.geometric_mean,
+            &key("geometric_mean"),
+            l.geometric_mean,
             conditions,
             None,
             ratio,
@@ -466,11 +602,11 @@ pub(super) fn log_normal(l: &LogNormalSection, crossover: &Crossover) -> Result<
         .map(|g| g.ln())
         .collect::<Vec<f64>>(),
         _ => {
-            let gmr = per_condition("log_normal.gmr", &l.gmr, conditions, Some(1.0), ratio)?;
+            let gmr = per_condition(&key("gmr"), l.gmr, conditions, Some(1.0), ratio)?;
             if gmr[reference] != 1.0 {
                 let name = &conditions[reference];
                 return Err(invalid(
-                    format!("log_normal.gmr.\"{name}\""),
+                    format!("{}.\"{name}\"", key("gmr")),
                     gmr[reference],
                     format!("{name:?} is the reference: its ratio to itself is 1 (leave it out)"),
                 ));
@@ -489,20 +625,20 @@ pub(super) fn log_normal(l: &LogNormalSection, crossover: &Crossover) -> Result<
             ))
         }
     };
-    let cv_within = match &l.cv_within {
-        CvSpec::Common(c) => vec![cv("log_normal.cv_within", *c)?; k],
-        CvSpec::PerCondition(t) => per_condition("log_normal.cv_within", t, conditions, None, cv)?,
+    let cv_within = match l.cv_within {
+        CvSpec::Common(c) => vec![cv(&key("cv_within"), *c)?; k],
+        CvSpec::PerCondition(t) => per_condition(&key("cv_within"), t, conditions, None, cv)?,
     };
     if !(l.cv_between.is_finite() && (0.0..=100.0).contains(&l.cv_between)) {
         return Err(invalid(
-            "log_normal.cv_between",
+            key("cv_between"),
             l.cv_between,
             "must be a coefficient of variation in [0, 100]",
         ));
     }
     if !(l.interaction_sd.is_finite() && (0.0..=10.0).contains(&l.interaction_sd)) {
         return Err(invalid(
-            "log_normal.interaction_sd",
+            key("interaction_sd"),
             l.interaction_sd,
             "must be an SD on the log scale in [0, 10]",
         ));
