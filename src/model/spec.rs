@@ -36,7 +36,7 @@ pub struct CohortSpec {
 /// Several PK metrics (e.g. AUC and Cmax) measured on every participant in every period.
 ///
 /// Metric 0 is the population's own. Each further metric q draws its latent values from
-/// z_q = sum over l <= q of B[q][l] u_l, where u_l are the independent normals behind metric
+/// `z_q = sum over l <= q of B[q][l] u_l`, where `u_l` are the independent normals behind metric
 /// l's latent values and B the Cholesky factor of `between`, and its occasion noise likewise
 /// from `within`. A participant's further metrics are drawn after all of metric 0's draws, so
 /// metric 0's distribution is the one-metric model's (the stream of later participants moves).
