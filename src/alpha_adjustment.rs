@@ -188,10 +188,7 @@ pub fn adjust_alpha(
     let test = design.test().index();
     let mean = &design.population().classes[0].change_mean;
     Ok(AlphaAdjustment {
-        tool: ToolInfo {
-            name: env!("CARGO_PKG_NAME").to_string(),
-            version: env!("CARGO_PKG_VERSION").to_string(),
-        },
+        tool: ToolInfo::current(),
         name: design.name().to_string(),
         config_file: loaded.origin.clone(),
         overrides: loaded.overrides.clone(),

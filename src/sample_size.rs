@@ -65,6 +65,39 @@ pub struct SampleSizeResult {
     pub command: String,
 }
 
+impl SampleSizeResult {
+    /// The result of a search of `loaded` for `target`: N with its exact power (None when
+    /// found by simulation, the `search` then being `simulation`), and the simulated rows.
+    fn of(
+        loaded: &LoadedConfig,
+        target: f64,
+        n: usize,
+        exact_power: Option<f64>,
+        adjust_alpha: bool,
+        rows: Vec<SampleSizeRow>,
+    ) -> SampleSizeResult {
+        SampleSizeResult {
+            tool: ToolInfo::current(),
+            name: loaded.design.name().to_string(),
+            config_file: loaded.origin.clone(),
+            overrides: loaded.overrides.clone(),
+            hypothesis: crate::facts::describe_hypothesis(
+                &loaded.design,
+                loaded.design.analysis().primary(),
+            ),
+            target_power: target,
+            sample_size: n,
+            exact_power,
+            search: if exact_power.is_some() { "exact" } else { "simulation" }.to_string(),
+            adjust_alpha,
+            rows,
+            replicates: loaded.design.replicates(),
+            seed: loaded.design.seed(),
+            command: command_with(loaded, target, adjust_alpha),
+        }
+    }
+}
+
 /// samplesize.md: the answer, the exact and simulated power of each N, and the command.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SampleSizeMarkdown;
@@ -291,28 +324,14 @@ pub fn sample_size(
             adjusted_alpha: None,
         });
     }
-    Ok(SampleSizeResult {
-        tool: ToolInfo {
-            name: env!("CARGO_PKG_NAME").to_string(),
-            version: env!("CARGO_PKG_VERSION").to_string(),
-        },
-        name: loaded.design.name().to_string(),
-        config_file: loaded.origin.clone(),
-        overrides: loaded.overrides.clone(),
-        hypothesis: crate::facts::describe_hypothesis(
-            &loaded.design,
-            loaded.design.analysis().primary(),
-        ),
-        target_power: target,
-        sample_size: n,
-        exact_power: Some(exact),
-        search: "exact".to_string(),
-        adjust_alpha: false,
+    Ok(SampleSizeResult::of(
+        loaded,
+        target,
+        n,
+        Some(exact),
+        false,
         rows,
-        replicates: loaded.design.replicates(),
-        seed: loaded.design.seed(),
-        command: command(loaded, target),
-    })
+    ))
 }
 
 /// The smallest balanced N whose simulated power reaches `target`, for designs whose power
@@ -413,28 +432,7 @@ fn simulated_sample_size(
         })
         .collect();
     rows.sort_by_key(|r| r.enrolled);
-    Ok(SampleSizeResult {
-        tool: ToolInfo {
-            name: env!("CARGO_PKG_NAME").to_string(),
-            version: env!("CARGO_PKG_VERSION").to_string(),
-        },
-        name: loaded.design.name().to_string(),
-        config_file: loaded.origin.clone(),
-        overrides: loaded.overrides.clone(),
-        hypothesis: crate::facts::describe_hypothesis(
-            &loaded.design,
-            loaded.design.analysis().primary(),
-        ),
-        target_power: target,
-        sample_size: n,
-        exact_power: None,
-        search: "simulation".to_string(),
-        adjust_alpha,
-        rows,
-        replicates: loaded.design.replicates(),
-        seed: loaded.design.seed(),
-        command: command_with(loaded, target, adjust_alpha),
-    })
+    Ok(SampleSizeResult::of(loaded, target, n, None, adjust_alpha, rows))
 }
 
 /// The least replicates for which the simulated search runs a pilot at a tenth of them first.

@@ -72,10 +72,7 @@ pub fn build_report(
     let level = primary_level(d, rules);
     let contrasts = contrasts(d, facts, summary, level);
     let mut report = RunReport {
-        tool: ToolInfo {
-            name: env!("CARGO_PKG_NAME").to_string(),
-            version: env!("CARGO_PKG_VERSION").to_string(),
-        },
+        tool: ToolInfo::current(),
         name: d.name().to_string(),
         description: loaded.resolved.description.clone(),
         config_file: loaded.origin.clone(),
