@@ -25,7 +25,7 @@ tar -xzf "$crate" -C "$stage"
 core="$stage/crossoversim/src/rust/crossover-sim"
 mv "$stage"/crossover-sim-*/ "$core"
 # The core crate's own tests need the repository's docs; the package builds only its library.
-rm -rf "$core/tests" "$core/.cargo_vcs_info.json" "$core/Cargo.toml.orig"
+rm -rf "$core/tests" "$core/.ci" "$core/.gitignore" "$core/.cargo_vcs_info.json" "$core/Cargo.toml.orig"
 sed -i 's|path = "../../../.."|path = "crossover-sim"|' "$stage/crossoversim/src/rust/Cargo.toml"
 grep -q 'path = "crossover-sim"' "$stage/crossoversim/src/rust/Cargo.toml"
 

@@ -249,3 +249,20 @@ fn boundaries_samplesize_and_init_match_the_command_line() {
     let checked = bindings::validate(file.to_str().unwrap(), &RunArgs::default()).unwrap();
     assert_eq!(checked.name, "my_trial");
 }
+
+#[test]
+fn a_watch_cancelled_before_the_run_simulates_nothing() {
+    use crossover_sim::engine::{Progress, Watch};
+    let loaded = crate::common::load("configs/williams2018.toml", &["simulation.replicates=5000"]);
+    let watch = Watch::new();
+    watch.cancel();
+    assert!(watch.cancelled());
+    let e = crossover_sim::run::simulate(&loaded, &watch).unwrap_err();
+    assert!(matches!(e, Error::Interrupted), "{e}");
+    assert_eq!(watch.done(), 0);
+    // Not cancelled, the same watch counts every replicate.
+    let watch = Watch::new();
+    let report = crossover_sim::run::simulate(&loaded, &watch).unwrap();
+    assert_eq!(watch.done(), 5000);
+    assert_eq!(report.replicates, 5000);
+}

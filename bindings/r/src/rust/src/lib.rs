@@ -38,7 +38,11 @@ fn whole(name: &str, x: &Robj) -> Outcome<Option<u64>> {
         return Ok(None);
     }
     let refuse = |shown: String| {
-        Error::argument(name, &shown, "must be one whole number of at least 0 (or NULL)")
+        Error::argument(
+            name,
+            &shown,
+            "must be one whole number of at least 0 (or NULL)",
+        )
     };
     match x.as_real().or_else(|| x.as_integer().map(f64::from)) {
         Some(v) if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v < 2f64.powi(63) => {
@@ -66,8 +70,9 @@ fn run_args(set: &Robj, replicates: &Robj, seed: &Robj, threads: &Robj) -> Outco
     let set = if set.is_null() {
         Vec::new()
     } else {
-        set.as_string_vector()
-            .ok_or_else(|| Error::argument("set", &format!("{set:?}"), "must be KEY=VALUE strings"))?
+        set.as_string_vector().ok_or_else(|| {
+            Error::argument("set", &format!("{set:?}"), "must be KEY=VALUE strings")
+        })?
     };
     Ok(RunArgs {
         set,
