@@ -185,6 +185,7 @@ def test_ctrl_c_stops_a_long_run():
     config = repo_file("configs", "williams2018.toml")
     code = (
         "import crossover_sim as xo, time\n"
+        "print('started', flush=True)\n"
         "try:\n"
         f"    xo.run({config!r}, replicates=10**9, seed=1, threads=1)\n"
         "except KeyboardInterrupt:\n"
@@ -192,9 +193,12 @@ def test_ctrl_c_stops_a_long_run():
         "print('control returned', flush=True)\n"
     )
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-    time.sleep(4)
+    # Signalled once the run has started (the package imported), not during start-up.
+    assert child.stdout.readline().strip() == "started"
+    time.sleep(2)
     started = time.monotonic()
     child.send_signal(signal.SIGINT)
-    out, _ = child.communicate(timeout=60)
+    rest, _ = child.communicate(timeout=60)
+    out = "started\n" + rest
     assert "KeyboardInterrupt" in out and "control returned" in out, out
     assert time.monotonic() - started < 30

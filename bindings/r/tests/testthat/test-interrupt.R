@@ -4,6 +4,7 @@ test_that("Ctrl-C stops a long run and returns control with an interrupted error
   script <- tempfile(fileext = ".R")
   writeLines(c(
     "library(crossoversim)",
+    "cat('started', '\\n'); flush(stdout())",
     sprintf("t0 <- Sys.time(); r <- tryCatch(xo_run('%s', replicates = 1e9, seed = 1, threads = 1), error = function(e) e)", config),
     "cat('class:', class(r)[1], '\\n')",
     "cat('message:', conditionMessage(r), '\\n')",
@@ -12,8 +13,12 @@ test_that("Ctrl-C stops a long run and returns control with an interrupted error
   log <- tempfile()
   started <- Sys.time()
   # SIGINT is what Ctrl-C sends; R's handler marks it pending and the package's poll sees it.
-  system(sprintf("%s --vanilla %s > %s 2>&1 & pid=$!; sleep 5; kill -INT $pid; wait $pid",
-                 file.path(R.home("bin"), "Rscript"), script, log))
+  # Signalled once the package is loaded and the run started, not during R's start-up.
+  system(sprintf(paste(
+    "%s --vanilla %s > %s 2>&1 & pid=$!;",
+    "for i in $(seq 100); do grep -q started %s && break; sleep 0.1; done;",
+    "sleep 2; kill -INT $pid; wait $pid"
+  ), file.path(R.home("bin"), "Rscript"), script, log, log))
   elapsed <- as.numeric(difftime(Sys.time(), started, units = "secs"))
   output <- paste(readLines(log), collapse = "\n")
   expect_match(output, "class: crossoversim_error", fixed = TRUE)
