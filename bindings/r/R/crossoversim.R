@@ -115,7 +115,11 @@ print.xo_run <- function(x, ...) {
 xo_sweep <- function(config, param, values, param2 = NULL, values2 = NULL,
                      target_power = NULL, set = list(), replicates = NULL, seed = NULL,
                      threads = NULL, progress = interactive()) {
-  grid <- function(v) if (is.null(v)) NULL else paste(format(v, scientific = FALSE, trim = TRUE), collapse = ",")
+  # Each value formatted on its own (format() of a vector pads to common digits: 0.10, 0.25).
+  grid <- function(v) {
+    if (is.null(v) || is.character(v)) return(v)
+    paste(vapply(v, toml_value, ""), collapse = ",")
+  }
   files <- xo_result(
     xo_sweep_files(
       config, param, grid(values), param2, grid(values2), num_or_null(target_power),

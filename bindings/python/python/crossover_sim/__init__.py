@@ -43,6 +43,10 @@ except ImportError:  # pragma: no cover - exercised where pandas is absent
 _INTEGER = {"look", "responders", "point"}
 _NUMBER = {"estimate", "se", "ci_low", "ci_high", "seed", "replicates"}
 _LOGICAL = {"under_null"}
+_TEXT = {
+    "quantity", "analysis", "contrast", "condition", "reason", "name", "config_file",
+    "overrides", "version", "command", "status",
+}
 
 
 def _config(config: Config) -> str:
@@ -92,11 +96,6 @@ def _cell(column: str, text: str) -> Any:
     except ValueError:
         return text
 
-
-_TEXT = {
-    "quantity", "analysis", "contrast", "condition", "reason", "name", "config_file",
-    "overrides", "version", "command", "status",
-}
 
 
 def _table(text: str) -> Any:

@@ -88,3 +88,10 @@ test_that("xo_init writes a config that runs", {
   conds <- xo_init("2x2", conditions = c("placebo", "drug"))
   expect_match(conds, "placebo", fixed = TRUE)
 })
+
+test_that("fractional grid values are recorded as written", {
+  text <- xo_init("2x2")
+  points <- xo_sweep(text, "analysis.alpha", c(0.025, 0.1), replicates = 1024, seed = 1)
+  expect_setequal(unique(points[["analysis.alpha"]]), c(0.025, 0.1))
+  expect_match(attr(points, "report")$command, "--values 0.025,0.1", fixed = TRUE)
+})
