@@ -202,3 +202,11 @@ def test_ctrl_c_stops_a_long_run():
     out = "started\n" + rest
     assert "KeyboardInterrupt" in out and "control returned" in out, out
     assert time.monotonic() - started < 30
+
+
+def test_progress_counts_the_replicates_on_stderr(capfd):
+    text = xo.init("2x2")
+    xo.run(text, replicates=4096, seed=1, progress=True)
+    assert "of 4096 replicates" in capfd.readouterr().err
+    xo.run(text, replicates=4096, seed=1, progress=False)
+    assert capfd.readouterr().err == ""

@@ -66,3 +66,13 @@ test_that("a two-stage design reports its stages", {
   expect_identical(res$stages$method, "potvin_b")
   expect_type(res$stages$p_success$estimate, "double")
 })
+
+test_that("progress = TRUE counts the replicates on the console", {
+  text <- xo_init("2x2")
+  shown <- capture.output(xo_run(text, replicates = 4096, seed = 1, progress = TRUE),
+                          type = "message")
+  expect_match(paste(shown, collapse = "\n"), "of 4096 replicates", fixed = TRUE)
+  quiet <- capture.output(xo_run(text, replicates = 4096, seed = 1, progress = FALSE),
+                          type = "message")
+  expect_length(quiet, 0)
+})
