@@ -16,7 +16,7 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
 mkdir -p "$stage/crossoversim"
-(cd "$here" && tar --exclude=./src/rust/target --exclude=./src/rust/.cargo \
+(cd "$here" && tar --exclude=./src/rust/target --exclude=./src/rust/lib --exclude=./src/rust/.cargo \
   --exclude='./src/*.o' --exclude='./src/*.so' -cf - .) | tar -xf - -C "$stage/crossoversim"
 
 (cd "$root" && cargo package --no-verify --allow-dirty --quiet --target-dir "$stage/cargo")
