@@ -9,14 +9,14 @@
 // config's name, not an HTML tag.
 #![allow(rustdoc::invalid_html_tags)]
 
+use crate::boundary_request::{self, BoundaryLabels};
+pub use crate::boundary_request::{BoundaryRequest, MAX_BOUNDARY_LOOKS};
 use crate::config::template::TemplateLabels;
 use crate::config::{self, Override};
 use crate::engine::Progress;
 use crate::error::Error;
 use crate::interrupt;
-use crate::sequential::boundaries::{
-    compute_boundaries, Boundaries, BoundaryFamily, BoundaryKind, BoundaryParameter, Sided,
-};
+use crate::sequential::boundaries::{BoundaryFamily, Sided};
 use crate::shard::ShardSpec;
 use crate::sweep::{self, SweepLabels, SweepSpec};
 use clap::builder::{PossibleValuesParser, TypedValueParser};
@@ -227,30 +227,11 @@ pub enum Command {
     },
 }
 
-/// The most worker threads per available core: more only adds start-up time and memory (each
-/// thread has its own stack), and 100,000 threads exhaust the machine.
-pub const THREADS_PER_CORE: usize = 4;
-
-/// The largest `--threads` accepted: [`THREADS_PER_CORE`] times the available cores.
-pub fn max_threads() -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    cores.saturating_mul(THREADS_PER_CORE)
-}
+pub use crate::run::{max_threads, THREADS_PER_CORE};
 
 /// Checks `--threads`: a whole number from 1 to [`max_threads`].
 pub fn check_threads(threads: Option<usize>) -> Result<Option<usize>, Error> {
-    let Some(n) = threads else {
-        return Ok(None);
-    };
-    let max = max_threads();
-    if (1..=max).contains(&n) {
-        Ok(Some(n))
-    } else {
-        let cores = max / THREADS_PER_CORE;
-        Err(Error::Usage(format!(
-            "--threads {n}: must be a whole number from 1 to {max} ({THREADS_PER_CORE} per available core; this machine has {cores}); results do not depend on it"
-        )))
-    }
+    crate::run::check_threads_as("--threads", threads)
 }
 
 /// `--spending`: the boundary families by their names, from the library's one list.
@@ -266,8 +247,7 @@ fn sided_parser() -> impl TypedValueParser<Value = Sided> {
 
 /// The worker pool for `--threads` (checked first).
 pub fn thread_pool(threads: Option<usize>) -> Result<crate::engine::ThreadPool, Error> {
-    crate::engine::thread_pool(check_threads(threads)?)
-        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))
+    crate::run::thread_pool_as("--threads", threads)
 }
 
 /// The flag of a `KEY=VALUE` override, which names it in errors (`--set design.enrolled=40:
@@ -290,18 +270,10 @@ pub fn overrides_of(
         .map(|s| Override::parse_as(SET_FLAG, s))
         .collect::<Result<Vec<_>, _>>()?;
     if let Some(r) = replicates {
-        let value = i64::try_from(r)
-            .map_or_else(|_| toml::Value::String(r.to_string()), toml::Value::Integer);
-        list.push(
-            Override::with_value("simulation.replicates", value)?
-                .from_argument(format!("--replicates {r}")),
-        );
+        list.push(Override::replicates(r)?.from_argument(format!("--replicates {r}")));
     }
     if let Some(s) = seed {
-        list.push(
-            Override::with_value("simulation.seed", config::schema::seed_value(s))?
-                .from_argument(format!("--seed {s}")),
-        );
+        list.push(Override::seed(s)?.from_argument(format!("--seed {s}")));
     }
     Ok(list)
 }
@@ -395,25 +367,18 @@ pub fn init_template(
     Ok((path, template))
 }
 
-/// The most looks `boundaries` computes (the recursive integration grows with every look).
-pub const MAX_BOUNDARY_LOOKS: usize = 100;
+/// The flags of `boundaries`, which its errors name.
+pub const BOUNDARY_FLAGS: BoundaryLabels = BoundaryLabels {
+    looks: "--looks",
+    spending: "--spending",
+    alpha: "--alpha",
+    sided: "--sided",
+    gamma: "--gamma",
+    rho: "--rho",
+    interim_z: "--interim-z",
+};
 
-/// What `boundaries` is asked for, checked.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BoundaryRequest {
-    /// Information rates of the looks, ending at 1.
-    pub rates: Vec<f64>,
-    /// Overall alpha.
-    pub alpha: f64,
-    /// One- or two-sided.
-    pub sided: Sided,
-    /// The boundary family with its parameter.
-    pub kind: BoundaryKind,
-}
-
-/// Checks the `boundaries` options: looks that are fractions ending at 1 or whole enrollment
-/// counts (never silently rescaled fractions), and `--gamma`, `--rho` and `--interim-z` only
-/// for the family that uses them.
+/// Checks the `boundaries` options ([`boundary_request::request`] with the flags as labels).
 #[allow(clippy::too_many_arguments)]
 pub fn boundary_request(
     looks: &[f64],
@@ -424,97 +389,16 @@ pub fn boundary_request(
     rho: Option<f64>,
     interim_z: Option<f64>,
 ) -> Result<BoundaryRequest, Error> {
-    let usage = |msg: String| Error::Usage(config::tidy_numbers(&format!("boundaries: {msg}")));
-    let shown = looks
-        .iter()
-        .map(|x| x.to_string())
-        .collect::<Vec<_>>()
-        .join(",");
-    if looks.is_empty() || looks.len() > MAX_BOUNDARY_LOOKS {
-        return Err(usage(format!(
-            "--looks {shown}: give from 1 to {MAX_BOUNDARY_LOOKS} looks"
-        )));
-    }
-    if let Some(x) = looks.iter().find(|x| !(x.is_finite() && **x > 0.0)) {
-        return Err(usage(format!(
-            "--looks {shown}: {x} is not a positive number"
-        )));
-    }
-    if looks.windows(2).any(|w| w[0] >= w[1]) {
-        return Err(usage(format!(
-            "--looks {shown}: looks must be strictly increasing"
-        )));
-    }
-    let alpha_range = match sided {
-        Sided::Two => (1.0, "(0, 1) with --sided 2"),
-        Sided::One => (0.5, "(0, 0.5) with --sided 1"),
-    };
-    if !(alpha > 0.0 && alpha < alpha_range.0) {
-        return Err(usage(format!(
-            "--alpha {alpha}: the overall alpha must lie in {}, e.g. --alpha 0.05",
-            alpha_range.1
-        )));
-    }
-    let last = looks[looks.len() - 1];
-    let rates: Vec<f64> = if looks.iter().all(|&x| x <= 1.0) {
-        if last != 1.0 {
-            return Err(usage(format!(
-                "--looks {shown}: information fractions must end at 1 (the final analysis), e.g. --looks 0.5,1; or give enrollment counts, e.g. --looks 15,30"
-            )));
-        }
-        looks.to_vec()
-    } else if looks.iter().all(|&x| x.fract() == 0.0) {
-        looks.iter().map(|x| x / last).collect()
-    } else {
-        return Err(usage(format!(
-            "--looks {shown}: give either information fractions in (0, 1] ending at 1 or whole enrollment counts, not a mix"
-        )));
-    };
-    let uses = spending.parameter();
-    let name = spending.name();
-    for (flag, parameter, v) in [
-        ("--gamma", BoundaryParameter::Gamma, gamma),
-        ("--rho", BoundaryParameter::Rho, rho),
-        ("--interim-z", BoundaryParameter::InterimZ, interim_z),
-    ] {
-        if let Some(v) = v.filter(|_| uses != Some(parameter)) {
-            let family = BoundaryFamily::ALL
-                .iter()
-                .find(|f| f.parameter() == Some(parameter))
-                .map_or("", |f| f.name());
-            return Err(usage(format!(
-                "{flag} {v} applies only to --spending {family}; --spending {name} does not use it"
-            )));
-        }
-    }
-    let value = match uses {
-        Some(BoundaryParameter::Gamma) => gamma,
-        Some(BoundaryParameter::Rho) => rho,
-        Some(BoundaryParameter::InterimZ) => interim_z,
-        None => None,
-    };
-    let kind = spending.with(value).ok_or_else(|| {
-        usage(match uses {
-            Some(BoundaryParameter::Rho) => {
-                "--spending kim_demets needs --rho, e.g. --rho 3".into()
-            }
-            _ => "--spending hwang_shih_decani needs --gamma, e.g. --gamma -4".into(),
-        })
-    })?;
-    Ok(BoundaryRequest {
-        rates,
+    boundary_request::request(
+        &BOUNDARY_FLAGS,
+        looks,
+        spending,
         alpha,
         sided,
-        kind,
-    })
-}
-
-impl BoundaryRequest {
-    /// Computes the boundaries.
-    pub fn compute(&self) -> Result<Boundaries, Error> {
-        compute_boundaries(&self.rates, self.alpha, self.sided, &self.kind)
-            .map_err(|e| Error::Usage(config::tidy_numbers(&format!("boundaries: {e}"))))
-    }
+        gamma,
+        rho,
+        interim_z,
+    )
 }
 
 impl Cli {

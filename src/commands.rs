@@ -565,16 +565,7 @@ fn boundaries(request: &cli::BoundaryRequest, spending: &str, json: bool) -> Res
     let b = request.compute()?;
     let sided = request.sided;
     if json {
-        let value = serde_json::json!({
-            "spending": spending,
-            "alpha": request.alpha,
-            "sided": if sided == Sided::Two { 2 } else { 1 },
-            "convention": request.kind.convention(sided),
-            "information_rates": b.information_rates,
-            "critical_z": b.critical_z,
-            "nominal_level": b.nominal_level,
-            "cumulative_alpha": b.cumulative_alpha,
-        });
+        let value = request.json(spending, &b);
         println!(
             "{}",
             serde_json::to_string_pretty(&value).unwrap_or_default()

@@ -28,6 +28,8 @@ pub mod adaptive;
 pub mod alpha_adjustment;
 pub mod analysis;
 pub mod batch;
+pub mod bindings;
+pub mod boundary_request;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod config;

@@ -6,7 +6,7 @@
 //! [`write_phase`] around a job's own writer built on [`report::write_files`]).
 
 use crate::config::LoadedConfig;
-use crate::engine::{Progress, Simulator};
+use crate::engine::{Progress, Simulator, ThreadPool};
 use crate::error::Error;
 use crate::facts::DesignFacts;
 use crate::interrupt;
@@ -93,4 +93,37 @@ pub fn simulate(loaded: &LoadedConfig, progress: &dyn Progress) -> Result<RunRep
     );
     let facts = DesignFacts::of(&loaded.design);
     Ok(build_report(loaded, sim.rules(), &facts, &summary, meta))
+}
+
+/// The most worker threads per available core: more only adds start-up time and memory (each
+/// thread has its own stack), and 100,000 threads exhaust the machine.
+pub const THREADS_PER_CORE: usize = 4;
+
+/// The largest thread count accepted: [`THREADS_PER_CORE`] times the available cores.
+pub fn max_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cores.saturating_mul(THREADS_PER_CORE)
+}
+
+/// Checks a thread count, which errors call `label` (the command line's `--threads`): a whole
+/// number from 1 to [`max_threads`]; None is one thread per core.
+pub fn check_threads_as(label: &str, threads: Option<usize>) -> Result<Option<usize>, Error> {
+    let Some(n) = threads else {
+        return Ok(None);
+    };
+    let max = max_threads();
+    if (1..=max).contains(&n) {
+        Ok(Some(n))
+    } else {
+        let cores = max / THREADS_PER_CORE;
+        Err(Error::Usage(format!(
+            "{label} {n}: must be a whole number from 1 to {max} ({THREADS_PER_CORE} per available core; this machine has {cores}); results do not depend on it"
+        )))
+    }
+}
+
+/// The worker pool of `threads` threads (checked first by [`check_threads_as`]).
+pub fn thread_pool_as(label: &str, threads: Option<usize>) -> Result<ThreadPool, Error> {
+    crate::engine::thread_pool(check_threads_as(label, threads)?)
+        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))
 }

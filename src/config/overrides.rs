@@ -99,6 +99,26 @@ impl Override {
         })
     }
 
+    /// The replicate count `replicates` (`simulation.replicates`), named `replicates R` in
+    /// errors until the caller names its own argument ([`Override::from_argument`]). Like a
+    /// value in hand, it is not recorded as a `KEY=VALUE` override: the results record the
+    /// replicates themselves.
+    pub fn replicates(replicates: u64) -> Result<Override, ConfigError> {
+        let value = i64::try_from(replicates)
+            .map_or_else(|_| Value::String(replicates.to_string()), Value::Integer);
+        Ok(Override::with_value("simulation.replicates", value)?
+            .from_argument(format!("replicates {replicates}")))
+    }
+
+    /// The seed `seed` (`simulation.seed`, written as the schema reads seeds), named `seed S` in
+    /// errors until the caller names its own argument.
+    pub fn seed(seed: u64) -> Result<Override, ConfigError> {
+        Ok(
+            Override::with_value("simulation.seed", super::schema::seed_value(seed))?
+                .from_argument(format!("seed {seed}")),
+        )
+    }
+
     /// The same override, named in error messages by `source` (what the caller calls it: an
     /// argument of the command line, a sweep's grid point).
     pub fn from_argument(mut self, source: impl Into<String>) -> Override {

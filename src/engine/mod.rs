@@ -43,6 +43,43 @@ pub trait Progress: Sync {
 pub struct NoProgress;
 impl Progress for NoProgress {}
 
+/// Progress that another thread watches and can stop: the R and Python packages simulate on
+/// worker threads while their own thread, the only one that may call into R or Python, counts
+/// the replicates done and relays Ctrl-C by [`Watch::cancel`].
+#[derive(Debug, Default)]
+pub struct Watch {
+    done: std::sync::atomic::AtomicU64,
+    cancelled: std::sync::atomic::AtomicBool,
+}
+
+impl Watch {
+    /// A watch of nothing done and not cancelled.
+    pub fn new() -> Watch {
+        Watch::default()
+    }
+
+    /// Asks the run to stop before its next block of replicates.
+    pub fn cancel(&self) {
+        self.cancelled
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Replicates done so far (across every grid point of a sweep).
+    pub fn done(&self) -> u64 {
+        self.done.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl Progress for Watch {
+    fn replicates_done(&self, n: u64) {
+        self.done.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancelled.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
 /// A design prepared for simulation: sampler, stopping rules and critical values.
 #[derive(Debug, Clone)]
 pub struct Simulator {

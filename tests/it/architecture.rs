@@ -27,10 +27,12 @@ const LAYERS: &[&[&str]] = &[
         "shard",
         "sample_size",
         "alpha_adjustment",
+        "boundary_request",
         "error",
         "interrupt",
     ],
     &["studies"],
+    &["bindings"],
     &["cli", "commands", "main", "lib"],
 ];
 

@@ -5,6 +5,7 @@ mod anova;
 mod architecture;
 mod be_plots;
 mod bias;
+mod bindings;
 mod cli;
 #[allow(dead_code)] // not every module uses every helper
 mod common;

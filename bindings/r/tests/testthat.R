@@ -1,0 +1,4 @@
+library(testthat)
+library(crossoversim)
+
+test_check("crossoversim")
