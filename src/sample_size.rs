@@ -88,7 +88,12 @@ impl SampleSizeResult {
             target_power: target,
             sample_size: n,
             exact_power,
-            search: if exact_power.is_some() { "exact" } else { "simulation" }.to_string(),
+            search: if exact_power.is_some() {
+                "exact"
+            } else {
+                "simulation"
+            }
+            .to_string(),
             adjust_alpha,
             rows,
             replicates: loaded.design.replicates(),
@@ -432,7 +437,14 @@ fn simulated_sample_size(
         })
         .collect();
     rows.sort_by_key(|r| r.enrolled);
-    Ok(SampleSizeResult::of(loaded, target, n, None, adjust_alpha, rows))
+    Ok(SampleSizeResult::of(
+        loaded,
+        target,
+        n,
+        None,
+        adjust_alpha,
+        rows,
+    ))
 }
 
 /// The least replicates for which the simulated search runs a pilot at a tenth of them first.
