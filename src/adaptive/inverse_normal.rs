@@ -18,6 +18,7 @@
 
 use super::PowerMethod;
 use crate::numerics::{
+    ChiNodeTable, ChiNodes,
     brent, combination_critical_value, integrate, local_level, norm_pdf, norm_sf, normal_quantile,
     normal_upper_quantile, stage_two_bound, t_cdf, t_quantile,
 };
@@ -245,9 +246,22 @@ impl StageResult {
 
     /// The one-sided p-values of H01: mu <= lower and H02: mu >= upper.
     pub fn p_values(&self, lower: f64, upper: f64) -> [f64; 2] {
+        self.p_values_with(lower, upper, None)
+    }
+
+    /// [`StageResult::p_values`], by the node rule of `nodes` when it has this df.
+    pub fn p_values_with(
+        &self,
+        lower: f64,
+        upper: f64,
+        nodes: Option<&ChiNodeTable>,
+    ) -> [f64; 2] {
         let t1 = (self.estimate - lower) / self.standard_error;
         let t2 = (self.estimate - upper) / self.standard_error;
-        [t_cdf(-t1, self.df), t_cdf(t2, self.df)]
+        match rule(nodes, self.df) {
+            Some(r) => [r.t_cdf(-t1), r.t_cdf(t2)],
+            None => [t_cdf(-t1, self.df), t_cdf(t2, self.df)],
+        }
     }
 
     /// The z-scores Phi^-1(1 - p) of the two p-values.
@@ -297,6 +311,63 @@ pub fn equivalence_power_levels(
     }
 }
 
+/// The node rule of `nodes` for an integer `df` it covers.
+fn rule(nodes: Option<&ChiNodeTable>, df: f64) -> Option<&ChiNodes> {
+    let table = nodes?;
+    (df >= 1.0 && df.fract() == 0.0)
+        .then(|| table.get(df as usize))
+        .flatten()
+}
+
+/// [`equivalence_power_levels`] by the node rule of `nodes` (the simulation's hot loop) for
+/// the noncentral and shifted methods; exact power, or a df the table lacks, by the adaptive
+/// integrals.
+#[allow(clippy::too_many_arguments)]
+pub fn power_levels_with(
+    nodes: Option<&ChiNodeTable>,
+    method: PowerMethod,
+    alphas: [f64; 2],
+    lower: f64,
+    upper: f64,
+    effect: f64,
+    se: f64,
+    df: f64,
+) -> f64 {
+    let fast = match method {
+        PowerMethod::Exact => None,
+        _ => rule(nodes, df),
+    };
+    let Some(r) = fast else {
+        return equivalence_power_levels(method, alphas, lower, upper, effect, se, df);
+    };
+    let [a1, a2] = alphas;
+    if a1 <= 0.0 || a2 <= 0.0 {
+        return 0.0;
+    }
+    let t_of = |a: f64| r.t_upper_quantile(a, normal_upper_quantile(a));
+    let (d1, d2) = ((effect - lower) / se, (effect - upper) / se);
+    match method {
+        PowerMethod::Nct => {
+            let side1 = if a1 >= 1.0 {
+                1.0
+            } else {
+                r.noncentral_upper(t_of(a1), d1)
+            };
+            let side2 = if a2 >= 1.0 {
+                1.0
+            } else {
+                r.noncentral_upper(t_of(a2), -d2)
+            };
+            (side1 + side2 - 1.0).max(0.0)
+        }
+        _ => {
+            let open = |a: f64| a.min(1.0 - 1e-15);
+            let (t1, t2) = (t_of(open(a1)), t_of(open(a2)));
+            (r.t_cdf(-t2 - d2) - r.t_cdf(t1 - d1)).max(0.0)
+        }
+    }
+}
+
 /// Stage 2's size: the smallest even n >= 4 whose TOST power at `alphas`, analysed alone (df
 /// n - 2, SE sqrt(2 mse / n)), reaches `target` at `effect` (Power2Stage's `.sampleN3`: its
 /// start and its walk by 2). `None` when no n up to `cap` reaches it, or when `effect` lies
@@ -312,12 +383,28 @@ pub fn stage_two_size(
     upper: f64,
     cap: usize,
 ) -> Option<usize> {
+    stage_two_size_with(None, method, alphas, target, effect, mse, lower, upper, cap)
+}
+
+/// [`stage_two_size`] with the powers by the node rule of `nodes` (see [`power_levels_with`]).
+#[allow(clippy::too_many_arguments)]
+pub fn stage_two_size_with(
+    nodes: Option<&ChiNodeTable>,
+    method: PowerMethod,
+    alphas: [f64; 2],
+    target: f64,
+    effect: f64,
+    mse: f64,
+    lower: f64,
+    upper: f64,
+    cap: usize,
+) -> Option<usize> {
     if effect - lower < 1e-4 || upper - effect < 1e-4 || !(mse > 0.0) {
         return None;
     }
     let power = |n: usize| {
         let se = (2.0 * mse / n as f64).sqrt();
-        equivalence_power_levels(method, alphas, lower, upper, effect, se, n as f64 - 2.0)
+        power_levels_with(nodes, method, alphas, lower, upper, effect, se, n as f64 - 2.0)
     };
     let mut n = start_size(alphas[0].min(alphas[1]), target, effect, mse, lower, upper)?;
     if n > cap {
@@ -431,6 +518,9 @@ pub struct InterimSettings<'a> {
     pub min_stage2: usize,
     /// Largest total N.
     pub max_total: usize,
+    /// The node rules of the simulation's hot loop (`None`: the adaptive integrals, as the
+    /// analysis of a real trial uses).
+    pub nodes: Option<&'a ChiNodeTable>,
 }
 
 impl InterimSettings<'_> {
@@ -446,11 +536,12 @@ impl InterimSettings<'_> {
         size_when_stopping: bool,
     ) -> Interim {
         let c = self.plan.combination;
-        let p = stage.p_values(self.lower, self.upper);
+        let p = stage.p_values_with(self.lower, self.upper, self.nodes);
         let z = p.map(normal_upper_quantile);
         let bioequivalent = z[0] >= c.critical && z[1] >= c.critical;
         let local = c.local_level();
-        let stage1_power = equivalence_power_levels(
+        let stage1_power = power_levels_with(
+            self.nodes,
             self.power_method,
             [local, local],
             self.lower,
@@ -521,7 +612,8 @@ impl InterimSettings<'_> {
             ConditionalSizing::None => self.max_total,
             _ => room,
         };
-        let size = stage_two_size(
+        let size = stage_two_size_with(
+            self.nodes,
             self.power_method,
             levels,
             power,
@@ -564,9 +656,14 @@ pub fn final_decision(
     stage2: &StageResult,
     lower: f64,
     upper: f64,
+    nodes: Option<&ChiNodeTable>,
 ) -> FinalDecision {
-    let z1 = stage1.z_scores(lower, upper);
-    let z2 = stage2.z_scores(lower, upper);
+    let z1 = stage1
+        .p_values_with(lower, upper, nodes)
+        .map(normal_upper_quantile);
+    let z2 = stage2
+        .p_values_with(lower, upper, nodes)
+        .map(normal_upper_quantile);
     let z = [
         combination.combine(z1[0], z2[0]),
         combination.combine(z1[1], z2[1]),

@@ -347,6 +347,9 @@ pub struct PreparedTwoStage {
     required_mse: Vec<OnceLock<f64>>,
     /// t_{0.95, df} by df = 0..=n1, for the stage-1 90% CI of the futility rule.
     t95: Vec<f64>,
+    /// The inverse-normal method's node rules by df (t and noncentral t at each trial's own
+    /// levels), built when first used.
+    nodes: Option<std::sync::Arc<crate::numerics::ChiNodeTable>>,
 }
 
 impl PreparedTwoStage {
@@ -409,6 +412,10 @@ impl PreparedTwoStage {
             powered_mse_at_powered_alpha,
             required_mse,
             t95,
+            nodes: p
+                .combination
+                .as_ref()
+                .map(|_| std::sync::Arc::new(crate::numerics::ChiNodeTable::new(p.max_total))),
         }
     }
 
@@ -521,6 +528,7 @@ impl PreparedTwoStage {
             estimate_futility: self.plan.estimate_futility,
             min_stage2: self.plan.min_stage2,
             max_total: self.plan.max_total,
+            nodes: self.nodes.as_deref(),
         }
     }
 
@@ -569,6 +577,7 @@ impl PreparedTwoStage {
                     &StageResult::from(&b),
                     settings.lower,
                     settings.upper,
+                    settings.nodes,
                 )
                 .bioequivalent
             }

@@ -4,6 +4,7 @@
 //! Nothing here knows about trials; statrs is named only below this module.
 
 mod chi_f;
+mod chi_nodes;
 mod combination;
 mod discrete;
 mod linalg;
@@ -15,6 +16,7 @@ mod student_t;
 mod t_curve;
 
 pub use chi_f::{chi_square_quantile, f_quantile};
+pub use chi_nodes::{cornish_fisher, ChiNodeTable, ChiNodes};
 pub use combination::{
     combination_critical_value, combination_no_rejection, local_level, stage_two_bound,
 };
