@@ -18,9 +18,8 @@
 
 use super::PowerMethod;
 use crate::numerics::{
-    ChiNodeTable, ChiNodes,
     brent, combination_critical_value, integrate, local_level, norm_pdf, norm_sf, normal_quantile,
-    normal_upper_quantile, stage_two_bound, t_cdf, t_quantile,
+    normal_upper_quantile, stage_two_bound, t_cdf, t_quantile, ChiNodeTable, ChiNodes,
 };
 use crate::power::t_tests::{one_sided_power, tost_power_levels};
 use serde::{Deserialize, Serialize};
@@ -250,12 +249,7 @@ impl StageResult {
     }
 
     /// [`StageResult::p_values`], by the node rule of `nodes` when it has this df.
-    pub fn p_values_with(
-        &self,
-        lower: f64,
-        upper: f64,
-        nodes: Option<&ChiNodeTable>,
-    ) -> [f64; 2] {
+    pub fn p_values_with(&self, lower: f64, upper: f64, nodes: Option<&ChiNodeTable>) -> [f64; 2] {
         let t1 = (self.estimate - lower) / self.standard_error;
         let t2 = (self.estimate - upper) / self.standard_error;
         match rule(nodes, self.df) {
@@ -404,7 +398,16 @@ pub fn stage_two_size_with(
     }
     let power = |n: usize| {
         let se = (2.0 * mse / n as f64).sqrt();
-        power_levels_with(nodes, method, alphas, lower, upper, effect, se, n as f64 - 2.0)
+        power_levels_with(
+            nodes,
+            method,
+            alphas,
+            lower,
+            upper,
+            effect,
+            se,
+            n as f64 - 2.0,
+        )
     };
     let mut n = start_size(alphas[0].min(alphas[1]), target, effect, mse, lower, upper)?;
     if n > cap {
