@@ -155,3 +155,119 @@ fn maurer_example() {
     );
     assert!(f.bioequivalent);
 }
+
+/// Power2Stage's documented operating characteristics of one call (REFERENCES part three):
+/// p(BE), p(BE) at stage 1, the share going to stage 2 and the mean total N, from `nsims`
+/// simulations.
+struct Reference {
+    config: &'static str,
+    replicates: u64,
+    nsims: f64,
+    p_be: f64,
+    p_stage1: Option<f64>,
+    stage2: Option<f64>,
+    mean_n: Option<f64>,
+}
+
+/// Ours against theirs within 3.5 SE of the difference, sqrt(SE_ours^2 + SE_theirs^2), where
+/// each side's SE is the binomial one of its own replicates (the mean N: ours from the run,
+/// theirs taken equal to ours scaled to their replicates).
+fn check(r: &Reference) {
+    let replicates = r.replicates.to_string();
+    let loaded = load(r.config, &[&format!("simulation.replicates={replicates}")]);
+    let ts = run(&loaded).two_stage.expect("two-stage");
+    let ours = r.replicates as f64;
+    let both = |p: f64| (binomial_se(p, ours).powi(2) + binomial_se(p, r.nsims).powi(2)).sqrt();
+    let what = |x: &str| format!("{}: {x}", r.config);
+    assert_within(
+        ts.p_success.estimate,
+        r.p_be,
+        both(r.p_be),
+        3.5,
+        &what("p(BE)"),
+    );
+    if let Some(p) = r.p_stage1 {
+        let e = ts.p_stop_stage1_pass.estimate;
+        assert_within(e, p, both(p), 3.5, &what("p(BE) at stage 1"));
+    }
+    if let Some(p) = r.stage2 {
+        let e = ts.p_stage2.estimate;
+        assert_within(e, p, both(p), 3.5, &what("share to stage 2"));
+    }
+    if let Some(n) = r.mean_n {
+        let se = ts.total_enrolled.se * (1.0 + ours / r.nsims).sqrt();
+        assert_within(ts.total_enrolled.mean, n, se, 3.5, &what("mean N"));
+    }
+}
+
+/// `power.tsd.in(n1 = 12, CV = 0.2, fCrit = "No")`: p(BE) 0.84625, at stage 1 0.38345,
+/// 59.608% to stage 2, mean N 21.35 (1e5 simulations); 50,000 replicates here (runs in about a
+/// second on two cores).
+#[test]
+fn power_tsd_in_n1_12() {
+    check(&Reference {
+        config: "configs/two_stage/inverse_normal.toml",
+        replicates: 50_000,
+        nsims: 1e5,
+        p_be: 0.84625,
+        p_stage1: Some(0.38345),
+        stage2: Some(0.59608),
+        mean_n: Some(21.35),
+    });
+}
+
+/// The same at theta0 = 1.25: type I error 0.047231 (1e6 simulations); 200,000 replicates
+/// here (SE 0.00047, theirs 0.00021).
+#[test]
+fn power_tsd_in_n1_12_type_one_error() {
+    check(&Reference {
+        config: "configs/two_stage/inverse_normal_null.toml",
+        replicates: 200_000,
+        nsims: 1e6,
+        p_be: 0.047231,
+        p_stage1: None,
+        stage2: None,
+        mean_n: None,
+    });
+}
+
+/// Maurer et al.'s design, `power.tsd.in(n1 = 36, CV = 0.4, max.n = 4000)`: p(BE) 0.80000, at
+/// stage 1 0.30503, 64.116% to stage 2, mean N 65.54; with `fCrit = c("CI", "Nmax")`:
+/// 0.78571, 0.30503, 62.653%, 63.71 (1e5 simulations each; 40,000 replicates here).
+#[test]
+fn power_tsd_in_maurer() {
+    check(&Reference {
+        config: "configs/two_stage/inverse_normal_maurer.toml",
+        replicates: 40_000,
+        nsims: 1e5,
+        p_be: 0.80000,
+        p_stage1: Some(0.30503),
+        stage2: Some(0.64116),
+        mean_n: Some(65.54),
+    });
+    check(&Reference {
+        config: "configs/two_stage/inverse_normal_maurer_futility.toml",
+        replicates: 40_000,
+        nsims: 1e5,
+        p_be: 0.78571,
+        p_stage1: Some(0.30503),
+        stage2: Some(0.62653),
+        mean_n: Some(63.71),
+    });
+}
+
+/// `power.tsd.fC(CV = 0.25, n1 = 24)` (Potvin B, noncentral t, futility when the stage-1 90%
+/// CI lies outside 0.925-1/0.925): p(BE) 0.84153, at stage 1 0.63203, 32.003% to stage 2,
+/// mean N 28.86 (1e5 simulations; 50,000 replicates here).
+#[test]
+fn power_tsd_fc() {
+    check(&Reference {
+        config: "configs/two_stage/potvin_b_futility.toml",
+        replicates: 50_000,
+        nsims: 1e5,
+        p_be: 0.84153,
+        p_stage1: Some(0.63203),
+        stage2: Some(0.32003),
+        mean_n: Some(28.86),
+    });
+}
