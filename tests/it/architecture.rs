@@ -27,6 +27,7 @@ const LAYERS: &[&[&str]] = &[
         "shard",
         "sample_size",
         "alpha_adjustment",
+        "two_stage_trial",
         "error",
         "interrupt",
     ],

@@ -271,3 +271,86 @@ fn power_tsd_fc() {
         mean_n: Some(28.86),
     });
 }
+
+/// Potvin's Example 2 analysed as a real trial under method B (shifted t, as in the paper):
+/// the interim continues with n2 = 8 (the paper's stage 2), and the pooled 94.12% CI is
+/// 88.45%-116.38%.
+#[test]
+fn potvin_example_2_as_a_real_trial() {
+    let loaded = load("configs/two_stage/potvin_b.toml", &[]);
+    let plan = loaded.design.two_stage().unwrap().clone();
+    let a = analyse_trial(
+        &plan,
+        loaded.design.analysis().hypothesis(),
+        summary(12, 1.0876, 0.18213),
+        Some(summary(8, 0.9141, 0.25618)),
+    );
+    assert_eq!(a.interim.n2, 8);
+    assert!(!a.interim.stops);
+    let f = a.final_analysis.unwrap();
+    let ci = f.pooled_ci.unwrap();
+    assert_printed(100.0 * ci[0], 88.45, 2, "lower");
+    assert_printed(100.0 * ci[1], 116.38, 2, "upper");
+    assert_eq!(f.pooled_df, Some(17.0));
+    assert!(f.bioequivalent);
+}
+
+/// The subcommand prints the table with the reproducing command, JSON on request, and
+/// refuses a malformed stage naming the flag.
+#[test]
+fn analyse_trial_command() {
+    let out = crossover_sim()
+        .current_dir(crate_path(""))
+        .args([
+            "analyse-trial",
+            "configs/two_stage/inverse_normal.toml",
+            "--set",
+            "adaptive.power_method=exact",
+            "--set",
+            "adaptive.futility=ci",
+            "--stage1",
+            "n=12,pe=1.0876,cv=0.18213",
+            "--stage2",
+            "n=8,pe=0.9141,cv=0.25618",
+        ])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    for line in [
+        "z-scores        3.10000 1.70344",
+        "repeated CI     0.92491-1.27891",
+        "n2              6",
+        "z-scores        2.87952 2.60501",
+        "decision        bioequivalent",
+        "reproduce: crossover-sim analyse-trial configs/two_stage/inverse_normal.toml",
+    ] {
+        assert!(text.contains(line), "{line} in\n{text}");
+    }
+    let out = crossover_sim()
+        .current_dir(crate_path(""))
+        .args([
+            "analyse-trial",
+            "configs/two_stage/potvin_b.toml",
+            "--stage1",
+            "n=12,pe=1.0876,cv=0.18213",
+            "--json",
+        ])
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["analysis"]["interim"]["n2"], 8);
+    assert_eq!(v["analysis"]["method"], "potvin_b");
+    crossover_sim()
+        .current_dir(crate_path(""))
+        .args([
+            "analyse-trial",
+            "configs/two_stage/potvin_b.toml",
+            "--stage1",
+            "n=12,pe=-1,cv=0.2",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "--stage1 n=12,pe=-1,cv=0.2: pe = -1 must be a positive number",
+        ));
+}
