@@ -354,3 +354,146 @@ fn analyse_trial_command() {
             "--stage1 n=12,pe=-1,cv=0.2: pe = -1 must be a positive number",
         ));
 }
+
+mod decision_flow {
+    use super::*;
+    use crossover_sim::adaptive::inverse_normal::{
+        equivalence_power_levels, stage_two_size, stage_two_size_with, InterimSettings, StageResult,
+    };
+    use crossover_sim::adaptive::PowerMethod;
+    use crossover_sim::numerics::{t_quantile, ChiNodeTable};
+
+    /// The interim of the shipped inverse-normal config with `sets`, on stage 1 of n1 = 12 with
+    /// ratio `pe` and CV `cv`.
+    fn interim(
+        sets: &[&str],
+        pe: f64,
+        cv: f64,
+    ) -> crossover_sim::adaptive::inverse_normal::Interim {
+        let loaded = load("configs/two_stage/inverse_normal.toml", sets);
+        let plan = loaded.design.two_stage().unwrap();
+        let (lower, upper) = (0.8f64.ln(), 1.25f64.ln());
+        let settings = InterimSettings {
+            plan: plan.combination().unwrap(),
+            lower,
+            upper,
+            assumed_effect: plan.assumed_effect(),
+            target_power: plan.target_power(),
+            power_method: plan.power_method(),
+            estimate_futility: plan.estimate_futility(),
+            min_stage2: plan.min_stage2(),
+            max_total: plan.max_total(),
+            nodes: None,
+        };
+        let stage = StageResult::from_summary(12, pe, cv, None, None);
+        let mse = (cv * cv).ln_1p();
+        settings.decide(&stage, 12, mse, t_quantile(0.95, 10.0), false)
+    }
+
+    /// Every branch of the interim on hand-made stage-1 results (n1 = 12), each chosen so that
+    /// the branch follows from the stage's numbers: a PE of 1.0 at CV 0.05 passes; a PE of 1.22
+    /// at CV 0.05 fails the upper test though stage 1 has power 1; a PE of 1.3 at CV 0.1 has its
+    /// 90% CI 1.22-1.39 above 1/0.95; the interim example's stage goes on with n2 6.
+    #[test]
+    fn every_branch() {
+        // Bioequivalent at stage 1: both z-scores at or above c.
+        let i = interim(&[], 1.0, 0.05);
+        assert!(i.bioequivalent && i.stops() && !i.futile());
+        // Not bioequivalent although stage 1 was powered (CV 0.05: power 1): futile (power).
+        let i = interim(&[], 1.22, 0.05);
+        assert!(!i.bioequivalent && i.futile_power && i.stops());
+        // The same with the power futility switched off: stage 2, sized.
+        let i = interim(&["adaptive.futility_power=1"], 1.22, 0.05);
+        assert!(!i.futile_power && !i.stops() && i.n2 >= 4);
+        // The 90% CI entirely above 1/0.95 (PE 1.3, CV 0.1: CI 1.22-1.39): futile (estimate).
+        let i = interim(&["adaptive.futility=ci"], 1.3, 0.1);
+        assert!(i.futile_estimate && i.stops());
+        let i = interim(&[], 1.3, 0.1);
+        assert!(!i.futile_estimate);
+        // PE outside the PE bounds [0.95, 1.05]: futile; inside: not.
+        let pe = [
+            "adaptive.futility=pe",
+            "adaptive.futility_bounds=[0.95, 1.05]",
+        ];
+        assert!(interim(&pe, 1.08, 0.3).futile_estimate);
+        assert!(!interim(&pe, 1.02, 0.3).futile_estimate);
+        // Going on: PE 1.0876, CV 0.18213 (the interim example, nct here): n2 6.
+        let i = interim(&[], 1.0876, 0.18213);
+        assert!(!i.stops() && !i.capped);
+        assert_eq!(i.n2, 6);
+        // n1 + n2 above futility_max_total: futile (total).
+        let i = interim(&["adaptive.futility_max_total=16"], 1.0876, 0.18213);
+        assert!(i.futile_total && i.stops());
+        // min_stage2 lifts n2; max_total caps it.
+        let i = interim(&["adaptive.min_stage2=10"], 1.0876, 0.18213);
+        assert_eq!(i.n2, 10);
+        let i = interim(&["adaptive.max_total=16"], 1.08, 0.35);
+        assert!(i.capped && i.n2 == 4, "{i:?}");
+        // Sizing without the conditional error: the local level, as a total N.
+        let i = interim(&["adaptive.sizing=none"], 1.0876, 0.18213);
+        assert_eq!(i.sizing_levels, [i.sizing_levels[0]; 2]);
+        assert!((i.sizing_levels[0] - 0.02635).abs() < 1e-5);
+        assert_eq!(i.sizing_power, 0.8);
+    }
+
+    /// The slow direct computation: the smallest even n >= 4 whose noncentral t power at the
+    /// levels reaches the target, every n tried in turn with the adaptive integrals.
+    fn direct(levels: [f64; 2], target: f64, effect: f64, mse: f64) -> Option<usize> {
+        let (lower, upper) = (0.8f64.ln(), 1.25f64.ln());
+        (4..=2000).step_by(2).find(|&n| {
+            let se = (2.0 * mse / n as f64).sqrt();
+            equivalence_power_levels(
+                PowerMethod::Nct,
+                levels,
+                lower,
+                upper,
+                effect,
+                se,
+                n as f64 - 2.0,
+            ) >= target
+        })
+    }
+
+    /// The conditional-error stage-2 size, by the node rules (the simulation) and by the
+    /// adaptive integrals with Power2Stage's start and walk, against the direct search on a
+    /// spread of stage-1 results.
+    #[test]
+    fn stage_two_size_against_a_direct_search() {
+        let (lower, upper) = (0.8f64.ln(), 1.25f64.ln());
+        let table = ChiNodeTable::new(2000);
+        let cases = [
+            ([0.640613, 0.149994], 0.603582, (1.0f64 / 0.95).ln(), 0.0326),
+            ([0.284093, 0.112906], 0.783958, (1.0f64 / 0.95).ln(), 0.1273),
+            ([0.05, 0.01], 0.7, 0.95f64.ln(), 0.04),
+            ([0.9, 0.002], 0.5, 0.95f64.ln(), 0.09),
+            ([0.0263, 0.0263], 0.8, 0.95f64.ln(), 0.2),
+            ([0.3, 0.3], 0.3, (1.0f64 / 0.95).ln(), 0.01),
+        ];
+        for (levels, target, effect, mse) in cases {
+            let expected = direct(levels, target, effect, mse);
+            let slow = stage_two_size(
+                PowerMethod::Nct,
+                levels,
+                target,
+                effect,
+                mse,
+                lower,
+                upper,
+                2000,
+            );
+            let fast = stage_two_size_with(
+                Some(&table),
+                PowerMethod::Nct,
+                levels,
+                target,
+                effect,
+                mse,
+                lower,
+                upper,
+                2000,
+            );
+            assert_eq!(slow, expected, "{levels:?} {target} {mse}");
+            assert_eq!(fast, expected, "{levels:?} {target} {mse}");
+        }
+    }
+}
