@@ -730,6 +730,57 @@ impl Progress for Interruptible {
     }
 }
 
+/// A stage summary from `n=12,pe=1.0876,cv=0.18213[,df=..,se=..]`, for `flag`.
+pub fn stage_summary(
+    flag: &str,
+    text: &str,
+) -> Result<crate::adaptive::trial::StageSummary, Error> {
+    let usage = |why: String| Error::Usage(format!("{flag} {text}: {why}"));
+    let (mut n, mut pe, mut cv, mut df, mut se) = (None, None, None, None, None);
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (key, value) = part
+            .split_once('=')
+            .ok_or_else(|| usage(format!("`{part}` is not KEY=VALUE")))?;
+        let number = |v: &str| -> Result<f64, Error> {
+            v.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite() && *x > 0.0)
+                .ok_or_else(|| usage(format!("{key} = {v} must be a positive number")))
+        };
+        match key.trim() {
+            "n" => {
+                let v = value.trim();
+                n = Some(
+                    v.parse::<usize>()
+                        .ok()
+                        .filter(|&k| (3..=100_000).contains(&k))
+                        .ok_or_else(|| {
+                            usage(format!("n = {v} must be a whole number from 3 to 100000"))
+                        })?,
+                )
+            }
+            "pe" => pe = Some(number(value)?),
+            "cv" => cv = Some(number(value)?),
+            "df" => df = Some(number(value)?),
+            "se" => se = Some(number(value)?),
+            other => {
+                return Err(usage(format!(
+                    "unknown key `{other}`: the keys are n, pe, cv, df and se"
+                )))
+            }
+        }
+    }
+    let missing = |k: &str| usage(format!("{k} is missing (give n, pe and cv)"));
+    Ok(crate::adaptive::trial::StageSummary {
+        n: n.ok_or_else(|| missing("n"))?,
+        ratio: pe.ok_or_else(|| missing("pe"))?,
+        cv: cv.ok_or_else(|| missing("cv"))?,
+        df,
+        se,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -797,55 +848,4 @@ mod tests {
         .to_string();
         assert!(e.contains("--gamma -4") && e.contains("pocock"), "{e}");
     }
-}
-
-/// A stage summary from `n=12,pe=1.0876,cv=0.18213[,df=..,se=..]`, for `flag`.
-pub fn stage_summary(
-    flag: &str,
-    text: &str,
-) -> Result<crate::adaptive::trial::StageSummary, Error> {
-    let usage = |why: String| Error::Usage(format!("{flag} {text}: {why}"));
-    let (mut n, mut pe, mut cv, mut df, mut se) = (None, None, None, None, None);
-    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (key, value) = part
-            .split_once('=')
-            .ok_or_else(|| usage(format!("`{part}` is not KEY=VALUE")))?;
-        let number = |v: &str| -> Result<f64, Error> {
-            v.trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite() && *x > 0.0)
-                .ok_or_else(|| usage(format!("{key} = {v} must be a positive number")))
-        };
-        match key.trim() {
-            "n" => {
-                let v = value.trim();
-                n = Some(
-                    v.parse::<usize>()
-                        .ok()
-                        .filter(|&k| (3..=100_000).contains(&k))
-                        .ok_or_else(|| {
-                            usage(format!("n = {v} must be a whole number from 3 to 100000"))
-                        })?,
-                )
-            }
-            "pe" => pe = Some(number(value)?),
-            "cv" => cv = Some(number(value)?),
-            "df" => df = Some(number(value)?),
-            "se" => se = Some(number(value)?),
-            other => {
-                return Err(usage(format!(
-                    "unknown key `{other}`: the keys are n, pe, cv, df and se"
-                )))
-            }
-        }
-    }
-    let missing = |k: &str| usage(format!("{k} is missing (give n, pe and cv)"));
-    Ok(crate::adaptive::trial::StageSummary {
-        n: n.ok_or_else(|| missing("n"))?,
-        ratio: pe.ok_or_else(|| missing("pe"))?,
-        cv: cv.ok_or_else(|| missing("cv"))?,
-        df,
-        se,
-    })
 }

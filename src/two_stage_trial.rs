@@ -64,8 +64,8 @@ pub fn analyse(
             && s.ratio > 0.0
             && s.cv.is_finite()
             && s.cv > 0.0
-            && s.df.is_none_or(|d| d.is_finite() && d >= 1.0)
-            && s.se.is_none_or(|e| e.is_finite() && e > 0.0);
+            && s.df.map_or(true, |d| d.is_finite() && d >= 1.0)
+            && s.se.map_or(true, |e| e.is_finite() && e > 0.0);
         if !ok {
             return Err(Error::argument(
                 name,

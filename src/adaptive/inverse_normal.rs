@@ -393,7 +393,7 @@ pub fn stage_two_size_with(
     upper: f64,
     cap: usize,
 ) -> Option<usize> {
-    if effect - lower < 1e-4 || upper - effect < 1e-4 || !(mse > 0.0) {
+    if effect - lower < 1e-4 || upper - effect < 1e-4 || mse.is_nan() || mse <= 0.0 {
         return None;
     }
     let power = |n: usize| {
@@ -452,7 +452,7 @@ fn start_size(
     let z = normal_upper_quantile(alpha.clamp(1e-300, 1.0 - 1e-16)) + normal_quantile(p2);
     let n0 = (z * (2.0 * mse).sqrt() / gap).powi(2);
     let n0 = 2.0 * (n0 / 2.0).ceil();
-    if !(n0 <= 1e6) {
+    if n0.is_nan() || n0 > 1e6 {
         return None;
     }
     Some((n0 as usize).max(4))

@@ -85,7 +85,7 @@ impl ChiNodes {
                 tail += w * norm_cdf(-t * s);
                 density += w * s * norm_pdf(t * s);
             }
-            if !(density > 0.0) {
+            if density.is_nan() || density <= 0.0 {
                 break;
             }
             let step = (tail - p) / density;

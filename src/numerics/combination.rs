@@ -89,11 +89,11 @@ mod tests {
     /// Power2Stage 0.5-4 `critical.value.2stage(alpha, weight)` solves the same equation with
     /// Genz-Bretz inside `uniroot` at its default tolerance (about 1e-4), so its last digits
     /// vary between calls (1.937410027 and 1.93741043178 in two calls for 0.05, c(0.5, 0.25);
-    /// 1.875423996 for 0.05, 0.5). The root to 1e-12, R 4.2.2:
+    /// 1.875423996 for 0.05, 0.5). The root to 1e-12 in R 4.2.2, with `w <- c(0.5, 0.25)` and
     /// `g <- function(c) integrate(function(z) dnorm(z) * pnorm(pmin((c - sqrt(w[1]) * z) /
     /// sqrt(1 - w[1]), (c - sqrt(w[2]) * z) / sqrt(1 - w[2]))), -Inf, c, rel.tol = 1e-13)$value
-    /// - 0.95; uniroot(g, c(1.5, 2.5), tol = 1e-13)$root` with `w <- c(0.5, 0.25)`:
-    /// 1.93740046762, which Power2Stage prints as 1.93741 (local level 0.02635 either way).
+    /// minus 0.95`, is `uniroot(g, c(1.5, 2.5), tol = 1e-13)$root` = 1.93740046762, which
+    /// Power2Stage prints as 1.93741 (local level 0.02635 either way).
     #[test]
     fn critical_values_against_power2stage() {
         let c = combination_critical_value(0.05, &[0.5, 0.25]);
