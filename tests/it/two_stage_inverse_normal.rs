@@ -497,3 +497,43 @@ mod decision_flow {
         }
     }
 }
+
+/// Bad inverse-normal and futility settings are refused naming the key, the value and what is
+/// allowed.
+#[test]
+fn bad_settings_are_refused() {
+    assert_refused(
+        "configs/two_stage/inverse_normal.toml",
+        &[
+            (&["adaptive.weights=[0.5, 1.2]"], "adaptive.weights"),
+            (&["adaptive.weights=[0.5, 1.2]"], "each in (0, 1)"),
+            (
+                &["adaptive.futility_power=1.5"],
+                "must be a power in [0, 1]",
+            ),
+            (&["adaptive.min_stage2=3"], "adaptive.min_stage2"),
+            (&["adaptive.futility_max_total=13"], "n1 + min_stage2 = 16"),
+            (
+                &[
+                    "adaptive.futility=ci",
+                    "adaptive.futility_bounds=[1.1, 0.9]",
+                ],
+                "0 < lower < upper",
+            ),
+        ],
+    );
+    assert_refused(
+        "configs/two_stage/potvin_b.toml",
+        &[
+            (
+                &["adaptive.weights=[0.5]"],
+                "applies to the inverse-normal method",
+            ),
+            (&["adaptive.sizing=\"error\""], "adaptive.sizing"),
+            (
+                &["adaptive.futility_bounds=[0.9, 1.1]"],
+                "needs adaptive.futility",
+            ),
+        ],
+    );
+}
