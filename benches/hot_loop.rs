@@ -184,6 +184,21 @@ fn two_stage(c: &mut Criterion) {
             j += 1;
         })
     });
+    // The new two-stage methods at their null twins: the inverse-normal method (Power2Stage's
+    // power.tsd.in design point) and Potvin B with futility on the stage-1 CI (power.tsd.fC).
+    for config in ["inverse_normal_null", "potvin_b_futility_null"] {
+        let loaded = load_config(&format!("configs/two_stage/{config}.toml"), &[]);
+        let sim = Simulator::new(&loaded.design).unwrap();
+        let mut ws = sim.workspace();
+        let mut summary = sim.empty_summary();
+        let mut j = 0u64;
+        group.bench_function(format!("replicate/{config}"), |b| {
+            b.iter(|| {
+                sim.replicate(j, &mut ws, &mut summary);
+                j += 1;
+            })
+        });
+    }
     // The run's mean total N is 23.3 participants; 23 participants' random numbers.
     let mut j = 0u64;
     group.bench_function("floor/potvin_b_null_23_participants", |b| {

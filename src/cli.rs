@@ -151,6 +151,26 @@ pub enum Command {
         #[command(flatten)]
         options: RunOptions,
     },
+    /// Analyse a real two-stage bioequivalence trial from its stages' summaries under the
+    /// config's `[adaptive]` method: the interim decision and n2 (inverse normal: z-scores and
+    /// repeated CI), and after stage 2 the final decision (inverse normal: repeated CI and
+    /// median-unbiased estimate; Potvin-type: the pooled CI). Prints a table, or JSON.
+    AnalyseTrial {
+        /// Config file with the two-stage method in `[adaptive]`.
+        config: PathBuf,
+        /// Stage 1 as n=..,pe=..,cv=.. (optionally df=.. and se=.. of ln PE for missing data).
+        #[arg(long, value_name = "n=N,pe=PE,cv=CV")]
+        stage1: String,
+        /// Stage 2, for the final analysis.
+        #[arg(long, value_name = "n=N,pe=PE,cv=CV")]
+        stage2: Option<String>,
+        /// Override any config key, e.g. --set adaptive.power_method=exact (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        overrides: Vec<String>,
+        /// Print JSON instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check the seed trial's published design claims and write claim.md with plots.
     Claim {
         /// The williams2018 config.
@@ -413,6 +433,19 @@ impl Cli {
             Ok(())
         };
         match &self.command {
+            Command::AnalyseTrial {
+                stage1,
+                stage2,
+                overrides,
+                ..
+            } => {
+                stage_summary("--stage1", stage1)?;
+                if let Some(s) = stage2 {
+                    stage_summary("--stage2", s)?;
+                }
+                overrides_of(overrides, None, None)?;
+                Ok(())
+            }
             Command::Run { shard, options, .. } => {
                 if let Some(s) = shard {
                     shard_spec(s)?;
@@ -579,6 +612,57 @@ impl Progress for Interruptible {
     fn cancelled(&self) -> bool {
         interrupt::interrupted()
     }
+}
+
+/// A stage summary from `n=12,pe=1.0876,cv=0.18213[,df=..,se=..]`, for `flag`.
+pub fn stage_summary(
+    flag: &str,
+    text: &str,
+) -> Result<crate::adaptive::trial::StageSummary, Error> {
+    let usage = |why: String| Error::Usage(format!("{flag} {text}: {why}"));
+    let (mut n, mut pe, mut cv, mut df, mut se) = (None, None, None, None, None);
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (key, value) = part
+            .split_once('=')
+            .ok_or_else(|| usage(format!("`{part}` is not KEY=VALUE")))?;
+        let number = |v: &str| -> Result<f64, Error> {
+            v.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite() && *x > 0.0)
+                .ok_or_else(|| usage(format!("{key} = {v} must be a positive number")))
+        };
+        match key.trim() {
+            "n" => {
+                let v = value.trim();
+                n = Some(
+                    v.parse::<usize>()
+                        .ok()
+                        .filter(|&k| (3..=100_000).contains(&k))
+                        .ok_or_else(|| {
+                            usage(format!("n = {v} must be a whole number from 3 to 100000"))
+                        })?,
+                )
+            }
+            "pe" => pe = Some(number(value)?),
+            "cv" => cv = Some(number(value)?),
+            "df" => df = Some(number(value)?),
+            "se" => se = Some(number(value)?),
+            other => {
+                return Err(usage(format!(
+                    "unknown key `{other}`: the keys are n, pe, cv, df and se"
+                )))
+            }
+        }
+    }
+    let missing = |k: &str| usage(format!("{k} is missing (give n, pe and cv)"));
+    Ok(crate::adaptive::trial::StageSummary {
+        n: n.ok_or_else(|| missing("n"))?,
+        ratio: pe.ok_or_else(|| missing("pe"))?,
+        cv: cv.ok_or_else(|| missing("cv"))?,
+        df,
+        se,
+    })
 }
 
 #[cfg(test)]

@@ -56,6 +56,13 @@ pub fn dispatch(cli: Cli) -> Result<(), Error> {
         }
         Command::Batch { inputs, options } => batch(&inputs, &options),
         Command::Claim { config, options } => claim(&config, &options),
+        Command::AnalyseTrial {
+            config,
+            stage1,
+            stage2,
+            overrides,
+            json,
+        } => analyse_trial(&config, &stage1, stage2.as_deref(), &overrides, json),
         Command::Samplesize {
             config,
             target_power,
@@ -743,5 +750,86 @@ fn claim(path: &Path, options: &RunOptions) -> Result<(), Error> {
         }
         println!("wrote {}", names(&written));
     }
+    Ok(())
+}
+
+fn analyse_trial(
+    path: &Path,
+    stage1: &str,
+    stage2: Option<&str>,
+    overrides: &[String],
+    json: bool,
+) -> Result<(), Error> {
+    let stage1 = cli::stage_summary("--stage1", stage1)?;
+    let stage2 = stage2
+        .map(|s| cli::stage_summary("--stage2", s))
+        .transpose()?;
+    let loaded = config::load(path, &cli::overrides_of(overrides, None, None)?)?;
+    let a = crossover_sim::two_stage_trial::analyse(&loaded, stage1, stage2)?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&a).map_err(|e| Error::Usage(e.to_string()))?
+        );
+        return Ok(());
+    }
+    let r = &a.analysis;
+    let interval = |c: [f64; 2]| format!("{:.5}-{:.5}", c[0], c[1]);
+    println!("{} ({}): {}", a.config, r.method, r.description);
+    let s = &r.stage1;
+    println!("stage 1: n {}, PE {}, CV {}", s.n, s.ratio, s.cv);
+    let i = &r.interim;
+    println!("  decision        {}", i.decision);
+    println!("  90% CI          {}", interval(i.ci90));
+    if let Some(c) = &i.combination {
+        println!(
+            "  z-scores        {:.5} {:.5}",
+            c.z_scores[0], c.z_scores[1]
+        );
+        println!(
+            "  p-values        {:.6} {:.6}",
+            c.p_values[0], c.p_values[1]
+        );
+        println!("  stage-1 power   {:.5}", c.stage1_power);
+        println!(
+            "  stage-2 sizing  levels {:.5} {:.5}, target power {:.5}, GMR {:.4}",
+            c.sizing_levels[0],
+            c.sizing_levels[1],
+            c.sizing_power,
+            c.sizing_effect.exp()
+        );
+    }
+    if let Some(c) = i.repeated_ci {
+        println!("  repeated CI     {}", interval(c));
+    }
+    if let Some(c) = i.adjusted_ci {
+        println!("  adjusted CI     {}", interval(c));
+    }
+    println!("  n2              {}", i.n2);
+    if let (Some(s2), Some(f)) = (&r.stage2, &r.final_analysis) {
+        println!("stage 2: n {}, PE {}, CV {}", s2.n, s2.ratio, s2.cv);
+        if let Some(z) = f.z_scores {
+            println!("  z-scores        {:.5} {:.5}", z[0], z[1]);
+        }
+        if let Some(c) = f.repeated_ci {
+            println!("  repeated CI     {}", interval(c));
+        }
+        if let Some(m) = f.median_unbiased {
+            println!("  median-unbiased {m:.5}");
+        }
+        if let (Some(pe), Some(df), Some(c)) = (f.pooled_ratio, f.pooled_df, f.pooled_ci) {
+            println!("  pooled PE       {pe:.5} (df {df})");
+            println!("  pooled CI       {}", interval(c));
+        }
+        println!(
+            "  decision        {}",
+            if f.bioequivalent {
+                "bioequivalent"
+            } else {
+                "not bioequivalent"
+            }
+        );
+    }
+    println!("reproduce: {}", a.command);
     Ok(())
 }

@@ -49,5 +49,6 @@ pub mod sequential;
 pub mod shard;
 pub mod studies;
 pub mod sweep;
+pub mod two_stage_trial;
 
 pub use error::Error;

@@ -17,6 +17,10 @@ pub enum InterimRule {
     PowerCheckThenTest,
     /// No test at the interim: stage 2's size is re-estimated from the stage-1 variance.
     NoTest,
+    /// Each stage analysed on its own and the stages' z-scores combined by the inverse-normal
+    /// method (standard or maximum combination test), stage 2 sized from the conditional
+    /// error (Maurer, Jones and Chen 2018; `inverse_normal`).
+    Combination,
 }
 
 /// Which hypotheses a method serves.
@@ -46,10 +50,18 @@ pub struct MethodSpec {
     /// The GMR the method assumes for power and sample size (`None`: the config must give
     /// the assumed effect).
     pub default_gmr: Option<f64>,
+    /// The power method of the interim power and the sample size, unless the config sets one
+    /// (Potvin's paper: the shifted central t; Power2Stage's `power.tsd.in`: noncentral t).
+    pub default_power_method: PowerMethod,
+    /// Futility on the stage-1 estimate unless the config sets it: the 90% CI entirely outside
+    /// these ratio bounds (`None`: no such futility).
+    pub default_ci_futility: Option<f64>,
+    /// The smallest stage 2 unless the config sets it.
+    pub default_min_stage2: usize,
 }
 
 /// Every two-stage method, in the order reports and error messages list them.
-pub static METHODS: [MethodSpec; 4] = [
+pub static METHODS: [MethodSpec; 5] = [
     MethodSpec {
         name: "potvin_b",
         title: "Potvin B",
@@ -58,6 +70,9 @@ pub static METHODS: [MethodSpec; 4] = [
         scope: MethodScope::Equivalence,
         default_alpha: Some(0.0294),
         default_gmr: Some(0.95),
+        default_power_method: PowerMethod::Shifted,
+        default_ci_futility: None,
+        default_min_stage2: 0,
     },
     MethodSpec {
         name: "potvin_c",
@@ -67,6 +82,9 @@ pub static METHODS: [MethodSpec; 4] = [
         scope: MethodScope::Equivalence,
         default_alpha: Some(0.0294),
         default_gmr: Some(0.95),
+        default_power_method: PowerMethod::Shifted,
+        default_ci_futility: None,
+        default_min_stage2: 0,
     },
     MethodSpec {
         name: "montague_d",
@@ -76,6 +94,9 @@ pub static METHODS: [MethodSpec; 4] = [
         scope: MethodScope::Equivalence,
         default_alpha: Some(0.028),
         default_gmr: Some(0.90),
+        default_power_method: PowerMethod::Shifted,
+        default_ci_futility: None,
+        default_min_stage2: 0,
     },
     MethodSpec {
         name: "reestimate",
@@ -85,6 +106,22 @@ pub static METHODS: [MethodSpec; 4] = [
         scope: MethodScope::OneOrTwoSided,
         default_alpha: None,
         default_gmr: None,
+        default_power_method: PowerMethod::Shifted,
+        default_ci_futility: None,
+        default_min_stage2: 0,
+    },
+    MethodSpec {
+        name: "inverse_normal",
+        title: "Inverse normal (maximum combination test)",
+        source: "Maurer, Jones and Chen, Stat Med 2018 (Power2Stage's power.tsd.in)",
+        interim: InterimRule::Combination,
+        scope: MethodScope::Equivalence,
+        // The overall alpha (analysis.alpha) gives the critical value and the local levels.
+        default_alpha: None,
+        default_gmr: Some(0.95),
+        default_power_method: PowerMethod::Nct,
+        default_ci_futility: Some(0.95),
+        default_min_stage2: 4,
     },
 ];
 
@@ -102,6 +139,8 @@ impl Method {
     pub const MONTAGUE_D: Method = Method(2);
     /// Re-estimation of N from the stage-1 variance, no test at the interim.
     pub const REESTIMATE: Method = Method(3);
+    /// The inverse-normal combination test (Maurer, Jones and Chen 2018).
+    pub const INVERSE_NORMAL: Method = Method(4);
 
     /// Every method, in registry order.
     pub fn all() -> impl Iterator<Item = Method> {
@@ -223,7 +262,11 @@ mod tests {
         assert_eq!(Method::REESTIMATE.default_alpha(), None);
         assert_eq!(
             Method::names_with_scope(MethodScope::Equivalence),
-            ["potvin_b", "potvin_c", "montague_d"]
+            ["potvin_b", "potvin_c", "montague_d", "inverse_normal"]
+        );
+        assert_eq!(
+            Method::INVERSE_NORMAL.spec().default_ci_futility,
+            Some(0.95)
         );
     }
 }

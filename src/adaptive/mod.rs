@@ -25,7 +25,11 @@ use crate::numerics::{last_holding, t_cdf, t_quantile};
 use crate::power::t_tests::{one_sided_power, tost_power, two_sided_power};
 use std::sync::OnceLock;
 
+pub mod inverse_normal;
 mod methods;
+pub mod trial;
+pub use inverse_normal::{CombinationPlan, EstimateFutility};
+use inverse_normal::{InterimSettings, StageResult};
 pub use methods::{InterimRule, Method, MethodScope, MethodSpec, PowerMethod, METHODS};
 
 /// A two-stage plan, validated by `config` against the design and the analysis. Stage 1
@@ -54,6 +58,12 @@ pub struct TwoStagePlan {
     /// Whether stage 2 enrolls more to make up for stage 1's observed dropout (the required N
     /// counts completers).
     pub(crate) inflate_for_dropout: bool,
+    /// Futility on the stage-1 estimate (CI or PE) for trials that would go on.
+    pub(crate) estimate_futility: Option<EstimateFutility>,
+    /// The smallest stage 2 (0: none).
+    pub(crate) min_stage2: usize,
+    /// The inverse-normal method's own settings.
+    pub(crate) combination: Option<CombinationPlan>,
 }
 
 impl TwoStagePlan {
@@ -100,6 +110,21 @@ impl TwoStagePlan {
     /// Whether stage 2 enrolls more to make up for stage 1's observed dropout.
     pub fn inflate_for_dropout(&self) -> bool {
         self.inflate_for_dropout
+    }
+
+    /// Futility on the stage-1 estimate, if any.
+    pub fn estimate_futility(&self) -> Option<EstimateFutility> {
+        self.estimate_futility
+    }
+
+    /// The smallest stage 2 (0: none).
+    pub fn min_stage2(&self) -> usize {
+        self.min_stage2
+    }
+
+    /// The inverse-normal method's own settings.
+    pub fn combination(&self) -> Option<&CombinationPlan> {
+        self.combination.as_ref()
     }
 }
 
@@ -301,6 +326,9 @@ pub enum StageOne {
     },
 }
 
+/// The largest total N whose critical values are tabled at the start of a run.
+const TABLED_TOTAL: usize = 1000;
+
 /// A plan prepared for simulation: critical values and MSE thresholds computed once.
 #[derive(Debug, Clone)]
 pub struct PreparedTwoStage {
@@ -321,6 +349,11 @@ pub struct PreparedTwoStage {
     /// a replicate's search first needs it (a search touches about log2 of their number), so
     /// a run pays for the few it uses and never evaluates a power per replicate.
     required_mse: Vec<OnceLock<f64>>,
+    /// t_{0.95, df} by df = 0..=n1, for the stage-1 90% CI of the futility rule.
+    t95: Vec<f64>,
+    /// The inverse-normal method's node rules by df (t and noncentral t at each trial's own
+    /// levels), built when first used.
+    nodes: Option<std::sync::Arc<crate::numerics::ChiNodeTable>>,
 }
 
 impl PreparedTwoStage {
@@ -363,7 +396,21 @@ impl PreparedTwoStage {
             .step_by(2)
             .map(|_| OnceLock::new())
             .collect();
-        let table = |alpha: f64| CriticalValues::new(hypothesis.table_level(alpha), p.max_total);
+        // The tables cover the totals a run meets; beyond them `CriticalValues` computes the
+        // quantile on demand, so a large cap (matching Power2Stage's unlimited N) costs no
+        // start-up: tables up to 100,000 cost 5.5 s, these 0.03 s.
+        let table = |alpha: f64| {
+            CriticalValues::new(hypothesis.table_level(alpha), p.max_total.min(TABLED_TOTAL))
+        };
+        let t95 = (0..=n1)
+            .map(|df| {
+                if df == 0 {
+                    f64::INFINITY
+                } else {
+                    t_quantile(0.95, df as f64)
+                }
+            })
+            .collect();
         PreparedTwoStage {
             plan: p.clone(),
             n1,
@@ -373,6 +420,11 @@ impl PreparedTwoStage {
             powered_mse,
             powered_mse_at_powered_alpha,
             required_mse,
+            t95,
+            nodes: p
+                .combination
+                .as_ref()
+                .map(|_| std::sync::Arc::new(crate::numerics::ChiNodeTable::new(p.max_total))),
         }
     }
 
@@ -425,6 +477,9 @@ impl PreparedTwoStage {
             return StageOne::Fail(Some(e));
         };
         let n = s.n().min(self.n1);
+        if let Some(c) = &self.plan.combination {
+            return self.combination_interim(c, &e, mse);
+        }
         match self.plan.method.spec().interim {
             InterimRule::TestThenPowerCheck => {
                 if self.passes(&e) {
@@ -446,9 +501,98 @@ impl PreparedTwoStage {
                     return StageOne::Pass(e);
                 }
             }
-            InterimRule::NoTest => {}
+            InterimRule::NoTest | InterimRule::Combination => {}
+        }
+        if let Some(f) = self.plan.estimate_futility {
+            if f.futile(e.estimate, e.standard_error, self.t95_at(e.df)) {
+                return StageOne::Futile(Some(e));
+            }
         }
         self.go_on(mse, e, s.n())
+    }
+
+    /// t_{0.95, df} for the stage-1 90% CI.
+    fn t95_at(&self, df: f64) -> f64 {
+        let i = df as usize;
+        match self.t95.get(i) {
+            Some(&t) if i as f64 == df => t,
+            _ => t_quantile(0.95, df),
+        }
+    }
+
+    /// The settings the inverse-normal interim decision reads.
+    pub fn combination_settings<'a>(&'a self, c: &'a CombinationPlan) -> InterimSettings<'a> {
+        let (lower, upper) = match self.hypothesis {
+            Hypothesis::Equivalence { lower, upper } => (lower, upper),
+            // Validation admits the method for equivalence only.
+            _ => (f64::NEG_INFINITY, f64::INFINITY),
+        };
+        InterimSettings {
+            plan: c,
+            lower,
+            upper,
+            assumed_effect: self.plan.assumed_effect,
+            target_power: self.plan.target_power,
+            power_method: self.plan.power_method,
+            estimate_futility: self.plan.estimate_futility,
+            min_stage2: self.plan.min_stage2,
+            max_total: self.plan.max_total,
+            nodes: self.nodes.as_deref(),
+        }
+    }
+
+    /// The inverse-normal interim: stage 1 alone, its z-scores against c, futility, and stage
+    /// 2 from the conditional error.
+    fn combination_interim(&self, c: &CombinationPlan, e: &Estimate, mse: f64) -> StageOne {
+        let stage = StageResult::from(e);
+        let interim =
+            self.combination_settings(c)
+                .decide(&stage, self.n1, mse, self.t95_at(e.df), false);
+        if interim.bioequivalent {
+            StageOne::Pass(*e)
+        } else if interim.futile() {
+            StageOne::Futile(Some(*e))
+        } else {
+            StageOne::Continue {
+                total: self.n1 + interim.n2,
+                capped: interim.capped,
+            }
+        }
+    }
+
+    /// The final analysis after stage 2: the estimate reported (pooled with a stage term) and
+    /// whether the trial passed (the pooled test at the adjusted alpha, or the inverse-normal
+    /// combination of the stages analysed on their own).
+    pub fn final_decision(
+        &self,
+        stage1: &StageStatistics,
+        stage2: &StageStatistics,
+    ) -> (Option<Estimate>, bool) {
+        let pooled = pooled_estimate(&[*stage1, *stage2]);
+        let Some(c) = &self.plan.combination else {
+            let passed = pooled.as_ref().is_some_and(|e| self.passes(e));
+            return (pooled, passed);
+        };
+        let settings = self.combination_settings(c);
+        let stages = (
+            pooled_estimate(std::slice::from_ref(stage1)),
+            pooled_estimate(std::slice::from_ref(stage2)),
+        );
+        let passed = match stages {
+            (Some(a), Some(b)) => {
+                inverse_normal::final_decision(
+                    &c.combination,
+                    &StageResult::from(&a),
+                    &StageResult::from(&b),
+                    settings.lower,
+                    settings.upper,
+                    settings.nodes,
+                )
+                .bioequivalent
+            }
+            _ => false,
+        };
+        (pooled, passed)
     }
 
     /// Stage 2 from the stage-1 MSE; `completers` of the n1 enrolled completed stage 1.
@@ -470,7 +614,16 @@ impl PreparedTwoStage {
             Some(t) if t <= self.plan.max_total => (t, false),
             _ => (self.plan.max_total, true),
         };
-        let n2 = total.saturating_sub(self.n1);
+        let mut n2 = total.saturating_sub(self.n1);
+        let (total, capped) = if n2 < self.plan.min_stage2 {
+            // Power2Stage's min.n2: even a stage 1 that already has its N enrolls this many.
+            n2 = self.plan.min_stage2;
+            let t = (self.n1 + n2).min(self.plan.max_total);
+            n2 = t - self.n1;
+            (t, capped)
+        } else {
+            (total, capped)
+        };
         if let Some(limit) = self.plan.max_stage2 {
             if capped || n2 > limit {
                 return StageOne::Futile(Some(e));
@@ -523,6 +676,10 @@ pub fn describe(plan: &TwoStagePlan, n1: usize, ratio: bool) -> String {
             t = plan.target_power
         ),
         InterimRule::NoTest => format!("{title}: no test at the interim; {n2}."),
+        InterimRule::Combination => match &plan.combination {
+            Some(c) => inverse_normal::describe(plan, c, n1),
+            None => title.to_string(),
+        },
     }
 }
 

@@ -882,9 +882,10 @@ pub struct AdaptiveSection {
     /// Target power of the interim power check and of the re-estimated N (default 0.80).
     #[serde(default = "default_target_power")]
     pub target_power: f64,
-    /// `shifted` (central t, Potvin's paper; default), `nct` or `exact`.
-    #[serde(default = "default_power_method")]
-    pub power_method: crate::adaptive::PowerMethod,
+    /// `shifted` (central t, Potvin's paper; the default of B, C, D and re-estimation), `nct`
+    /// (the inverse-normal method's default, as Power2Stage's) or `exact`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub power_method: Option<crate::adaptive::PowerMethod>,
     /// Largest total N; a larger required N is capped here (default 1000).
     #[serde(default = "default_max_total")]
     pub max_total: i64,
@@ -895,14 +896,53 @@ pub struct AdaptiveSection {
     /// completion rate stage 1 showed (default false: the published methods ignore dropout).
     #[serde(default)]
     pub inflate_for_dropout: bool,
+    /// Inverse normal: the stage-1 weight(s) of the combination: one (standard combination) or
+    /// two (maximum combination test; default [0.5, 0.25]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<Vec<f64>>,
+    /// Futility on the stage-1 estimate for trials that would go on: `ci` (the 90% CI entirely
+    /// outside `futility_bounds`; the inverse-normal default), `pe` (the PE outside them) or
+    /// `none` (the default of B, C and D).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub futility: Option<FutilityKind>,
+    /// The bounds of `futility` as ratios (default: `ci` inverse normal 0.95-1/0.95, B and C
+    /// 0.925-1/0.925; `pe` the margins).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub futility_bounds: Option<[f64; 2]>,
+    /// Inverse normal: stop for futility when stage 1 did not pass but already had this power
+    /// (default: the target power; 1 switches it off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub futility_power: Option<f64>,
+    /// Inverse normal: stop for futility when n1 + n2 would exceed this total.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub futility_max_total: Option<i64>,
+    /// The smallest stage 2 (default: inverse normal 4, others none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_stage2: Option<i64>,
+    /// Inverse normal: how stage 2 is sized: `error_power` (the conditional error levels and
+    /// the estimated conditional target power; default), `error` (conditional error levels,
+    /// the target power) or `none` (the local level, as a total N).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sizing: Option<crate::adaptive::inverse_normal::ConditionalSizing>,
+    /// Inverse normal: size stage 2 for the observed stage-1 PE instead of the assumed GMR.
+    #[serde(default)]
+    pub use_estimate: bool,
+}
+
+/// `adaptive.futility`: the stage-1 futility rule on the estimate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FutilityKind {
+    /// The 90% CI entirely outside the bounds.
+    Ci,
+    /// The point estimate outside the bounds.
+    Pe,
+    /// No futility on the estimate.
+    None,
 }
 
 fn default_target_power() -> f64 {
     0.8
-}
-
-fn default_power_method() -> crate::adaptive::PowerMethod {
-    crate::adaptive::PowerMethod::Shifted
 }
 
 fn default_max_total() -> i64 {

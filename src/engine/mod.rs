@@ -622,8 +622,7 @@ impl Simulator {
                 self.model
                     .draw_participants(&mut rng, &mut ws.cohort, n1..total, &mut allocation);
                 let stage2 = self.stage_statistics(&ws.cohort, n1..total);
-                let e = crate::adaptive::pooled_estimate(&[stage1, stage2]);
-                let passed = e.as_ref().is_some_and(|e| ts.passes(e));
+                let (e, passed) = ts.final_decision(&stage1, &stage2);
                 tally.stage2_pass += u64::from(passed);
                 (total, e, passed)
             }

@@ -4,6 +4,8 @@
 //! Nothing here knows about trials; statrs is named only below this module.
 
 mod chi_f;
+mod chi_nodes;
+mod combination;
 mod discrete;
 mod linalg;
 mod normal;
@@ -14,6 +16,10 @@ mod student_t;
 mod t_curve;
 
 pub use chi_f::{chi_square_quantile, f_quantile};
+pub use chi_nodes::{cornish_fisher, ChiNodeTable, ChiNodes};
+pub use combination::{
+    combination_critical_value, combination_no_rejection, local_level, stage_two_bound,
+};
 pub use discrete::binomial_cdf;
 pub use linalg::{cholesky, cholesky_definite_into, cholesky_solve, solve_semidefinite};
 pub use normal::{

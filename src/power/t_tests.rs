@@ -76,6 +76,53 @@ pub fn tost_power(alpha: f64, lower: f64, upper: f64, delta: f64, se: f64, df: f
     expect_over_s(df, s_max, [a / t, -b / t], conditional)
 }
 
+/// [`tost_power`] with its own level for each one-sided test: `alpha_lower` for `H0: mu <= lower`
+/// and `alpha_upper` for `H0: mu >= upper` (PowerTOST's `power.TOST` with two alphas, Owen's Q;
+/// what an inverse-normal design's conditional error levels give stage 2). Each level in
+/// `(0, 1)`: above 0.5 the critical t is negative, and when the two critical values sum to a
+/// non-positive number every interval fits and the power is the difference of the two
+/// noncentral t probabilities, as Owen's Q with an infinite upper limit gives it.
+pub fn tost_power_levels(
+    alpha_lower: f64,
+    alpha_upper: f64,
+    lower: f64,
+    upper: f64,
+    delta: f64,
+    se: f64,
+    df: f64,
+) -> f64 {
+    let valid = alpha_lower > 0.0
+        && alpha_lower < 1.0
+        && alpha_upper > 0.0
+        && alpha_upper < 1.0
+        && se > 0.0
+        && se.is_finite()
+        && df > 0.0
+        && delta.is_finite()
+        && lower < upper;
+    if !valid {
+        return f64::NAN;
+    }
+    let t_lower = t_upper_quantile(alpha_lower, df);
+    let t_upper = t_upper_quantile(alpha_upper, df);
+    let a = (upper - delta) / se;
+    let b = (lower - delta) / se;
+    let sum = t_lower + t_upper;
+    let s_max = if sum > 0.0 {
+        (a - b) / sum
+    } else {
+        f64::INFINITY
+    };
+    let conditional = |s: f64| normal_between(b + t_lower * s, a - t_upper * s);
+    let kink = |x: f64, t: f64| if t > 0.0 { x / t } else { f64::NAN };
+    expect_over_s(
+        df,
+        s_max,
+        [kink(a, t_upper), kink(-b, t_lower)],
+        conditional,
+    )
+}
+
 /// Power of the one-sided test of `H0: mu <= margin` against `mu > margin` at level `alpha`:
 /// `P(T >= t_{1-alpha, df})` with `T ~ noncentral t(df, ncp = (delta - margin) / se)` (PowerTOST's
 /// `power.noninf` for a margin below 1 on the ratio scale). For "lower is better"
@@ -793,5 +840,45 @@ mod tests {
         }
         assert!(cv_to_sigma(-0.1).is_nan() && cv_to_sigma(f64::NAN).is_nan());
         assert!(sigma_to_cv(-0.1).is_nan() && sigma_to_cv(f64::NAN).is_nan());
+    }
+}
+
+#[cfg(test)]
+mod two_levels {
+    use super::*;
+
+    /// Power2Stage 0.5-4 (R 4.2.2), its Owen's Q power with one level per test:
+    /// `Power2Stage:::.power.TOST(matrix(c(a1, a2), ncol = 2), log(0.8), log(1.25), diffm, sem, df)`.
+    /// The interim example's conditional error levels a1 = 0.640613432694, a2 = 0.149993824965
+    /// (both critical t of opposite sign), diffm = log(1/0.95), sem = sqrt(log(1 + 0.18213^2))
+    /// sqrt(2 / n), df = n - 2: n 4 0.539237448956862, n 6 0.687648847709341, n 8
+    /// 0.780872936383207; a1 = 0.01, a2 = 0.03, diffm = log(0.95), sem 0.1, df 20:
+    /// 0.08486107351573002.
+    #[test]
+    fn against_power2stage_owens_q() {
+        let (lo, hi) = (0.8f64.ln(), 1.25f64.ln());
+        let mse = (1.0f64 + 0.18213 * 0.18213).ln();
+        for (n, expected) in [
+            (4.0, 0.539237448956862),
+            (6.0, 0.687648847709341),
+            (8.0, 0.780872936383207),
+        ] {
+            let se = mse.sqrt() * (2.0f64 / n).sqrt();
+            let p = tost_power_levels(
+                0.640613432694,
+                0.149993824965,
+                lo,
+                hi,
+                (1.0f64 / 0.95).ln(),
+                se,
+                n - 2.0,
+            );
+            assert!((p - expected).abs() < 1e-8, "n {n}: {p} vs {expected}");
+        }
+        let p = tost_power_levels(0.01, 0.03, lo, hi, 0.95f64.ln(), 0.1, 20.0);
+        assert!((p - 0.08486107351573002).abs() < 1e-9, "{p}");
+        // One level for both: the same as tost_power.
+        let same = tost_power_levels(0.05, 0.05, lo, hi, 0.95f64.ln(), 0.1, 20.0);
+        assert!((same - tost_power(0.05, lo, hi, 0.95f64.ln(), 0.1, 20.0)).abs() < 1e-12);
     }
 }

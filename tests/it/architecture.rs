@@ -28,6 +28,7 @@ const LAYERS: &[&[&str]] = &[
         "sample_size",
         "alpha_adjustment",
         "boundary_request",
+        "two_stage_trial",
         "error",
         "interrupt",
     ],

@@ -36,5 +36,6 @@ mod scaled;
 mod sequential;
 mod shards;
 mod two_stage;
+mod two_stage_inverse_normal;
 mod two_stage_reports;
 mod two_stage_sweeps;

@@ -177,15 +177,197 @@ pub(super) fn two_stage(
             ))
         }
     };
+    let combination_method = method.spec().interim == InterimRule::Combination;
+    let only_combination = |key: &str, value: String| -> Result<()> {
+        Err(invalid(
+            key,
+            value,
+            format!(
+                "applies to the inverse-normal method (adaptive.method = \"inverse_normal\") only, not {name:?}"
+            ),
+        ))
+    };
+    if !combination_method {
+        if let Some(w) = &a.weights {
+            only_combination("adaptive.weights", format!("{w:?}"))?;
+        }
+        if let Some(x) = a.futility_power {
+            only_combination("adaptive.futility_power", x.to_string())?;
+        }
+        if let Some(x) = a.futility_max_total {
+            only_combination("adaptive.futility_max_total", x.to_string())?;
+        }
+        if let Some(x) = a.sizing {
+            only_combination("adaptive.sizing", format!("{:?}", x.as_str()))?;
+        }
+        if a.use_estimate {
+            only_combination("adaptive.use_estimate", "true".to_string())?;
+        }
+    }
+    let equivalence_margins = match plan.hypothesis {
+        Hypothesis::Equivalence { lower, upper } => Some((lower, upper)),
+        _ => None,
+    };
+    let estimate_futility = estimate_futility(a, method, equivalence_margins)?;
+    let min_stage2 = match a.min_stage2 {
+        None => method.spec().default_min_stage2,
+        Some(m) if combination_method && (4..=100_000).contains(&m) && m % 2 == 0 => m as usize,
+        Some(m) if !combination_method && (0..=100_000).contains(&m) && m % 2 == 0 => m as usize,
+        Some(m) => {
+            return Err(invalid(
+                "adaptive.min_stage2",
+                m,
+                if combination_method {
+                    "must be an even whole number from 4 to 100000 (the inverse-normal method analyses stage 2 on its own, df n2 - 2)"
+                } else {
+                    "must be an even whole number from 0 (none) to 100000"
+                },
+            ))
+        }
+    };
+    if max_total < (enrolled + min_stage2) as i64 {
+        return Err(invalid(
+            "adaptive.max_total",
+            max_total,
+            format!(
+                "must be at least n1 + adaptive.min_stage2 = {}",
+                enrolled + min_stage2
+            ),
+        ));
+    }
+    let combination = if combination_method {
+        Some(combination_plan(a, alpha, enrolled, min_stage2)?)
+    } else {
+        None
+    };
     Ok(TwoStagePlan {
         method,
         alpha,
         alpha_powered,
         assumed_effect,
         target_power: a.target_power,
-        power_method: a.power_method,
+        power_method: a.power_method.unwrap_or(method.spec().default_power_method),
         max_total: max_total as usize,
         max_stage2,
         inflate_for_dropout: a.inflate_for_dropout,
+        estimate_futility,
+        min_stage2,
+        combination,
+    })
+}
+
+/// `adaptive.futility` and `adaptive.futility_bounds` as the stage-1 estimate's futility rule.
+fn estimate_futility(
+    a: &AdaptiveSection,
+    method: crate::adaptive::Method,
+    margins: Option<(f64, f64)>,
+) -> Result<Option<crate::adaptive::EstimateFutility>> {
+    use crate::adaptive::EstimateFutility;
+    use crate::config::schema::FutilityKind;
+    let default_ci = method.spec().default_ci_futility;
+    let kind = match a.futility {
+        Some(k) => k,
+        None if default_ci.is_some() => FutilityKind::Ci,
+        None => FutilityKind::None,
+    };
+    if kind != FutilityKind::None && margins.is_none() {
+        return Err(invalid(
+            "adaptive.futility",
+            format!("{kind:?}").to_lowercase(),
+            "futility on the stage-1 estimate applies to bioequivalence (equivalence) methods only",
+        ));
+    }
+    let bounds = match (kind, a.futility_bounds) {
+        (FutilityKind::None, None) => return Ok(None),
+        (FutilityKind::None, Some(b)) => {
+            return Err(invalid(
+                "adaptive.futility_bounds",
+                format!("{b:?}"),
+                "needs adaptive.futility = \"ci\" or \"pe\"",
+            ))
+        }
+        (_, Some([lo, hi])) => {
+            if !(lo.is_finite() && hi.is_finite() && lo > 0.0 && lo < hi) {
+                return Err(invalid(
+                    "adaptive.futility_bounds",
+                    format!("[{lo}, {hi}]"),
+                    "must be two ratios 0 < lower < upper, e.g. [0.95, 1.0526]",
+                ));
+            }
+            (lo.ln(), hi.ln())
+        }
+        // Power2Stage's defaults: CI 0.95-1/0.95 (power.tsd.in) or 0.925-1/0.925
+        // (power.tsd.fC); PE the acceptance limits.
+        (FutilityKind::Ci, None) => {
+            let lo = default_ci.unwrap_or(0.925);
+            (lo.ln(), -lo.ln())
+        }
+        (FutilityKind::Pe, None) => margins.expect("checked above"),
+    };
+    Ok(Some(match kind {
+        FutilityKind::Ci => EstimateFutility::Interval {
+            lower: bounds.0,
+            upper: bounds.1,
+        },
+        _ => EstimateFutility::Estimate {
+            lower: bounds.0,
+            upper: bounds.1,
+        },
+    }))
+}
+
+/// The inverse-normal method's own settings: the combination at the overall `alpha`, the
+/// futility on stage-1 power and on the total N, and how stage 2 is sized.
+fn combination_plan(
+    a: &AdaptiveSection,
+    alpha: f64,
+    enrolled: usize,
+    min_stage2: usize,
+) -> Result<crate::adaptive::CombinationPlan> {
+    use crate::adaptive::inverse_normal::{Combination, ConditionalSizing};
+    let weights = a.weights.clone().unwrap_or_else(|| vec![0.5, 0.25]);
+    let shown = format!("{weights:?}");
+    if weights.is_empty() || weights.len() > 2 || weights.iter().any(|&w| !(w > 0.0 && w < 1.0)) {
+        return Err(invalid(
+            "adaptive.weights",
+            shown,
+            "must be one weight (standard combination) or two (maximum combination test), each in (0, 1), e.g. [0.5, 0.25]",
+        ));
+    }
+    let combination = Combination::new(alpha, &weights).ok_or_else(|| {
+        invalid(
+            "adaptive.weights",
+            shown.clone(),
+            format!("no critical value exists at alpha {alpha} for these weights"),
+        )
+    })?;
+    let futility_power = a.futility_power.unwrap_or(a.target_power);
+    if !(0.0..=1.0).contains(&futility_power) {
+        return Err(invalid(
+            "adaptive.futility_power",
+            futility_power,
+            "must be a power in [0, 1] (1 switches the stage-1 power futility off)",
+        ));
+    }
+    let futility_total = match a.futility_max_total {
+        None => None,
+        Some(m) if m >= (enrolled + min_stage2) as i64 && m <= 100_000 => Some(m as usize),
+        Some(m) => {
+            return Err(invalid(
+                "adaptive.futility_max_total",
+                m,
+                format!(
+                    "must be a whole number from n1 + min_stage2 = {} to 100000",
+                    enrolled + min_stage2
+                ),
+            ))
+        }
+    };
+    Ok(crate::adaptive::CombinationPlan {
+        combination,
+        futility_power,
+        futility_total,
+        sizing: a.sizing.unwrap_or(ConditionalSizing::ErrorPower),
+        use_estimate: a.use_estimate,
     })
 }
