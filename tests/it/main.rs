@@ -34,6 +34,7 @@ mod reproducibility;
 mod scaled;
 mod sequential;
 mod shards;
+mod time_course;
 mod two_stage;
 mod two_stage_reports;
 mod two_stage_sweeps;
