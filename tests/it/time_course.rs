@@ -152,3 +152,66 @@ fn invalid_time_courses_are_refused() {
         ],
     );
 }
+
+/// The calibrated seed-trial config end to end: summary.json has one test per post-baseline
+/// day and the trajectories, summary.csv one row per day and quantity equal to them, summary.md
+/// the table, and trajectories.svg the Figure 1 plot in the Okabe-Ito palette.
+#[test]
+fn the_seed_trial_over_time_reports_each_day_and_its_trajectories() {
+    let out = tempfile::tempdir().unwrap();
+    run_cli(
+        &[
+            "run",
+            "configs/williams2018_timecourse.toml",
+            "--replicates",
+            "2000",
+        ],
+        out.path(),
+    );
+    let dir = out.path().join("williams2018_timecourse");
+    let j = json(&dir.join("summary.json"));
+    let tc = &j["time_course"];
+    let tests = tc["tests"].as_array().unwrap();
+    let days: Vec<u64> = tests.iter().map(|t| t["day"].as_u64().unwrap()).collect();
+    assert_eq!(days, [1, 3, 5, 7, 14]);
+    // The primary day's rate is the primary's power; the sequence never gains on a later day.
+    assert_eq!(
+        tests[0]["rejected_in_sequence"]["estimate"],
+        j["primary"]["power"]["estimate"]
+    );
+    for w in tests.windows(2) {
+        let (a, b) = (
+            w[0]["rejected_in_sequence"]["estimate"].as_f64().unwrap(),
+            w[1]["rejected_in_sequence"]["estimate"].as_f64().unwrap(),
+        );
+        assert!(b <= a, "{b} > {a}");
+    }
+    assert_eq!(tc["trajectory"].as_array().unwrap().len(), 6 * 2);
+    let mut reader = csv::Reader::from_path(dir.join("summary.csv")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (q, day, est) = (col("quantity"), col("day"), col("estimate"));
+    let mut seen = 0;
+    for r in reader.records() {
+        let r = r.unwrap();
+        if &r[q] == "p_reject_in_sequence" {
+            let d: u64 = r[day].parse().unwrap();
+            let t = tests.iter().find(|t| t["day"] == d).unwrap();
+            let want = t["rejected_in_sequence"]["estimate"].as_f64().unwrap();
+            assert!((r[est].parse::<f64>().unwrap() - want).abs() < 1e-12);
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 5);
+    let md = std::fs::read_to_string(dir.join("summary.md")).unwrap();
+    assert!(md.contains("## Days within each period") && md.contains("![trajectories.svg]"));
+    let svg = std::fs::read_to_string(dir.join("trajectories.svg")).unwrap();
+    // Okabe-Ito blue and orange, the first two series.
+    assert!(
+        svg.contains("#0072B2") && svg.contains("#E69F00"),
+        "{}",
+        &svg[..300]
+    );
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("Days within each period"));
+}
