@@ -19,6 +19,7 @@ pub mod paired_t;
 pub mod period_adjusted;
 pub mod replicate;
 pub mod responders;
+pub mod time_course;
 pub mod two_sample;
 pub mod welch;
 pub mod wilcoxon;

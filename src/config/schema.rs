@@ -59,9 +59,50 @@ pub struct ConfigFile {
     /// narrow-therapeutic-index drugs) deciding the primary contrast.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bioequivalence: Option<BioequivalenceSection>,
+    /// Assessments on several days within each period (day 0 before the treatment, then the
+    /// primary day and later days tested in a fixed sequence); absent means one post-treatment
+    /// assessment per period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_course: Option<TimeCourseSection>,
     /// Replicate count and seed.
     #[serde(default)]
     pub simulation: SimulationSection,
+}
+
+/// `[time_course]`: the assessment days of each period and how the change moves over them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TimeCourseSection {
+    /// Assessment days in increasing order: 0 (the period's pre-treatment score), the primary
+    /// day, then the later days, e.g. [0, 1, 3, 5, 7, 14].
+    pub days: Vec<i64>,
+    /// The day every analysis reads (the first day after 0).
+    pub primary_day: i64,
+    /// Correlation of the standardized changes of two post-baseline days d and e of one period,
+    /// exp(-|d - e| / range). Exactly one of `correlation_range` and `correlation` is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation_range: Option<f64>,
+    /// The full correlation matrix of the post-baseline days' standardized changes (rows in
+    /// the order of `days` without day 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation: Option<Vec<Vec<f64>>>,
+    /// Probability that a later day's score is missing, one per day after the primary day
+    /// (default none missing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<Vec<f64>>,
+    /// Per latent class (by name) and condition, the change on each post-baseline day; the
+    /// primary day's entry repeats the class's `change`.
+    pub change: BTreeMap<String, BTreeMap<String, DayChangeSection>>,
+}
+
+/// The change of one class under one condition on each post-baseline day.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DayChangeSection {
+    /// Mean change from day 0, one per post-baseline day.
+    pub mean: Vec<f64>,
+    /// SD of the change, one per post-baseline day.
+    pub sd: Vec<f64>,
 }
 
 /// `[bioequivalence]`: the decision rule and its constants; a constant not given takes the

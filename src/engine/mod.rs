@@ -128,6 +128,8 @@ pub struct Workspace {
     /// worker's copies of their rules.
     metric_look: Option<LookData>,
     metric_rules: Vec<Option<PreparedRule>>,
+    /// With a time course: one later day's paired differences.
+    day_differences: Vec<f64>,
 }
 
 impl Workspace {
@@ -166,6 +168,7 @@ impl Workspace {
             rule: None,
             metric_look: None,
             metric_rules: Vec::new(),
+            day_differences: Vec::with_capacity(design.enrolled()),
         }
     }
 }
@@ -301,6 +304,13 @@ impl Simulator {
                 .chain(self.metric_rules.iter().map(Option::is_some))
                 .map(summary::MetricTally::new)
                 .collect();
+        }
+        if let Some(tc) = self.design.cohort().time_course() {
+            s.days = vec![summary::DayTally::default(); tc.later_days()];
+            s.trajectory = vec![
+                summary::ScoreTally::default();
+                tc.days.len() * self.design.crossover().condition_count()
+            ];
         }
         s
     }
@@ -471,6 +481,9 @@ impl Simulator {
                 .and_then(|e| hypothesis.interval(e, critical));
             summary.analyses[name.index()].record(&outcome, decision, interval);
         }
+        if !summary.days.is_empty() {
+            self.decide_later_days(stop_look, primary_decision, ws, summary);
+        }
         let enrolled = self.rules.looks[stop_look] as u64;
         let completers = ws.look.completers() as u64;
         summary.enrolled_sum += enrolled;
@@ -542,6 +555,65 @@ impl Simulator {
             (Decision::NotAnalyzable, _) => Decision::NotAnalyzable,
             (d, true) => d,
             (_, false) => Decision::NotRejected,
+        }
+    }
+
+    /// Tests each day after the primary day on the stopping look's participants, in order, and
+    /// counts it within the fixed sequence only if the primary and every earlier day were
+    /// rejected; also tallies every day's scores for the trajectories. Each day is decided at
+    /// the primary's critical value of that look: testing a hierarchy after a group-sequential
+    /// primary at the primary's own boundary keeps the familywise error at alpha (Glimm, Maurer
+    /// and Bretz 2010), where the full alpha at an interim would not.
+    fn decide_later_days(
+        &self,
+        stop_look: usize,
+        primary_decision: Decision,
+        ws: &mut Workspace,
+        summary: &mut Summary,
+    ) {
+        let n = self.rules.looks[stop_look];
+        let critical = self.rules.efficacy_critical(stop_look);
+        let pair = self
+            .design
+            .contrast()
+            .as_pair()
+            .expect("validation: a time course compares one pair");
+        let responders_only = self.design.analysis().primary() == AnalysisName::RESPONDERS_PAIRED;
+        let mut in_sequence = primary_decision.rejected();
+        for (day, tally) in summary.days.iter_mut().enumerate() {
+            analysis::time_course::day_differences(
+                &ws.cohort,
+                n,
+                day,
+                pair,
+                responders_only,
+                &mut ws.day_differences,
+            );
+            let outcome = analysis::paired_t::paired_t(&ws.day_differences);
+            let decision = self.hypothesis.decide(&outcome, critical);
+            let interval = outcome
+                .result()
+                .and_then(|e| self.hypothesis.interval(e, critical));
+            tally.analysis.record(&outcome, decision, interval);
+            in_sequence &= decision.rejected();
+            tally.rejected_in_hierarchy += u64::from(in_sequence);
+        }
+        let cohort = &ws.cohort;
+        let k = self.design.crossover().condition_count();
+        let later = cohort.later_days();
+        for i in 0..n {
+            for cell in cohort.observed_cells(i) {
+                let c = cohort.condition[cell].index();
+                let start = cohort.baseline[cell];
+                summary.trajectory[c].record(start);
+                summary.trajectory[k + c].record(start + cohort.change[cell]);
+                for day in 0..later {
+                    let change = cohort.day_change_of(cell, day);
+                    if !change.is_nan() {
+                        summary.trajectory[(day + 2) * k + c].record(start + change);
+                    }
+                }
+            }
         }
     }
 

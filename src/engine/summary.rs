@@ -148,6 +148,51 @@ pub struct Summary {
     /// primary's decision is then that every metric passed). Empty with one metric.
     #[serde(default)]
     pub metrics: Vec<MetricTally>,
+    /// With a time course: each day after the primary day, tested unconditionally, and how
+    /// often it was rejected within the fixed sequence (empty without one).
+    #[serde(default)]
+    pub days: Vec<DayTally>,
+    /// With a time course: the scores of every assessment day under each condition,
+    /// day-major (`day * conditions + condition`), over every observed period (empty without
+    /// one).
+    #[serde(default)]
+    pub trajectory: Vec<ScoreTally>,
+}
+
+/// One later day of a time course over the replicates.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DayTally {
+    /// The day's paired t, decided whatever happened on earlier days.
+    pub analysis: AnalysisTally,
+    /// Trials that rejected this day and every earlier one, the primary day included.
+    pub rejected_in_hierarchy: u64,
+}
+
+/// Scores of one day under one condition, pooled over participants and replicates.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScoreTally {
+    /// Scores observed.
+    pub count: u64,
+    /// Their sum.
+    pub sum: ExactSum,
+    /// The sum of their squares.
+    pub sum_squared: ExactSum,
+}
+
+impl ScoreTally {
+    /// Counts one score.
+    #[inline]
+    pub fn record(&mut self, score: f64) {
+        self.count += 1;
+        self.sum.add(score);
+        self.sum_squared.add(score * score);
+    }
+
+    fn merge(&mut self, o: &ScoreTally) {
+        self.count += o.count;
+        self.sum.merge(o.sum);
+        self.sum_squared.merge(o.sum_squared);
+    }
 }
 
 /// One PK metric's outcomes over the replicates of a trial that measures several.
@@ -370,6 +415,8 @@ impl Summary {
             family: FamilyTally::default(),
             bioequivalence: BioequivalenceTally::default(),
             metrics: Vec::new(),
+            days: Vec::new(),
+            trajectory: Vec::new(),
         }
     }
 
@@ -382,6 +429,8 @@ impl Summary {
             && self.contrasts.len() == other.contrasts.len()
             && self.family.rejections.len() == other.family.rejections.len()
             && self.metrics.len() == other.metrics.len()
+            && self.days.len() == other.days.len()
+            && self.trajectory.len() == other.trajectory.len()
     }
 
     /// Trials whose primary rejected (with several PK metrics: every metric passed).
@@ -432,6 +481,13 @@ impl Summary {
         self.family.merge(&other.family);
         self.bioequivalence.merge(&other.bioequivalence);
         for (a, b) in self.metrics.iter_mut().zip(&other.metrics) {
+            a.merge(b);
+        }
+        for (a, b) in self.days.iter_mut().zip(&other.days) {
+            a.analysis.merge(&b.analysis);
+            a.rejected_in_hierarchy += b.rejected_in_hierarchy;
+        }
+        for (a, b) in self.trajectory.iter_mut().zip(&other.trajectory) {
             a.merge(b);
         }
     }

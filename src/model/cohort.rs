@@ -33,6 +33,12 @@ pub struct Cohort {
     /// With several PK metrics: the analysed log value of metrics 1, 2, ... in each period
     /// (metric 0's is `change`).
     pub metric_change: Vec<Vec<f64>>,
+    /// With a time course: the change from the period's day 0 on each day after the primary
+    /// day, `later_days` entries per cell (`cell * later_days + day`); NaN where the score is
+    /// missing.
+    pub day_change: Vec<f64>,
+    /// The days after the primary day that `day_change` holds per cell (0 without a time course).
+    later_days: usize,
 }
 
 impl Cohort {
@@ -59,6 +65,24 @@ impl Cohort {
         for m in &mut self.metric_change {
             m.resize(cells, 0.0);
         }
+        self.day_change.resize(cells * self.later_days, f64::NAN);
+    }
+
+    /// Keeps `later_days` changes per cell after the primary day (sized by the next `resize`).
+    pub fn set_later_days(&mut self, later_days: usize) {
+        self.later_days = later_days;
+    }
+
+    /// The days after the primary day held per cell.
+    pub fn later_days(&self) -> usize {
+        self.later_days
+    }
+
+    /// The change on later day `day` (0-based after the primary day) of cell `cell`; NaN when
+    /// missing.
+    #[inline]
+    pub fn day_change_of(&self, cell: usize, day: usize) -> f64 {
+        self.day_change[cell * self.later_days + day]
     }
 
     /// Keeps buffers for `count` PK metrics beyond the first (sized by the next `resize`).

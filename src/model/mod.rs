@@ -9,7 +9,11 @@
 //! smaller one. The order is: class, k latent normals, sequence, p - 1 baseline drifts, the
 //! baseline, withdrawal, p - 1 discontinuations, p adverse events, and p occasion-noise normals
 //! only when some condition has occasion noise (so a two-condition two-period design without
-//! occasion noise draws exactly what the seed trial's bivariate model drew).
+//! occasion noise draws exactly what the seed trial's bivariate model drew). With a time course
+//! (`TimeCourse`), each participant then draws, after everything above (the further PK metrics
+//! included), per period and per day after the primary day: a normal for the day's latent value,
+//! a normal for its occasion noise and a uniform for a missing score; without one nothing more
+//! is drawn, so the stream is the same as before time courses existed.
 
 mod cohort;
 mod spec;
@@ -17,7 +21,7 @@ mod spec;
 pub use cohort::Cohort;
 pub use spec::{
     AdverseEvent, AnalysedEffect, CohortSpec, Dropout, Endpoint, LatentClass, PkMetrics,
-    Population, Randomization, ResponseRule, Scale, TruncatedNormal,
+    Population, Randomization, ResponseRule, Scale, TimeCourse, TruncatedNormal,
 };
 
 use crate::design::{Condition, SequenceId, MAX_CONDITIONS, MAX_PERIODS, MAX_SEQUENCES};
@@ -69,6 +73,22 @@ pub struct CohortModel {
     /// Lower Cholesky factors of the metrics' between and within correlations (m x m).
     metric_between: Vec<f64>,
     metric_within: Vec<f64>,
+    /// With a time course: the lower Cholesky factor of the post-baseline days' correlation
+    /// (the primary day first), q x q.
+    day_cholesky: Vec<f64>,
+}
+
+/// The most days after the primary day a period can have.
+pub const MAX_LATER_DAYS: usize = 16;
+
+/// What a participant's later days are drawn from beside the time course itself.
+struct DayInputs<'a> {
+    /// The participant's latent class.
+    class: usize,
+    /// The standardized latent value of each condition (the primary day's W).
+    standardized: &'a [f64],
+    /// Each period's day-0 score, when the trial has a baseline (a rating scale).
+    period_baseline: Option<&'a [f64]>,
 }
 
 /// What the draw needs about one further PK metric.
@@ -198,6 +218,10 @@ impl CohortModel {
                 crate::numerics::cholesky(&m.within, m.count())
                     .expect("validation checks the metrics' correlation")
             }),
+            day_cholesky: design.time_course.as_ref().map_or(Vec::new(), |t| {
+                crate::numerics::cholesky(&t.correlation, t.days.len() - 1)
+                    .expect("validation checks the days' correlation")
+            }),
         }
     }
 
@@ -210,6 +234,7 @@ impl CohortModel {
     pub fn draw<R: Rng + ?Sized>(&self, rng: &mut R, cohort: &mut Cohort) {
         let d = &self.design;
         cohort.set_further_metrics(self.metrics.len());
+        cohort.set_later_days(d.time_course.as_ref().map_or(0, TimeCourse::later_days));
         cohort.resize(d.enrolled, d.crossover.period_count());
         self.draw_participants(rng, cohort, 0..d.enrolled, &mut Allocation::default());
     }
@@ -297,6 +322,7 @@ impl CohortModel {
             }
         };
         let mut normals = [0.0f64; MAX_CONDITIONS];
+        let mut standardized = [0.0f64; MAX_CONDITIONS];
         let mut potential = [0.0f64; MAX_CONDITIONS];
         let mut drift = [0.0f64; MAX_PERIODS];
         let mut u_discontinue = [0.0f64; MAX_PERIODS];
@@ -363,6 +389,7 @@ impl CohortModel {
                     z += l * n;
                 }
                 potential[c] = mean[c] + sd[c] * z;
+                standardized[c] = z;
             }
             // 3. sequence
             let sequence = match d.randomization {
@@ -497,6 +524,68 @@ impl CohortModel {
                     &mut metric_normals,
                     &mut metric_noise,
                 );
+            }
+            if let Some(tc) = &d.time_course {
+                let days = DayInputs {
+                    class,
+                    standardized: &standardized[..k],
+                    period_baseline: baseline.map(|_| &period_baseline[..periods]),
+                };
+                let first = participant * periods * tc.later_days();
+                let out = &mut cohort.day_change[first..first + periods * tc.later_days()];
+                self.draw_later_days(rng, tc, out, plan, &days, &on_scale);
+            }
+        }
+    }
+
+    /// Draws one participant's changes on the days after the primary day, period by period
+    /// (see [`TimeCourse`]): per day a normal for its latent value given the primary day's, a
+    /// normal for its occasion noise and a uniform for a missing score, all drawn whether or
+    /// not the participant reaches the period, so dropout does not shift the stream.
+    fn draw_later_days<R: Rng + ?Sized>(
+        &self,
+        rng: &mut R,
+        tc: &TimeCourse,
+        out: &mut [f64],
+        plan: &[PlannedPeriod],
+        inputs: &DayInputs,
+        on_scale: &impl Fn(f64) -> f64,
+    ) {
+        let later = tc.later_days();
+        let q = later + 1;
+        let k = inputs.standardized.len();
+        let l = &self.day_cholesky;
+        let mut fresh = [0.0f64; MAX_LATER_DAYS + 1];
+        let mut noise = [0.0f64; MAX_LATER_DAYS];
+        let mut u_missing = [0.0f64; MAX_LATER_DAYS];
+        for (j, period) in plan.iter().enumerate() {
+            for s in 0..later {
+                fresh[s + 1] = rng.sample(StandardNormal);
+                noise[s] = rng.sample(StandardNormal);
+                u_missing[s] = rng.random();
+            }
+            let c = period.condition.index();
+            // The primary day's standardized value is the latent value the primary change
+            // was drawn from; the factor's first column carries it into the later days.
+            fresh[0] = inputs.standardized[c];
+            let base = (inputs.class * k + c) * later;
+            for s in 0..later {
+                let row = &l[(s + 1) * q..(s + 1) * q + s + 2];
+                let w: f64 = row.iter().zip(&fresh).map(|(a, b)| a * b).sum();
+                let mut change = tc.mean[base + s] + tc.sd[base + s] * w;
+                change += period.within_sd * noise[s];
+                change += period.period_effect;
+                if j > 0 {
+                    change += period.carryover;
+                }
+                if let Some(start) = inputs.period_baseline.map(|b| b[j]) {
+                    change = on_scale(start + change) - start;
+                }
+                out[j * later + s] = if u_missing[s] < tc.missing[s] {
+                    f64::NAN
+                } else {
+                    change
+                };
             }
         }
     }

@@ -31,6 +31,47 @@ pub struct CohortSpec {
     pub(crate) response: ResponseRule,
     /// Further PK metrics measured beside the population's (ratio endpoints only).
     pub(crate) metrics: Option<PkMetrics>,
+    /// Assessments on several days of each period, if the trial has them.
+    pub(crate) time_course: Option<TimeCourse>,
+}
+
+/// Assessments on several days within each period (the seed trial's days 0, 1, 3, 5, 7, 14).
+///
+/// Day 0 is the period's pre-treatment score (the period baseline) and the first day after it
+/// is the primary day, whose change is the one every analysis reads (`Cohort::change`), drawn
+/// exactly as without a time course. Each later day's change in period j under condition c for
+/// a participant of class k is `mean[k][c][d] + sd[k][c][d] W_d + within_sd[c] e_d` plus the
+/// period's effect and carryover, put on the scale like the primary day's. The standardized
+/// values W over the post-baseline days of a period are jointly normal with correlation
+/// `correlation`; the primary day's W is the participant's latent value for c, so later days
+/// correlate across conditions only through it (the cross-condition correlation of day d is
+/// rho times the squared correlation of day d with the primary day). The occasion noise e_d is
+/// independent across days.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeCourse {
+    /// Every assessment day: 0, the primary day, then the later days in increasing order.
+    pub days: Vec<u32>,
+    /// The mean change of each later day, `(class * k + condition) * later + day`.
+    pub mean: Vec<f64>,
+    /// The SD of each later day's change, indexed as `mean`.
+    pub sd: Vec<f64>,
+    /// The probability that a later day's score is missing, per later day.
+    pub missing: Vec<f64>,
+    /// The correlation between the standardized changes of the post-baseline days (the primary
+    /// day first), row-major, `days.len() - 1` square.
+    pub correlation: Vec<f64>,
+}
+
+impl TimeCourse {
+    /// The number of days after the primary day.
+    pub fn later_days(&self) -> usize {
+        self.days.len() - 2
+    }
+
+    /// The primary day.
+    pub fn primary_day(&self) -> u32 {
+        self.days[1]
+    }
 }
 
 /// Several PK metrics (e.g. AUC and Cmax) measured on every participant in every period.
@@ -214,6 +255,11 @@ pub enum AnalysedEffect {
 }
 
 impl CohortSpec {
+    /// The assessments within each period, if the trial has several.
+    pub fn time_course(&self) -> Option<&TimeCourse> {
+        self.time_course.as_ref()
+    }
+
     /// Whether a participant can respond or remit: only with a baseline (a rating scale), the
     /// reference of the responder definition; without one every period records neither.
     pub fn records_responses(&self) -> bool {

@@ -96,6 +96,7 @@ pub fn build_report(
         two_stage: d.two_stage().map(|plan| two_stage(plan, d, summary)),
         bioequivalence: bioequivalence(d, facts, summary),
         metrics: metrics(facts, summary),
+        time_course: time_course(d, summary),
         sequences: d.crossover().sequence_labels(),
         family: family(d, summary, &contrasts),
         contrasts,
@@ -952,4 +953,62 @@ fn metrics(facts: &DesignFacts, summary: &Summary) -> Option<super::MetricsRepor
         })
         .collect();
     Some(super::MetricsReport { all_pass, metrics })
+}
+
+/// With a time course: each post-baseline day's test (the primary day's is the primary
+/// analysis) and the mean score of each day under each condition.
+fn time_course(d: &TrialDesign, summary: &Summary) -> Option<super::TimeCourseReport> {
+    let tc = d.cohort().time_course()?;
+    if summary.days.len() + 2 != tc.days.len() {
+        return None;
+    }
+    let n = summary.replicates.max(1);
+    let primary = &summary.analyses[d.analysis().primary().index()];
+    let row = |day: u32, a: &crate::engine::AnalysisTally, in_sequence: u64| {
+        let analysed = a.analyzed as f64;
+        super::DayTestReport {
+            day,
+            rejected_in_sequence: Proportion::new(in_sequence, n),
+            rejected: Proportion::new(a.rejected, n),
+            mean_estimate: (a.analyzed > 0).then(|| a.sum_estimate.value() / analysed),
+            mean_standard_error: (a.analyzed > 0).then(|| a.sum_standard_error.value() / analysed),
+            analysed_trials: a.analyzed,
+        }
+    };
+    let tests = std::iter::once(row(tc.days[1], primary, primary.rejected))
+        .chain(
+            summary
+                .days
+                .iter()
+                .zip(&tc.days[2..])
+                .map(|(t, &day)| row(day, &t.analysis, t.rejected_in_hierarchy)),
+        )
+        .collect();
+    let names = d.crossover().condition_names();
+    let trajectory = summary
+        .trajectory
+        .iter()
+        .enumerate()
+        .map(|(at, t)| {
+            let count = t.count as f64;
+            let mean = (t.count > 0).then(|| t.sum.value() / count);
+            let sd = (t.count > 1).then(|| {
+                let m = t.sum.value() / count;
+                ((t.sum_squared.value() - count * m * m).max(0.0) / (count - 1.0)).sqrt()
+            });
+            super::TrajectoryPoint {
+                day: tc.days[at / names.len()],
+                condition: names[at % names.len()].clone(),
+                scores: t.count,
+                mean,
+                sd,
+            }
+        })
+        .collect();
+    Some(super::TimeCourseReport {
+        days: tc.days.clone(),
+        primary_day: tc.primary_day(),
+        tests,
+        trajectory,
+    })
 }

@@ -130,6 +130,12 @@ pub fn observation_columns<R: ObservationRow>() -> Vec<Column<R>> {
                 .map(text)
                 .unwrap_or_default()
         }),
+        Column::new("day", |r| {
+            r.observation()
+                .day
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        }),
         Column::new("condition", |r| {
             r.observation()
                 .condition
@@ -191,6 +197,8 @@ pub struct Observation {
     pub contrast: Option<String>,
     /// The PK metric it is about, in a trial that measures several.
     pub metric: Option<String>,
+    /// The assessment day it is about, in a trial with a time course.
+    pub day: Option<u32>,
     /// The condition it belongs to (adverse-event rates).
     pub condition: Option<String>,
     /// The 1-based look it belongs to.
@@ -256,6 +264,12 @@ impl Observation {
     /// The same observation for PK metric `metric`.
     pub fn metric(mut self, metric: &str) -> Observation {
         self.metric = Some(metric.to_string());
+        self
+    }
+
+    /// The same observation for assessment day `day`.
+    pub fn day(mut self, day: u32) -> Observation {
+        self.day = Some(day);
         self
     }
 
@@ -515,6 +529,23 @@ pub fn observations(report: &RunReport) -> Vec<Observation> {
                     x.expected_correlation,
                 )));
             }
+        }
+    }
+    if let Some(tc) = &report.time_course {
+        for t in &tc.tests {
+            let at = |o: Observation| o.analysis(primary).day(t.day);
+            out.push(at(Observation::proportion(
+                "p_reject_in_sequence",
+                &t.rejected_in_sequence,
+            )));
+            out.push(at(Observation::proportion("p_reject_day", &t.rejected)));
+            out.push(at(Observation::value("day_mean_estimate", t.mean_estimate)));
+            out.push(at(Observation::value("day_mean_se", t.mean_standard_error)));
+        }
+        for p in &tc.trajectory {
+            let at = |o: Observation| o.day(p.day).condition(&p.condition);
+            out.push(at(Observation::value("mean_score", p.mean)));
+            out.push(at(Observation::value("sd_score", p.sd)));
         }
     }
     if let Some(ts) = &report.two_stage {
@@ -820,6 +851,7 @@ mod tests {
             .analysis("anova")
             .contrast("B - A")
             .metric("Cmax")
+            .day(3)
             .condition("B")
             .look(1)
             .reason("efficacy")

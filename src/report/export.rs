@@ -102,6 +102,8 @@ pub enum Svg {
     PowerCurve,
     /// responders.svg, for a responder endpoint.
     Responders,
+    /// trajectories.svg, for a time course.
+    Trajectories,
 }
 
 impl Svg {
@@ -117,6 +119,9 @@ impl Svg {
         if figures::has_responders(report) {
             out.push(Svg::Responders);
         }
+        if figures::has_trajectories(report) {
+            out.push(Svg::Trajectories);
+        }
         out
     }
 }
@@ -127,6 +132,7 @@ impl Exporter for Svg {
             Svg::Boundaries => figures::BOUNDARIES,
             Svg::PowerCurve => figures::POWER_CURVE,
             Svg::Responders => figures::RESPONDERS,
+            Svg::Trajectories => figures::TRAJECTORIES,
         }
     }
 
@@ -135,6 +141,7 @@ impl Exporter for Svg {
             Svg::Boundaries => figures::boundaries(report)?,
             Svg::PowerCurve => figures::power_curve(report)?,
             Svg::Responders => figures::responders(report)?,
+            Svg::Trajectories => figures::trajectories(report)?,
         };
         Ok(svg.into_bytes())
     }
@@ -253,7 +260,7 @@ mod tests {
               "tool": {
                 "name": "crossover-sim",
         "#);
-        insta::assert_snapshot!(head(&Csv, &r, 1), @"quantity,analysis,contrast,metric,condition,look,reason,responders,estimate,se,ci_low,ci_high,under_null,name,config_file,overrides,seed,replicates,version,command");
+        insta::assert_snapshot!(head(&Csv, &r, 1), @"quantity,analysis,contrast,metric,day,condition,look,reason,responders,estimate,se,ci_low,ci_high,under_null,name,config_file,overrides,seed,replicates,version,command");
         insta::assert_snapshot!(head(&Markdown, &r, 1), @"# williams2018");
         insta::assert_snapshot!(head(&Svg::Boundaries, &r, 1), @r#"
             <svg width="900" height="556" viewBox="0 0 900 556" xmlns="http://www.w3.org/2000/svg">

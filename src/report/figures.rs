@@ -12,6 +12,9 @@ pub const BOUNDARIES: &str = "boundaries.svg";
 /// File of the responder distribution.
 pub const RESPONDERS: &str = "responders.svg";
 
+/// File of the mean trajectories over the days of a period (the seed paper's Figure 1).
+pub const TRAJECTORIES: &str = "trajectories.svg";
+
 /// File of a bioequivalence design's exact power curve.
 pub const POWER_CURVE: &str = "power-curve.svg";
 
@@ -32,6 +35,16 @@ pub fn has_responders(r: &RunReport) -> bool {
         .is_some_and(|x| x.distribution.iter().any(|p| *p > 0.0))
 }
 
+/// Whether the run has trajectories: a time course with scores.
+pub fn has_trajectories(r: &RunReport) -> bool {
+    r.time_course.as_ref().is_some_and(has_trajectories_of)
+}
+
+/// Whether a time course has any observed score to plot.
+pub fn has_trajectories_of(tc: &super::TimeCourseReport) -> bool {
+    tc.trajectory.iter().any(|p| p.mean.is_some())
+}
+
 /// The run's figures as (file name, SVG), in the order the report shows them.
 pub fn run_figures(r: &RunReport) -> Result<Vec<(String, String)>, ReportError> {
     let mut out = Vec::new();
@@ -43,6 +56,9 @@ pub fn run_figures(r: &RunReport) -> Result<Vec<(String, String)>, ReportError> 
     }
     if has_responders(r) {
         out.push((RESPONDERS.to_string(), responders(r)?));
+    }
+    if has_trajectories(r) {
+        out.push((TRAJECTORIES.to_string(), trajectories(r)?));
     }
     Ok(out)
 }
@@ -116,6 +132,7 @@ pub(crate) fn power_curve(r: &RunReport) -> Result<String, ReportError> {
         y_range: Some((0.0, 1.0)),
         x_integer: false,
         y_nonnegative: true,
+        band_label: None,
     };
     let p = r.primary.power;
     let series = [
@@ -156,6 +173,7 @@ pub(crate) fn responders(r: &RunReport) -> Result<String, ReportError> {
         )],
         x_integer: true,
         y_nonnegative: true,
+        band_label: None,
         ..Chart::default()
     };
     let series = Series {
@@ -169,4 +187,65 @@ pub(crate) fn responders(r: &RunReport) -> Result<String, ReportError> {
         band: vec![],
     };
     bar_panels_svg(RESPONDERS, &chart, &[series])
+}
+
+/// The mean score on each assessment day under each condition with a band of one SD across
+/// participants either side (the seed paper's Figure 1: mean HAM-D by day for each condition).
+pub(crate) fn trajectories(r: &RunReport) -> Result<String, ReportError> {
+    let tc = r.time_course.as_ref().expect("checked by has_trajectories");
+    let baseline = r
+        .config
+        .population
+        .as_ref()
+        .is_some_and(|p| p.baseline.is_some());
+    let chart = Chart {
+        title: format!(
+            "{}: mean {} by day of the period",
+            r.name,
+            if baseline {
+                "score"
+            } else {
+                "change from day 0"
+            }
+        ),
+        x_label: "day of the period".into(),
+        y_label: if baseline {
+            "score"
+        } else {
+            "change from day 0"
+        }
+        .into(),
+        hlines: vec![],
+        vlines: vec![RefLine::new(
+            f64::from(tc.primary_day),
+            format!("primary day {}", tc.primary_day),
+        )],
+        y_range: None,
+        x_integer: true,
+        y_nonnegative: false,
+        band_label: Some("± 1 SD across participants".into()),
+    };
+    let series: Vec<Series> = r
+        .config
+        .design
+        .conditions
+        .iter()
+        .map(|c| {
+            let points: Vec<_> = tc
+                .trajectory
+                .iter()
+                .filter(|p| &p.condition == c)
+                .filter_map(|p| p.mean.map(|m| (f64::from(p.day), m, p.sd.unwrap_or(0.0))))
+                .collect();
+            Series {
+                label: c.clone(),
+                points: points.iter().map(|&(d, m, _)| (d, m)).collect(),
+                band: points
+                    .iter()
+                    .map(|&(d, m, sd)| (d, m - sd, m + sd))
+                    .collect(),
+            }
+        })
+        .collect();
+    line_chart_svg(TRAJECTORIES, &chart, &series)
 }

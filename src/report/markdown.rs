@@ -30,6 +30,9 @@ pub fn render(r: &RunReport) -> String {
     if let Some(m) = &r.metrics {
         metrics_section(&mut s, m, r.rate_label());
     }
+    if let Some(tc) = &r.time_course {
+        time_course_section(&mut s, tc);
+    }
     if let Some(ts) = &r.two_stage {
         let _ = writeln!(s, "## Two-stage design: {}\n\n{}\n", ts.method, ts.steps);
         let _ = writeln!(s, "| quantity | estimate | SE |\n|---|---|---|");
@@ -521,4 +524,52 @@ fn metrics_section(s: &mut String, m: &super::MetricsReport, rate: &str) {
         );
     }
     let _ = writeln!(s);
+}
+
+/// Assessments over days: each post-baseline day's rejection rates within the fixed sequence and
+/// alone, its mean estimate, then the mean score of each day under each condition.
+fn time_course_section(s: &mut String, tc: &super::TimeCourseReport) {
+    let _ = writeln!(
+        s,
+        "## Days within each period\n\nAssessed on days {:?}; the primary day is day {}. Each later day is tested by the primary's paired t on the participants with both scores that day; in the fixed sequence it counts only if every earlier day was rejected.\n",
+        tc.days, tc.primary_day
+    );
+    let _ = writeln!(
+        s,
+        "| day | rejected in the sequence | SE | rejected alone | SE | mean estimate | mean SE | analysed trials |\n|---|---|---|---|---|---|---|---|"
+    );
+    let f4 = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.4}"));
+    for t in &tc.tests {
+        let _ = writeln!(
+            s,
+            "| {} | {:.4} | {:.4} | {:.4} | {:.4} | {} | {} | {} |",
+            t.day,
+            t.rejected_in_sequence.estimate,
+            t.rejected_in_sequence.se,
+            t.rejected.estimate,
+            t.rejected.se,
+            f4(t.mean_estimate),
+            f4(t.mean_standard_error),
+            t.analysed_trials
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nMean score by day (SD across participants), over every observed period:\n\n| day | condition | mean | SD | scores |\n|---|---|---|---|---|"
+    );
+    for p in &tc.trajectory {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} |",
+            p.day,
+            p.condition,
+            f4(p.mean),
+            f4(p.sd),
+            p.scores
+        );
+    }
+    let _ = writeln!(s);
+    if super::figures::has_trajectories_of(tc) {
+        let _ = writeln!(s, "![{0}]({0})\n", super::figures::TRAJECTORIES);
+    }
 }

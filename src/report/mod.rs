@@ -419,6 +419,53 @@ pub struct MetricsReport {
     pub metrics: Vec<MetricReport>,
 }
 
+/// Assessments over days within each period: the fixed sequence of days and the trajectories.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimeCourseReport {
+    /// The assessment days (0 first, then the primary day).
+    pub days: Vec<u32>,
+    /// The primary day.
+    pub primary_day: u32,
+    /// One row per post-baseline day, the primary day first.
+    pub tests: Vec<DayTestReport>,
+    /// Mean and SD of the scores of each day under each condition, over every observed period
+    /// of every simulated participant (day-major).
+    pub trajectory: Vec<TrajectoryPoint>,
+}
+
+/// One post-baseline day's test.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DayTestReport {
+    /// The day.
+    pub day: u32,
+    /// It and every earlier day (the primary first) rejected: the probability of reaching and
+    /// rejecting it in the fixed sequence.
+    pub rejected_in_sequence: Proportion,
+    /// It rejected, whatever the earlier days did.
+    pub rejected: Proportion,
+    /// Mean estimate (test minus reference change from day 0) over the analysed trials.
+    pub mean_estimate: Option<f64>,
+    /// Mean standard error over the analysed trials.
+    pub mean_standard_error: Option<f64>,
+    /// Trials in which the day could be analysed.
+    pub analysed_trials: u64,
+}
+
+/// The scores of one day under one condition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrajectoryPoint {
+    /// The day.
+    pub day: u32,
+    /// The condition.
+    pub condition: String,
+    /// Scores observed, over all replicates.
+    pub scores: u64,
+    /// Their mean (the change from day 0 without a baseline).
+    pub mean: Option<f64>,
+    /// Their SD across participants (the band of the trajectory plot).
+    pub sd: Option<f64>,
+}
+
 /// One PK metric of a trial that measures several.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricReport {
@@ -571,6 +618,10 @@ pub struct RunReport {
     /// With several PK metrics: each metric's pass rate and estimates (absent otherwise).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metrics: Option<MetricsReport>,
+    /// With assessments over days (`[time_course]`): each day's rejection rates within the
+    /// fixed sequence and alone, its mean estimate, and the trajectories (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_course: Option<TimeCourseReport>,
     /// The design's sequences, e.g. ["ABC", "BCA", "CAB"].
     #[serde(default)]
     pub sequences: Vec<String>,

@@ -122,6 +122,8 @@ pub struct Chart {
     pub x_integer: bool,
     /// The y values cannot be negative (counts, probabilities): the axis starts at 0 at most.
     pub y_nonnegative: bool,
+    /// What the shaded bands are, in the legend (None: a 95% confidence band).
+    pub band_label: Option<String>,
 }
 
 /// A figure of a report: what it draws and how.
@@ -370,10 +372,10 @@ pub fn line_chart_svg(what: &str, chart: &Chart, series: &[Series]) -> Result<St
             .fold(0.0f64, f64::max);
         let thin = widest / (y1 - y0) * 400.0 < 4.0;
         entries.push(LegendEntry {
-            label: if thin {
-                "shaded: 95% confidence band (here narrower than the line)".into()
-            } else {
-                "shaded: 95% confidence band".into()
+            label: match (&chart.band_label, thin) {
+                (Some(what), _) => format!("shaded: {what}"),
+                (None, true) => "shaded: 95% confidence band (here narrower than the line)".into(),
+                (None, false) => "shaded: 95% confidence band".into(),
             },
             colour: if series.len() == 1 {
                 series_colour(0)
@@ -949,6 +951,7 @@ mod tests {
     fn count_axes_never_go_below_zero() {
         let chart = Chart {
             y_nonnegative: true,
+            band_label: None,
             ..Chart::default()
         };
         let s = Series {

@@ -865,6 +865,7 @@ fn power_svg(sweep: &SweepResult, file: &str) -> Result<String, ReportError> {
             y_range,
             x_integer: integer_values(sweep),
             y_nonnegative: true,
+            band_label: None,
         },
         &power,
     )
@@ -904,6 +905,7 @@ fn stop_early_svg(sweep: &SweepResult, file: &str) -> Result<String, ReportError
             y_range: Some((0.0, 1.0)),
             x_integer: integer_values(sweep),
             y_nonnegative: true,
+            band_label: None,
         },
         &early,
     )
@@ -938,6 +940,7 @@ fn expected_n_svg(sweep: &SweepResult, file: &str) -> Result<String, ReportError
             y_range: None,
             x_integer: integer_values(sweep),
             y_nonnegative: true,
+            band_label: None,
         },
         &expected,
     )

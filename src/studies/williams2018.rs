@@ -276,6 +276,7 @@ fn responders_from_enrollment(ctx: &Context, out: &mut Findings) -> Result<(), E
                 vlines: vec![RefLine::new(15.0, "target 15")],
                 x_integer: true,
                 y_nonnegative: true,
+                band_label: None,
                 ..Chart::default()
             },
             distribution_series,
@@ -443,6 +444,7 @@ fn enrollment_for_target_power(ctx: &Context, out: &mut Findings) -> Result<(), 
                 y_range: Some((0.0, 1.0)),
                 x_integer: true,
                 y_nonnegative: true,
+                band_label: None,
             },
             power_series,
         ),
@@ -768,6 +770,7 @@ mod tests {
                     y_range: Some((0.0, 1.0)),
                     x_integer: true,
                     y_nonnegative: true,
+                    band_label: None,
                     ..Chart::default()
                 },
                 vec![Series {

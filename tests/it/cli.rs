@@ -58,7 +58,7 @@ fn run_writes_summary_files_with_the_documented_keys() {
     assert_eq!(json["config"]["analysis"]["carryover_alpha"], 0.1);
     let csv = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
     assert!(csv.starts_with(
-        "quantity,analysis,contrast,metric,condition,look,reason,responders,estimate,se,ci_low,ci_high,under_null,name,"
+        "quantity,analysis,contrast,metric,day,condition,look,reason,responders,estimate,se,ci_low,ci_high,under_null,name,"
     ));
     assert!(csv.lines().nth(1).unwrap().starts_with("power,"));
     let md = std::fs::read_to_string(dir.join("summary.md")).unwrap();

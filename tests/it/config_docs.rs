@@ -19,6 +19,8 @@ use std::path::Path;
 
 /// The map key that stands for a condition name in the maximal configs.
 const CONDITION: &str = "CONDITION";
+/// The map key that stands for a latent class's name (`time_course.change`).
+const CLASS: &str = "CLASS";
 
 fn per_condition<T: Clone>(value: T) -> BTreeMap<String, T> {
     BTreeMap::from([(CONDITION.to_string(), value)])
@@ -197,6 +199,20 @@ fn maximal(alternative: bool) -> ConfigFile {
             ratio_limit: Some(2.5),
             true_ratio: Some(TrueRatio::ExpandedLimit),
         }),
+        time_course: Some(TimeCourseSection {
+            days: vec![0, 1, 3],
+            primary_day: 1,
+            correlation_range: (!alternative).then_some(4.0),
+            correlation: alternative.then(|| vec![vec![1.0, 0.5], vec![0.5, 1.0]]),
+            missing: Some(vec![0.1]),
+            change: BTreeMap::from([(
+                CLASS.to_string(),
+                per_condition(DayChangeSection {
+                    mean: vec![-1.0, -0.5],
+                    sd: vec![1.0, 1.0],
+                }),
+            )]),
+        }),
         simulation: SimulationSection {
             replicates: 1000,
             seed: 7,
@@ -206,13 +222,15 @@ fn maximal(alternative: bool) -> ConfigFile {
 
 /// Every key path of a serialized config: tables are descended, arrays of tables give their
 /// keys under the array's path (`population.classes.name`), a condition name as a map key
-/// becomes `<condition>`.
+/// becomes `<condition>`, and a class name under `time_course.change` `<class>`.
 fn key_paths(value: &Json, conditions: &[String], path: &str, out: &mut BTreeSet<String>) {
     match value {
         Json::Object(map) => {
             for (k, child) in map {
                 let segment = if k == CONDITION || conditions.contains(k) {
                     "<condition>"
+                } else if k == CLASS || path == "time_course.change" {
+                    "<class>"
                 } else {
                     k.as_str()
                 };
@@ -477,6 +495,10 @@ primary = "anova"
         ("three conditions placebo, low and high", three.to_string()),
         ("a ratio endpoint with R and T", ratio.to_string()),
         ("configs/williams2018.toml", williams),
+        (
+            "configs/time_course/exact.toml",
+            std::fs::read_to_string(crate_path("configs/time_course/exact.toml")).unwrap(),
+        ),
     ]
 }
 

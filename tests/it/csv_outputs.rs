@@ -38,6 +38,7 @@ struct SummaryRow {
     analysis: Option<String>,
     contrast: Option<String>,
     metric: Option<String>,
+    day: Option<u32>,
     condition: Option<String>,
     look: Option<usize>,
     reason: Option<String>,
@@ -105,7 +106,7 @@ struct BatchRow {
     command: String,
 }
 
-const SUMMARY_HEADER: &str = "quantity,analysis,contrast,metric,condition,look,reason,responders,estimate,se,ci_low,ci_high,under_null,name,config_file,overrides,seed,replicates,version,command";
+const SUMMARY_HEADER: &str = "quantity,analysis,contrast,metric,day,condition,look,reason,responders,estimate,se,ci_low,ci_high,under_null,name,config_file,overrides,seed,replicates,version,command";
 const SWEEP_HEADER: &str = "design.enrolled,quantity,analysis,look,reason,estimate,se,ci_low,ci_high,under_null,name,config_file,overrides,seed,replicates,version,command";
 const BATCH_HEADER: &str = "config_file,name,status,error,quantity,analysis,estimate,se,ci_low,ci_high,under_null,overrides,seed,replicates,version,command";
 
@@ -708,4 +709,6 @@ fn summary_csv_names_the_metric_of_each_metric_row() {
     assert_eq!(all.estimate, j["metrics"]["all_pass"]["estimate"].as_f64());
     assert!(all.metric.is_none());
     assert_eq!(all.estimate, j["primary"]["power"]["estimate"].as_f64());
+    // No time course: no row names a day.
+    assert!(rows.iter().all(|r| r.day.is_none()));
 }

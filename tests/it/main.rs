@@ -35,6 +35,7 @@ mod reproducibility;
 mod scaled;
 mod sequential;
 mod shards;
+mod time_course;
 mod two_stage;
 mod two_stage_inverse_normal;
 mod two_stage_reports;

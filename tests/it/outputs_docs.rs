@@ -158,6 +158,17 @@ fn every_key_of_summary_json_and_every_column_of_summary_csv_is_documented() {
         out.path(),
     )
     .success();
+    // Assessments over days.
+    cli_with_out(
+        &[
+            "run",
+            "configs/williams2018_timecourse.toml",
+            "--replicates",
+            "1000",
+        ],
+        out.path(),
+    )
+    .success();
     let mut keys = BTreeSet::new();
     let mut columns = BTreeSet::new();
     let mut quantities = BTreeSet::new();
@@ -167,6 +178,7 @@ fn every_key_of_summary_json_and_every_column_of_summary_csv_is_documented() {
         "potvin_b",
         "design_3x3",
         "fda_ntid_2x2x4",
+        "williams2018_timecourse",
     ] {
         let dir = out.path().join(name);
         key_paths(&json(&dir.join("summary.json")), "", &mut keys);
@@ -188,6 +200,7 @@ fn every_key_of_summary_json_and_every_column_of_summary_csv_is_documented() {
         "family.familywise_error",
         "bioequivalence.variability_ratio",
         "bioequivalence.cv_reference.p95",
+        "time_course.trajectory.sd",
     ] {
         assert!(keys.contains(k), "{k} not in {keys:?}");
     }

@@ -16,6 +16,7 @@ mod bioequivalence;
 mod crossover;
 mod population;
 mod stopping;
+mod time_course;
 
 use adaptive::two_stage;
 use analysis_plan::analysis;
@@ -210,6 +211,19 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
             )?);
         }
     }
+    let time_course = match &file.time_course {
+        None => None,
+        Some(t) => Some(time_course::time_course(
+            t,
+            &time_course::TimeCourseContext {
+                file,
+                population: &population,
+                conditions: &conditions,
+                primary: analysis.primary(),
+                single_pair: contrasts.len() == 1 && contrast.as_pair().is_some(),
+            },
+        )?),
+    };
     let two_stage = match &file.adaptive {
         None => None,
         Some(a) => Some(two_stage(
@@ -248,6 +262,7 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
             adverse_event,
             response,
             metrics,
+            time_course,
         },
         metric_rules,
         contrasts,

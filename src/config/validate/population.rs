@@ -45,7 +45,7 @@ pub(super) fn correlation(spec: &CorrelationSpec, k: usize) -> Result<Vec<f64>> 
 
 /// A correlation matrix over `k` things (`what`, listed in the order `order` gives) read from
 /// `key`.
-fn correlation_at(
+pub(super) fn correlation_at(
     key: &str,
     what: &str,
     order: &str,
