@@ -503,7 +503,6 @@ fn metrics_section(s: &mut String, m: &super::MetricsReport, rate: &str) {
         s,
         "| metric | true ratio | true CVwR | decided by | passed | SE | P(scaled) | mean ratio | mean CI | correlation with the first (model) |\n|---|---|---|---|---|---|---|---|---|---|"
     );
-    let f4 = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.4}"));
     for x in &m.metrics {
         let _ = writeln!(
             s,
@@ -538,7 +537,6 @@ fn time_course_section(s: &mut String, tc: &super::TimeCourseReport) {
         s,
         "| day | rejected in the sequence | SE | rejected alone | SE | mean estimate | mean SE | analysed trials |\n|---|---|---|---|---|---|---|---|"
     );
-    let f4 = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.4}"));
     for t in &tc.tests {
         let _ = writeln!(
             s,
@@ -572,4 +570,9 @@ fn time_course_section(s: &mut String, tc: &super::TimeCourseReport) {
     if super::figures::has_trajectories_of(tc) {
         let _ = writeln!(s, "![{0}]({0})\n", super::figures::TRAJECTORIES);
     }
+}
+
+/// A value to four decimals, or "-" when there is none.
+fn f4(x: Option<f64>) -> String {
+    x.map_or("-".to_string(), |v| format!("{v:.4}"))
 }

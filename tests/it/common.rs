@@ -2,7 +2,7 @@
 //! pool with a chosen thread count, and call the binary.
 
 use crossover_sim::config::{self, LoadedConfig, Override};
-use crossover_sim::engine::NoProgress;
+use crossover_sim::engine::{NoProgress, Simulator, Summary};
 use crossover_sim::report::RunReport;
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
@@ -88,4 +88,19 @@ pub fn cli_with_out(args: &[&str], out: &Path) -> assert_cmd::assert::Assert {
 /// [`cli_with_out`], which must succeed.
 pub fn run_cli(args: &[&str], out: &Path) {
     cli_with_out(args, out).success();
+}
+
+/// The summary of `replicates` trials of a shipped config at its seed, with `sets` applied.
+pub fn simulate_summary(config: &str, sets: &[&str], replicates: u64) -> Summary {
+    let mut all: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    all.push(format!("simulation.replicates={replicates}"));
+    let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+    let loaded = load(config, &refs);
+    let sim = Simulator::new(&loaded.design).unwrap();
+    sim.simulate(0..replicates, &NoProgress)
+}
+
+/// `count` as a share of the summary's replicates.
+pub fn rate(count: u64, s: &Summary) -> f64 {
+    count as f64 / s.replicates as f64
 }

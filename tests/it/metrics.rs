@@ -7,19 +7,10 @@
 //! PowerTOST's sqrt(p (1 - p) / nsims) at its simulation count.
 
 use crate::common::*;
-use crossover_sim::engine::{NoProgress, Simulator, Summary};
+use crossover_sim::engine::{NoProgress, Summary};
 
 fn simulate(config: &str, sets: &[&str], replicates: u64) -> Summary {
-    let mut all: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-    all.push(format!("simulation.replicates={replicates}"));
-    let refs: Vec<&str> = all.iter().map(String::as_str).collect();
-    let loaded = load(config, &refs);
-    let sim = Simulator::new(&loaded.design).unwrap();
-    sim.simulate(0..replicates, &NoProgress)
-}
-
-fn rate(count: u64, s: &Summary) -> f64 {
-    count as f64 / s.replicates as f64
+    simulate_summary(config, sets, replicates)
 }
 
 fn check(observed: f64, replicates: u64, reference: f64, reference_se: f64, what: &str) {

@@ -12,17 +12,11 @@
 //! and NTID summary statistics are exact for balanced complete designs without interaction.
 
 use crate::common::*;
-use crossover_sim::engine::{NoProgress, Simulator, Summary};
+use crossover_sim::engine::{NoProgress, Summary};
 
 /// Simulates `replicates` trials of a shipped config at its seed.
 fn simulate(config: &str, replicates: u64) -> Summary {
-    let loaded = load(config, &[&format!("simulation.replicates={replicates}")]);
-    let sim = Simulator::new(&loaded.design).unwrap();
-    sim.simulate(0..replicates, &NoProgress)
-}
-
-fn rate(count: u64, s: &Summary) -> f64 {
-    count as f64 / s.replicates as f64
+    simulate_summary(config, &[], replicates)
 }
 
 /// Checks a rate against a reference that has its own Monte Carlo error `reference_se` (0 for
