@@ -151,6 +151,46 @@ pub enum Command {
         #[command(flatten)]
         options: RunOptions,
     },
+    /// The adjusted alpha over a grid: the largest alpha at which the type I error at every
+    /// grid point (each simulated at its least favourable null, common random numbers across
+    /// candidates) stays at or below nominal, with the type I error and power surfaces there;
+    /// writes OUT/<name>/calibration.{json,csv,md,html} and two heat maps.
+    Calibrate {
+        /// Config file (a two-stage method, a scaled rule, or any test with a level).
+        config: PathBuf,
+        /// First grid key (default log_normal.cv_within, with --param2 design.enrolled: CV
+        /// 0.1 to 1.0 by n1 12 to 60, Potvin's grid).
+        #[arg(long, requires = "values")]
+        param: Option<String>,
+        /// Its values: start:end:step (inclusive) or a comma-separated list.
+        #[arg(long, requires = "param")]
+        values: Option<String>,
+        /// Second grid key.
+        #[arg(long, requires_all = ["values2", "param"])]
+        param2: Option<String>,
+        /// Its values.
+        #[arg(long, requires = "param2")]
+        values2: Option<String>,
+        /// The level the type I error must not exceed (default: analysis.alpha).
+        #[arg(long, allow_negative_numbers = true)]
+        nominal: Option<f64>,
+        /// The key the candidate alpha is written to (default: adaptive.alpha for a two-stage
+        /// design, else analysis.alpha).
+        #[arg(long)]
+        alpha_key: Option<String>,
+        /// Search range LOW:HIGH (default: half the nominal to the nominal).
+        #[arg(long, value_name = "LOW:HIGH")]
+        range: Option<String>,
+        /// Stop the bisection when the range is this narrow.
+        #[arg(long, default_value_t = 1e-4, allow_negative_numbers = true)]
+        tolerance: f64,
+        /// Also report the whole grid at this alpha (e.g. a published one).
+        #[arg(long, allow_negative_numbers = true)]
+        check_alpha: Option<f64>,
+        /// Options shared by the commands that simulate.
+        #[command(flatten)]
+        options: RunOptions,
+    },
     /// Analyse a real two-stage bioequivalence trial from its stages' summaries under the
     /// config's `[adaptive]` method: the interim decision and n2 (inverse normal: z-scores and
     /// repeated CI), and after stage 2 the final decision (inverse normal: repeated CI and
@@ -364,6 +404,62 @@ pub fn sweep_spec(
     Ok(spec)
 }
 
+/// The flags of `calibrate`, which its errors name.
+pub const CALIBRATE_FLAGS: crate::calibration::CalibrationLabels =
+    crate::calibration::CalibrationLabels {
+        nominal: "--nominal",
+        range: "--range",
+        tolerance: "--tolerance",
+        alpha_key: "--alpha-key",
+        check_alpha: "--check-alpha",
+    };
+
+/// The calibration the arguments describe (Potvin's grid without `--param`).
+#[allow(clippy::too_many_arguments)]
+pub fn calibration_request(
+    param: Option<&str>,
+    values: Option<&str>,
+    param2: Option<&str>,
+    values2: Option<&str>,
+    nominal: Option<f64>,
+    alpha_key: Option<&str>,
+    range: Option<&str>,
+    tolerance: f64,
+    check_alpha: Option<f64>,
+) -> Result<crate::calibration::CalibrationRequest, Error> {
+    let (p, v, p2, v2) = crate::calibration::DEFAULT_GRID;
+    let grid = match (param, values) {
+        (Some(param), Some(values)) => sweep_spec(param, values, param2, values2, None)?,
+        _ => sweep_spec(p, v, Some(p2), Some(v2), None)?,
+    };
+    let range = match range {
+        None => None,
+        Some(text) => {
+            let parsed = text.split_once(':').and_then(|(lo, hi)| {
+                Some((
+                    lo.trim().parse::<f64>().ok()?,
+                    hi.trim().parse::<f64>().ok()?,
+                ))
+            });
+            Some(parsed.ok_or_else(|| {
+                Error::argument(
+                    "--range",
+                    text,
+                    "must be LOW:HIGH, two levels, e.g. 0.02:0.05",
+                )
+            })?)
+        }
+    };
+    let mut request = crate::calibration::CalibrationRequest::new(grid);
+    request.nominal = nominal;
+    request.alpha_key = alpha_key.map(str::to_string);
+    request.range = range;
+    request.tolerance = tolerance;
+    request.check_alpha = check_alpha;
+    request.labels = CALIBRATE_FLAGS;
+    Ok(request)
+}
+
 /// The flags of `init`, which its errors name.
 pub const INIT_FLAGS: TemplateLabels = TemplateLabels {
     design: "--design",
@@ -445,6 +541,32 @@ impl Cli {
                 }
                 overrides_of(overrides, None, None)?;
                 Ok(())
+            }
+            Command::Calibrate {
+                param,
+                values,
+                param2,
+                values2,
+                nominal,
+                alpha_key,
+                range,
+                tolerance,
+                check_alpha,
+                options,
+                ..
+            } => {
+                calibration_request(
+                    param.as_deref(),
+                    values.as_deref(),
+                    param2.as_deref(),
+                    values2.as_deref(),
+                    *nominal,
+                    alpha_key.as_deref(),
+                    range.as_deref(),
+                    *tolerance,
+                    *check_alpha,
+                )?;
+                run(options)
             }
             Command::Run { shard, options, .. } => {
                 if let Some(s) = shard {

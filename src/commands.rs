@@ -69,6 +69,32 @@ pub fn dispatch(cli: Cli) -> Result<(), Error> {
             adjust_alpha,
             options,
         } => samplesize(&config, target_power, adjust_alpha, &options),
+        Command::Calibrate {
+            config,
+            param,
+            values,
+            param2,
+            values2,
+            nominal,
+            alpha_key,
+            range,
+            tolerance,
+            check_alpha,
+            options,
+        } => {
+            let request = cli::calibration_request(
+                param.as_deref(),
+                values.as_deref(),
+                param2.as_deref(),
+                values2.as_deref(),
+                nominal,
+                alpha_key.as_deref(),
+                range.as_deref(),
+                tolerance,
+                check_alpha,
+            )?;
+            calibrate(&config, &request, &options)
+        }
         Command::AdjustAlpha {
             config,
             alpha,
@@ -725,6 +751,62 @@ fn adjust_alpha(path: &Path, alpha: Option<f64>, options: &RunOptions) -> Result
             row("pre-specified", p);
         }
         println!("  wrote {}", names(&written));
+    }
+    Ok(())
+}
+
+fn calibrate(
+    path: &Path,
+    request: &crossover_sim::calibration::CalibrationRequest,
+    options: &RunOptions,
+) -> Result<(), Error> {
+    let base = config::load(path, &cli::overrides(options)?)?;
+    print_hints(&base);
+    let pool = cli::thread_pool(options.threads)?;
+    let quiet = options.quiet;
+    let log = |line: &str| {
+        if !quiet {
+            eprintln!("{line}");
+        }
+    };
+    if !quiet {
+        eprintln!(
+            "{}: calibrating alpha over {} grid points, {} replicates each per candidate",
+            base.design.name(),
+            crossover_sim::sweep::grid(&request.grid).len(),
+            base.design.replicates()
+        );
+    }
+    let result = pool.install(|| {
+        crossover_sim::calibration::calibrate(&base, request, &log, &cli::Interruptible)
+    })?;
+    let dir = run::results_dir(&options.out, base.design.name())?;
+    let written = run::export(&dir, &result, &crossover_sim::calibration::exporters())?;
+    if !options.quiet {
+        let max = &result.adjusted.max_type_one_error;
+        if result.adjustment_needed {
+            println!(
+                "{}: adjusted alpha {:.6} (Monte Carlo SE {:.6}); largest type I error there {:.5} ± {:.5} (nominal {})",
+                result.name, result.adjusted_alpha, result.adjusted_alpha_se, max.estimate, max.se, result.nominal
+            );
+        } else {
+            println!(
+                "{}: no adjustment needed: at alpha {} the largest type I error is {:.5} ± {:.5} (nominal {})",
+                result.name, result.adjusted_alpha, max.estimate, max.se, result.nominal
+            );
+        }
+        if let Some(c) = &result.checked {
+            println!(
+                "  at the checked alpha {}: largest type I error {:.5} ± {:.5}",
+                c.alpha, c.max_type_one_error.estimate, c.max_type_one_error.se
+            );
+        }
+        println!(
+            "  {} trials in {:.1} s; wrote {}",
+            result.trials_simulated,
+            result.elapsed_seconds,
+            names(&written)
+        );
     }
     Ok(())
 }

@@ -30,6 +30,7 @@ pub mod analysis;
 pub mod batch;
 pub mod bindings;
 pub mod boundary_request;
+pub mod calibration;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod config;

@@ -169,6 +169,42 @@ impl TrialDesign {
         Some(d)
     }
 
+    /// The same trial at the least favourable point of its primary null, where the rejection
+    /// rate is the type I error a level must control: a reference-scaled rule's expanded limit
+    /// ([`Self::at_expanded_limit`]); an equivalence hypothesis's upper margin; a
+    /// non-inferiority margin; no difference for superiority. Every non-reference condition's
+    /// mean is moved in every latent class, so the primary contrast (a difference of two
+    /// conditions) sits exactly there. `Err` says why a design has no single such point.
+    pub fn at_least_favourable_null(&self) -> Result<TrialDesign, String> {
+        if self.metrics().is_some() {
+            return Err("it decides several PK metrics (log_normal.metrics), whose type I error has no single least favourable point; calibrate on a config of one metric".to_string());
+        }
+        if self.cohort.time_course().is_some() {
+            return Err("it has assessments over days ([time_course]); its null is the time-course config's null twin".to_string());
+        }
+        if self.contrasts.len() > 1 || self.contrast().as_pair().is_none() {
+            return Err(
+                "its primary hypothesis is not about one difference of two conditions".to_string(),
+            );
+        }
+        if let Some(d) = self.at_expanded_limit() {
+            return Ok(d);
+        }
+        let shift = match self.analysis.hypothesis() {
+            Hypothesis::Equivalence { upper, .. } => upper,
+            Hypothesis::NonInferiority { margin, .. } => margin,
+            Hypothesis::Superiority { .. } => 0.0,
+            Hypothesis::TwoSided => 0.0,
+        };
+        let mut d = self.clone();
+        let reference = self.reference().index();
+        let test = self.test().index();
+        for class in &mut d.cohort.population.classes {
+            class.change_mean[test] = class.change_mean[reference] + shift;
+        }
+        Ok(d)
+    }
+
     /// Number of simulated trials.
     pub fn replicates(&self) -> u64 {
         self.replicates

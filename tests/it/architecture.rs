@@ -27,6 +27,7 @@ const LAYERS: &[&[&str]] = &[
         "shard",
         "sample_size",
         "alpha_adjustment",
+        "calibration",
         "boundary_request",
         "two_stage_trial",
         "error",

@@ -6,6 +6,7 @@ mod architecture;
 mod be_plots;
 mod bias;
 mod bindings;
+mod calibration;
 mod cli;
 #[allow(dead_code)] // not every module uses every helper
 mod common;

@@ -341,3 +341,57 @@ fn every_key_of_samplesize_json_and_of_a_shard_file_is_documented() {
     assert!(keys.contains("sweep.values_arg") && keys.contains("replicate_range.end"));
     assert_documented(&keys, &section(&doc, "Shard files"), "shard files");
 }
+
+#[test]
+fn every_key_of_calibration_json_is_documented() {
+    let doc = outputs_md();
+    let out = tempfile::tempdir().unwrap();
+    cli_with_out(
+        &[
+            "calibrate",
+            "configs/two_stage/potvin_b.toml",
+            "--param",
+            "log_normal.cv_within",
+            "--values",
+            "0.2",
+            "--param2",
+            "design.enrolled",
+            "--values2",
+            "12",
+            "--range",
+            "0.02:0.04",
+            "--tolerance",
+            "0.005",
+            "--check-alpha",
+            "0.0294",
+            "--replicates",
+            "2000",
+        ],
+        out.path(),
+    )
+    .success();
+    let mut keys = BTreeSet::new();
+    key_paths(
+        &json(&out.path().join("potvin_b/calibration.json")),
+        "",
+        &mut keys,
+    );
+    assert!(keys.contains("checked.points.power") && keys.contains("search.at_value2"));
+    assert_documented(
+        &keys,
+        &section(&doc, "calibration.json"),
+        "calibration.json",
+    );
+    let (columns, quantities) =
+        columns_and_quantities(&out.path().join("potvin_b/calibration.csv"));
+    let listed = &doc;
+    for q in quantities {
+        assert!(listed.contains(&format!("`{q}`")), "quantity {q}");
+    }
+    for c in columns.iter().filter(|c| !c.contains('.')) {
+        assert!(
+            doc.contains(&format!("`{c}`")),
+            "calibration.csv column {c} is not documented"
+        );
+    }
+}
