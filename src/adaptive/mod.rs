@@ -27,6 +27,7 @@ use std::sync::OnceLock;
 
 pub mod inverse_normal;
 mod methods;
+pub mod scaled;
 pub mod trial;
 pub use inverse_normal::{CombinationPlan, EstimateFutility};
 use inverse_normal::{InterimSettings, StageResult};
