@@ -670,3 +670,241 @@ pub fn describe(plan: &TwoStagePlan, n1: usize, rule: &BioequivalenceRule) -> St
             .unwrap_or_default(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    //! Estimators against R 4.2.2 `lm` on data typed here; the interim power and N against
+    //! PowerTOST 1.5-7 (`power.TOST` and its internal `.calc.power`), each call quoted.
+    use super::*;
+    use crate::adaptive::{Method, PowerMethod};
+    use crate::design::SequenceId;
+    use crate::inference::scaled::{RuleConstants, RuleName};
+
+    fn design() -> Crossover {
+        let names = ["R".to_string(), "T".to_string()];
+        Crossover::new(&names, 0, &["ABAB".to_string(), "BABA".to_string()]).unwrap()
+    }
+
+    /// Stage 1: RTRT x 3, TRTR x 3; stage 2: RTRT x 2, TRTR x 2, the last participant
+    /// dropping out after period 3.
+    const ROWS: [(usize, u8, u8, [f64; 4]); 10] = [
+        (0, 0, 4, [4.60, 5.02, 5.21, 4.95]),
+        (0, 0, 4, [5.35, 5.10, 4.88, 5.22]),
+        (0, 0, 4, [4.72, 4.98, 5.05, 4.81]),
+        (0, 1, 4, [4.90, 4.55, 5.06, 5.14]),
+        (0, 1, 4, [5.27, 5.49, 5.15, 4.96]),
+        (0, 1, 4, [4.66, 4.98, 4.79, 4.51]),
+        (1, 0, 4, [5.48, 5.30, 5.12, 5.41]),
+        (1, 0, 4, [4.83, 5.27, 5.02, 5.36]),
+        (1, 1, 4, [5.12, 4.83, 5.20, 5.32]),
+        (1, 1, 3, [4.95, 5.21, 4.70, 0.0]),
+    ];
+
+    fn cohort(d: &Crossover) -> Cohort {
+        let mut c = Cohort::new(ROWS.len(), 4);
+        for (i, &(_, s, completed, y)) in ROWS.iter().enumerate() {
+            c.sequence[i] = SequenceId(s);
+            c.periods_completed[i] = completed;
+            for (j, &value) in y.iter().enumerate() {
+                let cell = c.cell(i, j);
+                c.condition[cell] = d.sequences()[usize::from(s)].condition_in(j);
+                c.change[cell] = value;
+            }
+        }
+        c
+    }
+
+    fn estimates(rule: RuleName, stages: usize) -> RuleInputs {
+        let d = design();
+        // A variability-ratio limit makes the estimators read s²wT too (as an NTID rule's).
+        let constants = RuleConstants {
+            ratio_limit: Some(2.5),
+            ..rule.spec().defaults
+        };
+        let r = BioequivalenceRule::new(rule, constants, 0.05);
+        let mut m = StagedReplicate::new(&d, Condition(1), Condition(0), &r);
+        let c = cohort(&d);
+        for (i, row) in ROWS.iter().enumerate() {
+            if row.0 < stages {
+                m.add(&c, i, row.0);
+            }
+        }
+        m.inputs().unwrap()
+    }
+
+    fn close(a: f64, b: f64, what: &str) {
+        assert!(
+            (a - b).abs() <= 1e-9 * b.abs().max(1e-3),
+            "{what}: {a} vs R {b}"
+        );
+    }
+
+    /// `lm(y ~ factor(subj) + factor(stage):factor(period) + trt)`: T - R 0.040988372093, SE
+    /// 0.0732196314046, 22 df; on the R observations only `lm(y ~ factor(subj) +
+    /// factor(stage):factor(period))` s²wR 0.157338333333 on 5 df, on T only s²wT
+    /// 0.0121097222222 on 6 df. Stage 1 alone, `lm(y ~ factor(subj) + factor(period) + trt)`:
+    /// 0.0391666666667, SE 0.096909076188, 14 df.
+    #[test]
+    fn linear_model_with_a_stage_term_equals_r() {
+        let x = estimates(RuleName::EMA, 2);
+        close(x.estimate, 0.040988372093, "PE");
+        close(x.se, 0.0732196314046, "SE");
+        assert_eq!(x.df, 22);
+        close(x.s2_reference, 0.157338333333, "s2wR");
+        assert_eq!(x.df_reference, 5);
+        close(x.s2_test, 0.0121097222222, "s2wT");
+        assert_eq!(x.df_test, 6);
+        let x1 = estimates(RuleName::EMA, 1);
+        close(x1.estimate, 0.0391666666667, "stage-1 PE");
+        close(x1.se, 0.096909076188, "stage-1 SE");
+        assert_eq!(x1.df, 14);
+    }
+
+    /// The ISC with stage-by-sequence cells, by R on the same data: per participant with
+    /// every period I = mean(T) - mean(R); `lm(I ~ factor(stage):factor(seq) - 1)` gives the
+    /// pooled variance (5 df); each stage's unweighted mean of its cell means, the stages
+    /// weighted by the inverse of sum(1/n)/g²: PE 0.0744230769231, SE 0.0413463327366;
+    /// `lm(D ~ factor(stage):factor(seq) - 1)` of D = R1 - R2: s²wR 0.157338333333 (sigma² /
+    /// 2) on 5 df.
+    #[test]
+    fn contrasts_with_a_stage_term_equal_r() {
+        let x = estimates(RuleName::FDA_RSABE, 2);
+        close(x.estimate, 0.0744230769231, "PE");
+        close(x.se, 0.0413463327366, "SE");
+        assert_eq!(x.df, 5);
+        close(x.s2_reference, 0.157338333333, "s2wR");
+        assert_eq!(x.df_reference, 5);
+    }
+
+    fn plan(alpha: f64, max_total: usize, max_stage2: Option<usize>) -> TwoStagePlan {
+        TwoStagePlan {
+            method: Method::POTVIN_B,
+            alpha,
+            alpha_powered: 0.05,
+            assumed_effect: 0.9f64.ln(),
+            target_power: 0.8,
+            power_method: PowerMethod::Shifted,
+            max_total,
+            max_stage2,
+            inflate_for_dropout: false,
+            estimate_futility: None,
+            min_stage2: 0,
+            combination: None,
+        }
+    }
+
+    fn interim(alpha: f64, max_total: usize, max_stage2: Option<usize>) -> ScaledInterim {
+        let rule = BioequivalenceRule::new(RuleName::EMA, RuleName::EMA.spec().defaults, alpha);
+        ScaledInterim::new(
+            &plan(alpha, max_total, max_stage2),
+            24,
+            &design(),
+            &rule,
+            (0.8f64.ln(), 1.25f64.ln()),
+        )
+    }
+
+    /// A stage-1 outcome at CV 0.35 (EMA limits 0.7723-1.2948: ln 0.258353, index 516 on the
+    /// 0.0005 grid), not bioequivalent.
+    fn outcome(bioequivalent: bool, scaled: bool) -> RuleOutcome {
+        RuleOutcome {
+            bioequivalent,
+            scaled,
+            upper_limit: if scaled {
+                0.258353435337f64.exp()
+            } else {
+                1.25
+            },
+            ..RuleOutcome::default()
+        }
+    }
+
+    fn inputs(se2: f64) -> RuleInputs {
+        RuleInputs {
+            estimate: -0.1,
+            se: se2.sqrt(),
+            df: 68,
+            s2_reference: 0.35f64.mul_add(0.35, 1.0).ln(),
+            df_reference: 22,
+            s2_test: f64::NAN,
+            df_test: 0,
+        }
+    }
+
+    /// PowerTOST: `power.TOST(alpha = 0.0294, theta0 = 0.9, theta1 = exp(-0.258), theta2 =
+    /// exp(0.258), CV = 0.35, n = 24, design = "2x2x4", method = "shifted")` = 0.608245769568
+    /// (SE² = ln(1 + CV²) / 24, df 3n - 4 = 68).
+    #[test]
+    fn interim_power_equals_powertost() {
+        let i = interim(0.0294, 1000, None);
+        let index = i.limit_index(&outcome(false, true));
+        assert_eq!(index, 516);
+        let mse = 0.35f64.mul_add(0.35, 1.0).ln();
+        let p = i.power(index, mse / 24.0, 68.0);
+        assert!((p - 0.608245769568).abs() < 1e-6, "{p}");
+        assert_eq!(i.limit_index(&outcome(false, false)), 0);
+    }
+
+    /// The re-estimated N: the smallest even N from 4 with `PowerTOST:::.calc.power(alpha,
+    /// ltheta1 = -0.258, ltheta2 = 0.258, diffm = log(0.9), sem = sqrt(mse / N), df = 3 N - 7,
+    /// method = "shifted") >= 0.8`, mse = ln(1 + 0.35²): alpha 0.0294 38, alpha 0.05 32 (CV
+    /// 0.45, limit ln 0.326: 26; CV 0.6, 0.359: 32); unscaled (0.80-1.25) at CV 0.25 and alpha
+    /// 0.0294: 34.
+    #[test]
+    fn re_estimated_n_equals_the_powertost_search() {
+        let i = interim(0.0294, 1000, None);
+        let mse = |cv: f64| cv.mul_add(cv, 1.0).ln();
+        assert_eq!(i.required_total(516, mse(0.35)), Some(38));
+        assert_eq!(i.required_total(0, mse(0.25)), Some(34));
+        let i5 = interim(0.05, 1000, None);
+        assert_eq!(i5.required_total(516, mse(0.35)), Some(32));
+        assert_eq!(i5.required_total(652, mse(0.45)), Some(26));
+        assert_eq!(i5.required_total(718, mse(0.6)), Some(32));
+    }
+
+    /// Every branch of the interim on hand-made stage-1 results (n1 = 24, CV 0.35, alpha
+    /// 0.0294): the stage-1 power 0.608 at SE² = mse / 24 is below 0.8, and N = 38 reaches it
+    /// (the cases above).
+    #[test]
+    fn interim_decides_every_branch() {
+        let mse = 0.35f64.mul_add(0.35, 1.0).ln();
+        let i = interim(0.0294, 1000, None);
+        let x = inputs(mse / 24.0);
+        // Bioequivalent at stage 1: stop, pass.
+        assert!(matches!(
+            i.stage_one(Some(&x), Some(&outcome(true, true)), 24),
+            StageOne::Pass(_)
+        ));
+        // Not bioequivalent but already powered (a small SE): stop, fail.
+        let small = inputs(0.0004);
+        assert!(matches!(
+            i.stage_one(Some(&small), Some(&outcome(false, true)), 24),
+            StageOne::Fail(Some(_))
+        ));
+        // Underpowered: stage 2 to N = 38.
+        assert_eq!(
+            i.stage_one(Some(&x), Some(&outcome(false, true)), 24),
+            StageOne::Continue {
+                total: 38,
+                capped: false
+            }
+        );
+        // A required stage 2 (14) above max_stage2: futility.
+        let futile = interim(0.0294, 1000, Some(12));
+        assert!(matches!(
+            futile.stage_one(Some(&x), Some(&outcome(false, true)), 24),
+            StageOne::Futile(Some(_))
+        ));
+        // Capped at max_total.
+        let capped = interim(0.0294, 30, None);
+        assert_eq!(
+            capped.stage_one(Some(&x), Some(&outcome(false, true)), 24),
+            StageOne::Continue {
+                total: 30,
+                capped: true
+            }
+        );
+        // Not decidable: fail.
+        assert_eq!(i.stage_one(None, None, 24), StageOne::Fail(None));
+    }
+}
