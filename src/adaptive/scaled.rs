@@ -624,15 +624,17 @@ impl ScaledInterim {
             return StageOne::Fail(Some(e));
         }
         let required = self.required_total(index, x.se * x.se * n as f64);
+        // The largest total of whole blocks of the sequences.
+        let most = self.plan.max_total - self.plan.max_total % self.step;
         let (total, capped) = match required {
-            Some(t) if t <= self.plan.max_total => (t, false),
-            _ => (self.plan.max_total - self.plan.max_total % self.step, true),
+            Some(t) if t <= most => (t, false),
+            _ => (most, true),
         };
         let mut n2 = total.saturating_sub(self.n1);
         if n2 < self.plan.min_stage2 {
             n2 = self.plan.min_stage2.div_ceil(self.step) * self.step;
         }
-        let total = (self.n1 + n2).min(self.plan.max_total);
+        let total = (self.n1 + n2).min(most).max(self.n1);
         let n2 = total - self.n1;
         if let Some(limit) = self.plan.max_stage2 {
             if capped || n2 > limit {

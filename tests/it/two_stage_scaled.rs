@@ -179,7 +179,6 @@ fn refuses_what_it_does_not_implement() {
         &[
             (&["adaptive.method=potvin_c"], "method B logic"),
             (&["design.enrolled=25"], "multiple of 2"),
-            (&["adaptive.max_total=101"], "multiple of 2"),
             (&["adaptive.futility=ci"], "adaptive.futility"),
             (
                 &["adaptive.inflate_for_dropout=true"],

@@ -307,13 +307,6 @@ fn scaled_two_stage(
             ),
         ));
     }
-    if a.max_total % s as i64 != 0 {
-        return Err(invalid(
-            "adaptive.max_total",
-            a.max_total,
-            format!("totals grow by whole blocks of the {s} sequences: give a multiple of {s}"),
-        ));
-    }
     let unsupported = [
         ("adaptive.futility", a.futility.is_some()),
         ("adaptive.futility_bounds", a.futility_bounds.is_some()),
