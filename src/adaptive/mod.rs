@@ -684,6 +684,15 @@ pub fn describe(plan: &TwoStagePlan, n1: usize, ratio: bool) -> String {
     }
 }
 
+/// The steps of a two-stage design whose stages are decided by `rule`, in words.
+pub fn describe_ruled(
+    plan: &TwoStagePlan,
+    n1: usize,
+    rule: &crate::inference::scaled::BioequivalenceRule,
+) -> String {
+    scaled::describe(plan, n1, rule)
+}
+
 /// Per-run counts of a two-stage design's paths.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TwoStageTally {

@@ -231,7 +231,7 @@ fn two_stage(plan: &TwoStagePlan, d: &TrialDesign, summary: &Summary) -> TwoStag
         method: plan.method().as_str().to_string(),
         steps: match d.bioequivalence() {
             // Each stage decided by the rule: the scaled interim's steps.
-            Some(rule) => crate::adaptive::scaled::describe(plan, d.enrolled(), rule),
+            Some(rule) => crate::adaptive::describe_ruled(plan, d.enrolled(), rule),
             None => crate::adaptive::describe(plan, d.enrolled(), d.endpoint().is_ratio()),
         },
         p_success: Proportion::new(t.stage1_pass + t.stage2_pass, r),
