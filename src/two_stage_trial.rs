@@ -49,6 +49,13 @@ pub fn analyse(
             "has no [adaptive] section: give a two-stage bioequivalence config (e.g. configs/two_stage/inverse_normal.toml)",
         )
     })?;
+    if design.bioequivalence().is_some() {
+        return Err(Error::argument(
+            "config",
+            &loaded.origin,
+            "decides each stage by a [bioequivalence] rule, which needs the stages' replicate data, not their summaries: analyse-trial takes a two-stage config without [bioequivalence] (e.g. configs/two_stage/potvin_b.toml)",
+        ));
+    }
     let hypothesis = design.analysis().hypothesis();
     if !matches!(hypothesis, Hypothesis::Equivalence { .. }) {
         return Err(Error::argument(

@@ -27,6 +27,7 @@ use std::sync::OnceLock;
 
 pub mod inverse_normal;
 mod methods;
+pub mod scaled;
 pub mod trial;
 pub use inverse_normal::{CombinationPlan, EstimateFutility};
 use inverse_normal::{InterimSettings, StageResult};
@@ -681,6 +682,15 @@ pub fn describe(plan: &TwoStagePlan, n1: usize, ratio: bool) -> String {
             None => title.to_string(),
         },
     }
+}
+
+/// The steps of a two-stage design whose stages are decided by `rule`, in words.
+pub fn describe_ruled(
+    plan: &TwoStagePlan,
+    n1: usize,
+    rule: &crate::inference::scaled::BioequivalenceRule,
+) -> String {
+    scaled::describe(plan, n1, rule)
 }
 
 /// Per-run counts of a two-stage design's paths.

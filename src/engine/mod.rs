@@ -9,6 +9,7 @@ pub mod summary;
 
 pub use summary::{AnalysisTally, StopReason, Summary};
 
+use crate::adaptive::scaled::{estimate_of, ScaledInterim, StagedReplicate};
 use crate::adaptive::{PreparedTwoStage, StageOne, StageStatistics};
 use crate::analysis::replicate::ReplicateNeeds;
 use crate::analysis::{self, AnalysisName, LookData};
@@ -92,6 +93,9 @@ pub struct Simulator {
     secondary: Vec<(AnalysisName, Hypothesis, CriticalValues)>,
     /// A two-stage design's thresholds, computed once.
     two_stage: Option<PreparedTwoStage>,
+    /// A two-stage design decided by a bioequivalence rule at each stage: its interim
+    /// thresholds, filled on first use and shared by every worker.
+    scaled_two_stage: Option<std::sync::Arc<ScaledInterim>>,
     /// Several primary contrasts tested together, if the design has them.
     family: Option<PreparedFamily>,
     /// The bioequivalence rule with its quantile tables, if the design has one.
@@ -130,6 +134,8 @@ pub struct Workspace {
     metric_rules: Vec<Option<PreparedRule>>,
     /// With a time course: one later day's paired differences.
     day_differences: Vec<f64>,
+    /// A two-stage design with a bioequivalence rule: the estimators with a stage term.
+    staged: Option<StagedReplicate>,
 }
 
 impl Workspace {
@@ -169,6 +175,7 @@ impl Workspace {
             metric_look: None,
             metric_rules: Vec::new(),
             day_differences: Vec::with_capacity(design.enrolled()),
+            staged: None,
         }
     }
 }
@@ -217,9 +224,30 @@ impl Simulator {
                     })
                     .collect(),
             }),
-            rule: design
-                .bioequivalence()
-                .map(|r| PreparedRule::new(*r, max_df)),
+            scaled_two_stage: match (
+                design.two_stage(),
+                design.bioequivalence(),
+                plan.hypothesis(),
+            ) {
+                (Some(ts), Some(rule), Hypothesis::Equivalence { lower, upper }) => {
+                    Some(std::sync::Arc::new(ScaledInterim::new(
+                        ts,
+                        design.enrolled(),
+                        design.crossover(),
+                        rule,
+                        (lower, upper),
+                    )))
+                }
+                _ => None,
+            },
+            // A two-stage design's pooled analysis has the df of every participant it may
+            // enrol.
+            rule: design.bioequivalence().map(|r| {
+                let most = design
+                    .two_stage()
+                    .map_or(design.enrolled(), |ts| ts.max_total());
+                PreparedRule::new(*r, max_df.max(most * design.crossover().period_count()))
+            }),
             metric_rules: design
                 .metric_rules()
                 .iter()
@@ -255,6 +283,14 @@ impl Simulator {
                 test_variance: r.needs_test_variance(),
             });
             ws.rule = Some(rule.clone());
+            if self.scaled_two_stage.is_some() {
+                ws.staged = Some(StagedReplicate::new(
+                    self.design.crossover(),
+                    self.design.test(),
+                    self.design.reference(),
+                    r,
+                ));
+            }
         }
         if self.design.metrics().is_some() {
             let mut look = ws.look.clone();
@@ -671,32 +707,92 @@ impl Simulator {
         let n1 = ts.n1;
         self.model
             .draw_participants(&mut rng, &mut ws.cohort, 0..n1, &mut allocation);
-        let stage1 = self.stage_statistics(&ws.cohort, 0..n1);
         let tally = &mut summary.two_stage;
         let mut went_on = false;
-        let (total, outcome, passed) = match ts.stage_one(&stage1) {
-            StageOne::Pass(e) => {
-                tally.stage1_pass += 1;
-                (n1, Some(e), true)
+        let (total, outcome, passed) = if let Some(interim) = &self.scaled_two_stage {
+            let staged = ws
+                .staged
+                .as_mut()
+                .expect("a workspace for a scaled two-stage design");
+            let rule = ws
+                .rule
+                .as_mut()
+                .expect("a scaled two-stage design has a rule");
+            staged.reset();
+            staged.add_participants(&ws.cohort, 0..n1, 0);
+            let inputs = staged.inputs();
+            let ruled = inputs.as_ref().and_then(|x| rule.decide(x));
+            let decision =
+                interim.stage_one(inputs.as_ref(), ruled.as_ref(), staged.participants());
+            let stopped = !matches!(decision, StageOne::Continue { .. });
+            if let (true, Some(o)) = (stopped, &ruled) {
+                summary.bioequivalence.record(o);
             }
-            StageOne::Fail(e) => {
-                tally.stage1_fail += 1;
-                (n1, e, false)
+            match decision {
+                StageOne::Pass(e) => {
+                    tally.stage1_pass += 1;
+                    (n1, Some(e), true)
+                }
+                StageOne::Fail(e) => {
+                    tally.stage1_fail += 1;
+                    (n1, e, false)
+                }
+                StageOne::Futile(e) => {
+                    tally.futile += 1;
+                    (n1, e, false)
+                }
+                StageOne::Continue { total, capped } => {
+                    tally.stage2 += 1;
+                    went_on = true;
+                    tally.capped += u64::from(capped);
+                    self.model.draw_participants(
+                        &mut rng,
+                        &mut ws.cohort,
+                        n1..total,
+                        &mut allocation,
+                    );
+                    staged.add_participants(&ws.cohort, n1..total, 1);
+                    let inputs = staged.inputs();
+                    let ruled = inputs.as_ref().and_then(|x| rule.decide(x));
+                    if let Some(o) = &ruled {
+                        summary.bioequivalence.record(o);
+                    }
+                    let passed = ruled.is_some_and(|o| o.bioequivalent);
+                    tally.stage2_pass += u64::from(passed);
+                    let e = inputs.map(|x| estimate_of(&x, staged.participants()));
+                    (total, e, passed)
+                }
             }
-            StageOne::Futile(e) => {
-                tally.futile += 1;
-                (n1, e, false)
-            }
-            StageOne::Continue { total, capped } => {
-                tally.stage2 += 1;
-                went_on = true;
-                tally.capped += u64::from(capped);
-                self.model
-                    .draw_participants(&mut rng, &mut ws.cohort, n1..total, &mut allocation);
-                let stage2 = self.stage_statistics(&ws.cohort, n1..total);
-                let (e, passed) = ts.final_decision(&stage1, &stage2);
-                tally.stage2_pass += u64::from(passed);
-                (total, e, passed)
+        } else {
+            let stage1 = self.stage_statistics(&ws.cohort, 0..n1);
+            match ts.stage_one(&stage1) {
+                StageOne::Pass(e) => {
+                    tally.stage1_pass += 1;
+                    (n1, Some(e), true)
+                }
+                StageOne::Fail(e) => {
+                    tally.stage1_fail += 1;
+                    (n1, e, false)
+                }
+                StageOne::Futile(e) => {
+                    tally.futile += 1;
+                    (n1, e, false)
+                }
+                StageOne::Continue { total, capped } => {
+                    tally.stage2 += 1;
+                    went_on = true;
+                    tally.capped += u64::from(capped);
+                    self.model.draw_participants(
+                        &mut rng,
+                        &mut ws.cohort,
+                        n1..total,
+                        &mut allocation,
+                    );
+                    let stage2 = self.stage_statistics(&ws.cohort, n1..total);
+                    let (e, passed) = ts.final_decision(&stage1, &stage2);
+                    tally.stage2_pass += u64::from(passed);
+                    (total, e, passed)
+                }
             }
         };
         if let Some(slot) = tally.total_histogram.get_mut(total) {

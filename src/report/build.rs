@@ -229,7 +229,11 @@ fn two_stage(plan: &TwoStagePlan, d: &TrialDesign, summary: &Summary) -> TwoStag
     let max = hist.iter().rposition(|&c| c > 0).unwrap_or(0);
     TwoStageReport {
         method: plan.method().as_str().to_string(),
-        steps: crate::adaptive::describe(plan, d.enrolled(), d.endpoint().is_ratio()),
+        steps: match d.bioequivalence() {
+            // Each stage decided by the rule: the scaled interim's steps.
+            Some(rule) => crate::adaptive::describe_ruled(plan, d.enrolled(), rule),
+            None => crate::adaptive::describe(plan, d.enrolled(), d.endpoint().is_ratio()),
+        },
         p_success: Proportion::new(t.stage1_pass + t.stage2_pass, r),
         p_stop_stage1_pass: Proportion::new(t.stage1_pass, r),
         p_stop_stage1_fail: Proportion::new(t.stage1_fail, r),

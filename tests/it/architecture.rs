@@ -252,7 +252,7 @@ const REPORT_MAY_NAME: &[(&str, &[&str])] = &[
     ("model", &["AnalysedEffect"]),
     ("inference", &["Hypothesis"]),
     ("sequential", &["StoppingRules"]),
-    ("adaptive", &["TwoStagePlan", "describe"]),
+    ("adaptive", &["TwoStagePlan", "describe", "describe_ruled"]),
 ];
 
 #[test]

@@ -40,4 +40,5 @@ mod time_course;
 mod two_stage;
 mod two_stage_inverse_normal;
 mod two_stage_reports;
+mod two_stage_scaled;
 mod two_stage_sweeps;

@@ -23,7 +23,12 @@ pub(super) fn two_stage(
     use crate::adaptive::{InterimRule, MethodScope};
     let method = a.method;
     let name = method.as_str();
-    if !crossover.is_two_by_two() {
+    // With a bioequivalence rule each stage is decided by the rule on any design it accepts
+    // (a replicate design for the scaled rules; `adaptive::scaled`).
+    let ruled = file.bioequivalence.is_some();
+    if ruled {
+        scaled_two_stage(a, file, crossover, enrolled)?;
+    } else if !crossover.is_two_by_two() {
         return Err(invalid(
             "adaptive.method",
             format!("{name:?}"),
@@ -37,7 +42,10 @@ pub(super) fn two_stage(
             "a two-stage design has its own interim analysis: remove [sequential]",
         ));
     }
-    if !(plan.primary == AnalysisName::ANOVA || plan.primary == AnalysisName::PERIOD_ADJUSTED) {
+    // A rule's own primary (anova or isc) is checked by `[bioequivalence]`.
+    let primary_ok =
+        plan.primary == AnalysisName::ANOVA || plan.primary == AnalysisName::PERIOD_ADJUSTED;
+    if !(ruled || primary_ok) {
         return Err(invalid(
             "analysis.primary",
             format!("{:?}", plan.primary.as_str()),
@@ -254,6 +262,64 @@ pub(super) fn two_stage(
         min_stage2,
         combination,
     })
+}
+
+/// What a two-stage design decided by a `[bioequivalence]` rule at each stage accepts: method
+/// B's logic (the interim of `adaptive::scaled`), stages balanced over the sequences, and no
+/// option that the scaled interim does not implement.
+fn scaled_two_stage(
+    a: &AdaptiveSection,
+    file: &ConfigFile,
+    crossover: &Crossover,
+    enrolled: usize,
+) -> Result<()> {
+    use crate::adaptive::{InterimRule, Method};
+    let name = a.method.as_str();
+    if a.method.spec().interim != InterimRule::TestThenPowerCheck {
+        let allowed: Vec<&str> = Method::all()
+            .filter(|m| m.spec().interim == InterimRule::TestThenPowerCheck)
+            .map(Method::as_str)
+            .collect();
+        return Err(invalid(
+            "adaptive.method",
+            format!("{name:?}"),
+            format!(
+                "with a [bioequivalence] rule at each stage the two-stage method must decide stage 1 by the rule and then check power (method B logic): choose {}",
+                in_words(&allowed, "or")
+            ),
+        ));
+    }
+    if crossover.condition_count() != 2 {
+        return Err(invalid(
+            "design.conditions",
+            format!("{:?}", file.design.conditions),
+            "a two-stage design with a bioequivalence rule compares one test with the reference: give two conditions",
+        ));
+    }
+    let s = crossover.sequence_count();
+    if enrolled % s != 0 || enrolled < 2 * s {
+        return Err(invalid(
+            "design.enrolled",
+            enrolled,
+            format!(
+                "stage 1 of a two-stage replicate design is balanced over its {s} sequences: give a multiple of {s}, at least {}",
+                2 * s
+            ),
+        ));
+    }
+    let unsupported = [
+        ("adaptive.futility", a.futility.is_some()),
+        ("adaptive.futility_bounds", a.futility_bounds.is_some()),
+        ("adaptive.inflate_for_dropout", a.inflate_for_dropout),
+    ];
+    if let Some((key, _)) = unsupported.iter().find(|u| u.1) {
+        return Err(invalid(
+            *key,
+            "(given with [bioequivalence])",
+            "is not available for two-stage designs decided by a bioequivalence rule: remove it",
+        ));
+    }
+    Ok(())
 }
 
 /// `adaptive.futility` and `adaptive.futility_bounds` as the stage-1 estimate's futility rule.

@@ -40,11 +40,11 @@ pub(super) fn bioequivalence(
             ),
         ));
     };
-    if file.sequential.is_some() || file.adaptive.is_some() {
+    if file.sequential.is_some() {
         return Err(invalid(
             rule_key,
             spec.name,
-            "a bioequivalence rule decides a fixed design: remove [sequential] and [adaptive] (two-stage designs use their method's own decision)",
+            "a bioequivalence rule decides a fixed design or a two-stage design ([adaptive]): remove [sequential]",
         ));
     }
     let wanted = match spec.estimation {

@@ -230,6 +230,11 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
             a, file, &crossover, endpoint, &analysis, enrolled,
         )?),
     };
+    // A two-stage design decides each stage by its rule at the adjusted alpha.
+    let bioequivalence = match (&two_stage, bioequivalence) {
+        (Some(ts), Some(rule)) => Some(rule.with_alpha(ts.alpha())),
+        (_, rule) => rule,
+    };
     let periods = crossover.period_count();
     let sequential = match &file.sequential {
         None => SequentialPlan::fixed(enrolled, periods),
