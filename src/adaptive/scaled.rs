@@ -32,7 +32,7 @@
 //! rounded limit and each N the largest variance reaching the target power is computed once
 //! (on first use) and reused: no distribution function is evaluated per replicate.
 
-use super::{largest_mse, planning_power, StageOne, TwoStagePlan};
+use super::{largest_mse, planning_power, PowerMethod, StageOne, TwoStagePlan};
 use crate::analysis::{Estimate, TestStatistic};
 use crate::design::{Condition, Crossover};
 use crate::inference::scaled::{
@@ -40,7 +40,7 @@ use crate::inference::scaled::{
 };
 use crate::inference::Hypothesis;
 use crate::model::Cohort;
-use crate::numerics::solve_semidefinite;
+use crate::numerics::{solve_semidefinite, t_cdf, t_quantile};
 use std::sync::OnceLock;
 
 /// Two stages: the period columns of stage k are `k * periods + j`.
@@ -73,7 +73,6 @@ struct CentredFit {
     factor: Vec<f64>,
     solution: Vec<f64>,
     cross: Vec<f64>,
-    row: Vec<f64>,
 }
 
 impl CentredFit {
@@ -91,7 +90,6 @@ impl CentredFit {
             factor: vec![0.0; periods * periods],
             solution: vec![0.0; periods],
             cross: vec![0.0; periods],
-            row: vec![0.0; columns],
         }
     }
 
@@ -103,7 +101,12 @@ impl CentredFit {
         self.participants = 0;
     }
 
-    /// Adds one participant's observations: `(column, is_test, y)`.
+    /// Adds one participant's observations `(column, is_test, y)` (distinct columns). With
+    /// centred rows d_j = e_j - mean(e) (period dummies) and t_j - mean(t) (formulation), the
+    /// participant adds, in O(k²) rather than per cell and column pair:
+    /// sum_j d_j d_j' = I - 1/k over its columns, sum_j d_j (t_j - mean t) = the centred t at
+    /// its columns, and X'y the centred y at its columns (the mean(e) terms vanish against
+    /// centred sums).
     fn add(&mut self, cells: &[(usize, bool, f64)]) {
         let k = cells.len();
         if k < 2 {
@@ -112,30 +115,22 @@ impl CentredFit {
         let kf = k as f64;
         let y_mean = cells.iter().map(|c| c.2).sum::<f64>() / kf;
         let t_mean = cells.iter().filter(|c| c.1).count() as f64 / kf;
-        let q = self.columns;
-        for &(column, is_test, y) in cells {
-            // The centred row: period dummies minus their participant means, and the centred
-            // formulation indicator.
-            self.row.fill(0.0);
-            for &(other, _, _) in cells {
-                self.row[other] -= 1.0 / kf;
-            }
-            self.row[column] += 1.0;
-            if q > self.periods {
-                self.row[self.periods] = f64::from(u8::from(is_test)) - t_mean;
+        let (p, q) = (self.periods, self.columns);
+        let treatment = q > p;
+        for &(a, is_test, y) in cells {
+            for &(b, _, _) in cells {
+                self.xx[a * q + b] += f64::from(u8::from(a == b)) - 1.0 / kf;
             }
             let yc = y - y_mean;
-            for a in 0..q {
-                let ra = self.row[a];
-                if ra == 0.0 {
-                    continue;
-                }
-                self.xy[a] += ra * yc;
-                for b in 0..q {
-                    self.xx[a * q + b] += ra * self.row[b];
-                }
-            }
+            self.xy[a] += yc;
             self.yy += yc * yc;
+            if treatment {
+                let tc = f64::from(u8::from(is_test)) - t_mean;
+                self.xx[a * q + p] += tc;
+                self.xx[p * q + a] += tc;
+                self.xx[p * q + p] += tc * tc;
+                self.xy[p] += tc * yc;
+            }
         }
         self.df += k - 1;
         self.participants += 1;
@@ -546,7 +541,20 @@ impl ScaledInterim {
 
     /// Average-bioequivalence power with SE² `se2` and `df` on the limits of `index`.
     pub fn power(&self, index: usize, se2: f64, df: f64) -> f64 {
+        self.power_given(index, se2, df, t_quantile(1.0 - self.plan.alpha, df))
+    }
+
+    /// As [`ScaledInterim::power`] with t_{1-alpha, df} given: a threshold's bisection
+    /// evaluates the power some sixty times at one df, and the quantile dominates its cost.
+    fn power_given(&self, index: usize, se2: f64, df: f64, t: f64) -> f64 {
         let (lower, upper) = self.limits(index);
+        if self.plan.power_method == PowerMethod::Shifted {
+            // planning_power's shifted central t, with the quantile hoisted.
+            let se = se2.sqrt();
+            let theta = self.plan.assumed_effect;
+            let (d1, d2) = ((theta - lower) / se, (theta - upper) / se);
+            return (t_cdf(-t - d2, df) - t_cdf(t - d1, df)).max(0.0);
+        }
         // planning_power's SE is sqrt(2 mse / n): n = 2 makes its mse the SE².
         planning_power(
             Hypothesis::Equivalence { lower, upper },
@@ -561,8 +569,10 @@ impl ScaledInterim {
 
     fn powered_threshold(&self, index: usize) -> f64 {
         *self.powered[index].get_or_init(|| {
+            let df = self.stage1_df;
+            let t = t_quantile(1.0 - self.plan.alpha, df);
             largest_mse(self.plan.target_power, |se2| {
-                self.power(index, se2, self.stage1_df)
+                self.power_given(index, se2, df, t)
             })
         })
     }
@@ -582,8 +592,9 @@ impl ScaledInterim {
         *table[i].get_or_init(|| {
             let n = self.step * (i + 2);
             let df = self.pooled_df(n);
+            let t = t_quantile(1.0 - self.plan.alpha, df);
             largest_mse(self.plan.target_power, |v| {
-                self.power(index, v / n as f64, df)
+                self.power_given(index, v / n as f64, df, t)
             })
         })
     }
@@ -678,7 +689,7 @@ mod tests {
     //! Estimators against R 4.2.2 `lm` on data typed here; the interim power and N against
     //! PowerTOST 1.5-7 (`power.TOST` and its internal `.calc.power`), each call quoted.
     use super::*;
-    use crate::adaptive::{Method, PowerMethod};
+    use crate::adaptive::Method;
     use crate::design::SequenceId;
     use crate::inference::scaled::{RuleConstants, RuleName};
 
