@@ -18,8 +18,9 @@
 
 use super::PowerMethod;
 use crate::numerics::{
-    brent, combination_critical_value, integrate, local_level, norm_pdf, norm_sf, normal_quantile,
-    normal_upper_quantile, stage_two_bound, t_cdf, t_quantile, ChiNodeTable, ChiNodes,
+    brent, combination_critical_value, integrate, local_level, norm_cdf, norm_pdf, norm_sf,
+    normal_quantile, normal_upper_quantile, stage_two_bound, t_cdf, t_quantile, ChiNodeTable,
+    ChiNodes,
 };
 use crate::power::t_tests::{one_sided_power, tost_power_levels};
 use serde::{Deserialize, Serialize};
@@ -296,6 +297,18 @@ pub fn equivalence_power_levels(
             };
             (side(a1, lower, effect) + side(a2, -upper, -effect) - 1.0).max(0.0)
         }
+        PowerMethod::LargeSample => {
+            // The t replaced by the normal: both one-sided tests at their own levels.
+            let (d1, d2) = ((effect - lower) / se, (effect - upper) / se);
+            let side = |a: f64, d: f64| {
+                if a >= 1.0 {
+                    1.0
+                } else {
+                    norm_cdf(d - normal_upper_quantile(a))
+                }
+            };
+            (side(a1, d1) + side(a2, -d2) - 1.0).max(0.0)
+        }
         PowerMethod::Shifted => {
             let t1 = t_quantile(1.0 - open(a1), df);
             let t2 = t_quantile(1.0 - open(a2), df);
@@ -328,7 +341,7 @@ pub fn power_levels_with(
     df: f64,
 ) -> f64 {
     let fast = match method {
-        PowerMethod::Exact => None,
+        PowerMethod::Exact | PowerMethod::LargeSample => None,
         _ => rule(nodes, df),
     };
     let Some(r) = fast else {
