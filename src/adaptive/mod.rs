@@ -661,6 +661,24 @@ impl PreparedTwoStage {
         (pooled, passed)
     }
 
+    /// Inverse normal: the median-unbiased estimate of a trial that went on to stage 2, each
+    /// stage analysed on its own (`None` for other methods, or when a stage cannot be analysed
+    /// or the root is not bracketed).
+    pub fn median_unbiased(
+        &self,
+        stage1: &StageStatistics,
+        stage2: &StageStatistics,
+    ) -> Option<f64> {
+        let c = self.plan.combination.as_ref()?;
+        let a = pooled_estimate(std::slice::from_ref(stage1))?;
+        let b = pooled_estimate(std::slice::from_ref(stage2))?;
+        inverse_normal::median_unbiased_estimate_fast(
+            &c.combination,
+            &StageResult::from(&a),
+            &StageResult::from(&b),
+        )
+    }
+
     /// Stage 2 from the stage-1 MSE; `completers` of the n1 enrolled completed stage 1.
     fn go_on(&self, mse: f64, e: Estimate, completers: usize) -> StageOne {
         let required = self.required_total(mse).map(|n| {
@@ -819,6 +837,74 @@ pub struct TwoStageTally {
     pub capped: u64,
     /// Trials by total N enrolled (index N).
     pub total_histogram: Vec<u64>,
+    /// The final estimate of each trial with one (analysis scale): the stage-1 estimate at a
+    /// stage-1 stop, the pooled estimate with a stage term after stage 2.
+    #[serde(default)]
+    pub final_naive: EstimateMoments,
+    /// Inverse normal: the median-unbiased estimate after stage 2 (the stage-1 estimate at a
+    /// stage-1 stop).
+    #[serde(default)]
+    pub final_median_unbiased: EstimateMoments,
+}
+
+/// Running sums of one kind of estimate over trials, on the analysis scale and as a ratio
+/// (exp), from which the mean, SD and bias follow.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EstimateMoments {
+    /// Trials with the estimate.
+    pub count: u64,
+    /// Sum of the estimates.
+    pub sum: f64,
+    /// Sum of their squares.
+    pub sum_squares: f64,
+    /// Sum of exp(estimate).
+    pub ratio_sum: f64,
+    /// Sum of exp(estimate)^2.
+    pub ratio_sum_squares: f64,
+}
+
+impl EstimateMoments {
+    /// Adds one trial's estimate.
+    pub fn record(&mut self, x: f64) {
+        if !x.is_finite() {
+            return;
+        }
+        let r = x.exp();
+        self.count += 1;
+        self.sum += x;
+        self.sum_squares += x * x;
+        self.ratio_sum += r;
+        self.ratio_sum_squares += r * r;
+    }
+
+    /// Adds another's sums.
+    pub fn merge(&mut self, o: &EstimateMoments) {
+        self.count += o.count;
+        self.sum += o.sum;
+        self.sum_squares += o.sum_squares;
+        self.ratio_sum += o.ratio_sum;
+        self.ratio_sum_squares += o.ratio_sum_squares;
+    }
+
+    /// (mean, SD) on the analysis scale (`ratio` false) or as a ratio; `None` without trials.
+    pub fn mean_sd(&self, ratio: bool) -> Option<(f64, f64)> {
+        if self.count == 0 {
+            return None;
+        }
+        let n = self.count as f64;
+        let (sum, squares) = if ratio {
+            (self.ratio_sum, self.ratio_sum_squares)
+        } else {
+            (self.sum, self.sum_squares)
+        };
+        let mean = sum / n;
+        let var = if self.count > 1 {
+            ((squares - n * mean * mean) / (n - 1.0)).max(0.0)
+        } else {
+            0.0
+        };
+        Some((mean, var.sqrt()))
+    }
 }
 
 impl TwoStageTally {
@@ -836,6 +922,8 @@ impl TwoStageTally {
         for (a, b) in self.total_histogram.iter_mut().zip(&o.total_histogram) {
             *a += b;
         }
+        self.final_naive.merge(&o.final_naive);
+        self.final_median_unbiased.merge(&o.final_median_unbiased);
     }
 }
 
