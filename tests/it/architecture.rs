@@ -251,7 +251,8 @@ const REPORT_MAY_NAME: &[(&str, &[&str])] = &[
     ("model", &["AnalysedEffect"]),
     ("inference", &["Hypothesis"]),
     ("sequential", &["StoppingRules"]),
-    ("adaptive", &["TwoStagePlan", "describe"]),
+    // The final-estimate sums of a two-stage run, whose mean and SD adaptive computes.
+    ("adaptive", &["TwoStagePlan", "describe", "EstimateMoments"]),
 ];
 
 #[test]
