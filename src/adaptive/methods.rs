@@ -21,6 +21,11 @@ pub enum InterimRule {
     /// method (standard or maximum combination test), stage 2 sized from the conditional
     /// error (Maurer, Jones and Chen 2018; `inverse_normal`).
     Combination,
+    /// Test stage 1 at the adjusted alpha; pass: stop. Otherwise (unless the stage-1 estimate
+    /// is futile) stage 2 of the fixed size `adaptive.stage2`, and the pooled test at the
+    /// adjusted alpha (Power2Stage's `power.tsd.GS`): a group-sequential design with two
+    /// looks whose stage sizes are both planned in advance.
+    FixedStages,
 }
 
 /// Which hypotheses a method serves.
@@ -58,10 +63,14 @@ pub struct MethodSpec {
     pub default_ci_futility: Option<f64>,
     /// The smallest stage 2 unless the config sets it.
     pub default_min_stage2: usize,
+    /// The power that sizes the total N is taken with df N minus this: 3, the df of the pooled
+    /// analysis with a stage term (Potvin's methods); 2 for Power2Stage's `power.tsd.ssr`,
+    /// whose `.sampleN2(dfc = "n-2")` sizes the trial as if it were a single stage.
+    pub sizing_df_lost: usize,
 }
 
 /// Every two-stage method, in the order reports and error messages list them.
-pub static METHODS: [MethodSpec; 5] = [
+pub static METHODS: [MethodSpec; 7] = [
     MethodSpec {
         name: "potvin_b",
         title: "Potvin B",
@@ -73,6 +82,7 @@ pub static METHODS: [MethodSpec; 5] = [
         default_power_method: PowerMethod::Shifted,
         default_ci_futility: None,
         default_min_stage2: 0,
+        sizing_df_lost: 3,
     },
     MethodSpec {
         name: "potvin_c",
@@ -85,6 +95,7 @@ pub static METHODS: [MethodSpec; 5] = [
         default_power_method: PowerMethod::Shifted,
         default_ci_futility: None,
         default_min_stage2: 0,
+        sizing_df_lost: 3,
     },
     MethodSpec {
         name: "montague_d",
@@ -97,6 +108,7 @@ pub static METHODS: [MethodSpec; 5] = [
         default_power_method: PowerMethod::Shifted,
         default_ci_futility: None,
         default_min_stage2: 0,
+        sizing_df_lost: 3,
     },
     MethodSpec {
         name: "reestimate",
@@ -109,6 +121,7 @@ pub static METHODS: [MethodSpec; 5] = [
         default_power_method: PowerMethod::Shifted,
         default_ci_futility: None,
         default_min_stage2: 0,
+        sizing_df_lost: 3,
     },
     MethodSpec {
         name: "inverse_normal",
@@ -122,6 +135,37 @@ pub static METHODS: [MethodSpec; 5] = [
         default_power_method: PowerMethod::Nct,
         default_ci_futility: Some(0.95),
         default_min_stage2: 4,
+        sizing_df_lost: 3,
+    },
+    MethodSpec {
+        name: "group_sequential",
+        title: "Group-sequential (both stage sizes fixed)",
+        source: "two looks at planned sizes n1 and n2 with Pocock-type adjusted alphas (Power2Stage's power.tsd.GS)",
+        interim: InterimRule::FixedStages,
+        scope: MethodScope::Equivalence,
+        // power.tsd.GS's default alpha = c(0.0294, 0.0294).
+        default_alpha: Some(0.0294),
+        // Not used: neither stage is sized from a power.
+        default_gmr: Some(0.95),
+        default_power_method: PowerMethod::Nct,
+        // power.tsd.GS: fClower defaults to 0 (fCupper to 1/0), no futility.
+        default_ci_futility: None,
+        default_min_stage2: 0,
+        sizing_df_lost: 3,
+    },
+    MethodSpec {
+        name: "ssr",
+        title: "Sample-size re-estimation (no interim test)",
+        source: "re-estimation of N from the blinded or unblinded stage-1 variance, TOST only at the end (Power2Stage's power.tsd.ssr)",
+        interim: InterimRule::NoTest,
+        scope: MethodScope::Equivalence,
+        // power.tsd.ssr: alpha = 0.05, GMR = 0.95, pmethod "nct".
+        default_alpha: None,
+        default_gmr: Some(0.95),
+        default_power_method: PowerMethod::Nct,
+        default_ci_futility: None,
+        default_min_stage2: 0,
+        sizing_df_lost: 2,
     },
 ];
 
@@ -141,6 +185,10 @@ impl Method {
     pub const REESTIMATE: Method = Method(3);
     /// The inverse-normal combination test (Maurer, Jones and Chen 2018).
     pub const INVERSE_NORMAL: Method = Method(4);
+    /// Group-sequential with both stage sizes fixed (Power2Stage's `power.tsd.GS`).
+    pub const GROUP_SEQUENTIAL: Method = Method(5);
+    /// Re-estimation of N for TOST without an interim test (Power2Stage's `power.tsd.ssr`).
+    pub const SSR: Method = Method(6);
 
     /// Every method, in registry order.
     pub fn all() -> impl Iterator<Item = Method> {
@@ -218,6 +266,9 @@ pub enum PowerMethod {
     Nct,
     /// Exact (Owen's Q for TOST).
     Exact,
+    /// The large-sample (normal) approximation; for re-estimation (`ssr`) the closed-form
+    /// total N of Power2Stage's `pmethod = "ls"` (`.sampleN00`) without an interim power check.
+    LargeSample,
 }
 
 impl PowerMethod {
@@ -227,6 +278,7 @@ impl PowerMethod {
             PowerMethod::Shifted => "shifted",
             PowerMethod::Nct => "nct",
             PowerMethod::Exact => "exact",
+            PowerMethod::LargeSample => "large_sample",
         }
     }
 }
@@ -262,7 +314,14 @@ mod tests {
         assert_eq!(Method::REESTIMATE.default_alpha(), None);
         assert_eq!(
             Method::names_with_scope(MethodScope::Equivalence),
-            ["potvin_b", "potvin_c", "montague_d", "inverse_normal"]
+            [
+                "potvin_b",
+                "potvin_c",
+                "montague_d",
+                "inverse_normal",
+                "group_sequential",
+                "ssr"
+            ]
         );
         assert_eq!(
             Method::INVERSE_NORMAL.spec().default_ci_futility,

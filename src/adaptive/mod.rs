@@ -21,7 +21,9 @@
 
 use crate::analysis::{Estimate, TestStatistic};
 use crate::inference::{Better, CriticalValues, Hypothesis};
-use crate::numerics::{last_holding, t_cdf, t_quantile};
+use crate::numerics::{
+    last_holding, norm_cdf, normal_quantile, normal_upper_quantile, t_cdf, t_quantile,
+};
 use crate::power::t_tests::{one_sided_power, tost_power, two_sided_power};
 use std::sync::OnceLock;
 
@@ -65,6 +67,11 @@ pub struct TwoStagePlan {
     pub(crate) min_stage2: usize,
     /// The inverse-normal method's own settings.
     pub(crate) combination: Option<CombinationPlan>,
+    /// Group-sequential: the planned stage-2 size n2.
+    pub(crate) fixed_stage2: Option<usize>,
+    /// Re-estimation: size stage 2 from the blinded variance (the period differences of all
+    /// participants as one sample, ignoring sequence) instead of the ANOVA MSE.
+    pub(crate) blinded: bool,
 }
 
 impl TwoStagePlan {
@@ -126,6 +133,16 @@ impl TwoStagePlan {
     /// The inverse-normal method's own settings.
     pub fn combination(&self) -> Option<&CombinationPlan> {
         self.combination.as_ref()
+    }
+
+    /// Group-sequential: the planned stage-2 size n2.
+    pub fn fixed_stage2(&self) -> Option<usize> {
+        self.fixed_stage2
+    }
+
+    /// Re-estimation: whether stage 2 is sized from the blinded variance.
+    pub fn blinded(&self) -> bool {
+        self.blinded
     }
 }
 
@@ -231,6 +248,17 @@ pub fn stage_mse(s: &StageStatistics) -> Option<f64> {
     (n > 2).then(|| 2.0 * within / (n - 2) as f64)
 }
 
+/// The blinded variance of one stage on the MSE scale: twice the one-sample variance of the
+/// period differences of all its completers, ignoring sequence, 2 (W + w d^2) / (n - 1). The
+/// sequences' difference d (the treatment effect) stays in it, so it overestimates the MSE by
+/// about d^2 / 2; Power2Stage's `power.tsd.ssr(blind = TRUE)` uses the same,
+/// ((n - 2) MSE + n PE^2 / 2) / (n - 1) on a balanced stage.
+pub fn blinded_mse(s: &StageStatistics) -> Option<f64> {
+    let (d, w, within) = s.parts()?;
+    let n = s.n();
+    (n > 2).then(|| 2.0 * (within + w * d * d) / (n - 1) as f64)
+}
+
 /// Power of `hypothesis` with N participants (balanced 2x2), MSE `mse`, `df` residual df, at
 /// level `alpha`, under the assumed effect, by `method`.
 pub fn planning_power(
@@ -247,6 +275,11 @@ pub fn planning_power(
     match hypothesis {
         Hypothesis::Equivalence { lower, upper } => match method {
             PowerMethod::Exact => tost_power(alpha, lower, upper, effect, se, df),
+            PowerMethod::LargeSample => {
+                let z = normal_upper_quantile(alpha);
+                (norm_cdf((effect - lower) / se - z) + norm_cdf((upper - effect) / se - z) - 1.0)
+                    .max(0.0)
+            }
             PowerMethod::Nct => (one_sided_power(alpha, lower, effect, se, df)
                 + one_sided_power(alpha, -upper, -effect, se, df)
                 - 1.0)
@@ -432,6 +465,19 @@ impl PreparedTwoStage {
     /// The smallest even total N >= 4 whose power reaches the target at `mse` (None: not even
     /// `max_total`).
     pub fn required_total(&self, mse: f64) -> Option<usize> {
+        if self.plan.power_method == PowerMethod::LargeSample {
+            if let Hypothesis::Equivalence { lower, upper } = self.hypothesis {
+                return large_sample_total(
+                    self.plan.alpha,
+                    self.plan.target_power,
+                    self.plan.assumed_effect,
+                    lower,
+                    upper,
+                    mse,
+                )
+                .filter(|&n| n <= self.plan.max_total);
+            }
+        }
         // Binary search for the first N whose threshold reaches `mse`.
         let (mut lo, mut hi) = (0, self.required_mse.len());
         while lo < hi {
@@ -458,7 +504,7 @@ impl PreparedTwoStage {
                     p.assumed_effect,
                     mse,
                     n,
-                    n as f64 - 3.0,
+                    (n - p.method.spec().sizing_df_lost) as f64,
                 )
             })
         })
@@ -474,7 +520,12 @@ impl PreparedTwoStage {
         let Some(e) = pooled_estimate(std::slice::from_ref(s)) else {
             return StageOne::Fail(None);
         };
-        let Some(mse) = stage_mse(s) else {
+        let variance = if self.plan.blinded {
+            blinded_mse(s)
+        } else {
+            stage_mse(s)
+        };
+        let Some(mse) = variance else {
             return StageOne::Fail(Some(e));
         };
         let n = s.n().min(self.n1);
@@ -501,6 +552,21 @@ impl PreparedTwoStage {
                 if self.passes(&e) {
                     return StageOne::Pass(e);
                 }
+            }
+            InterimRule::FixedStages => {
+                if self.passes(&e) {
+                    return StageOne::Pass(e);
+                }
+                if let Some(f) = self.plan.estimate_futility {
+                    if f.futile(e.estimate, e.standard_error, self.t95_at(e.df)) {
+                        return StageOne::Futile(Some(e));
+                    }
+                }
+                let n2 = self.plan.fixed_stage2.unwrap_or(0);
+                return StageOne::Continue {
+                    total: self.n1 + n2,
+                    capped: false,
+                };
             }
             InterimRule::NoTest | InterimRule::Combination => {}
         }
@@ -596,6 +662,24 @@ impl PreparedTwoStage {
         (pooled, passed)
     }
 
+    /// Inverse normal: the median-unbiased estimate of a trial that went on to stage 2, each
+    /// stage analysed on its own (`None` for other methods, or when a stage cannot be analysed
+    /// or the root is not bracketed).
+    pub fn median_unbiased(
+        &self,
+        stage1: &StageStatistics,
+        stage2: &StageStatistics,
+    ) -> Option<f64> {
+        let c = self.plan.combination.as_ref()?;
+        let a = pooled_estimate(std::slice::from_ref(stage1))?;
+        let b = pooled_estimate(std::slice::from_ref(stage2))?;
+        inverse_normal::median_unbiased_estimate_fast(
+            &c.combination,
+            &StageResult::from(&a),
+            &StageResult::from(&b),
+        )
+    }
+
     /// Stage 2 from the stage-1 MSE; `completers` of the n1 enrolled completed stage 1.
     fn go_on(&self, mse: f64, e: Estimate, completers: usize) -> StageOne {
         let required = self.required_total(mse).map(|n| {
@@ -676,7 +760,25 @@ pub fn describe(plan: &TwoStagePlan, n1: usize, ratio: bool) -> String {
             a = plan.alpha,
             t = plan.target_power
         ),
-        InterimRule::NoTest => format!("{title}: no test at the interim; {n2}."),
+        InterimRule::NoTest => format!(
+            "{title}: no test at the interim; from the {} {n2}.",
+            if plan.blinded {
+                "blinded stage-1 variance (period differences ignoring sequence)"
+            } else {
+                "stage-1 variance"
+            }
+        ),
+        InterimRule::FixedStages => format!(
+            "{title}: test stage 1 at alpha {a}; pass: stop. Otherwise{} stage 2 enrolls the planned n2 = {n2f}, and the final analysis pools both stages (N = {total}) with a stage term at alpha {a}.",
+            if plan.estimate_futility.is_some() {
+                " (unless the stage-1 estimate is futile)"
+            } else {
+                ""
+            },
+            a = plan.alpha,
+            n2f = plan.fixed_stage2.unwrap_or(0),
+            total = n1 + plan.fixed_stage2.unwrap_or(0),
+        ),
         InterimRule::Combination => match &plan.combination {
             Some(c) => inverse_normal::describe(plan, c, n1),
             None => title.to_string(),
@@ -691,6 +793,41 @@ pub fn describe_ruled(
     rule: &crate::inference::scaled::BioequivalenceRule,
 ) -> String {
     scaled::describe(plan, n1, rule)
+}
+
+/// Power2Stage's large-sample total N (`.sampleN00` with `diffmthreshold = 0`, its
+/// `pmethod = "ls"`): N = 2 MSE (z_{1-alpha} + z_beta)^2 / dn^2 rounded up to even, with dn the
+/// distance of the assumed effect to the nearer margin and z_beta = z_{target} (or
+/// z_{1-(1-target)/2} when the effect lies exactly midway between the margins, where both tests
+/// bind). The midpoint is computed as Power2Stage computes it, effect - (lower + upper) / 2: for
+/// the margins ln 0.8 and ln 1.25 and a GMR of 1 that is 2.8e-17, not 0, in R as here, so
+/// Power2Stage (and this) use z_{target} there. No smallest N: a total at or below n1 means no
+/// stage 2. `None` when the effect is at a margin.
+pub fn large_sample_total(
+    alpha: f64,
+    target: f64,
+    effect: f64,
+    lower: f64,
+    upper: f64,
+    mse: f64,
+) -> Option<usize> {
+    let dn = (effect - lower).min(upper - effect);
+    // Power2Stage's own tolerance for an effect on a margin.
+    if effect - lower < 1.25e-5 || upper - effect < 1.25e-5 {
+        return None;
+    }
+    let centred = effect - (lower + upper) / 2.0;
+    let z_beta = if centred.abs() > 0.0 {
+        normal_quantile(target)
+    } else {
+        normal_quantile(1.0 - (1.0 - target) / 2.0)
+    };
+    let z = normal_upper_quantile(alpha) + z_beta;
+    let n0 = 2.0 * mse * z * z / (dn * dn);
+    if !n0.is_finite() {
+        return None;
+    }
+    Some(2 * ((n0 / 2.0).ceil() as usize))
 }
 
 /// Per-run counts of a two-stage design's paths.
@@ -710,6 +847,74 @@ pub struct TwoStageTally {
     pub capped: u64,
     /// Trials by total N enrolled (index N).
     pub total_histogram: Vec<u64>,
+    /// The final estimate of each trial with one (analysis scale): the stage-1 estimate at a
+    /// stage-1 stop, the pooled estimate with a stage term after stage 2.
+    #[serde(default)]
+    pub final_naive: EstimateMoments,
+    /// Inverse normal: the median-unbiased estimate after stage 2 (the stage-1 estimate at a
+    /// stage-1 stop).
+    #[serde(default)]
+    pub final_median_unbiased: EstimateMoments,
+}
+
+/// Running sums of one kind of estimate over trials, on the analysis scale and as a ratio
+/// (exp), from which the mean, SD and bias follow.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EstimateMoments {
+    /// Trials with the estimate.
+    pub count: u64,
+    /// Sum of the estimates.
+    pub sum: f64,
+    /// Sum of their squares.
+    pub sum_squares: f64,
+    /// Sum of exp(estimate).
+    pub ratio_sum: f64,
+    /// Sum of exp(estimate)^2.
+    pub ratio_sum_squares: f64,
+}
+
+impl EstimateMoments {
+    /// Adds one trial's estimate.
+    pub fn record(&mut self, x: f64) {
+        if !x.is_finite() {
+            return;
+        }
+        let r = x.exp();
+        self.count += 1;
+        self.sum += x;
+        self.sum_squares += x * x;
+        self.ratio_sum += r;
+        self.ratio_sum_squares += r * r;
+    }
+
+    /// Adds another's sums.
+    pub fn merge(&mut self, o: &EstimateMoments) {
+        self.count += o.count;
+        self.sum += o.sum;
+        self.sum_squares += o.sum_squares;
+        self.ratio_sum += o.ratio_sum;
+        self.ratio_sum_squares += o.ratio_sum_squares;
+    }
+
+    /// (mean, SD) on the analysis scale (`ratio` false) or as a ratio; `None` without trials.
+    pub fn mean_sd(&self, ratio: bool) -> Option<(f64, f64)> {
+        if self.count == 0 {
+            return None;
+        }
+        let n = self.count as f64;
+        let (sum, squares) = if ratio {
+            (self.ratio_sum, self.ratio_sum_squares)
+        } else {
+            (self.sum, self.sum_squares)
+        };
+        let mean = sum / n;
+        let var = if self.count > 1 {
+            ((squares - n * mean * mean) / (n - 1.0)).max(0.0)
+        } else {
+            0.0
+        };
+        Some((mean, var.sqrt()))
+    }
 }
 
 impl TwoStageTally {
@@ -727,5 +932,223 @@ impl TwoStageTally {
         for (a, b) in self.total_histogram.iter_mut().zip(&o.total_histogram) {
             *a += b;
         }
+        self.final_naive.merge(&o.final_naive);
+        self.final_median_unbiased.merge(&o.final_median_unbiased);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn equivalence() -> Hypothesis {
+        Hypothesis::Equivalence {
+            lower: 0.8f64.ln(),
+            upper: 1.25f64.ln(),
+        }
+    }
+
+    fn mse_of(cv: f64) -> f64 {
+        (cv * cv).ln_1p()
+    }
+
+    /// A plan of `method` with its published defaults and no futility.
+    fn plan(method: Method, alpha: f64, gmr: f64, target: f64, power: PowerMethod) -> TwoStagePlan {
+        TwoStagePlan {
+            method,
+            alpha,
+            alpha_powered: 0.05,
+            assumed_effect: gmr.ln(),
+            target_power: target,
+            power_method: power,
+            max_total: 4000,
+            max_stage2: None,
+            inflate_for_dropout: false,
+            estimate_futility: None,
+            min_stage2: 0,
+            combination: None,
+            fixed_stage2: None,
+            blinded: false,
+        }
+    }
+
+    /// Group-sequential, power.tsd.GS's defaults: alpha 0.0294 at both looks, n = c(12, 12).
+    fn group_sequential() -> TwoStagePlan {
+        TwoStagePlan {
+            fixed_stage2: Some(12),
+            ..plan(
+                Method::GROUP_SEQUENTIAL,
+                0.0294,
+                0.95,
+                0.8,
+                PowerMethod::Nct,
+            )
+        }
+    }
+
+    fn stage(n: usize, ratio: f64, cv: f64) -> StageStatistics {
+        StageStatistics::from_summary(n, ratio.ln(), mse_of(cv))
+    }
+
+    /// Every branch of the group-sequential interim on hand-made stages of n1 = 12: PE 1.0 at
+    /// CV 0.05 passes at alpha 0.0294 (90% CI far inside the margins); PE 0.95 at CV 0.30 does
+    /// not and goes on to the planned N = 24; PE 1.22 at CV 0.05 fails the upper test though
+    /// stage 1 is powered, where Potvin B would stop and fail, and still goes on (no power
+    /// check); with CI futility at 0.95-1/0.95 a PE of 1.3 at CV 0.1 (90% CI 1.22-1.39) stops;
+    /// a stage lacking a sequence cannot be analysed and fails.
+    #[test]
+    fn group_sequential_interim_every_branch() {
+        let p = PreparedTwoStage::new(&group_sequential(), 12, equivalence());
+        assert!(matches!(
+            p.stage_one(&stage(12, 1.0, 0.05)),
+            StageOne::Pass(_)
+        ));
+        let go_on = StageOne::Continue {
+            total: 24,
+            capped: false,
+        };
+        assert_eq!(p.stage_one(&stage(12, 0.95, 0.30)), go_on);
+        assert_eq!(p.stage_one(&stage(12, 1.22, 0.05)), go_on);
+        let b = PreparedTwoStage::new(
+            &plan(Method::POTVIN_B, 0.0294, 0.95, 0.8, PowerMethod::Shifted),
+            12,
+            equivalence(),
+        );
+        assert!(matches!(
+            b.stage_one(&stage(12, 1.22, 0.05)),
+            StageOne::Fail(Some(_))
+        ));
+        let futility = TwoStagePlan {
+            estimate_futility: Some(EstimateFutility::Interval {
+                lower: 0.95f64.ln(),
+                upper: -(0.95f64.ln()),
+            }),
+            ..group_sequential()
+        };
+        let f = PreparedTwoStage::new(&futility, 12, equivalence());
+        assert!(matches!(
+            f.stage_one(&stage(12, 1.3, 0.1)),
+            StageOne::Futile(Some(_))
+        ));
+        assert_eq!(f.stage_one(&stage(12, 0.95, 0.30)), go_on);
+        let mut one_sequence = StageStatistics::default();
+        for x in [0.1, -0.2, 0.05] {
+            one_sequence.add(0, x);
+        }
+        assert_eq!(p.stage_one(&one_sequence), StageOne::Fail(None));
+    }
+
+    /// The final analysis pools both stages with a stage term (df 24 - 3 = 21) and tests at
+    /// 0.0294: two stages of PE 1.0 at CV 0.2 pass; at PE 1.15 the upper limit,
+    /// 1.15 exp(t_{0.9706, 21} sqrt(2 MSE / 24)) = 1.27, fails.
+    #[test]
+    fn group_sequential_final_analysis() {
+        let p = PreparedTwoStage::new(&group_sequential(), 12, equivalence());
+        let (e, passed) = p.final_decision(&stage(12, 1.0, 0.2), &stage(12, 1.0, 0.2));
+        let e = e.unwrap();
+        assert_eq!((e.df, e.n), (21.0, 24));
+        assert!(passed);
+        let (_, passed) = p.final_decision(&stage(12, 1.15, 0.2), &stage(12, 1.15, 0.2));
+        assert!(!passed);
+    }
+
+    /// The blinded variance against power.tsd.ssr's s2os = ((n1 - 2) MSE + n1 PE^2 / 2) /
+    /// (n1 - 1), on a balanced stage of 10 with PE 1.2 and CV 0.1.
+    #[test]
+    fn blinded_variance_is_power2stage_s2os() {
+        let s = stage(10, 1.2, 0.1);
+        let expected = (8.0 * mse_of(0.1) + 10.0 * 1.2f64.ln().powi(2) / 2.0) / 9.0;
+        assert!((blinded_mse(&s).unwrap() - expected).abs() < 1e-14);
+        assert!((stage_mse(&s).unwrap() - mse_of(0.1)).abs() < 1e-14);
+    }
+
+    /// The large-sample total N against Power2Stage 0.5-4's `.sampleN00(alpha = 0.05,
+    /// targetpower, se = sqrt(mse), diffm, ltheta1 = log(0.8), ltheta2 = log(1.25), bk = 2,
+    /// steps = 2, diffmthreshold = 0)` at mse 0.01, 0.0556, 0.2, 0.3: GMR 1, target 0.9:
+    /// 4, 20, 70, 104; GMR 0.95, target 0.8: 6, 24, 84, 126.
+    #[test]
+    fn large_sample_total_is_power2stage_sample_n00() {
+        let (lower, upper) = (0.8f64.ln(), 1.25f64.ln());
+        let mses = [0.01, 0.0556, 0.2, 0.3];
+        let n = |gmr: f64, target: f64| -> Vec<usize> {
+            mses.iter()
+                .map(|&m| large_sample_total(0.05, target, gmr.ln(), lower, upper, m).unwrap())
+                .collect()
+        };
+        assert_eq!(n(1.0, 0.9), [4, 20, 70, 104]);
+        assert_eq!(n(0.95, 0.8), [6, 24, 84, 126]);
+        assert_eq!(
+            large_sample_total(0.05, 0.8, upper, lower, upper, 0.1),
+            None
+        );
+    }
+
+    /// The noncentral-t total of `ssr` (df N - 2) against Power2Stage 0.5-4's
+    /// `.sampleN2(alpha = 0.03505, targetpower = 0.9, ltheta0 = 0, mse, method = "nct",
+    /// dfc = "n-2")` at mse 0.01, 0.0556, 0.2, 0.3: 8, 30, 98, 146.
+    #[test]
+    fn ssr_noncentral_total_is_power2stage_sample_n2() {
+        let p = PreparedTwoStage::new(
+            &plan(Method::SSR, 0.03505, 1.0, 0.9, PowerMethod::Nct),
+            10,
+            equivalence(),
+        );
+        let totals: Vec<usize> = [0.01, 0.0556, 0.2, 0.3]
+            .iter()
+            .map(|&m| p.required_total(m).unwrap())
+            .collect();
+        assert_eq!(totals, [8, 30, 98, 146]);
+    }
+
+    /// Every branch of the `ssr` interim (large-sample N, target 0.9, GMR 1, n1 = 10), the
+    /// totals from `.sampleN00` as above: PE 1.0 at CV 0.1 needs N 4 <= n1 (R: 4): no stage 2,
+    /// stage 1 is tested at alpha and passes; PE 1.25 at CV 0.1 needs 4 unblinded: no stage 2,
+    /// and fails. Blinded the same stage's variance (8 MSE + 10 ln(1.25)^2 / 2) / 9 = 0.0365
+    /// needs 14 (R: 14): stage 2; blinded PE 1.2 (0.0273) needs 10 (R: 10) = n1: no stage 2,
+    /// fails. A cap below the required N caps it.
+    #[test]
+    fn ssr_interim_every_branch() {
+        let unblinded = plan(Method::SSR, 0.05, 1.0, 0.9, PowerMethod::LargeSample);
+        let p = PreparedTwoStage::new(&unblinded, 10, equivalence());
+        assert!(matches!(
+            p.stage_one(&stage(10, 1.0, 0.1)),
+            StageOne::Pass(_)
+        ));
+        assert!(matches!(
+            p.stage_one(&stage(10, 1.25, 0.1)),
+            StageOne::Fail(Some(_))
+        ));
+        let blinded = TwoStagePlan {
+            blinded: true,
+            ..unblinded.clone()
+        };
+        let b = PreparedTwoStage::new(&blinded, 10, equivalence());
+        assert_eq!(
+            b.stage_one(&stage(10, 1.25, 0.1)),
+            StageOne::Continue {
+                total: 14,
+                capped: false
+            }
+        );
+        assert!(matches!(
+            b.stage_one(&stage(10, 1.2, 0.1)),
+            StageOne::Fail(Some(_))
+        ));
+        assert!(matches!(
+            b.stage_one(&stage(10, 1.0, 0.1)),
+            StageOne::Pass(_)
+        ));
+        let capped = TwoStagePlan {
+            max_total: 20,
+            ..unblinded
+        };
+        let c = PreparedTwoStage::new(&capped, 10, equivalence());
+        assert_eq!(
+            c.stage_one(&stage(10, 1.0, 0.4)),
+            StageOne::Continue {
+                total: 20,
+                capped: true
+            }
+        );
     }
 }

@@ -902,8 +902,9 @@ impl Default for SimulationSection {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AdaptiveSection {
-    /// `potvin_b`, `potvin_c`, `montague_d` (bioequivalence, TOST) or `reestimate`
-    /// (re-estimation of N from the stage-1 variance for the analysis's hypothesis).
+    /// `potvin_b`, `potvin_c`, `montague_d`, `inverse_normal`, `group_sequential`, `ssr`
+    /// (bioequivalence, TOST) or `reestimate` (re-estimation of N from the stage-1 variance for
+    /// the analysis's hypothesis).
     pub method: crate::adaptive::Method,
     /// The adjusted alpha of the stage-1 and final tests (default: B and C 0.0294, D 0.028,
     /// re-estimation analysis.alpha).
@@ -924,7 +925,8 @@ pub struct AdaptiveSection {
     #[serde(default = "default_target_power")]
     pub target_power: f64,
     /// `shifted` (central t, Potvin's paper; the default of B, C, D and re-estimation), `nct`
-    /// (the inverse-normal method's default, as Power2Stage's) or `exact`.
+    /// (the default of the inverse-normal method and `ssr`, as Power2Stage's), `exact` or
+    /// `large_sample` (`ssr` only: Power2Stage's `pmethod = "ls"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub power_method: Option<crate::adaptive::PowerMethod>,
     /// Largest total N; a larger required N is capped here (default 1000).
@@ -968,6 +970,14 @@ pub struct AdaptiveSection {
     /// Inverse normal: size stage 2 for the observed stage-1 PE instead of the assumed GMR.
     #[serde(default)]
     pub use_estimate: bool,
+    /// Group-sequential (`group_sequential`, required there): the planned stage-2 size n2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage2: Option<i64>,
+    /// Re-estimation (`ssr`, `reestimate`): size stage 2 from the blinded variance, the period
+    /// differences of all stage-1 completers as one sample ignoring sequence (default false:
+    /// the ANOVA MSE).
+    #[serde(default)]
+    pub blinded: bool,
 }
 
 /// `adaptive.futility`: the stage-1 futility rule on the estimate.

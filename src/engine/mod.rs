@@ -791,10 +791,21 @@ impl Simulator {
                     let stage2 = self.stage_statistics(&ws.cohort, n1..total);
                     let (e, passed) = ts.final_decision(&stage1, &stage2);
                     tally.stage2_pass += u64::from(passed);
+                    if let Some(mue) = ts.median_unbiased(&stage1, &stage2) {
+                        tally.final_median_unbiased.record(mue);
+                    }
                     (total, e, passed)
                 }
             }
         };
+        if let Some(e) = &outcome {
+            tally.final_naive.record(e.estimate);
+            // A trial stopped at stage 1 has the stage-1 estimate as its median-unbiased one
+            // (Power2Stage's final.tsd.in applies only after stage 2).
+            if !went_on && ts.plan.combination().is_some() {
+                tally.final_median_unbiased.record(e.estimate);
+            }
+        }
         if let Some(slot) = tally.total_histogram.get_mut(total) {
             *slot += 1;
         }

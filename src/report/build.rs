@@ -93,7 +93,9 @@ pub fn build_report(
         under_null: facts.primary_contrast().under_null,
         true_value_basis: true_value_basis(facts.primary_contrast()),
         closed_form: closed_form(d, facts),
-        two_stage: d.two_stage().map(|plan| two_stage(plan, d, summary)),
+        two_stage: d
+            .two_stage()
+            .map(|plan| two_stage(plan, d, summary, facts.true_effect)),
         bioequivalence: bioequivalence(d, facts, summary),
         metrics: metrics(facts, summary),
         time_course: time_course(d, summary),
@@ -199,8 +201,34 @@ fn closed_form(d: &TrialDesign, facts: &DesignFacts) -> ClosedFormReport {
 
 /// A two-stage design's paths (`two_stage`): how often it passed or stopped at each stage, and
 /// the distribution of its total N.
-fn two_stage(plan: &TwoStagePlan, d: &TrialDesign, summary: &Summary) -> TwoStageReport {
+fn two_stage(
+    plan: &TwoStagePlan,
+    d: &TrialDesign,
+    summary: &Summary,
+    true_effect: f64,
+) -> TwoStageReport {
     let t = &summary.two_stage;
+    let ratio = d.endpoint().is_ratio();
+    let distribution = |m: &crate::adaptive::EstimateMoments| {
+        let (mean, sd) = m.mean_sd(false)?;
+        let on_ratio = m.mean_sd(true).filter(|_| ratio);
+        Some(EstimateDistribution {
+            trials: m.count,
+            mean,
+            sd,
+            bias: mean - true_effect,
+            bias_se: sd / (m.count as f64).sqrt(),
+            mean_ratio: on_ratio.map(|r| r.0),
+            sd_ratio: on_ratio.map(|r| r.1),
+            bias_ratio: on_ratio.map(|r| r.0 - true_effect.exp()),
+        })
+    };
+    let final_estimate = distribution(&t.final_naive).map(|naive| FinalEstimatesReport {
+        true_effect,
+        true_ratio: ratio.then(|| true_effect.exp()),
+        naive,
+        median_unbiased: distribution(&t.final_median_unbiased),
+    });
     let r = summary.replicates.max(1);
     let hist = &t.total_histogram;
     let total: u64 = hist.iter().sum::<u64>().max(1);
@@ -249,6 +277,7 @@ fn two_stage(plan: &TwoStagePlan, d: &TrialDesign, summary: &Summary) -> TwoStag
             max,
             p_at_cap: Proportion::new(t.capped, r),
         },
+        final_estimate,
     }
 }
 

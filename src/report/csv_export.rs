@@ -574,6 +574,44 @@ pub fn observations(report: &RunReport) -> Vec<Observation> {
         ] {
             out.push(Observation::value(quantity, Some(x as f64)));
         }
+        if let Some(f) = &ts.final_estimate {
+            let kinds = [
+                (
+                    [
+                        "final_estimate_mean",
+                        "final_estimate_sd",
+                        "final_estimate_bias",
+                        "final_ratio_mean",
+                        "final_ratio_sd",
+                        "final_ratio_bias",
+                    ],
+                    Some(&f.naive),
+                ),
+                (
+                    [
+                        "median_unbiased_mean",
+                        "median_unbiased_sd",
+                        "median_unbiased_bias",
+                        "median_unbiased_ratio_mean",
+                        "median_unbiased_ratio_sd",
+                        "median_unbiased_ratio_bias",
+                    ],
+                    f.median_unbiased.as_ref(),
+                ),
+            ];
+            for (names, e) in kinds {
+                let Some(e) = e else { continue };
+                let se = e.bias_se;
+                out.push(Observation::mean(names[0], Some(e.mean), Some(se)).analysis(primary));
+                out.push(Observation::value(names[1], Some(e.sd)).analysis(primary));
+                out.push(Observation::mean(names[2], Some(e.bias), Some(se)).analysis(primary));
+                if e.mean_ratio.is_some() {
+                    out.push(Observation::value(names[3], e.mean_ratio).analysis(primary));
+                    out.push(Observation::value(names[4], e.sd_ratio).analysis(primary));
+                    out.push(Observation::value(names[5], e.bias_ratio).analysis(primary));
+                }
+            }
+        }
     }
     // The primary's `true_value` is in its analysis block below, with every analysis's.
     out.push(Observation::value("true_effect", Some(report.true_effect)));

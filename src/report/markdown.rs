@@ -62,6 +62,36 @@ pub fn render(r: &RunReport) -> String {
             "| total N: mean | {:.2} | {:.2} |\n| total N: 5%, 50%, 95% quantiles, max | {}, {}, {}, {} | |\n",
             n.mean, n.se, n.p05, n.p50, n.p95, n.max
         );
+        if let Some(f) = &ts.final_estimate {
+            let truth = match f.true_ratio {
+                Some(r) => format!("true ratio {r:.4}, ln {:.4}", f.true_effect),
+                None => format!("true effect {:.4}", f.true_effect),
+            };
+            let _ = writeln!(
+                s,
+                "Final estimate of each trial (the stage-1 estimate at a stage-1 stop; {truth}):\n\n| estimate | trials | mean | SD | bias (SE) | mean ratio | SD ratio | bias ratio |\n|---|---|---|---|---|---|---|---|"
+            );
+            let cell = |x: Option<f64>| x.map(|v| format!("{v:.4}")).unwrap_or_default();
+            for (what, e) in [
+                ("naive (pooled with a stage term)", Some(&f.naive)),
+                ("median-unbiased", f.median_unbiased.as_ref()),
+            ] {
+                let Some(e) = e else { continue };
+                let _ = writeln!(
+                    s,
+                    "| {what} | {} | {:.4} | {:.4} | {:.4} ({:.4}) | {} | {} | {} |",
+                    e.trials,
+                    e.mean,
+                    e.sd,
+                    e.bias,
+                    e.bias_se,
+                    cell(e.mean_ratio),
+                    cell(e.sd_ratio),
+                    cell(e.bias_ratio)
+                );
+            }
+            s.push('\n');
+        }
     }
     contrasts_section(&mut s, r);
     let _ = writeln!(s, "## Primary analysis: {}\n", p.analysis);

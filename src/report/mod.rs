@@ -195,6 +195,46 @@ pub struct TwoStageReport {
     pub p_pass_stage2: Proportion,
     /// The distribution of the total N enrolled.
     pub total_enrolled: TotalEnrolledReport,
+    /// The final estimates of the trials, against the truth (absent when no trial had one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_estimate: Option<FinalEstimatesReport>,
+}
+
+/// The final estimates of a two-stage design's trials: the stage-1 estimate at a stage-1 stop,
+/// otherwise the pooled one with a stage term (naive), and for the inverse-normal method the
+/// median-unbiased one, with their bias against the true effect.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FinalEstimatesReport {
+    /// The true effect on the analysis scale (ln of the true GMR for ratio endpoints).
+    pub true_effect: f64,
+    /// The true ratio (ratio endpoints).
+    pub true_ratio: Option<f64>,
+    /// The naive estimate.
+    pub naive: EstimateDistribution,
+    /// Inverse normal: the median-unbiased estimate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub median_unbiased: Option<EstimateDistribution>,
+}
+
+/// The distribution of one kind of final estimate over the trials.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EstimateDistribution {
+    /// Trials with the estimate.
+    pub trials: u64,
+    /// Mean estimate on the analysis scale (ln ratio for ratio endpoints).
+    pub mean: f64,
+    /// Its SD across trials.
+    pub sd: f64,
+    /// Mean minus the true effect.
+    pub bias: f64,
+    /// The bias's Monte Carlo SE, SD / sqrt(trials).
+    pub bias_se: f64,
+    /// Ratio endpoints: mean of the estimated ratio exp(estimate).
+    pub mean_ratio: Option<f64>,
+    /// Ratio endpoints: its SD across trials.
+    pub sd_ratio: Option<f64>,
+    /// Ratio endpoints: mean ratio minus the true ratio.
+    pub bias_ratio: Option<f64>,
 }
 
 /// The distribution of a two-stage design's total N.

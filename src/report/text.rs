@@ -78,6 +78,23 @@ pub fn render(r: &RunReport) -> String {
             "  total N: mean {:.2} ± {:.2}, 5/50/95% {}/{}/{}, max {}, P(capped) {:.4}",
             n.mean, n.se, n.p05, n.p50, n.p95, n.max, n.p_at_cap.estimate
         );
+        if let Some(f) = &ts.final_estimate {
+            for (what, e) in [
+                ("naive", Some(&f.naive)),
+                ("median-unbiased", f.median_unbiased.as_ref()),
+            ] {
+                let Some(e) = e else { continue };
+                let ratio = match (e.mean_ratio, e.bias_ratio) {
+                    (Some(m), Some(b)) => format!("; ratio mean {m:.4}, bias {b:+.4}"),
+                    _ => String::new(),
+                };
+                let _ = writeln!(
+                    s,
+                    "  final estimate, {what}: mean {:.4}, SD {:.4}, bias {:+.4} ± {:.4}{ratio}",
+                    e.mean, e.sd, e.bias, e.bias_se
+                );
+            }
+        }
     }
     // Which way the rejections went, whenever there were any: a lopsided split is the first
     // sign that a null is not null on the analysed scale.

@@ -252,7 +252,8 @@ const REPORT_MAY_NAME: &[(&str, &[&str])] = &[
     ("model", &["AnalysedEffect"]),
     ("inference", &["Hypothesis"]),
     ("sequential", &["StoppingRules"]),
-    ("adaptive", &["TwoStagePlan", "describe", "describe_ruled"]),
+    // The final-estimate sums of a two-stage run, whose mean and SD adaptive computes.
+    ("adaptive", &["TwoStagePlan", "describe", "describe_ruled", "EstimateMoments"]),
 ];
 
 #[test]

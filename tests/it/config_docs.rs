@@ -188,6 +188,8 @@ fn maximal(alternative: bool) -> ConfigFile {
             min_stage2: Some(4),
             sizing: Some(crossover_sim::adaptive::inverse_normal::ConditionalSizing::ErrorPower),
             use_estimate: true,
+            stage2: Some(12),
+            blinded: true,
         }),
         bioequivalence: Some(BioequivalenceSection {
             rule: crossover_sim::inference::scaled::RuleName::EMA,

@@ -42,3 +42,4 @@ mod two_stage_inverse_normal;
 mod two_stage_reports;
 mod two_stage_scaled;
 mod two_stage_sweeps;
+mod two_stage_variants;

@@ -134,6 +134,17 @@ fn every_key_of_summary_json_and_every_column_of_summary_csv_is_documented() {
         out.path(),
     )
     .success();
+    // The inverse-normal method adds the median-unbiased estimate.
+    cli_with_out(
+        &[
+            "run",
+            "configs/two_stage/inverse_normal.toml",
+            "--replicates",
+            "1000",
+        ],
+        out.path(),
+    )
+    .success();
     // A 3x3 Latin square with two primary contrasts under Holm's procedure.
     cli_with_out(
         &[
@@ -176,6 +187,7 @@ fn every_key_of_summary_json_and_every_column_of_summary_csv_is_documented() {
         "williams2018",
         "abe_2x2",
         "potvin_b",
+        "inverse_normal",
         "design_3x3",
         "fda_ntid_2x2x4",
         "williams2018_timecourse",
@@ -195,6 +207,7 @@ fn every_key_of_summary_json_and_every_column_of_summary_csv_is_documented() {
         "closed_form.power",
         "closed_form.missing",
         "two_stage.total_enrolled.p_at_cap",
+        "two_stage.final_estimate.median_unbiased.bias_ratio",
         "analyses.<analysis>.rejection_rate",
         "contrasts.variance_factor",
         "family.familywise_error",
@@ -209,6 +222,7 @@ fn every_key_of_summary_json_and_every_column_of_summary_csv_is_documented() {
         "exact_power",
         "p_success",
         "total_enrolled_p95",
+        "median_unbiased_bias",
         "p_responders",
         "responders_p50",
         "adverse_event_rate",

@@ -243,6 +243,83 @@ pub(super) fn two_stage(
             ),
         ));
     }
+    let fixed_stages = method.spec().interim == InterimRule::FixedStages;
+    let fixed_stage2 = match (a.stage2, fixed_stages) {
+        (Some(n2), true) if (2..=100_000).contains(&n2) => {
+            if max_total < enrolled as i64 + n2 {
+                return Err(invalid(
+                    "adaptive.max_total",
+                    max_total,
+                    format!(
+                        "must be at least n1 + adaptive.stage2 = {}",
+                        enrolled as i64 + n2
+                    ),
+                ));
+            }
+            Some(n2 as usize)
+        }
+        (Some(n2), true) => {
+            return Err(invalid(
+                "adaptive.stage2",
+                n2,
+                "must be a whole number from 2 to 100000 (the planned stage-2 size)",
+            ))
+        }
+        (None, true) => {
+            return Err(invalid(
+                "adaptive.stage2",
+                "(missing)",
+                format!("{name:?} needs the planned stage-2 size, e.g. adaptive.stage2 = 12"),
+            ))
+        }
+        (Some(n2), false) => {
+            return Err(invalid(
+                "adaptive.stage2",
+                n2,
+                format!("applies to group_sequential only; {name:?} sizes stage 2 at the interim"),
+            ))
+        }
+        (None, false) => None,
+    };
+    if fixed_stages {
+        if let Some(m) = a.max_stage2 {
+            return Err(invalid(
+                "adaptive.max_stage2",
+                m,
+                "group_sequential has a planned stage 2 (adaptive.stage2): remove adaptive.max_stage2",
+            ));
+        }
+    }
+    let re_estimation = method.spec().interim == InterimRule::NoTest;
+    if a.blinded && !re_estimation {
+        return Err(invalid(
+            "adaptive.blinded",
+            "true",
+            format!(
+                "applies to re-estimation without an interim test (ssr, reestimate) only, not {name:?}"
+            ),
+        ));
+    }
+    let power_method = a.power_method.unwrap_or(method.spec().default_power_method);
+    if power_method == crate::adaptive::PowerMethod::LargeSample && !(re_estimation && equivalence)
+    {
+        return Err(invalid(
+            "adaptive.power_method",
+            "\"large_sample\"",
+            format!(
+                "the large-sample total N applies to adaptive.method = \"ssr\" only, not {name:?}; choose shifted, nct or exact"
+            ),
+        ));
+    }
+    if let (true, Some((lower, upper))) = (re_estimation, equivalence_margins) {
+        if !(assumed_effect > lower && assumed_effect < upper) {
+            return Err(invalid(
+                "adaptive.assumed_gmr",
+                assumed_effect.exp(),
+                "must lie strictly within analysis.margins: no N reaches the target power at a margin",
+            ));
+        }
+    }
     let combination = if combination_method {
         Some(combination_plan(a, alpha, enrolled, min_stage2)?)
     } else {
@@ -254,13 +331,15 @@ pub(super) fn two_stage(
         alpha_powered,
         assumed_effect,
         target_power: a.target_power,
-        power_method: a.power_method.unwrap_or(method.spec().default_power_method),
+        power_method,
         max_total: max_total as usize,
         max_stage2,
         inflate_for_dropout: a.inflate_for_dropout,
         estimate_futility,
         min_stage2,
         combination,
+        fixed_stage2,
+        blinded: a.blinded,
     })
 }
 
