@@ -86,6 +86,14 @@ pub struct CohortModel {
     relapse_cdf: Vec<f64>,
 }
 
+/// The first of `visits` whose distribution-function value in `cdf` is at least `u`, or 0
+/// when there is none (not relapsed by the last visit).
+fn interval_from(cdf: &[f64], visits: &[u32], u: f64) -> u16 {
+    cdf.iter()
+        .position(|&f| u <= f)
+        .map_or(0, |v| visits[v] as u16)
+}
+
 /// The relapse gate of `design`, if it has one.
 fn relapse_of(design: &CohortSpec) -> Option<&Relapse> {
     design.time_course.as_ref().and_then(|t| t.relapse.as_ref())
@@ -580,9 +588,7 @@ impl CohortModel {
     fn relapse_interval(&self, cell: usize, u: f64) -> u16 {
         let visits = self.relapse_visits.len();
         let cdf = &self.relapse_cdf[cell * visits..(cell + 1) * visits];
-        cdf.iter()
-            .position(|&f| u <= f)
-            .map_or(0, |v| self.relapse_visits[v] as u16)
+        interval_from(cdf, &self.relapse_visits, u)
     }
 
     /// Draws one participant's changes on the days after the primary day, period by period
@@ -735,30 +741,35 @@ mod tests {
     }
 
     /// The draw's rule (the first eligible visit with F(visit) >= u) is the gate's rule on the
-    /// time T = F^-1(u): for the Weibull, T = median (-ln(1 - u) / ln 2)^(1 / k).
+    /// time T = F^-1(u): for the Weibull, T = median (-ln(1 - u) / ln 2)^(1 / k). Visits every
+    /// 14 days to day 90 with a 28-day washout (eligible: 28, ..., 84).
     #[test]
     fn the_drawn_interval_is_the_gate_applied_to_the_inverted_time() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("configs/time_course/relapse.toml");
-        let loaded = crate::config::load(&path, &[]).unwrap();
-        let spec = loaded.design.cohort();
-        let gate = spec.time_course().unwrap().relapse.as_ref().unwrap();
-        let model = super::CohortModel::new(spec);
-        let k = 2;
-        for class in 0..2 {
-            for c in 0..k {
-                let at = class * k + c;
-                let (median, shape) = (gate.median[at], gate.spread[at]);
-                for i in 1..2000 {
-                    let u = f64::from(i) / 2000.0;
-                    let t = median * (-(-u).ln_1p() / std::f64::consts::LN_2).powf(1.0 / shape);
-                    let want = gate.start_of(t).map_or(0, |v| v as u16);
-                    assert_eq!(
-                        model.relapse_interval(at, u),
-                        want,
-                        "cell {at}, u {u}, T {t}"
-                    );
-                }
+        use super::{Relapse, RelapseDistribution};
+        for (median, shape) in [(60.0, 2.0), (20.0, 1.5), (15.0, 1.5), (40.0, 3.0)] {
+            let gate = Relapse {
+                distribution: RelapseDistribution::Weibull,
+                visit_interval: 14,
+                max_days: 90,
+                min_washout: 28,
+                median: vec![median],
+                spread: vec![shape],
+            };
+            let visits = gate.visit_days();
+            assert_eq!(visits, [28, 42, 56, 70, 84]);
+            let cdf: Vec<f64> = visits
+                .iter()
+                .map(|&v| gate.cdf(0, 0, 1, f64::from(v)))
+                .collect();
+            for i in 1..2000 {
+                let u = f64::from(i) / 2000.0;
+                let t = median * (-(-u).ln_1p() / std::f64::consts::LN_2).powf(1.0 / shape);
+                let want = gate.start_of(t).map_or(0, |v| v as u16);
+                assert_eq!(
+                    super::interval_from(&cdf, &visits, u),
+                    want,
+                    "median {median}, u {u}, T {t}"
+                );
             }
         }
     }
