@@ -46,6 +46,96 @@ pub struct DesignFacts {
     pub bioequivalence: Option<RuleFacts>,
     /// With several PK metrics: what each implies, metric 0 first (empty otherwise).
     pub metrics: Vec<MetricFacts>,
+    /// With a relapse-gated crossover: P(entering period 2) and the interval's distribution.
+    pub relapse: Option<RelapseFacts>,
+}
+
+/// The closed form of a relapse-gated crossover: mixtures over latent classes (their
+/// probabilities) and period-1 conditions (each sequence is equally likely under either
+/// randomization) of the time to relapse's distribution function F at the eligible visits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelapseFacts {
+    /// P(entering period 2 | treated in period 1): the mixture of (1 - the discontinuation
+    /// probability after the period-1 condition) F(last visit).
+    pub p_enter: f64,
+    /// The eligible visits (days after period 1).
+    pub visit_days: Vec<u32>,
+    /// P(interval = visit | entering period 2) at each: F(v_1) at the first eligible visit (the
+    /// washout floor), F(v_j) - F(v_{j-1}) after it, mixed as `p_enter` and divided by it.
+    pub interval_mass: Vec<f64>,
+    /// The mean interval among those entering period 2.
+    pub mean_interval: f64,
+    /// Its SD.
+    pub sd_interval: f64,
+    /// The completers' expected test-minus-reference change, E[d | entering period 2]: the
+    /// class means' difference mixed by class and period-1 condition with weights (1 - the
+    /// discontinuation probability) F(last visit). Given only where the analysed changes are the
+    /// latent ones (no rating scale) and no period effect or carryover enters the difference
+    /// (the gate unbalances the completers' sequences); the population's is `true_effect`.
+    pub completers_effect: Option<f64>,
+}
+
+/// The closed form of `d`'s relapse gate, if it has one.
+pub fn relapse_facts(d: &TrialDesign) -> Option<RelapseFacts> {
+    let gate = d.cohort().time_course()?.relapse.as_ref()?;
+    let crossover = d.crossover();
+    let k = crossover.condition_count();
+    let sequences = crossover.sequence_count();
+    let visit_days = gate.visit_days();
+    let mut mass = vec![0.0; visit_days.len()];
+    let (test, reference) = d.contrast().as_pair()?;
+    let mut completers_total = 0.0;
+    for (class, c) in d.population().classes.iter().enumerate() {
+        let difference = c.change_mean[test.index()] - c.change_mean[reference.index()];
+        for s in 0..sequences {
+            let first = crossover
+                .sequence(crate::design::SequenceId(s as u8))
+                .conditions()[0];
+            let stays = 1.0 - d.dropout().after_period[0][first.index()];
+            let weight = c.probability / sequences as f64 * stays;
+            let mut below = 0.0;
+            for (m, &v) in mass.iter_mut().zip(&visit_days) {
+                let f = gate.cdf(class, first.index(), k, f64::from(v));
+                *m += weight * (f - below);
+                below = f;
+            }
+            completers_total += weight * below * difference;
+        }
+    }
+    let p_enter: f64 = mass.iter().sum();
+    // Nobody enters period 2 when F is 0 at every visit: no interval, its moments undefined.
+    let interval_mass: Vec<f64> = mass
+        .iter()
+        .map(|m| if p_enter > 0.0 { m / p_enter } else { 0.0 })
+        .collect();
+    let mean_interval: f64 = interval_mass
+        .iter()
+        .zip(&visit_days)
+        .map(|(m, &v)| m * f64::from(v))
+        .sum();
+    let second: f64 = interval_mass
+        .iter()
+        .zip(&visit_days)
+        .map(|(m, &v)| m * f64::from(v) * f64::from(v))
+        .sum();
+    let mean_interval = if p_enter > 0.0 {
+        mean_interval
+    } else {
+        f64::NAN
+    };
+    Some(RelapseFacts {
+        p_enter,
+        visit_days,
+        interval_mass,
+        mean_interval,
+        sd_interval: (second - mean_interval * mean_interval).max(0.0).sqrt(),
+        completers_effect: (p_enter > 0.0
+            && d.population().scale.is_none()
+            && d.population().baseline.is_none()
+            && d.period_effect().iter().all(|&t| t == 0.0)
+            && d.carryover().iter().all(|&l| l == 0.0))
+        .then(|| completers_total / p_enter),
+    })
 }
 
 /// One PK metric of a trial that measures several, at the design's true values.
@@ -130,6 +220,7 @@ impl DesignFacts {
             })
             .collect();
         DesignFacts {
+            relapse: relapse_facts(d),
             metrics: metric_facts(d),
             exact_power: exact(closed_form(d)),
             power_curve: bioequivalence_power_curve(d),

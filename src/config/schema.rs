@@ -93,6 +93,39 @@ pub struct TimeCourseSection {
     /// Per latent class (by name) and condition, the change on each post-baseline day; the
     /// primary day's entry repeats the class's `change`.
     pub change: BTreeMap<String, BTreeMap<String, DayChangeSection>>,
+    /// `[time_course.relapse]`: period 2 starts only after relapse (default: always, at once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relapse: Option<RelapseSection>,
+}
+
+/// `[time_course.relapse]`: the crossover gated by relapse after period 1.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RelapseSection {
+    /// `weibull` or `log_normal`: the family of the time to relapse.
+    pub distribution: String,
+    /// Days between follow-up visits after period 1 (the seed: 14).
+    pub visit_interval_days: i64,
+    /// The last day a follow-up visit can fall on (the seed: 120).
+    pub max_days: i64,
+    /// The shortest interval between the periods (the seed: 14).
+    pub min_washout_days: i64,
+    /// Per latent class (by name) and period-1 condition, the time to relapse.
+    pub time: BTreeMap<String, BTreeMap<String, RelapseTimeSection>>,
+}
+
+/// One class's time to relapse after one condition.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RelapseTimeSection {
+    /// The median time to relapse in days.
+    pub median_days: f64,
+    /// The Weibull shape (with `distribution = "weibull"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<f64>,
+    /// The log-normal SD of log T (with `distribution = "log_normal"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sdlog: Option<f64>,
 }
 
 /// The change of one class under one condition on each post-baseline day.

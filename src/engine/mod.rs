@@ -347,6 +347,10 @@ impl Simulator {
                 summary::ScoreTally::default();
                 tc.days.len() * self.design.crossover().condition_count()
             ];
+            s.relapse = tc
+                .relapse
+                .as_ref()
+                .map(|r| summary::RelapseTally::new(r.visit_days().len()));
         }
         s
     }
@@ -520,6 +524,12 @@ impl Simulator {
         if !summary.days.is_empty() {
             self.decide_later_days(stop_look, primary_decision, ws, summary);
         }
+        if let Some(tally) = &mut summary.relapse {
+            // Over the planned enrollment, not the stopping look's: which look a trial stops
+            // at depends on its completers' estimate, and that selection would mix the
+            // stopping rule's bias into the gate's.
+            self.record_relapse(self.design.enrolled(), &ws.cohort, tally);
+        }
         let enrolled = self.rules.looks[stop_look] as u64;
         let completers = ws.look.completers() as u64;
         summary.enrolled_sum += enrolled;
@@ -650,6 +660,61 @@ impl Simulator {
                     }
                 }
             }
+        }
+    }
+
+    /// Records who of the first `n` participants entered period 2 and when, and the completers'
+    /// mean test-minus-reference change beside every participant's: the model draws both
+    /// periods' changes for everyone, so the two differ only by who the gate (and dropout) let
+    /// into period 2, which is the bias of analysing completers.
+    fn record_relapse(&self, n: usize, cohort: &Cohort, tally: &mut summary::RelapseTally) {
+        let gate = self
+            .design
+            .cohort()
+            .time_course()
+            .and_then(|t| t.relapse.as_ref())
+            .expect("a relapse tally only with a gate");
+        let (test, reference) = self
+            .design
+            .contrast()
+            .as_pair()
+            .expect("validation: a time course compares one pair");
+        let (mut shortest, mut longest) = (u64::MAX, 0u64);
+        let (mut completers, mut completers_total, mut everyone_total) = (0usize, 0.0, 0.0);
+        for i in 0..n {
+            let completed = cohort.periods_completed[i];
+            let interval = u64::from(cohort.interval[i]);
+            tally.treated_first += u64::from(completed >= 1);
+            // Both cells exist for everyone (two periods); their changes are drawn either way.
+            let cell = |c| {
+                (0..2)
+                    .map(|j| cohort.cell(i, j))
+                    .find(|&cell| cohort.condition[cell] == c)
+                    .expect("a two-period gate gives each participant both conditions")
+            };
+            let difference = cohort.change[cell(test)] - cohort.change[cell(reference)];
+            everyone_total += difference;
+            if completed >= 2 {
+                tally.entered += 1;
+                tally.interval_histogram[gate.visit_index(interval as u32)] += 1;
+                tally.interval_sum += interval;
+                tally.interval_squared_sum += interval * interval;
+                shortest = shortest.min(interval);
+                longest = longest.max(interval);
+                completers += 1;
+                completers_total += difference;
+            }
+        }
+        if completers > 0 {
+            tally.completed_trials += 1;
+            tally.shortest_sum += shortest;
+            tally.longest_sum += longest;
+            let c = completers_total / completers as f64;
+            let e = everyone_total / n as f64;
+            tally.completers_sum.add(c);
+            tally.everyone_sum.add(e);
+            tally.difference_sum.add(c - e);
+            tally.difference_squared_sum.add((c - e) * (c - e));
         }
     }
 

@@ -157,6 +157,72 @@ pub struct Summary {
     /// one).
     #[serde(default)]
     pub trajectory: Vec<ScoreTally>,
+    /// With a relapse-gated crossover: who entered period 2 and when, and the completers'
+    /// estimate beside every participant's (absent without a gate).
+    #[serde(default)]
+    pub relapse: Option<RelapseTally>,
+}
+
+/// A relapse-gated crossover over the replicates, among each trial's planned enrollment
+/// (whether or not it stopped early).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RelapseTally {
+    /// Participants treated in period 1.
+    pub treated_first: u64,
+    /// Of them, those who entered period 2.
+    pub entered: u64,
+    /// Those who entered period 2, by the visit they entered on (the gate's eligible visits).
+    pub interval_histogram: Vec<u64>,
+    /// The sum of their intervals between the periods (days).
+    pub interval_sum: u64,
+    /// The sum of the squares of their intervals.
+    pub interval_squared_sum: u64,
+    /// Trials with at least one participant who completed both periods.
+    pub completed_trials: u64,
+    /// Over those trials, the sum of each trial's shortest interval.
+    pub shortest_sum: u64,
+    /// Over those trials, the sum of each trial's longest interval.
+    pub longest_sum: u64,
+    /// Over those trials, the sum of the completers' mean test-minus-reference change.
+    pub completers_sum: ExactSum,
+    /// Over those trials, the sum of every participant's mean test-minus-reference change
+    /// (both periods as drawn, whether observed or not).
+    pub everyone_sum: ExactSum,
+    /// Over those trials, the sum of the completers' mean less every participant's.
+    pub difference_sum: ExactSum,
+    /// The sum of the squares of those differences.
+    pub difference_squared_sum: ExactSum,
+}
+
+impl RelapseTally {
+    /// An empty tally for a gate with `visits` eligible visits.
+    pub fn new(visits: usize) -> RelapseTally {
+        RelapseTally {
+            interval_histogram: vec![0; visits],
+            ..RelapseTally::default()
+        }
+    }
+
+    fn merge(&mut self, o: &RelapseTally) {
+        self.treated_first += o.treated_first;
+        self.entered += o.entered;
+        for (a, b) in self
+            .interval_histogram
+            .iter_mut()
+            .zip(&o.interval_histogram)
+        {
+            *a += b;
+        }
+        self.interval_sum += o.interval_sum;
+        self.interval_squared_sum += o.interval_squared_sum;
+        self.completed_trials += o.completed_trials;
+        self.shortest_sum += o.shortest_sum;
+        self.longest_sum += o.longest_sum;
+        self.completers_sum.merge(o.completers_sum);
+        self.everyone_sum.merge(o.everyone_sum);
+        self.difference_sum.merge(o.difference_sum);
+        self.difference_squared_sum.merge(o.difference_squared_sum);
+    }
 }
 
 /// One later day of a time course over the replicates.
@@ -417,6 +483,7 @@ impl Summary {
             metrics: Vec::new(),
             days: Vec::new(),
             trajectory: Vec::new(),
+            relapse: None,
         }
     }
 
@@ -431,6 +498,8 @@ impl Summary {
             && self.metrics.len() == other.metrics.len()
             && self.days.len() == other.days.len()
             && self.trajectory.len() == other.trajectory.len()
+            && self.relapse.as_ref().map(|r| r.interval_histogram.len())
+                == other.relapse.as_ref().map(|r| r.interval_histogram.len())
     }
 
     /// Trials whose primary rejected (with several PK metrics: every metric passed).
@@ -488,6 +557,9 @@ impl Summary {
             a.rejected_in_hierarchy += b.rejected_in_hierarchy;
         }
         for (a, b) in self.trajectory.iter_mut().zip(&other.trajectory) {
+            a.merge(b);
+        }
+        if let (Some(a), Some(b)) = (&mut self.relapse, &other.relapse) {
             a.merge(b);
         }
     }

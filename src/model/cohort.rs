@@ -37,8 +37,14 @@ pub struct Cohort {
     /// day, `later_days` entries per cell (`cell * later_days + day`); NaN where the score is
     /// missing.
     pub day_change: Vec<f64>,
+    /// With a relapse-gated crossover: the day after period 1 on which each participant starts
+    /// period 2, or 0 when they have not relapsed by the last visit (drawn for every
+    /// participant, whether or not they finished period 1; empty without a gate).
+    pub interval: Vec<u16>,
     /// The days after the primary day that `day_change` holds per cell (0 without a time course).
     later_days: usize,
+    /// Whether `interval` is kept.
+    gated: bool,
 }
 
 impl Cohort {
@@ -66,6 +72,13 @@ impl Cohort {
             m.resize(cells, 0.0);
         }
         self.day_change.resize(cells * self.later_days, f64::NAN);
+        self.interval
+            .resize(if self.gated { enrolled } else { 0 }, 0);
+    }
+
+    /// Keeps each participant's interval between the periods (sized by the next `resize`).
+    pub fn set_gated(&mut self, gated: bool) {
+        self.gated = gated;
     }
 
     /// Keeps `later_days` changes per cell after the primary day (sized by the next `resize`).

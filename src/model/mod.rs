@@ -13,7 +13,10 @@
 //! (`TimeCourse`), each participant then draws, after everything above (the further PK metrics
 //! included), per period and per day after the primary day: a normal for the day's latent value,
 //! a normal for its occasion noise and a uniform for a missing score; without one nothing more
-//! is drawn, so the stream is the same as before time courses existed.
+//! is drawn, so the stream is the same as before time courses existed. With a relapse-gated
+//! crossover ([`Relapse`]) one more uniform, last, decides when (if at all) period 2 starts: the
+//! time to relapse T is observed by visit v when F(v) >= u, so the draw compares u with the
+//! distribution function at the visits and never inverts it.
 
 mod cohort;
 mod spec;
@@ -21,7 +24,8 @@ mod spec;
 pub use cohort::Cohort;
 pub use spec::{
     AdverseEvent, AnalysedEffect, CohortSpec, Dropout, Endpoint, LatentClass, PkMetrics,
-    Population, Randomization, ResponseRule, Scale, TimeCourse, TruncatedNormal,
+    Population, Randomization, Relapse, RelapseDistribution, ResponseRule, Scale, TimeCourse,
+    TruncatedNormal,
 };
 
 use crate::design::{Condition, SequenceId, MAX_CONDITIONS, MAX_PERIODS, MAX_SEQUENCES};
@@ -76,6 +80,23 @@ pub struct CohortModel {
     /// With a time course: the lower Cholesky factor of the post-baseline days' correlation
     /// (the primary day first), q x q.
     day_cholesky: Vec<f64>,
+    /// With a relapse-gated crossover: the days period 2 can start on, and P(T <= day) at each,
+    /// per class and period-1 condition (`(class * k + condition) * visits + visit`).
+    relapse_visits: Vec<u32>,
+    relapse_cdf: Vec<f64>,
+}
+
+/// The first of `visits` whose distribution-function value in `cdf` is at least `u`, or 0
+/// when there is none (not relapsed by the last visit).
+fn interval_from(cdf: &[f64], visits: &[u32], u: f64) -> u16 {
+    cdf.iter()
+        .position(|&f| u <= f)
+        .map_or(0, |v| visits[v] as u16)
+}
+
+/// The relapse gate of `design`, if it has one.
+fn relapse_of(design: &CohortSpec) -> Option<&Relapse> {
+    design.time_course.as_ref().and_then(|t| t.relapse.as_ref())
 }
 
 /// The most days after the primary day a period can have.
@@ -222,6 +243,17 @@ impl CohortModel {
                 crate::numerics::cholesky(&t.correlation, t.days.len() - 1)
                     .expect("validation checks the days' correlation")
             }),
+            relapse_visits: relapse_of(design).map_or(Vec::new(), Relapse::visit_days),
+            relapse_cdf: relapse_of(design).map_or(Vec::new(), |r| {
+                let visits = r.visit_days();
+                let mut table = Vec::with_capacity(classes.len() * k * visits.len());
+                for class in 0..classes.len() {
+                    for c in 0..k {
+                        table.extend(visits.iter().map(|&v| r.cdf(class, c, k, f64::from(v))));
+                    }
+                }
+                table
+            }),
         }
     }
 
@@ -235,6 +267,7 @@ impl CohortModel {
         let d = &self.design;
         cohort.set_further_metrics(self.metrics.len());
         cohort.set_later_days(d.time_course.as_ref().map_or(0, TimeCourse::later_days));
+        cohort.set_gated(relapse_of(d).is_some());
         cohort.resize(d.enrolled, d.crossover.period_count());
         self.draw_participants(rng, cohort, 0..d.enrolled, &mut Allocation::default());
     }
@@ -534,8 +567,28 @@ impl CohortModel {
                 let first = participant * periods * tc.later_days();
                 let out = &mut cohort.day_change[first..first + periods * tc.later_days()];
                 self.draw_later_days(rng, tc, out, plan, &days, &on_scale);
+                if tc.relapse.is_some() {
+                    let u: f64 = rng.random();
+                    let first = plan[0].condition.index();
+                    let interval = self.relapse_interval(class * k + first, u);
+                    cohort.interval[participant] = interval;
+                    // Not relapsed by the last visit: period 2 never starts (a participant
+                    // who left earlier stays as they were).
+                    if interval == 0 && *out_completed > 1 {
+                        *out_completed = 1;
+                    }
+                }
             }
         }
+    }
+
+    /// The day period 2 starts for a participant of class-and-condition cell `cell` whose
+    /// relapse uniform is `u`: the first eligible visit with P(T <= visit) >= u (T <= visit
+    /// exactly when F(visit) >= F(T) = u), or 0 when T is after the last visit.
+    fn relapse_interval(&self, cell: usize, u: f64) -> u16 {
+        let visits = self.relapse_visits.len();
+        let cdf = &self.relapse_cdf[cell * visits..(cell + 1) * visits];
+        interval_from(cdf, &self.relapse_visits, u)
     }
 
     /// Draws one participant's changes on the days after the primary day, period by period
@@ -649,6 +702,77 @@ impl CohortModel {
 #[cfg(test)]
 mod tests {
     use super::round_to_integer;
+
+    /// The two families' distribution functions against R 4.2.2:
+    /// `pweibull(c(14, 28, 60, 100), shape = 2, scale = 60 / log(2)^(1/2))` and
+    /// `plnorm(c(14, 28, 33, 100), meanlog = log(33), sdlog = 0.6)`.
+    #[test]
+    fn relapse_distribution_functions_match_r() {
+        use super::{Relapse, RelapseDistribution};
+        let gate = |distribution, median, spread| Relapse {
+            distribution,
+            visit_interval: 14,
+            max_days: 120,
+            min_washout: 14,
+            median: vec![median],
+            spread: vec![spread],
+        };
+        let weibull = gate(RelapseDistribution::Weibull, 60.0, 2.0);
+        let log_normal = gate(RelapseDistribution::LogNormal, 33.0, 0.6);
+        let cases = [
+            (&weibull, 14.0, 0.037034807949),
+            (&weibull, 28.0, 0.140111072938),
+            (&weibull, 60.0, 0.5),
+            (&weibull, 100.0, 0.854183870053),
+            (&log_normal, 14.0, 0.076490086086),
+            (&log_normal, 28.0, 0.392104398863),
+            (&log_normal, 33.0, 0.5),
+            (&log_normal, 100.0, 0.967682264038),
+        ];
+        for (g, t, want) in cases {
+            assert!(
+                (g.cdf(0, 0, 1, t) - want).abs() < 1e-11,
+                "{t}: {}",
+                g.cdf(0, 0, 1, t)
+            );
+        }
+        assert_eq!(weibull.cdf(0, 0, 1, 0.0), 0.0);
+        assert_eq!(weibull.visit_days(), [14, 28, 42, 56, 70, 84, 98, 112]);
+    }
+
+    /// The draw's rule (the first eligible visit with F(visit) >= u) is the gate's rule on the
+    /// time T = F^-1(u): for the Weibull, T = median (-ln(1 - u) / ln 2)^(1 / k). Visits every
+    /// 14 days to day 90 with a 28-day washout (eligible: 28, ..., 84).
+    #[test]
+    fn the_drawn_interval_is_the_gate_applied_to_the_inverted_time() {
+        use super::{Relapse, RelapseDistribution};
+        for (median, shape) in [(60.0, 2.0), (20.0, 1.5), (15.0, 1.5), (40.0, 3.0)] {
+            let gate = Relapse {
+                distribution: RelapseDistribution::Weibull,
+                visit_interval: 14,
+                max_days: 90,
+                min_washout: 28,
+                median: vec![median],
+                spread: vec![shape],
+            };
+            let visits = gate.visit_days();
+            assert_eq!(visits, [28, 42, 56, 70, 84]);
+            let cdf: Vec<f64> = visits
+                .iter()
+                .map(|&v| gate.cdf(0, 0, 1, f64::from(v)))
+                .collect();
+            for i in 1..2000 {
+                let u = f64::from(i) / 2000.0;
+                let t = median * (-(-u).ln_1p() / std::f64::consts::LN_2).powf(1.0 / shape);
+                let want = gate.start_of(t).map_or(0, |v| v as u16);
+                assert_eq!(
+                    super::interval_from(&cdf, &visits, u),
+                    want,
+                    "median {median}, u {u}, T {t}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn rounding_matches_r_round() {

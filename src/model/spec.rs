@@ -60,6 +60,81 @@ pub struct TimeCourse {
     /// The correlation between the standardized changes of the post-baseline days (the primary
     /// day first), row-major, `days.len() - 1` square.
     pub correlation: Vec<f64>,
+    /// With a relapse-gated crossover: when period 2 starts, if at all.
+    pub relapse: Option<Relapse>,
+}
+
+/// The crossover gated by relapse (two periods only): after period 1 each participant's time
+/// to relapse T (days from the end of period 1) has the distribution of their latent class and
+/// period-1 condition; it is observed at follow-up visits on days `visit_interval`,
+/// 2 `visit_interval`, ... up to `max_days`. Period 2 starts at the first visit on or after both
+/// T and `min_washout` (the interval between the periods); a participant not relapsed by the
+/// last visit never starts it. Visits before the washout only observe, so the first eligible
+/// visit v_1 takes P(T <= v_1) and each later one v_j takes F(v_j) - F(v_{j-1}).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relapse {
+    /// The distribution of every class's and condition's time to relapse.
+    pub distribution: RelapseDistribution,
+    /// Days between follow-up visits.
+    pub visit_interval: u32,
+    /// The last day a visit can fall on.
+    pub max_days: u32,
+    /// The shortest interval between the periods.
+    pub min_washout: u32,
+    /// The median time to relapse, `class * conditions + condition` (period 1's condition).
+    pub median: Vec<f64>,
+    /// The Weibull shape or the log-normal sdlog, indexed as `median`.
+    pub spread: Vec<f64>,
+}
+
+/// The family of the time to relapse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelapseDistribution {
+    /// Weibull with shape k: F(t) = 1 - exp(-ln 2 (t / median)^k).
+    Weibull,
+    /// Log-normal: F(t) = Phi((ln t - ln median) / sdlog).
+    LogNormal,
+}
+
+impl Relapse {
+    /// The days period 2 can start on: the visits from the minimum washout to the maximum.
+    pub fn visit_days(&self) -> Vec<u32> {
+        (1..)
+            .map(|j| j * self.visit_interval)
+            .take_while(|&v| v <= self.max_days)
+            .filter(|&v| v >= self.min_washout)
+            .collect()
+    }
+
+    /// The day period 2 starts for a participant who relapses `t` days after period 1: the
+    /// first visit on or after both `t` and the washout, or None when `t` is after the last
+    /// visit. (The draw applies the same rule to F(T) = u, comparing u with F at each visit.)
+    pub fn start_of(&self, t: f64) -> Option<u32> {
+        self.visit_days().into_iter().find(|&v| f64::from(v) >= t)
+    }
+
+    /// The position of visit `day` among [`Relapse::visit_days`] (the visits are consecutive
+    /// multiples of the interval from the first on or after the washout).
+    pub fn visit_index(&self, day: u32) -> usize {
+        let first = self.min_washout.div_ceil(self.visit_interval) * self.visit_interval;
+        ((day - first) / self.visit_interval) as usize
+    }
+
+    /// P(T <= t) for latent class `class` after `condition` in period 1 (of `conditions`).
+    pub fn cdf(&self, class: usize, condition: usize, conditions: usize, t: f64) -> f64 {
+        let at = class * conditions + condition;
+        let (median, spread) = (self.median[at], self.spread[at]);
+        if t <= 0.0 {
+            return 0.0;
+        }
+        match self.distribution {
+            // The Weibull scale is median / (ln 2)^(1/k), so (t / scale)^k = ln 2 (t / median)^k.
+            RelapseDistribution::Weibull => {
+                -(-std::f64::consts::LN_2 * (t / median).powf(spread)).exp_m1()
+            }
+            RelapseDistribution::LogNormal => crate::numerics::norm_cdf((t / median).ln() / spread),
+        }
+    }
 }
 
 impl TimeCourse {

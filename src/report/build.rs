@@ -98,7 +98,7 @@ pub fn build_report(
             .map(|plan| two_stage(plan, d, summary, facts.true_effect)),
         bioequivalence: bioequivalence(d, facts, summary),
         metrics: metrics(facts, summary),
-        time_course: time_course(d, summary),
+        time_course: time_course(d, facts, summary),
         sequences: d.crossover().sequence_labels(),
         family: family(d, summary, &contrasts),
         contrasts,
@@ -990,7 +990,11 @@ fn metrics(facts: &DesignFacts, summary: &Summary) -> Option<super::MetricsRepor
 
 /// With a time course: each post-baseline day's test (the primary day's is the primary
 /// analysis) and the mean score of each day under each condition.
-fn time_course(d: &TrialDesign, summary: &Summary) -> Option<super::TimeCourseReport> {
+fn time_course(
+    d: &TrialDesign,
+    facts: &DesignFacts,
+    summary: &Summary,
+) -> Option<super::TimeCourseReport> {
     let tc = d.cohort().time_course()?;
     if summary.days.len() + 2 != tc.days.len() {
         return None;
@@ -1043,5 +1047,56 @@ fn time_course(d: &TrialDesign, summary: &Summary) -> Option<super::TimeCourseRe
         primary_day: tc.primary_day(),
         tests,
         trajectory,
+        relapse: summary
+            .relapse
+            .as_ref()
+            .zip(facts.relapse.as_ref())
+            .map(|(t, f)| relapse(t, f)),
     })
+}
+
+/// A relapse-gated crossover's simulated counts beside the closed form.
+fn relapse(
+    t: &crate::engine::summary::RelapseTally,
+    f: &crate::facts::RelapseFacts,
+) -> super::RelapseReport {
+    let entered = t.entered as f64;
+    let trials = t.completed_trials as f64;
+    let mean_interval = (t.entered > 0).then(|| t.interval_sum as f64 / entered);
+    let finite = |x: f64| x.is_finite().then_some(x);
+    let bias = (t.completed_trials > 0).then(|| t.difference_sum.value() / trials);
+    super::RelapseReport {
+        p_enter: Proportion::new(t.entered, t.treated_first),
+        p_enter_closed_form: f.p_enter,
+        intervals: f
+            .visit_days
+            .iter()
+            .zip(&f.interval_mass)
+            .zip(&t.interval_histogram)
+            .map(|((&day, &closed_form), &participants)| super::IntervalRow {
+                day,
+                simulated: (t.entered > 0).then(|| participants as f64 / entered),
+                closed_form,
+                participants,
+            })
+            .collect(),
+        mean_interval,
+        mean_interval_closed_form: finite(f.mean_interval),
+        sd_interval: mean_interval.filter(|_| t.entered > 1).map(|m| {
+            ((t.interval_squared_sum as f64 - entered * m * m).max(0.0) / (entered - 1.0)).sqrt()
+        }),
+        sd_interval_closed_form: finite(f.sd_interval),
+        mean_shortest_interval: (t.completed_trials > 0).then(|| t.shortest_sum as f64 / trials),
+        mean_longest_interval: (t.completed_trials > 0).then(|| t.longest_sum as f64 / trials),
+        completed_trials: t.completed_trials,
+        completers_mean_difference: (t.completed_trials > 0)
+            .then(|| t.completers_sum.value() / trials),
+        completers_mean_difference_closed_form: f.completers_effect,
+        everyone_mean_difference: (t.completed_trials > 0).then(|| t.everyone_sum.value() / trials),
+        completers_bias: bias,
+        completers_bias_se: bias.filter(|_| t.completed_trials > 1).map(|b| {
+            ((t.difference_squared_sum.value() - trials * b * b).max(0.0) / (trials - 1.0) / trials)
+                .sqrt()
+        }),
+    }
 }

@@ -547,6 +547,56 @@ pub fn observations(report: &RunReport) -> Vec<Observation> {
             out.push(at(Observation::value("mean_score", p.mean)));
             out.push(at(Observation::value("sd_score", p.sd)));
         }
+        if let Some(r) = &tc.relapse {
+            out.push(Observation::proportion("p_enter_period_2", &r.p_enter));
+            out.push(Observation::value(
+                "p_enter_period_2_closed_form",
+                Some(r.p_enter_closed_form),
+            ));
+            for row in &r.intervals {
+                let at = |o: Observation| o.day(row.day);
+                out.push(at(Observation::value("p_interval", row.simulated)));
+                out.push(at(Observation::value(
+                    "p_interval_closed_form",
+                    Some(row.closed_form),
+                )));
+            }
+            out.push(Observation::value("mean_interval", r.mean_interval));
+            out.push(Observation::value(
+                "mean_interval_closed_form",
+                r.mean_interval_closed_form,
+            ));
+            out.push(Observation::value("sd_interval", r.sd_interval));
+            out.push(Observation::value(
+                "sd_interval_closed_form",
+                r.sd_interval_closed_form,
+            ));
+            out.push(Observation::value(
+                "mean_shortest_interval",
+                r.mean_shortest_interval,
+            ));
+            out.push(Observation::value(
+                "mean_longest_interval",
+                r.mean_longest_interval,
+            ));
+            out.push(Observation::value(
+                "completers_mean_difference",
+                r.completers_mean_difference,
+            ));
+            out.push(Observation::value(
+                "completers_mean_difference_closed_form",
+                r.completers_mean_difference_closed_form,
+            ));
+            out.push(Observation::value(
+                "everyone_mean_difference",
+                r.everyone_mean_difference,
+            ));
+            out.push(Observation::mean(
+                "completers_bias",
+                r.completers_bias,
+                r.completers_bias_se,
+            ));
+        }
     }
     if let Some(ts) = &report.two_stage {
         for (quantity, p) in [

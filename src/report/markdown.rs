@@ -597,9 +597,72 @@ fn time_course_section(s: &mut String, tc: &super::TimeCourseReport) {
         );
     }
     let _ = writeln!(s);
+    if let Some(r) = &tc.relapse {
+        relapse_section(s, r);
+    }
     if super::figures::has_trajectories_of(tc) {
         let _ = writeln!(s, "![{0}]({0})\n", super::figures::TRAJECTORIES);
     }
+}
+
+/// A relapse-gated crossover: P(entering period 2) and the interval's distribution beside their
+/// closed forms, and the completers' estimate beside every participant's.
+fn relapse_section(s: &mut String, r: &super::RelapseReport) {
+    let _ = writeln!(
+        s,
+        "### Crossover gated by relapse\n\nPeriod 2 starts at the first follow-up visit after relapse (and after the minimum washout); a participant not relapsed by the last visit never starts it.\n\n| quantity | simulated | SE | closed form |\n|---|---|---|---|"
+    );
+    let _ = writeln!(
+        s,
+        "| P(entering period 2 \\| treated in period 1) | {:.4} | {:.4} | {:.4} |",
+        r.p_enter.estimate, r.p_enter.se, r.p_enter_closed_form
+    );
+    let _ = writeln!(
+        s,
+        "| mean interval between the periods (days) | {} | - | {} |",
+        f4(r.mean_interval),
+        f4(r.mean_interval_closed_form)
+    );
+    let _ = writeln!(
+        s,
+        "| SD of the interval (days) | {} | - | {} |",
+        f4(r.sd_interval),
+        f4(r.sd_interval_closed_form)
+    );
+    let _ = writeln!(
+        s,
+        "| a trial's shortest interval, mean over trials | {} | - | - |",
+        f4(r.mean_shortest_interval)
+    );
+    let _ = writeln!(
+        s,
+        "| a trial's longest interval, mean over trials | {} | - | - |",
+        f4(r.mean_longest_interval)
+    );
+    let _ = writeln!(
+        s,
+        "\nThe interval between the periods among participants entering period 2:\n\n| day | simulated | closed form | participants |\n|---|---|---|---|"
+    );
+    for row in &r.intervals {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {:.4} | {} |",
+            row.day,
+            f4(row.simulated),
+            row.closed_form,
+            row.participants
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nThe completers' mean test-minus-reference change against every participant's (both periods as drawn, observed or not), over the {} trials with completers: {} (closed form {}) against {}, a bias of {} (SE {}).\n",
+        r.completed_trials,
+        f4(r.completers_mean_difference),
+        f4(r.completers_mean_difference_closed_form),
+        f4(r.everyone_mean_difference),
+        f4(r.completers_bias),
+        f4(r.completers_bias_se)
+    );
 }
 
 /// A value to four decimals, or "-" when there is none.

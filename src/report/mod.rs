@@ -471,6 +471,62 @@ pub struct TimeCourseReport {
     /// Mean and SD of the scores of each day under each condition, over every observed period
     /// of every simulated participant (day-major).
     pub trajectory: Vec<TrajectoryPoint>,
+    /// With a relapse-gated crossover: who entered period 2, when, and the completers' bias.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relapse: Option<RelapseReport>,
+}
+
+/// A relapse-gated crossover, simulated beside its closed form, over each trial's planned
+/// enrollment (whether or not it stopped early: the stopping look depends on the completers'
+/// estimate, which would mix the stopping rule's bias into the gate's).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RelapseReport {
+    /// P(entering period 2 | treated in period 1), simulated over participants.
+    pub p_enter: Proportion,
+    /// Its closed form.
+    pub p_enter_closed_form: f64,
+    /// The interval between the periods at each eligible visit.
+    pub intervals: Vec<IntervalRow>,
+    /// The mean interval among participants entering period 2, simulated and closed form.
+    pub mean_interval: Option<f64>,
+    /// Its closed form.
+    pub mean_interval_closed_form: Option<f64>,
+    /// The SD of the interval across participants, simulated.
+    pub sd_interval: Option<f64>,
+    /// Its closed form.
+    pub sd_interval_closed_form: Option<f64>,
+    /// The mean over trials of a trial's shortest interval (the low end of the range a trial
+    /// reports).
+    pub mean_shortest_interval: Option<f64>,
+    /// The mean over trials of a trial's longest interval.
+    pub mean_longest_interval: Option<f64>,
+    /// Trials with at least one participant completing both periods (the rest have no interval
+    /// and no completers' estimate).
+    pub completed_trials: u64,
+    /// The completers' mean test-minus-reference change, averaged over trials.
+    pub completers_mean_difference: Option<f64>,
+    /// Its closed form, E[difference | entering period 2], where derived (no rating scale, no
+    /// period effect or carryover); the population's is the report's `true_effect`.
+    pub completers_mean_difference_closed_form: Option<f64>,
+    /// Every participant's (the same trials, both periods as drawn whether observed or not).
+    pub everyone_mean_difference: Option<f64>,
+    /// The completers' less every participant's: the bias of analysing completers.
+    pub completers_bias: Option<f64>,
+    /// Its Monte Carlo standard error.
+    pub completers_bias_se: Option<f64>,
+}
+
+/// One eligible visit of a relapse-gated crossover.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IntervalRow {
+    /// The visit (days after period 1).
+    pub day: u32,
+    /// The share of participants entering period 2 who entered on it, simulated.
+    pub simulated: Option<f64>,
+    /// Its closed form.
+    pub closed_form: f64,
+    /// Participants entering period 2 on it, over all trials.
+    pub participants: u64,
 }
 
 /// One post-baseline day's test.

@@ -214,6 +214,20 @@ fn maximal(alternative: bool) -> ConfigFile {
                     sd: vec![1.0, 1.0],
                 }),
             )]),
+            relapse: Some(RelapseSection {
+                distribution: if alternative { "log_normal" } else { "weibull" }.into(),
+                visit_interval_days: 14,
+                max_days: 120,
+                min_washout_days: 14,
+                time: BTreeMap::from([(
+                    CLASS.to_string(),
+                    per_condition(RelapseTimeSection {
+                        median_days: 30.0,
+                        shape: (!alternative).then_some(2.0),
+                        sdlog: alternative.then_some(0.5),
+                    }),
+                )]),
+            }),
         }),
         simulation: SimulationSection {
             replicates: 1000,
@@ -224,14 +238,18 @@ fn maximal(alternative: bool) -> ConfigFile {
 
 /// Every key path of a serialized config: tables are descended, arrays of tables give their
 /// keys under the array's path (`population.classes.name`), a condition name as a map key
-/// becomes `<condition>`, and a class name under `time_course.change` `<class>`.
+/// becomes `<condition>`, and a class name under `time_course.change` or
+/// `time_course.relapse.time` `<class>`.
 fn key_paths(value: &Json, conditions: &[String], path: &str, out: &mut BTreeSet<String>) {
     match value {
         Json::Object(map) => {
             for (k, child) in map {
                 let segment = if k == CONDITION || conditions.contains(k) {
                     "<condition>"
-                } else if k == CLASS || path == "time_course.change" {
+                } else if k == CLASS
+                    || path == "time_course.change"
+                    || path == "time_course.relapse.time"
+                {
                     "<class>"
                 } else {
                     k.as_str()

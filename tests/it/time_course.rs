@@ -205,4 +205,204 @@ fn the_seed_trial_over_time_reports_each_day_and_its_trajectories() {
     );
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(html.contains("Days within each period"));
+    // The relapse gate: the closed form is the design's (R 4.2.2, the cells' Weibull F at
+    // v = 14 * 1:8 mixed 0.29, 0.29, 0.21, 0.21 with (1 - 0.143): P(enter) = 0.857 x
+    // 0.99999998), the simulated share within 4 SEs of it, the intervals in the CSV equal to
+    // the JSON, and the tables in summary.md and report.html.
+    let r = &tc["relapse"];
+    let closed = r["p_enter_closed_form"].as_f64().unwrap();
+    assert!((closed - 0.857).abs() < 1e-6, "{closed}");
+    let p = r["p_enter"]["estimate"].as_f64().unwrap();
+    let se = r["p_enter"]["se"].as_f64().unwrap();
+    assert_within(p, closed, se, 4.0, "P(enter), seed trial");
+    let intervals = r["intervals"].as_array().unwrap();
+    let days: Vec<u64> = intervals
+        .iter()
+        .map(|t| t["day"].as_u64().unwrap())
+        .collect();
+    assert_eq!(days, [14, 28, 42, 56, 70, 84, 98, 112]);
+    let mean = r["mean_interval_closed_form"].as_f64().unwrap();
+    assert!((mean - 33.0).abs() < 0.05 && r["mean_interval"].as_f64().unwrap() > 14.0);
+    let mut reader = csv::Reader::from_path(dir.join("summary.csv")).unwrap();
+    let mut seen = 0;
+    for row in reader.records() {
+        let row = row.unwrap();
+        if &row[q] == "p_interval_closed_form" {
+            let d: u64 = row[day].parse().unwrap();
+            let t = intervals.iter().find(|t| t["day"] == d).unwrap();
+            let want = t["closed_form"].as_f64().unwrap();
+            assert!((row[est].parse::<f64>().unwrap() - want).abs() < 1e-12);
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 8);
+    assert!(md.contains("### Crossover gated by relapse") && html.contains("gated by relapse"));
+}
+
+/// The gate on hand-made relapse times in configs/time_course/relapse.toml (visits every 14
+/// days up to day 90, washout 28): relapsed before the washout, period 2 starts on day 28;
+/// after it, on the first visit on or after the relapse; after the last visit (day 84; there is
+/// none on day 90), never.
+#[test]
+fn the_gate_follows_the_visit_schedule_the_maximum_and_the_washout() {
+    let loaded = load("configs/time_course/relapse.toml", &[]);
+    let gate = loaded
+        .design
+        .cohort()
+        .time_course()
+        .unwrap()
+        .relapse
+        .clone()
+        .unwrap();
+    assert_eq!(gate.visit_days(), [28, 42, 56, 70, 84]);
+    for (t, want) in [
+        (0.5, Some(28)),
+        (14.0, Some(28)),
+        (27.9, Some(28)),
+        (28.0, Some(28)),
+        (28.1, Some(42)),
+        (55.0, Some(56)),
+        (84.0, Some(84)),
+        (84.1, None),
+        (90.0, None),
+        (500.0, None),
+    ] {
+        assert_eq!(gate.start_of(t), want, "relapse on day {t}");
+    }
+    // A 14-day washout makes day 14 a start; a 13-day one too (the first visit after it).
+    let loose = load(
+        "configs/time_course/relapse.toml",
+        &["time_course.relapse.min_washout_days=13"],
+    );
+    let loose = loose.design.cohort().time_course().unwrap().relapse.clone();
+    assert_eq!(loose.unwrap().start_of(3.0), Some(14));
+}
+
+/// P(entering period 2) and the interval's distribution against their closed forms, and the
+/// completers' estimate moved away from the population's by exactly the selection the gate
+/// makes. R 4.2.2, with F(t) = pweibull(t, shape = k, scale = median / log(2)^(1 / k)), the
+/// cells (class probability x 1/2 per period-1 condition) responder after A (0.3; 60, 2),
+/// after B (0.3; 20, 1.5), non-responder after either (0.2 each; 15, 1.5), visits
+/// v = c(28, 42, 56, 70, 84):
+/// P(enter) = sum w F(84) = 0.9220812880; masses sum w diff(c(0, F(v))) / P(enter) =
+/// 0.6274780898, 0.1690368213, 0.0945420372, 0.0629150324, 0.0460280194; mean 38.2336929835,
+/// SD 16.0576987108; the completers' expected B - A difference sum w F(84) d / P(enter) with
+/// d = 8 for responders and 0 otherwise: 4.5299458673, the population's 0.6 x 8 = 4.8.
+/// Participants are independent (simple randomization), so a trial's completers' mean is
+/// unbiased for E[d | entering] whatever their number. Tolerances: 4 Monte Carlo SEs.
+#[test]
+fn entering_period_2_and_the_interval_match_the_closed_form() {
+    let loaded = load("configs/time_course/relapse.toml", &[]);
+    let facts = crossover_sim::facts::DesignFacts::of(&loaded.design);
+    let f = facts.relapse.as_ref().unwrap();
+    assert!((f.p_enter - 0.9220812880).abs() < 1e-9, "{}", f.p_enter);
+    let masses = [
+        0.6274780898,
+        0.1690368213,
+        0.0945420372,
+        0.0629150324,
+        0.0460280194,
+    ];
+    for (m, want) in f.interval_mass.iter().zip(masses) {
+        assert!((m - want).abs() < 1e-9, "{m} against {want}");
+    }
+    assert!((f.mean_interval - 38.2336929835).abs() < 1e-8);
+    assert!((f.sd_interval - 16.0576987108).abs() < 1e-8);
+    assert!((f.completers_effect.unwrap() - 4.5299458673).abs() < 1e-9);
+    assert!((facts.true_effect - 4.8).abs() < 1e-12);
+
+    let s = simulate("configs/time_course/relapse.toml", &[], 20_000);
+    let t = s.relapse.as_ref().unwrap();
+    let treated = t.treated_first as f64;
+    // No other dropout: everyone is treated in period 1.
+    assert_eq!(t.treated_first, 40 * 20_000);
+    let p = t.entered as f64 / treated;
+    assert_within(
+        p,
+        0.9220812880,
+        binomial_se(0.922, treated),
+        4.0,
+        "P(enter)",
+    );
+    let entered = t.entered as f64;
+    for (v, (&count, want)) in t.interval_histogram.iter().zip(masses).enumerate() {
+        let share = count as f64 / entered;
+        assert_within(
+            share,
+            want,
+            binomial_se(want, entered),
+            4.0,
+            &format!("visit {v}"),
+        );
+    }
+    let mean = t.interval_sum as f64 / entered;
+    assert_within(
+        mean,
+        38.2336929835,
+        16.06 / entered.sqrt(),
+        4.0,
+        "mean interval",
+    );
+    // Per trial, the completers' and everyone's mean B - A difference, and their difference.
+    let trials = t.completed_trials as f64;
+    assert_eq!(t.completed_trials, 20_000);
+    let per_trial = |sum: f64, squares: f64| {
+        let m = sum / trials;
+        (m, ((squares / trials - m * m) / trials).sqrt())
+    };
+    let (bias, bias_se) = per_trial(t.difference_sum.value(), t.difference_squared_sum.value());
+    assert_within(bias, 4.5299458673 - 4.8, bias_se, 4.0, "completers' bias");
+    let everyone = t.everyone_sum.value() / trials;
+    // Every participant's difference has variance 25 + 25 - 25 + 2 x 4 + 0.24 x 64 = 48.36
+    // (occasion noise, and the classes' means 8 and 0 mixed 0.6 : 0.4); 40 per trial.
+    assert_within(
+        everyone,
+        4.8,
+        (48.36f64 / 40.0 / trials).sqrt(),
+        4.0,
+        "everyone",
+    );
+    let completers = t.completers_sum.value() / trials;
+    assert!((completers - everyone - bias).abs() < 1e-9);
+}
+
+#[test]
+fn invalid_relapse_gates_are_refused() {
+    assert_refused(
+        "configs/time_course/relapse.toml",
+        &[
+            (
+                &["time_course.relapse.distribution=\"gamma\""],
+                "time_course.relapse.distribution",
+            ),
+            (
+                &["time_course.relapse.visit_interval_days=100"],
+                "time_course.relapse.visit_interval_days",
+            ),
+            (
+                &["time_course.relapse.min_washout_days=85"],
+                "at most the last visit (day 84)",
+            ),
+            (
+                &["time_course.relapse.max_days=0"],
+                "time_course.relapse.max_days",
+            ),
+            (
+                &["time_course.relapse.time.responder.A.shape=-1"],
+                "time_course.relapse.time.\"responder\".\"A\".shape",
+            ),
+            (
+                &["time_course.relapse.time.responder.A.sdlog=0.5"],
+                "belongs to the other distribution",
+            ),
+            (
+                &["time_course.relapse.distribution=\"log_normal\""],
+                "with distribution = \"log_normal\" give sdlog",
+            ),
+            (
+                &["time_course.relapse.time.responder.A.median_days=0"],
+                "median_days",
+            ),
+        ],
+    );
 }

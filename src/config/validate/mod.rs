@@ -221,6 +221,7 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
                 conditions: &conditions,
                 primary: analysis.primary(),
                 single_pair: contrasts.len() == 1 && contrast.as_pair().is_some(),
+                periods: crossover.period_count(),
             },
         )?),
     };

@@ -1,13 +1,16 @@
 //! `[time_course]`: assessment days within each period, the change on each, the days'
-//! correlation and missing scores.
+//! correlation and missing scores; `[time_course.relapse]`: the crossover gated by relapse.
 
 use super::population::correlation_at;
 use super::*;
 use crate::analysis::AnalysisName;
-use crate::model::{Population, TimeCourse, MAX_LATER_DAYS};
+use crate::model::{Population, Relapse, RelapseDistribution, TimeCourse, MAX_LATER_DAYS};
 
 /// The latest assessment day accepted (a period of about three years).
 const MAX_DAY: i64 = 1000;
+
+/// The longest follow-up after period 1 (about three years; intervals are kept in 16 bits).
+const MAX_FOLLOW_UP: i64 = 1000;
 
 /// What the rest of the config must be for a time course: a normal endpoint in a fixed or
 /// group-sequential two-condition comparison decided by a paired t.
@@ -17,6 +20,7 @@ pub(super) struct TimeCourseContext<'a> {
     pub conditions: &'a [String],
     pub primary: AnalysisName,
     pub single_pair: bool,
+    pub periods: usize,
 }
 
 pub(super) fn time_course(t: &TimeCourseSection, cx: &TimeCourseContext) -> Result<TimeCourse> {
@@ -210,11 +214,159 @@ pub(super) fn time_course(t: &TimeCourseSection, cx: &TimeCourseContext) -> Resu
             }
         }
     }
+    let relapse = match &t.relapse {
+        None => None,
+        Some(r) => Some(relapse(r, cx)?),
+    };
     Ok(TimeCourse {
         days: days.iter().map(|&d| d as u32).collect(),
         mean,
         sd,
         missing,
         correlation,
+        relapse,
+    })
+}
+
+/// `[time_course.relapse]`: the visit schedule and each class's time to relapse after each
+/// period-1 condition.
+fn relapse(r: &RelapseSection, cx: &TimeCourseContext) -> Result<Relapse> {
+    if cx.periods != 2 {
+        return Err(invalid(
+            "time_course.relapse",
+            "(given)",
+            format!(
+                "gates period 2 after period 1: the design needs exactly 2 periods, not {}",
+                cx.periods
+            ),
+        ));
+    }
+    let distribution = match r.distribution.as_str() {
+        "weibull" => RelapseDistribution::Weibull,
+        "log_normal" => RelapseDistribution::LogNormal,
+        other => {
+            return Err(invalid(
+                "time_course.relapse.distribution",
+                format!("{other:?}"),
+                "\"weibull\" or \"log_normal\"",
+            ))
+        }
+    };
+    let days = |key: &str, v: i64| {
+        if (1..=MAX_FOLLOW_UP).contains(&v) {
+            Ok(v as u32)
+        } else {
+            Err(invalid(
+                format!("time_course.relapse.{key}"),
+                v,
+                format!("a whole number of days from 1 to {MAX_FOLLOW_UP}"),
+            ))
+        }
+    };
+    let visit_interval = days("visit_interval_days", r.visit_interval_days)?;
+    let max_days = days("max_days", r.max_days)?;
+    let min_washout = days("min_washout_days", r.min_washout_days)?;
+    if visit_interval > max_days {
+        return Err(invalid(
+            "time_course.relapse.visit_interval_days",
+            visit_interval,
+            format!("at most max_days ({max_days}): there must be a visit"),
+        ));
+    }
+    let last_visit = max_days / visit_interval * visit_interval;
+    if min_washout > last_visit {
+        return Err(invalid(
+            "time_course.relapse.min_washout_days",
+            min_washout,
+            format!("at most the last visit (day {last_visit}), or period 2 could never start"),
+        ));
+    }
+    let classes = &cx.population.classes;
+    for name in r.time.keys() {
+        if !classes.iter().any(|c| &c.name == name) {
+            return Err(invalid(
+                format!("time_course.relapse.time.\"{name}\""),
+                format!("{name:?}"),
+                format!(
+                    "is not a latent class; the classes are {:?}",
+                    classes.iter().map(|c| &c.name).collect::<Vec<_>>()
+                ),
+            ));
+        }
+    }
+    let (spread_key, other_key) = match distribution {
+        RelapseDistribution::Weibull => ("shape", "sdlog"),
+        RelapseDistribution::LogNormal => ("sdlog", "shape"),
+    };
+    let mut median = Vec::new();
+    let mut spread = Vec::new();
+    for class in classes {
+        let key = format!("time_course.relapse.time.\"{}\"", class.name);
+        let Some(table) = r.time.get(&class.name) else {
+            return Err(invalid(
+                key,
+                "(missing)",
+                "every latent class needs its time to relapse",
+            ));
+        };
+        for name in table.keys() {
+            if !cx.conditions.contains(name) {
+                return Err(invalid(
+                    format!("{key}.\"{name}\""),
+                    format!("{name:?}"),
+                    format!("is not a condition; the conditions are {:?}", cx.conditions),
+                ));
+            }
+        }
+        for condition in cx.conditions {
+            let key = format!("{key}.\"{condition}\"");
+            let Some(time) = table.get(condition) else {
+                return Err(invalid(
+                    key,
+                    "(missing)",
+                    "every condition given in period 1 needs its time to relapse",
+                ));
+            };
+            median.push(positive(&format!("{key}.median_days"), time.median_days)?);
+            let (given, other) = match distribution {
+                RelapseDistribution::Weibull => (time.shape, time.sdlog),
+                RelapseDistribution::LogNormal => (time.sdlog, time.shape),
+            };
+            if let Some(v) = other {
+                return Err(invalid(
+                    format!("{key}.{other_key}"),
+                    v,
+                    format!(
+                        "belongs to the other distribution; with distribution = {:?} give {spread_key}",
+                        r.distribution
+                    ),
+                ));
+            }
+            let Some(v) = given else {
+                return Err(invalid(
+                    format!("{key}.{spread_key}"),
+                    "(missing)",
+                    format!("distribution = {:?} needs {spread_key}", r.distribution),
+                ));
+            };
+            // Shapes and sdlogs far outside (0, 100] put all the mass at the median or nowhere
+            // useful; the bound only keeps the arithmetic finite.
+            if !(v.is_finite() && v > 0.0 && v <= 100.0) {
+                return Err(invalid(
+                    format!("{key}.{spread_key}"),
+                    v,
+                    "must be a number in (0, 100]",
+                ));
+            }
+            spread.push(v);
+        }
+    }
+    Ok(Relapse {
+        distribution,
+        visit_interval,
+        max_days,
+        min_washout,
+        median,
+        spread,
     })
 }
