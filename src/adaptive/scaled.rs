@@ -803,6 +803,8 @@ mod tests {
             estimate_futility: None,
             min_stage2: 0,
             combination: None,
+            fixed_stage2: None,
+            blinded: false,
         }
     }
 

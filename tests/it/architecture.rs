@@ -253,7 +253,15 @@ const REPORT_MAY_NAME: &[(&str, &[&str])] = &[
     ("inference", &["Hypothesis"]),
     ("sequential", &["StoppingRules"]),
     // The final-estimate sums of a two-stage run, whose mean and SD adaptive computes.
-    ("adaptive", &["TwoStagePlan", "describe", "describe_ruled", "EstimateMoments"]),
+    (
+        "adaptive",
+        &[
+            "TwoStagePlan",
+            "describe",
+            "describe_ruled",
+            "EstimateMoments",
+        ],
+    ),
 ];
 
 #[test]
