@@ -918,6 +918,30 @@ impl EstimateMoments {
 }
 
 impl TwoStageTally {
+    /// Counts stage 1's decision: a stop gives `Ok((estimate, passed))`; going on counts a
+    /// stage 2 (and whether it was capped) and gives `Err(total)`.
+    pub fn count_stage_one(&mut self, d: StageOne) -> Result<(Option<Estimate>, bool), usize> {
+        match d {
+            StageOne::Pass(e) => {
+                self.stage1_pass += 1;
+                Ok((Some(e), true))
+            }
+            StageOne::Fail(e) => {
+                self.stage1_fail += 1;
+                Ok((e, false))
+            }
+            StageOne::Futile(e) => {
+                self.futile += 1;
+                Ok((e, false))
+            }
+            StageOne::Continue { total, capped } => {
+                self.stage2 += 1;
+                self.capped += u64::from(capped);
+                Err(total)
+            }
+        }
+    }
+
     /// Adds another tally.
     pub fn merge(&mut self, o: &TwoStageTally) {
         self.stage1_pass += o.stage1_pass;

@@ -793,23 +793,10 @@ impl Simulator {
             if let (true, Some(o)) = (stopped, &ruled) {
                 summary.bioequivalence.record(o);
             }
-            match decision {
-                StageOne::Pass(e) => {
-                    tally.stage1_pass += 1;
-                    (n1, Some(e), true)
-                }
-                StageOne::Fail(e) => {
-                    tally.stage1_fail += 1;
-                    (n1, e, false)
-                }
-                StageOne::Futile(e) => {
-                    tally.futile += 1;
-                    (n1, e, false)
-                }
-                StageOne::Continue { total, capped } => {
-                    tally.stage2 += 1;
+            match tally.count_stage_one(decision) {
+                Ok((e, passed)) => (n1, e, passed),
+                Err(total) => {
                     went_on = true;
-                    tally.capped += u64::from(capped);
                     self.model.draw_participants(
                         &mut rng,
                         &mut ws.cohort,
@@ -830,23 +817,10 @@ impl Simulator {
             }
         } else {
             let stage1 = self.stage_statistics(&ws.cohort, 0..n1);
-            match ts.stage_one(&stage1) {
-                StageOne::Pass(e) => {
-                    tally.stage1_pass += 1;
-                    (n1, Some(e), true)
-                }
-                StageOne::Fail(e) => {
-                    tally.stage1_fail += 1;
-                    (n1, e, false)
-                }
-                StageOne::Futile(e) => {
-                    tally.futile += 1;
-                    (n1, e, false)
-                }
-                StageOne::Continue { total, capped } => {
-                    tally.stage2 += 1;
+            match tally.count_stage_one(ts.stage_one(&stage1)) {
+                Ok((e, passed)) => (n1, e, passed),
+                Err(total) => {
                     went_on = true;
-                    tally.capped += u64::from(capped);
                     self.model.draw_participants(
                         &mut rng,
                         &mut ws.cohort,
