@@ -9,12 +9,17 @@
 //! - `floor_normals/…`: only the same count of standard normals (7 per participant in 2x3x3, 9
 //!   in 2x2x4), the least any participant-level simulation with this model draws.
 //!
+//! The group `scaled_two_stage` (issue 29) times one two-stage trial of the shipped two-stage
+//! replicate designs (`configs/two_stage/`, Potvin's method B logic with the rule at each stage)
+//! beside one single-stage trial of the same rule and design at the two-stage design's mean
+//! total N, the per-trial cost a calibration pays against a single-stage simulation.
+//!
 //! `cargo bench --bench scaled -- --warm-up-time 1 --measurement-time 4`
 
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use crossover_sim::analysis::replicate::ReplicateNeeds;
 use crossover_sim::analysis::{self, LookData, Needs};
-use crossover_sim::config::{self, LoadedConfig};
+use crossover_sim::config::{self, LoadedConfig, Override};
 use crossover_sim::engine::seed::replicate_rng;
 use crossover_sim::engine::{NoProgress, Simulator};
 use crossover_sim::model::{Cohort, CohortModel, Randomization};
@@ -153,5 +158,89 @@ fn engine(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, scaled, engine);
+fn load_path(rel: &str, sets: &[&str]) -> LoadedConfig {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    let overrides: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
+    config::load(&path, &overrides).unwrap()
+}
+
+/// (two-stage config at its null, the single-stage config of the same rule and design at its
+/// null, overrides making it so, the two-stage design's mean total N there (`crossover-sim run`,
+/// 10^5 trials), rounded to whole blocks of the sequences).
+const TWO_STAGE: [(&str, &str, &[&str], usize); 3] = [
+    (
+        "ema_2x2x4_null",
+        "configs/scaled/ema_2x2x4_null.toml",
+        &[],
+        N_EMA_2X2X4,
+    ),
+    (
+        "ema_2x3x3_null",
+        "configs/scaled/ema_2x3x3_null.toml",
+        &[],
+        N_EMA_2X3X3,
+    ),
+    (
+        "fda_rsabe_2x2x4_null",
+        "configs/scaled/ema_2x2x4_null.toml",
+        &[
+            "bioequivalence.rule=\"fda_rsabe\"",
+            "analysis.primary=\"isc\"",
+        ],
+        N_FDA_2X2X4,
+    ),
+];
+
+/// The two-stage null twins' mean total N (10^5 trials, seed of the configs): 41.05, 60.20,
+/// 35.39.
+const N_EMA_2X2X4: usize = 42;
+const N_EMA_2X3X3: usize = 60;
+const N_FDA_2X2X4: usize = 36;
+
+/// One two-stage trial against one single-stage trial at the same (mean) N, and 100,000
+/// two-stage trials on every core.
+fn two_stage(c: &mut Criterion) {
+    let mut group = c.benchmark_group("scaled_two_stage");
+    for (name, single, sets, n) in TWO_STAGE {
+        let loaded = load_path(&format!("configs/two_stage/{name}.toml"), &[]);
+        let sim = Simulator::new(&loaded.design).unwrap();
+        let mut ws = sim.workspace();
+        let mut summary = sim.empty_summary();
+        let mut j = 0u64;
+        group.bench_function(format!("replicate/{name}"), |b| {
+            b.iter(|| {
+                sim.replicate(j, &mut ws, &mut summary);
+                j += 1;
+            })
+        });
+        let enrolled = format!("design.enrolled={n}");
+        let mut sets = sets.to_vec();
+        sets.push(&enrolled);
+        let loaded = load_path(single, &sets);
+        let sim = Simulator::new(&loaded.design).unwrap();
+        let mut ws = sim.workspace();
+        let mut summary = sim.empty_summary();
+        let mut j = 0u64;
+        group.bench_function(format!("single_stage_n{n}/{name}"), |b| {
+            b.iter(|| {
+                sim.replicate(j, &mut ws, &mut summary);
+                j += 1;
+            })
+        });
+    }
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(100_000));
+    let loaded = load_path("configs/two_stage/ema_2x2x4_null.toml", &[]);
+    let sim = Simulator::new(&loaded.design).unwrap();
+    group.bench_function("engine_100k_all_cores/ema_2x2x4_null", |b| {
+        b.iter_batched(
+            || (),
+            |_| black_box(sim.simulate(0..100_000, &NoProgress)),
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, scaled, engine, two_stage);
 criterion_main!(benches);
