@@ -610,6 +610,27 @@ pub fn observations(report: &RunReport) -> Vec<Observation> {
         ] {
             out.push(Observation::proportion(quantity, p).analysis(primary));
         }
+        for c in &ts.comparisons {
+            for (quantity, p) in [
+                ("comparison_success", &c.success),
+                ("comparison_success_stage1", &c.success_stage1),
+                ("comparison_success_stage2", &c.success_stage2),
+                ("comparison_fail_stage1", &c.fail_stage1),
+                ("comparison_futile", &c.futile),
+                ("comparison_stage2", &c.stage2),
+            ] {
+                out.push(
+                    Observation::proportion(quantity, p)
+                        .analysis(primary)
+                        .contrast(&c.name),
+                );
+            }
+        }
+        for (quantity, p) in [("p_at_least_one", &ts.at_least_one), ("p_all", &ts.all)] {
+            if let Some(p) = p {
+                out.push(Observation::proportion(quantity, p).analysis(primary));
+            }
+        }
         let n = &ts.total_enrolled;
         out.push(Observation::mean(
             "total_enrolled_mean",
