@@ -608,7 +608,14 @@ pub fn observations(report: &RunReport) -> Vec<Observation> {
             ("p_pass_stage2", &ts.p_pass_stage2),
             ("p_total_enrolled_at_cap", &ts.total_enrolled.p_at_cap),
         ] {
-            out.push(Observation::proportion(quantity, p).analysis(primary));
+            // With several test formulations the trial's paths are about every comparison
+            // (success: at least one), not the primary's contrast.
+            let o = Observation::proportion(quantity, p);
+            out.push(if ts.comparisons.is_empty() {
+                o.analysis(primary)
+            } else {
+                o
+            });
         }
         for c in &ts.comparisons {
             for (quantity, p) in [
@@ -628,7 +635,7 @@ pub fn observations(report: &RunReport) -> Vec<Observation> {
         }
         for (quantity, p) in [("p_at_least_one", &ts.at_least_one), ("p_all", &ts.all)] {
             if let Some(p) = p {
-                out.push(Observation::proportion(quantity, p).analysis(primary));
+                out.push(Observation::proportion(quantity, p));
             }
         }
         let n = &ts.total_enrolled;

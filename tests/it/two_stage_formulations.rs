@@ -291,3 +291,41 @@ fn ema_on_four_periods_agrees_with_the_partial_replicate() {
         assert!((effect - limit).abs() < 1e-12, "{}: {effect}", c.name());
     }
 }
+
+/// The reports carry the comparisons: the markdown (and so the HTML) table, summary.csv's
+/// per-comparison quantities by contrast, the hypothesis at alpha' (97.06% CI, 0.0147 each);
+/// and split runs merge to the whole run's per-comparison counts (shards).
+#[test]
+fn reports_and_merged_runs_carry_the_comparisons() {
+    let loaded = load(CONFIG, &["simulation.replicates=2000"]);
+    let r = run(&loaded);
+    let md = crossover_sim::report::markdown::render(&r);
+    assert!(
+        md.contains("| comparison | success (SE) | pass at stage 1 |"),
+        "{md}"
+    );
+    assert!(md.contains("| at least one |") && md.contains("| all |"));
+    assert!(md.contains("97.06% CI of T1/R within 0.80-1.25 (two one-sided tests at 0.0147 each)"));
+    let csv = String::from_utf8(crossover_sim::report::csv_export::render(&r).unwrap()).unwrap();
+    for needle in [
+        "comparison_success,anova,T1 - R",
+        "comparison_success_stage2,anova,T2 - R",
+        "p_at_least_one,,,",
+        "p_all,,,",
+        "p_success,,,",
+    ] {
+        assert!(
+            csv.lines().any(|l| l.contains(needle)),
+            "{needle} missing from summary.csv"
+        );
+    }
+    let sim = crossover_sim::engine::Simulator::new(&loaded.design).unwrap();
+    let whole = sim.simulate(0..2000, &crossover_sim::engine::NoProgress);
+    let mut parts = sim.simulate(0..700, &crossover_sim::engine::NoProgress);
+    parts.merge(&sim.simulate(700..2000, &crossover_sim::engine::NoProgress));
+    assert_eq!(parts.two_stage.comparisons, whole.two_stage.comparisons);
+    assert_eq!(
+        (parts.two_stage.at_least_one, parts.two_stage.all),
+        (whole.two_stage.at_least_one, whole.two_stage.all)
+    );
+}
