@@ -211,6 +211,13 @@ fn refusals_name_the_key_and_what_is_allowed() {
             ),
         ],
     );
+    // adjust-alpha searches one comparison's single-stage rule: it points to calibrate.
+    let out = tempfile::tempdir().unwrap();
+    cli_with_out(&["adjust-alpha", CONFIG], out.path())
+        .code(2)
+        .stderr(predicates::str::contains(
+        "this two-stage design compares several test formulations: calibrate its familywise error",
+    ));
     // Without [bioequivalence] the two-stage design stays Potvin's 2x2 with one contrast.
     assert_refused(
         "configs/two_stage/potvin_b.toml",
