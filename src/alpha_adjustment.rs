@@ -129,6 +129,12 @@ pub fn adjust_alpha(
             loaded.origin
         )));
     };
+    if design.two_stage().is_some() && design.contrasts().len() > 1 {
+        return Err(Error::Usage(format!(
+            "{}: adjust-alpha finds the alpha of one comparison's single-stage rule; this two-stage design compares several test formulations: calibrate its familywise error with `crossover-sim calibrate` (docs/two_stage_methods.md)",
+            loaded.origin
+        )));
+    }
     if design.metrics().is_some() {
         return Err(Error::Usage(format!(
             "{}: adjust-alpha finds the alpha of one metric's rule; this config decides several PK metrics (log_normal.metrics): adjust on a config of the scaled metric alone",

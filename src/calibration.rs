@@ -332,6 +332,16 @@ fn null_of(loaded: &LoadedConfig) -> Result<LoadedConfig, Error> {
     })
 }
 
+/// The pass rate a calibration controls: the primary's, or with several comparisons of a
+/// two-stage design the rate of at least one success (under the global null, the familywise
+/// error).
+fn familywise(r: &RunReport) -> Proportion {
+    r.two_stage
+        .as_ref()
+        .and_then(|t| t.at_least_one)
+        .unwrap_or(r.primary.power)
+}
+
 /// What the search and the surfaces simulate: one report per (point, alpha, null or not).
 struct Simulations<'a> {
     settings: &'a Settings,
@@ -362,7 +372,7 @@ impl Simulations<'_> {
         alpha: f64,
     ) -> Result<(Proportion, u64), Error> {
         let r = self.report(point, alpha, true)?;
-        let p = r.primary.power;
+        let p = familywise(&r);
         Ok((p, (p.estimate * self.replicates as f64).round() as u64))
     }
 
@@ -384,7 +394,7 @@ impl Simulations<'_> {
                 let r = self.report(&p.config, alpha, false)?;
                 let ts = r.two_stage.as_ref();
                 (
-                    Some(r.primary.power),
+                    Some(familywise(&r)),
                     ts.map(|t| t.total_enrolled.mean),
                     ts.map(|t| t.p_stage2),
                 )

@@ -367,9 +367,12 @@ pub fn describe_hypothesis(d: &TrialDesign, name: AnalysisName) -> String {
             ),
             None => format!("exp({contrast})"),
         });
-    // A two-stage method tests its primary at its own adjusted level, not analysis.alpha.
-    let level = match d.two_stage() {
-        Some(plan) if name == d.analysis().primary() => plan.alpha(),
+    // A two-stage method tests its primary at its own adjusted level, not analysis.alpha; a
+    // rule deciding its stages at the level of each comparison (adjusted alpha / m under
+    // Bonferroni with several test formulations).
+    let level = match (d.two_stage(), d.bioequivalence()) {
+        (Some(_), Some(rule)) if name == d.analysis().primary() => rule.alpha(),
+        (Some(plan), _) if name == d.analysis().primary() => plan.alpha(),
         _ => d.analysis().level_of(name),
     };
     let described = d

@@ -855,6 +855,99 @@ pub struct TwoStageTally {
     /// stage-1 stop).
     #[serde(default)]
     pub final_median_unbiased: EstimateMoments,
+    /// Several test formulations against one reference: each comparison's paths (empty with
+    /// one comparison).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comparisons: Vec<ComparisonPaths>,
+    /// Several comparisons: trials where at least one comparison succeeded.
+    #[serde(default)]
+    pub at_least_one: u64,
+    /// Several comparisons: trials where every comparison succeeded.
+    #[serde(default)]
+    pub all: u64,
+}
+
+/// The paths of one comparison (one test formulation against the reference) of a two-stage
+/// design with several: how it was closed at stage 1 or decided by the pooled analysis.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ComparisonPaths {
+    /// Passed at stage 1 (closed, success).
+    pub stage1_pass: u64,
+    /// Failed at stage 1 with the target power (or not analysable; closed, failure).
+    pub stage1_fail: u64,
+    /// Its required stage 2 exceeded `adaptive.max_stage2` (closed, failure).
+    pub futile: u64,
+    /// Went on to the pooled analysis.
+    pub stage2: u64,
+    /// Passed in the pooled analysis.
+    pub stage2_pass: u64,
+}
+
+impl ComparisonPaths {
+    /// Counts the comparison's stage-1 decision; `true` when it goes on to stage 2.
+    pub fn count_stage_one(&mut self, d: &StageOne) -> bool {
+        match d {
+            StageOne::Pass(_) => self.stage1_pass += 1,
+            StageOne::Fail(_) => self.stage1_fail += 1,
+            StageOne::Futile(_) => self.futile += 1,
+            StageOne::Continue { .. } => {
+                self.stage2 += 1;
+                return true;
+            }
+        }
+        false
+    }
+
+    fn merge(&mut self, o: &ComparisonPaths) {
+        self.stage1_pass += o.stage1_pass;
+        self.stage1_fail += o.stage1_fail;
+        self.futile += o.futile;
+        self.stage2 += o.stage2;
+        self.stage2_pass += o.stage2_pass;
+    }
+}
+
+/// The stage 2 of a trial with several comparisons, from each comparison's stage-1 decision
+/// (Potvin's method B per comparison): none when no comparison continues; otherwise the
+/// largest total N any continuing comparison requires (the harder comparison drives it), capped
+/// when a continuing comparison's total was. Closed comparisons (passed, failed, futile) do not
+/// size stage 2 and are not re-tested.
+pub fn joint_stage_two(decisions: &[StageOne]) -> Option<StageOne> {
+    decisions
+        .iter()
+        .filter_map(|d| match *d {
+            StageOne::Continue { total, capped } => Some((total, capped)),
+            _ => None,
+        })
+        .reduce(|(a, ca), (b, cb)| (a.max(b), ca || cb))
+        .map(|(total, capped)| StageOne::Continue { total, capped })
+}
+
+/// The trial's stage-1 decision when several comparisons share it: stage 2 when any
+/// comparison continues ([`joint_stage_two`]); otherwise a stop, passing when any comparison
+/// passed (the trial's success is at least one success), futile when none passed and one was
+/// futile, failing otherwise. With one comparison, that comparison's decision.
+pub fn joint_stage_one(decisions: &[StageOne]) -> StageOne {
+    if let [one] = decisions {
+        return *one;
+    }
+    if let Some(go_on) = joint_stage_two(decisions) {
+        return go_on;
+    }
+    let first_estimate = |d: &StageOne| match *d {
+        StageOne::Pass(e) => Some(e),
+        StageOne::Fail(e) | StageOne::Futile(e) => e,
+        StageOne::Continue { .. } => None,
+    };
+    if let Some(StageOne::Pass(e)) = decisions.iter().find(|d| matches!(d, StageOne::Pass(_))) {
+        return StageOne::Pass(*e);
+    }
+    let e = decisions.first().and_then(first_estimate);
+    if decisions.iter().any(|d| matches!(d, StageOne::Futile(_))) {
+        StageOne::Futile(e)
+    } else {
+        StageOne::Fail(e)
+    }
 }
 
 /// Running sums of one kind of estimate over trials, on the analysis scale and as a ratio
@@ -958,6 +1051,15 @@ impl TwoStageTally {
         }
         self.final_naive.merge(&o.final_naive);
         self.final_median_unbiased.merge(&o.final_median_unbiased);
+        if self.comparisons.len() < o.comparisons.len() {
+            self.comparisons
+                .resize(o.comparisons.len(), ComparisonPaths::default());
+        }
+        for (a, b) in self.comparisons.iter_mut().zip(&o.comparisons) {
+            a.merge(b);
+        }
+        self.at_least_one += o.at_least_one;
+        self.all += o.all;
     }
 }
 

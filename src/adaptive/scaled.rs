@@ -605,11 +605,59 @@ impl ScaledInterim {
         rule: &BioequivalenceRule,
         margins: (f64, f64),
     ) -> ScaledInterim {
+        ScaledInterim::with_observations(
+            plan,
+            n1,
+            design,
+            design.period_count() as f64,
+            rule,
+            margins,
+        )
+    }
+
+    /// As [`ScaledInterim::new`] for the comparison of `test` with `reference` on a design
+    /// with more conditions, analysed on the data of its two conditions only: the df follow
+    /// from their observations per participant (the mean over the sequences).
+    pub fn for_pair(
+        plan: &TwoStagePlan,
+        n1: usize,
+        design: &Crossover,
+        (test, reference): (Condition, Condition),
+        rule: &BioequivalenceRule,
+        margins: (f64, f64),
+    ) -> ScaledInterim {
+        let sequences = design.sequences();
+        let observations = sequences
+            .iter()
+            .map(|q| {
+                (0..design.period_count())
+                    .filter(|&j| {
+                        let c = q.condition_in(j);
+                        c == test || c == reference
+                    })
+                    .count()
+            })
+            .sum::<usize>() as f64
+            / sequences.len().max(1) as f64;
+        ScaledInterim::with_observations(plan, n1, design, observations, rule, margins)
+    }
+
+    /// `observations`: the pair's observations per complete participant (the periods on a
+    /// design of two conditions).
+    fn with_observations(
+        plan: &TwoStagePlan,
+        n1: usize,
+        design: &Crossover,
+        observations: f64,
+        rule: &BioequivalenceRule,
+        margins: (f64, f64),
+    ) -> ScaledInterim {
         let p = design.period_count() as f64;
+        let q = observations;
         let s = design.sequence_count();
         let (stage1_df, pooled_df) = match rule.spec().estimation {
-            // Observations N p minus participants, periods of each stage and the formulation.
-            Estimation::Anova => (n1 as f64 * (p - 1.0) - p, (p - 1.0, 2.0 * (p - 1.0) + 1.0)),
+            // Observations N q minus participants, periods of each stage and the formulation.
+            Estimation::Anova => (n1 as f64 * (q - 1.0) - p, (q - 1.0, 2.0 * (p - 1.0) + 1.0)),
             // Participants minus stage-by-sequence cells.
             Estimation::Isc => ((n1 - s.min(n1)) as f64, (1.0, 2.0 * s as f64)),
         };
@@ -1165,5 +1213,128 @@ mod tests {
             ..inputs(0.01)
         };
         assert_eq!(i.index_of(&x, &outcome(false, false)), 63);
+    }
+
+    /// Several comparisons (Potvin's method B per comparison; `joint_stage_one`), each
+    /// comparison's stage 1 decided by the interim above (n1 = 24, alpha 0.0294) on hand-made
+    /// results: A (CV 0.35, EMA limits) asks for N = 38, B (CV 0.25, unscaled 0.80-1.25) for
+    /// N = 34 (the PowerTOST searches of `re_estimated_n_equals_the_powertost_search`).
+    #[test]
+    fn several_comparisons_decide_stage_two_together() {
+        use crate::adaptive::{joint_stage_one, joint_stage_two};
+        let mse = |cv: f64| cv.mul_add(cv, 1.0).ln();
+        let i = interim(0.0294, 1000, None);
+        let pass = i.stage_one(
+            Some(&inputs(mse(0.35) / 24.0)),
+            Some(&outcome(true, true)),
+            24,
+        );
+        let powered_fail = i.stage_one(Some(&inputs(0.0004)), Some(&outcome(false, true)), 24);
+        let a = i.stage_one(
+            Some(&inputs(mse(0.35) / 24.0)),
+            Some(&outcome(false, true)),
+            24,
+        );
+        let b = i.stage_one(
+            Some(&inputs(mse(0.25) / 24.0)),
+            Some(&outcome(false, false)),
+            24,
+        );
+        let go_on = |total| StageOne::Continue {
+            total,
+            capped: false,
+        };
+        assert!(matches!(pass, StageOne::Pass(_)));
+        assert!(matches!(powered_fail, StageOne::Fail(Some(_))));
+        assert_eq!(a, go_on(38));
+        assert_eq!(b, go_on(34));
+        // Pass / pass: no stage 2, the trial stops passing.
+        assert_eq!(joint_stage_two(&[pass, pass]), None);
+        assert!(matches!(joint_stage_one(&[pass, pass]), StageOne::Pass(_)));
+        // Pass / continue: stage 2 to the continuing comparison's N (the passed one closed).
+        assert_eq!(joint_stage_one(&[pass, b]), go_on(34));
+        // Powered fail / continue: likewise.
+        assert_eq!(joint_stage_one(&[powered_fail, a]), go_on(38));
+        // Both continue with different N: the larger wins, in either order.
+        assert_eq!(joint_stage_one(&[a, b]), go_on(38));
+        assert_eq!(joint_stage_one(&[b, a]), go_on(38));
+        // Futility of one (A's stage 2 of 14 exceeds max_stage2 = 12; B's 10 does not): B alone
+        // sizes stage 2.
+        let f = interim(0.0294, 1000, Some(12));
+        let a_futile = f.stage_one(
+            Some(&inputs(mse(0.35) / 24.0)),
+            Some(&outcome(false, true)),
+            24,
+        );
+        let b_on = f.stage_one(
+            Some(&inputs(mse(0.25) / 24.0)),
+            Some(&outcome(false, false)),
+            24,
+        );
+        assert!(matches!(a_futile, StageOne::Futile(Some(_))));
+        assert_eq!(joint_stage_one(&[a_futile, b_on]), go_on(34));
+        // None continues: stop; passing when one passed, futile when none passed and one was
+        // futile, failing otherwise.
+        assert!(matches!(
+            joint_stage_one(&[powered_fail, pass]),
+            StageOne::Pass(_)
+        ));
+        assert!(matches!(
+            joint_stage_one(&[powered_fail, a_futile]),
+            StageOne::Futile(_)
+        ));
+        assert!(matches!(
+            joint_stage_one(&[powered_fail, powered_fail]),
+            StageOne::Fail(_)
+        ));
+        // A capped comparison's stage 2 is capped (max_total 30: A's 38 capped to 30).
+        let c = interim(0.0294, 30, None);
+        let a_capped = c.stage_one(
+            Some(&inputs(mse(0.35) / 24.0)),
+            Some(&outcome(false, true)),
+            24,
+        );
+        assert_eq!(
+            joint_stage_one(&[pass, a_capped]),
+            StageOne::Continue {
+                total: 30,
+                capped: true
+            }
+        );
+        // One comparison: its own decision.
+        assert_eq!(joint_stage_one(&[a]), a);
+    }
+
+    /// The df of one comparison on a design with more conditions, analysed on its two
+    /// conditions only: on the 3x6x3 (ABC, ACB, BAC, BCA, CAB, CBA) each participant gives T1
+    /// and R once, so `lm(y ~ subject + period + treatment)` on those 2 n observations has
+    /// 2 n - n - (3 - 1) - 1 = n - 3 df (21 at n1 = 24); pooled with a stage term (each stage
+    /// its own periods), 2 N - N - 2 (3 - 1) - 1 = N - 5. On a design of two conditions the
+    /// pair's interim is the design's.
+    #[test]
+    fn pairwise_interim_has_the_df_of_the_pairwise_analysis() {
+        let names = ["R".to_string(), "T1".to_string(), "T2".to_string()];
+        let sequences: Vec<String> = ["ABC", "ACB", "BAC", "BCA", "CAB", "CBA"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let d = Crossover::new(&names, 0, &sequences).unwrap();
+        let rule = BioequivalenceRule::new(RuleName::ABE, RuleName::ABE.spec().defaults, 0.0147);
+        let margins = (0.8f64.ln(), 1.25f64.ln());
+        let p = plan(0.0147, 1000, None);
+        for test in [Condition(1), Condition(2)] {
+            let i = ScaledInterim::for_pair(&p, 24, &d, (test, Condition(0)), &rule, margins);
+            assert_eq!(i.stage1_df, 21.0);
+            assert_eq!(i.pooled_df(48), 43.0);
+        }
+        let two = design();
+        let whole = ScaledInterim::new(&p, 24, &two, &rule, margins);
+        let pair =
+            ScaledInterim::for_pair(&p, 24, &two, (Condition(1), Condition(0)), &rule, margins);
+        assert_eq!(
+            (whole.stage1_df, whole.pooled_df(40)),
+            (pair.stage1_df, pair.pooled_df(40))
+        );
+        assert_eq!(whole.stage1_df, 68.0);
     }
 }

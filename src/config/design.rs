@@ -182,7 +182,13 @@ impl TrialDesign {
         if self.cohort.time_course().is_some() {
             return Err("it has assessments over days ([time_course]); its null is the time-course config's null twin".to_string());
         }
-        if self.contrasts.len() > 1 || self.contrast().as_pair().is_none() {
+        // Several test formulations of a two-stage design decided by a rule: the global null,
+        // every test at its limit (at_expanded_limit), where "at least one" is the familywise
+        // error.
+        let comparisons = self.two_stage.is_some()
+            && self.bioequivalence.is_some()
+            && self.contrasts.iter().all(|c| c.as_pair().is_some());
+        if !comparisons && (self.contrasts.len() > 1 || self.contrast().as_pair().is_none()) {
             return Err(
                 "its primary hypothesis is not about one difference of two conditions".to_string(),
             );

@@ -10,10 +10,11 @@ pub mod summary;
 pub use summary::{AnalysisTally, StopReason, Summary};
 
 use crate::adaptive::scaled::{estimate_of, ScaledInterim, StagedReplicate};
-use crate::adaptive::{PreparedTwoStage, StageOne, StageStatistics};
+use crate::adaptive::{joint_stage_one, PreparedTwoStage, StageOne, StageStatistics, TwoStagePlan};
 use crate::analysis::replicate::ReplicateNeeds;
 use crate::analysis::{self, AnalysisName, LookData};
 use crate::config::TrialDesign;
+use crate::design::Condition;
 use crate::inference::scaled::{Estimation, PreparedRule, RuleInputs};
 use crate::inference::{CriticalValues, Decision, Direction, FamilyTest, Hypothesis};
 use crate::model::{Allocation, Cohort, CohortModel};
@@ -93,9 +94,10 @@ pub struct Simulator {
     secondary: Vec<(AnalysisName, Hypothesis, CriticalValues)>,
     /// A two-stage design's thresholds, computed once.
     two_stage: Option<PreparedTwoStage>,
-    /// A two-stage design decided by a bioequivalence rule at each stage: its interim
-    /// thresholds, filled on first use and shared by every worker.
-    scaled_two_stage: Option<std::sync::Arc<ScaledInterim>>,
+    /// A two-stage design decided by a bioequivalence rule at each stage: the interim
+    /// thresholds of each comparison (test, reference), filled on first use and shared by
+    /// every worker (empty otherwise).
+    scaled_two_stage: Vec<(std::sync::Arc<ScaledInterim>, (Condition, Condition))>,
     /// Several primary contrasts tested together, if the design has them.
     family: Option<PreparedFamily>,
     /// The bioequivalence rule with its quantile tables, if the design has one.
@@ -134,8 +136,11 @@ pub struct Workspace {
     metric_rules: Vec<Option<PreparedRule>>,
     /// With a time course: one later day's paired differences.
     day_differences: Vec<f64>,
-    /// A two-stage design with a bioequivalence rule: the estimators with a stage term.
-    staged: Option<StagedReplicate>,
+    /// A two-stage design with a bioequivalence rule: the estimators with a stage term, one
+    /// per comparison.
+    staged: Vec<StagedReplicate>,
+    /// Scratch: each comparison's stage-1 decision.
+    stage_one: Vec<StageOne>,
 }
 
 impl Workspace {
@@ -175,7 +180,8 @@ impl Workspace {
             metric_look: None,
             metric_rules: Vec::new(),
             day_differences: Vec::with_capacity(design.enrolled()),
-            staged: None,
+            staged: Vec::new(),
+            stage_one: Vec::new(),
         }
     }
 }
@@ -230,15 +236,32 @@ impl Simulator {
                 plan.hypothesis(),
             ) {
                 (Some(ts), Some(rule), Hypothesis::Equivalence { lower, upper }) => {
-                    Some(std::sync::Arc::new(ScaledInterim::new(
-                        ts,
-                        design.enrolled(),
-                        design.crossover(),
-                        rule,
-                        (lower, upper),
-                    )))
+                    // Each comparison is decided, and its interim powered, at the rule's
+                    // alpha: the adjusted alpha, divided among several comparisons by
+                    // Bonferroni.
+                    let plan = TwoStagePlan {
+                        alpha: rule.alpha(),
+                        ..ts.clone()
+                    };
+                    let pairs = design
+                        .contrasts()
+                        .iter()
+                        .map(|c| c.as_pair().expect("validation: comparisons are pairs"));
+                    pairs
+                        .map(|pair| {
+                            let interim = ScaledInterim::for_pair(
+                                &plan,
+                                design.enrolled(),
+                                design.crossover(),
+                                pair,
+                                rule,
+                                (lower, upper),
+                            );
+                            (std::sync::Arc::new(interim), pair)
+                        })
+                        .collect()
                 }
-                _ => None,
+                _ => Vec::new(),
             },
             // A two-stage design's pooled analysis has the df of every participant it may
             // enrol.
@@ -283,14 +306,13 @@ impl Simulator {
                 test_variance: r.needs_test_variance(),
             });
             ws.rule = Some(rule.clone());
-            if self.scaled_two_stage.is_some() {
-                ws.staged = Some(StagedReplicate::new(
-                    self.design.crossover(),
-                    self.design.test(),
-                    self.design.reference(),
-                    r,
-                ));
-            }
+            ws.staged = self
+                .scaled_two_stage
+                .iter()
+                .map(|&(_, (test, reference))| {
+                    StagedReplicate::new(self.design.crossover(), test, reference, r)
+                })
+                .collect();
         }
         if self.design.metrics().is_some() {
             let mut look = ws.look.clone();
@@ -331,6 +353,10 @@ impl Simulator {
         if let Some(f) = &self.family {
             s.contrasts = vec![AnalysisTally::default(); f.true_null.len()];
             s.family = summary::FamilyTally::new(f.true_null.len());
+            if self.scaled_two_stage.len() > 1 {
+                s.two_stage.comparisons =
+                    vec![crate::adaptive::ComparisonPaths::default(); f.true_null.len()];
+            }
         }
         if self.rule.is_some() {
             s.bioequivalence = summary::BioequivalenceTally::new();
@@ -772,50 +798,11 @@ impl Simulator {
         let n1 = ts.n1;
         self.model
             .draw_participants(&mut rng, &mut ws.cohort, 0..n1, &mut allocation);
-        let tally = &mut summary.two_stage;
         let mut went_on = false;
-        let (total, outcome, passed) = if let Some(interim) = &self.scaled_two_stage {
-            let staged = ws
-                .staged
-                .as_mut()
-                .expect("a workspace for a scaled two-stage design");
-            let rule = ws
-                .rule
-                .as_mut()
-                .expect("a scaled two-stage design has a rule");
-            staged.reset();
-            staged.add_participants(&ws.cohort, 0..n1, 0);
-            let inputs = staged.inputs();
-            let ruled = inputs.as_ref().and_then(|x| rule.decide(x));
-            let decision =
-                interim.stage_one(inputs.as_ref(), ruled.as_ref(), staged.participants());
-            let stopped = !matches!(decision, StageOne::Continue { .. });
-            if let (true, Some(o)) = (stopped, &ruled) {
-                summary.bioequivalence.record(o);
-            }
-            match tally.count_stage_one(decision) {
-                Ok((e, passed)) => (n1, e, passed),
-                Err(total) => {
-                    went_on = true;
-                    self.model.draw_participants(
-                        &mut rng,
-                        &mut ws.cohort,
-                        n1..total,
-                        &mut allocation,
-                    );
-                    staged.add_participants(&ws.cohort, n1..total, 1);
-                    let inputs = staged.inputs();
-                    let ruled = inputs.as_ref().and_then(|x| rule.decide(x));
-                    if let Some(o) = &ruled {
-                        summary.bioequivalence.record(o);
-                    }
-                    let passed = ruled.is_some_and(|o| o.bioequivalent);
-                    tally.stage2_pass += u64::from(passed);
-                    let e = inputs.map(|x| estimate_of(&x, staged.participants()));
-                    (total, e, passed)
-                }
-            }
+        let (total, outcome, passed) = if !self.scaled_two_stage.is_empty() {
+            self.scaled_stages(&mut rng, &mut allocation, ws, summary, &mut went_on)
         } else {
+            let tally = &mut summary.two_stage;
             let stage1 = self.stage_statistics(&ws.cohort, 0..n1);
             match tally.count_stage_one(ts.stage_one(&stage1)) {
                 Ok((e, passed)) => (n1, e, passed),
@@ -837,6 +824,7 @@ impl Simulator {
                 }
             }
         };
+        let tally = &mut summary.two_stage;
         if let Some(e) = &outcome {
             tally.final_naive.record(e.estimate);
             // A trial stopped at stage 1 has the stage-1 estimate as its median-unbiased one
@@ -854,17 +842,7 @@ impl Simulator {
                 analysis::NotAnalyzable::TooFewParticipants,
             ),
         };
-        let decision = match (&outcome, passed) {
-            (analysis::AnalysisOutcome::NotAnalyzable(_), _) => Decision::NotAnalyzable,
-            (analysis::AnalysisOutcome::Analyzed(e), true) => {
-                Decision::Rejected(if e.estimate >= 0.0 {
-                    Direction::Positive
-                } else {
-                    Direction::Negative
-                })
-            }
-            (_, false) => Decision::NotRejected,
-        };
+        let decision = decision_of(&outcome, passed);
         summary.replicates += 1;
         let look = &mut summary.looks[0];
         look.stops[StopReason::Completed.index()] += 1;
@@ -904,6 +882,134 @@ impl Simulator {
         summary.completers_squared_sum += u128::from(completers * completers);
     }
 
+    /// The stages of a two-stage trial decided by a bioequivalence rule (stage 1 drawn into
+    /// `ws.cohort`): each comparison's stage 1 and interim decision (Potvin's method B at the
+    /// rule's alpha), stage 2 sized by the largest total any continuing comparison requires,
+    /// and the pooled analysis of the continuing comparisons only. Counts the paths (the
+    /// trial's and, with several comparisons, each comparison's) and gives the trial's total
+    /// N with the first comparison's deciding estimate and success.
+    fn scaled_stages(
+        &self,
+        rng: &mut seed::ReplicateRng,
+        allocation: &mut Allocation,
+        ws: &mut Workspace,
+        summary: &mut Summary,
+        went_on: &mut bool,
+    ) -> (usize, Option<analysis::Estimate>, bool) {
+        let n1 = self.design.enrolled();
+        let rule = ws
+            .rule
+            .as_mut()
+            .expect("a scaled two-stage design has a rule");
+        let several = ws.staged.len() > 1;
+        ws.stage_one.clear();
+        // Each comparison's deciding estimate and success (so far).
+        let mut first: (Option<analysis::Estimate>, bool) = (None, false);
+        let (mut successes, mut familywise_error) = (0, false);
+        for (i, (staged, (interim, _))) in
+            ws.staged.iter_mut().zip(&self.scaled_two_stage).enumerate()
+        {
+            staged.reset();
+            staged.add_participants(&ws.cohort, 0..n1, 0);
+            let inputs = staged.inputs();
+            let ruled = inputs.as_ref().and_then(|x| rule.decide(x));
+            let decision =
+                interim.stage_one(inputs.as_ref(), ruled.as_ref(), staged.participants());
+            let closed = !matches!(decision, StageOne::Continue { .. });
+            if closed {
+                let passed = matches!(decision, StageOne::Pass(_));
+                let e = inputs.map(|x| estimate_of(&x, staged.participants()));
+                if i == 0 {
+                    if let Some(o) = &ruled {
+                        summary.bioequivalence.record(o);
+                    }
+                    first = (e, passed);
+                }
+                if several {
+                    summary.two_stage.comparisons[i].count_stage_one(&decision);
+                    familywise_error |= self.record_comparison(i, e, passed, summary);
+                    successes += usize::from(passed);
+                }
+            } else if several {
+                summary.two_stage.comparisons[i].count_stage_one(&decision);
+            }
+            ws.stage_one.push(decision);
+        }
+        let trial = joint_stage_one(&ws.stage_one);
+        let tally = &mut summary.two_stage;
+        let total = match tally.count_stage_one(trial) {
+            Ok(_) => {
+                if several {
+                    self.record_family(successes, familywise_error, summary);
+                }
+                return (n1, first.0, first.1);
+            }
+            Err(total) => total,
+        };
+        *went_on = true;
+        self.model
+            .draw_participants(rng, &mut ws.cohort, n1..total, allocation);
+        for (i, staged) in ws.staged.iter_mut().enumerate() {
+            if !matches!(ws.stage_one[i], StageOne::Continue { .. }) {
+                // Closed at stage 1: never re-tested.
+                continue;
+            }
+            staged.add_participants(&ws.cohort, n1..total, 1);
+            let inputs = staged.inputs();
+            let ruled = inputs.as_ref().and_then(|x| rule.decide(x));
+            let passed = ruled.as_ref().is_some_and(|o| o.bioequivalent);
+            let e = inputs.map(|x| estimate_of(&x, staged.participants()));
+            if i == 0 {
+                if let Some(o) = &ruled {
+                    summary.bioequivalence.record(o);
+                }
+                first = (e, passed);
+            }
+            if several {
+                summary.two_stage.comparisons[i].stage2_pass += u64::from(passed);
+                familywise_error |= self.record_comparison(i, e, passed, summary);
+                successes += usize::from(passed);
+            }
+        }
+        let trial_passed = if several { successes > 0 } else { first.1 };
+        summary.two_stage.stage2_pass += u64::from(trial_passed);
+        if several {
+            self.record_family(successes, familywise_error, summary);
+        }
+        (total, first.0, first.1)
+    }
+
+    /// Records comparison `i` of a two-stage design with several (its deciding estimate and
+    /// success) as the family's contrast `i`; `true` when it is a familywise error (a success
+    /// of a comparison whose true value lies in H0).
+    fn record_comparison(
+        &self,
+        i: usize,
+        e: Option<analysis::Estimate>,
+        passed: bool,
+        summary: &mut Summary,
+    ) -> bool {
+        let outcome = match e {
+            Some(e) => analysis::AnalysisOutcome::Analyzed(e),
+            None => analysis::AnalysisOutcome::NotAnalyzable(
+                analysis::NotAnalyzable::TooFewParticipants,
+            ),
+        };
+        let decision = decision_of(&outcome, passed);
+        summary.contrasts[i].record(&outcome, decision, None);
+        passed && self.family.as_ref().is_some_and(|f| f.true_null[i])
+    }
+
+    /// Records a trial of a two-stage design with several comparisons: `successes` of them
+    /// passed, `familywise_error` whether a true-null one did.
+    fn record_family(&self, successes: usize, familywise_error: bool, summary: &mut Summary) {
+        let m = summary.two_stage.comparisons.len();
+        summary.family.rejections[successes] += 1;
+        summary.family.familywise_errors += u64::from(familywise_error);
+        summary.two_stage.at_least_one += u64::from(successes > 0);
+        summary.two_stage.all += u64::from(successes == m);
+    }
+
     /// The period differences of the completers among `participants`, by sequence group
     /// (group 0: the test condition in period 2).
     fn stage_statistics(
@@ -922,6 +1028,21 @@ impl Simulator {
             s.add(group, 0.5 * (cohort.change[second] - cohort.change[first]));
         }
         s
+    }
+}
+
+/// A two-stage trial's decision from its outcome and whether it passed.
+fn decision_of(outcome: &analysis::AnalysisOutcome, passed: bool) -> Decision {
+    match (outcome, passed) {
+        (analysis::AnalysisOutcome::NotAnalyzable(_), _) => Decision::NotAnalyzable,
+        (analysis::AnalysisOutcome::Analyzed(e), true) => {
+            Decision::Rejected(if e.estimate >= 0.0 {
+                Direction::Positive
+            } else {
+                Direction::Negative
+            })
+        }
+        (_, false) => Decision::NotRejected,
     }
 }
 

@@ -259,6 +259,32 @@ fn two_stage(
         method: plan.method().as_str().to_string(),
         steps: match d.bioequivalence() {
             // Each stage decided by the rule: the scaled interim's steps.
+            Some(rule) if d.contrasts().len() > 1 => {
+                let per_comparison = TwoStagePlan {
+                    alpha: rule.alpha(),
+                    ..plan.clone()
+                };
+                format!(
+                    "Each of the {m} comparisons ({names}) on the data of its two conditions only, {how}: {steps} A comparison that passes, fails with the target power or is futile at stage 1 is closed and never re-tested; stage 2 (when any comparison goes on) enrolls the largest total N any continuing comparison requires, with the same sequences, and the pooled analysis decides the continuing comparisons.",
+                    m = d.contrasts().len(),
+                    names = d
+                        .contrasts()
+                        .iter()
+                        .map(|c| c.name())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    how = match d.analysis().multiplicity() {
+                        crate::inference::Multiplicity::Bonferroni => format!(
+                            "at Bonferroni's alpha {} / {} = {}",
+                            plan.alpha(),
+                            d.contrasts().len(),
+                            rule.alpha()
+                        ),
+                        _ => format!("each at the full alpha {} (no multiplicity adjustment)", rule.alpha()),
+                    },
+                    steps = crate::adaptive::describe_ruled(&per_comparison, d.enrolled(), rule),
+                )
+            }
             Some(rule) => crate::adaptive::describe_ruled(plan, d.enrolled(), rule),
             None => crate::adaptive::describe(plan, d.enrolled(), d.endpoint().is_ratio()),
         },
@@ -278,6 +304,25 @@ fn two_stage(
             p_at_cap: Proportion::new(t.capped, r),
         },
         final_estimate,
+        comparison_alpha: (!t.comparisons.is_empty())
+            .then(|| d.bioequivalence().map(|rule| rule.alpha()))
+            .flatten(),
+        comparisons: t
+            .comparisons
+            .iter()
+            .zip(d.contrasts())
+            .map(|(c, contrast)| FormulationReport {
+                name: contrast.name().to_string(),
+                success: Proportion::new(c.stage1_pass + c.stage2_pass, r),
+                success_stage1: Proportion::new(c.stage1_pass, r),
+                success_stage2: Proportion::new(c.stage2_pass, r),
+                fail_stage1: Proportion::new(c.stage1_fail, r),
+                futile: Proportion::new(c.futile, r),
+                stage2: Proportion::new(c.stage2, r),
+            })
+            .collect(),
+        at_least_one: (!t.comparisons.is_empty()).then(|| Proportion::new(t.at_least_one, r)),
+        all: (!t.comparisons.is_empty()).then(|| Proportion::new(t.all, r)),
     }
 }
 
@@ -423,7 +468,11 @@ fn family(
     let procedure = d.analysis().multiplicity();
     Some(FamilyReport {
         multiplicity: procedure.as_str().to_string(),
-        procedure: procedure.describe(m, d.analysis().alpha()),
+        // A two-stage design shares its adjusted alpha among the comparisons.
+        procedure: procedure.describe(
+            m,
+            d.two_stage().map_or(d.analysis().alpha(), |ts| ts.alpha()),
+        ),
         p_any_rejected: Proportion::new(r - counts[0].min(r), r),
         p_all_rejected: Proportion::new(counts[m], r),
         mean_rejections: counts

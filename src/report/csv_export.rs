@@ -608,7 +608,35 @@ pub fn observations(report: &RunReport) -> Vec<Observation> {
             ("p_pass_stage2", &ts.p_pass_stage2),
             ("p_total_enrolled_at_cap", &ts.total_enrolled.p_at_cap),
         ] {
-            out.push(Observation::proportion(quantity, p).analysis(primary));
+            // With several test formulations the trial's paths are about every comparison
+            // (success: at least one), not the primary's contrast.
+            let o = Observation::proportion(quantity, p);
+            out.push(if ts.comparisons.is_empty() {
+                o.analysis(primary)
+            } else {
+                o
+            });
+        }
+        for c in &ts.comparisons {
+            for (quantity, p) in [
+                ("comparison_success", &c.success),
+                ("comparison_success_stage1", &c.success_stage1),
+                ("comparison_success_stage2", &c.success_stage2),
+                ("comparison_fail_stage1", &c.fail_stage1),
+                ("comparison_futile", &c.futile),
+                ("comparison_stage2", &c.stage2),
+            ] {
+                out.push(
+                    Observation::proportion(quantity, p)
+                        .analysis(primary)
+                        .contrast(&c.name),
+                );
+            }
+        }
+        for (quantity, p) in [("p_at_least_one", &ts.at_least_one), ("p_all", &ts.all)] {
+            if let Some(p) = p {
+                out.push(Observation::proportion(quantity, p));
+            }
         }
         let n = &ts.total_enrolled;
         out.push(Observation::mean(

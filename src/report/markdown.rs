@@ -62,6 +62,32 @@ pub fn render(r: &RunReport) -> String {
             "| total N: mean | {:.2} | {:.2} |\n| total N: 5%, 50%, 95% quantiles, max | {}, {}, {}, {} | |\n",
             n.mean, n.se, n.p05, n.p50, n.p95, n.max
         );
+        if let (Some(any), Some(all)) = (&ts.at_least_one, &ts.all) {
+            let _ = writeln!(
+                s,
+                "Each comparison at alpha {} (the trial-level paths above count a trial as passing when at least one comparison passes; the primary analysis below is the first comparison):\n\n| comparison | success (SE) | pass at stage 1 | pass after stage 2 | fail at stage 1 (powered) | futile | go on to stage 2 |\n|---|---|---|---|---|---|---|",
+                ts.comparison_alpha.map(|a| a.to_string()).unwrap_or_default()
+            );
+            for c in &ts.comparisons {
+                let _ = writeln!(
+                    s,
+                    "| {} | {:.4} ({:.4}) | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} |",
+                    c.name,
+                    c.success.estimate,
+                    c.success.se,
+                    c.success_stage1.estimate,
+                    c.success_stage2.estimate,
+                    c.fail_stage1.estimate,
+                    c.futile.estimate,
+                    c.stage2.estimate
+                );
+            }
+            let _ = writeln!(
+                s,
+                "| at least one | {:.4} ({:.4}) | | | | | |\n| all | {:.4} ({:.4}) | | | | | |\n",
+                any.estimate, any.se, all.estimate, all.se
+            );
+        }
         if let Some(f) = &ts.final_estimate {
             let truth = match f.true_ratio {
                 Some(r) => format!("true ratio {r:.4}, ln {:.4}", f.true_effect),

@@ -198,6 +198,40 @@ pub struct TwoStageReport {
     /// The final estimates of the trials, against the truth (absent when no trial had one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub final_estimate: Option<FinalEstimatesReport>,
+    /// Several test formulations against one reference: the alpha each comparison is decided
+    /// and powered at (adaptive.alpha / m under Bonferroni, adaptive.alpha under none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison_alpha: Option<f64>,
+    /// Several test formulations: each comparison's success and paths (empty with one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comparisons: Vec<FormulationReport>,
+    /// Several test formulations: probability that at least one succeeds (the familywise
+    /// error under the global null).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_least_one: Option<Proportion>,
+    /// Several test formulations: probability that every one succeeds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all: Option<Proportion>,
+}
+
+/// One comparison (a test formulation against the reference) of a two-stage design with
+/// several: its success, split by the stage it passed at, and how it was closed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormulationReport {
+    /// The contrast, e.g. `T1 - R`.
+    pub name: String,
+    /// Probability of success (pass at stage 1 or in the pooled analysis).
+    pub success: Proportion,
+    /// Passed at stage 1.
+    pub success_stage1: Proportion,
+    /// Passed in the pooled analysis after stage 2.
+    pub success_stage2: Proportion,
+    /// Failed at stage 1 with the target power (or not analysable).
+    pub fail_stage1: Proportion,
+    /// Futile at stage 1 (its stage 2 would exceed adaptive.max_stage2).
+    pub futile: Proportion,
+    /// Went on to the pooled analysis.
+    pub stage2: Proportion,
 }
 
 /// The final estimates of a two-stage design's trials: the stage-1 estimate at a stage-1 stop,

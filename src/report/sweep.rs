@@ -90,6 +90,12 @@ pub fn point_observations(p: &SweepPoint, replicates: u64) -> Vec<Observation> {
             out.push(Observation::value(q, Some(v as f64)));
         }
         out.push(Observation::proportion("p_total_n_capped", &n.p_at_cap));
+        // Several test formulations (each comparison's figures are in the sweep's JSON).
+        for (quantity, p) in [("p_at_least_one", &ts.at_least_one), ("p_all", &ts.all)] {
+            if let Some(p) = p {
+                out.push(Observation::proportion(quantity, p));
+            }
+        }
     }
     out.push(Observation::mean(
         "expected_enrolled",

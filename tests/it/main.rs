@@ -38,6 +38,7 @@ mod sequential;
 mod shards;
 mod time_course;
 mod two_stage;
+mod two_stage_formulations;
 mod two_stage_inverse_normal;
 mod two_stage_reports;
 mod two_stage_scaled;

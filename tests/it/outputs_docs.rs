@@ -169,6 +169,17 @@ fn every_key_of_summary_json_and_every_column_of_summary_csv_is_documented() {
         out.path(),
     )
     .success();
+    // Two test formulations in a two-stage design decided by a rule (per-comparison paths).
+    cli_with_out(
+        &[
+            "run",
+            "configs/two_stage/two_formulations.toml",
+            "--replicates",
+            "1000",
+        ],
+        out.path(),
+    )
+    .success();
     // Assessments over days.
     cli_with_out(
         &[
@@ -191,6 +202,7 @@ fn every_key_of_summary_json_and_every_column_of_summary_csv_is_documented() {
         "design_3x3",
         "fda_ntid_2x2x4",
         "williams2018_timecourse",
+        "two_stage_two_formulations",
     ] {
         let dir = out.path().join(name);
         key_paths(&json(&dir.join("summary.json")), "", &mut keys);
@@ -207,6 +219,8 @@ fn every_key_of_summary_json_and_every_column_of_summary_csv_is_documented() {
         "closed_form.power",
         "closed_form.missing",
         "two_stage.total_enrolled.p_at_cap",
+        "two_stage.comparisons.success_stage2",
+        "two_stage.at_least_one",
         "two_stage.final_estimate.median_unbiased.bias_ratio",
         "analyses.<analysis>.rejection_rate",
         "contrasts.variance_factor",

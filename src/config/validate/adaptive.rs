@@ -27,7 +27,7 @@ pub(super) fn two_stage(
     // (a replicate design for the scaled rules; `adaptive::scaled`).
     let ruled = file.bioequivalence.is_some();
     if ruled {
-        scaled_two_stage(a, file, crossover, enrolled)?;
+        scaled_two_stage(a, crossover, enrolled)?;
     } else if !crossover.is_two_by_two() {
         return Err(invalid(
             "adaptive.method",
@@ -346,12 +346,7 @@ pub(super) fn two_stage(
 /// What a two-stage design decided by a `[bioequivalence]` rule at each stage accepts: method
 /// B's logic (the interim of `adaptive::scaled`), stages balanced over the sequences, and no
 /// option that the scaled interim does not implement.
-fn scaled_two_stage(
-    a: &AdaptiveSection,
-    file: &ConfigFile,
-    crossover: &Crossover,
-    enrolled: usize,
-) -> Result<()> {
+fn scaled_two_stage(a: &AdaptiveSection, crossover: &Crossover, enrolled: usize) -> Result<()> {
     use crate::adaptive::{InterimRule, Method};
     let name = a.method.as_str();
     if a.method.spec().interim != InterimRule::TestThenPowerCheck {
@@ -366,13 +361,6 @@ fn scaled_two_stage(
                 "with a [bioequivalence] rule at each stage the two-stage method must decide stage 1 by the rule and then check power (method B logic): choose {}",
                 in_words(&allowed, "or")
             ),
-        ));
-    }
-    if crossover.condition_count() != 2 {
-        return Err(invalid(
-            "design.conditions",
-            format!("{:?}", file.design.conditions),
-            "a two-stage design with a bioequivalence rule compares one test with the reference: give two conditions",
         ));
     }
     let s = crossover.sequence_count();

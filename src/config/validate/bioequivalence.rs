@@ -5,13 +5,15 @@
 use super::{invalid, Result};
 use crate::analysis::AnalysisName;
 use crate::config::schema::{BioequivalenceSection, ConfigFile, TrueRatio};
-use crate::design::Crossover;
+use crate::design::{Condition, Crossover};
 use crate::inference::scaled::{BioequivalenceRule, Criterion, Estimation, RuleConstants, Switch};
 use crate::inference::Hypothesis;
 use crate::model::{Endpoint, Population};
 
 /// The validated rule of `b` for a trial with this design, endpoint, primary analysis and
-/// hypothesis at level `alpha`.
+/// hypothesis at level `alpha`; `tests` are the test conditions of the primary contrasts (each
+/// checked where the rule needs a repeated test).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn bioequivalence(
     b: &BioequivalenceSection,
     file: &ConfigFile,
@@ -20,6 +22,7 @@ pub(super) fn bioequivalence(
     primary: AnalysisName,
     hypothesis: Hypothesis,
     alpha: f64,
+    tests: &[Condition],
 ) -> Result<BioequivalenceRule> {
     let spec = b.rule.spec();
     let rule_key = "bioequivalence.rule";
@@ -160,11 +163,18 @@ pub(super) fn bioequivalence(
             ));
         }
     }
-    let test = crossover
+    // Each comparison's test (the primary contrasts' tests; the first condition other than
+    // the reference by default).
+    let first_other = crossover
         .conditions()
         .find(|&x| x != reference)
         .expect("a crossover has two conditions");
-    if c.ratio_limit.is_some() && !crossover.repeats(test) {
+    let not_repeated = tests
+        .iter()
+        .copied()
+        .chain(tests.is_empty().then_some(first_other))
+        .find(|&t| !crossover.repeats(t));
+    if let (true, Some(test)) = (c.ratio_limit.is_some(), not_repeated) {
         return Err(invalid(
             rule_key,
             spec.name,
@@ -220,6 +230,7 @@ pub(super) fn metric_rule(
     primary: AnalysisName,
     hypothesis: Hypothesis,
     alpha: f64,
+    tests: &[Condition],
 ) -> Result<Option<BioequivalenceRule>> {
     let Some(name) = name else {
         return Ok(section.map(|(_, r)| *r));
@@ -259,6 +270,7 @@ pub(super) fn metric_rule(
         primary,
         hypothesis,
         alpha,
+        tests,
     )
     .map(Some)
     .map_err(|e| match e {

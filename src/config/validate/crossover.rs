@@ -129,15 +129,30 @@ pub(super) fn contrast(key: &str, spec: &ContrastSpec, crossover: &Crossover) ->
     }
 }
 
+/// What kind of design the primary contrasts are tested in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ContrastScope {
+    /// A fixed design: several contrasts from one linear-model fit.
+    Fixed,
+    /// A two-stage design decided by a bioequivalence rule: several test formulations, each
+    /// against the reference, each analysed on the data of its two conditions.
+    RuledTwoStage,
+    /// Interim looks or a two-stage design without a rule: one contrast.
+    One,
+}
+
 /// The primary contrasts: `analysis.contrasts`, or `analysis.contrast`, or the default (each
-/// condition against the reference in a fixed design analysed by the linear model, else the
-/// first condition other than the reference against it).
+/// condition against the reference in a fixed design analysed by the linear model or in a
+/// two-stage design decided by a rule, else the first condition other than the reference
+/// against it).
 pub(super) fn contrasts(
     a: &AnalysisSection,
     crossover: &Crossover,
     primary: AnalysisName,
-    fixed: bool,
+    scope: ContrastScope,
 ) -> Result<Vec<Contrast>> {
+    let fixed = scope == ContrastScope::Fixed;
+    let ruled = scope == ContrastScope::RuledTwoStage;
     let linear_model = primary == AnalysisName::ANOVA || primary == AnalysisName::ANOVA_CARRYOVER;
     let family = match (&a.contrast, &a.contrasts) {
         (Some(_), Some(list)) => {
@@ -171,7 +186,7 @@ pub(super) fn contrasts(
             }
             family
         }
-        (None, None) if fixed && linear_model && crossover.condition_count() > 2 => {
+        (None, None) if (fixed && linear_model || ruled) && crossover.condition_count() > 2 => {
             let reference = crossover.reference();
             crossover
                 .conditions()
@@ -181,7 +196,10 @@ pub(super) fn contrasts(
         }
         (None, None) => vec![primary_contrast(crossover)],
     };
-    if family.len() > 1 {
+    if ruled && (family.len() > 1 || crossover.condition_count() > 2) {
+        ruled_comparisons(a, &family, crossover)?;
+    }
+    if family.len() > 1 && !ruled {
         if !fixed {
             return Err(invalid(
                 "analysis.contrasts",
@@ -198,6 +216,15 @@ pub(super) fn contrasts(
         }
     }
     if let Some(m) = a.multiplicity {
+        use crate::inference::Multiplicity;
+        if ruled && family.len() > 1 && !matches!(m, Multiplicity::None | Multiplicity::Bonferroni)
+        {
+            return Err(invalid(
+                "analysis.multiplicity",
+                format!("{:?}", m.as_str()),
+                "a two-stage design decides each comparison by Potvin's method B on its own at one alpha: choose \"bonferroni\" (adaptive.alpha / m for each of the m comparisons) or \"none\" (adaptive.alpha for each); holm and hierarchical are not available for two-stage designs",
+            ));
+        }
         if family.len() < 2 && m != crate::inference::Multiplicity::None {
             return Err(invalid(
                 "analysis.multiplicity",
@@ -207,6 +234,45 @@ pub(super) fn contrasts(
         }
     }
     Ok(family)
+}
+
+/// A two-stage design decided by a rule compares test formulations with the common reference
+/// (`design.reference`), each contrast a difference of two conditions.
+fn ruled_comparisons(
+    a: &AnalysisSection,
+    family: &[Contrast],
+    crossover: &Crossover,
+) -> Result<()> {
+    let reference = crossover.reference();
+    for (i, c) in family.iter().enumerate() {
+        let key = if a.contrasts.is_some() {
+            format!("analysis.contrasts[{i}]")
+        } else {
+            "analysis.contrast".to_string()
+        };
+        match c.as_pair() {
+            None => {
+                return Err(invalid(
+                    key,
+                    format!("{:?}", c.name()),
+                    "a two-stage design with a bioequivalence rule compares each test formulation with the reference: give differences \"T - R\", not weighted contrasts",
+                ))
+            }
+            Some((_, r)) if r != reference => {
+                return Err(invalid(
+                    key,
+                    format!("{:?}", c.name()),
+                    format!(
+                        "a two-stage design with a bioequivalence rule compares each test formulation with the common reference (design.reference = {:?}): write \"<test> - {}\"",
+                        crossover.condition_name(reference),
+                        crossover.condition_name(reference)
+                    ),
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }
 
 /// The smallest multiple of the number of sequences that is at least 4 (4 for the 2x2, as

@@ -20,7 +20,7 @@ mod time_course;
 
 use adaptive::two_stage;
 use analysis_plan::analysis;
-use crossover::{contrasts, crossover, randomization};
+use crossover::{contrasts, crossover, randomization, ContrastScope};
 use population::{dropout, effects, log_normal, per_condition, pk_metrics, population, response};
 use stopping::sequential;
 
@@ -149,8 +149,12 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
         &crossover,
         endpoint,
     )?;
-    let fixed = file.sequential.is_none() && file.adaptive.is_none();
-    let contrasts = contrasts(&file.analysis, &crossover, analysis.primary, fixed)?;
+    let scope = match (&file.sequential, &file.adaptive, &file.bioequivalence) {
+        (None, None, _) => ContrastScope::Fixed,
+        (None, Some(_), Some(_)) => ContrastScope::RuledTwoStage,
+        _ => ContrastScope::One,
+    };
+    let contrasts = contrasts(&file.analysis, &crossover, analysis.primary, scope)?;
     let contrast = contrasts[0].clone();
     for n in analysis.all() {
         if n.spec().scope != crate::analysis::Scope::AnyDesign && contrast.as_pair().is_none() {
@@ -161,6 +165,10 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
             ));
         }
     }
+    let tests: Vec<crate::design::Condition> = contrasts
+        .iter()
+        .filter_map(|c| c.as_pair().map(|p| p.0))
+        .collect();
     let bioequivalence = match &file.bioequivalence {
         None => None,
         Some(b) => {
@@ -172,6 +180,7 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
                 analysis.primary(),
                 analysis.hypothesis(),
                 analysis.alpha(),
+                &tests,
             )?;
             bioequivalence::place_at_expanded_limit(b, file, &rule, &crossover, &mut population)?;
             Some(rule)
@@ -208,6 +217,7 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
                 analysis.primary(),
                 analysis.hypothesis(),
                 analysis.alpha(),
+                &tests,
             )?);
         }
     }
@@ -231,9 +241,18 @@ pub fn validate(file: &ConfigFile) -> Result<TrialDesign> {
             a, file, &crossover, endpoint, &analysis, enrolled,
         )?),
     };
-    // A two-stage design decides each stage by its rule at the adjusted alpha.
+    // A two-stage design decides each stage by its rule at the adjusted alpha; with several
+    // comparisons under Bonferroni, each at the adjusted alpha over their number.
     let bioequivalence = match (&two_stage, bioequivalence) {
-        (Some(ts), Some(rule)) => Some(rule.with_alpha(ts.alpha())),
+        (Some(ts), Some(rule)) => {
+            let alpha = match analysis.multiplicity() {
+                crate::inference::Multiplicity::Bonferroni => {
+                    crate::inference::bonferroni_level(ts.alpha(), contrasts.len())
+                }
+                _ => ts.alpha(),
+            };
+            Some(rule.with_alpha(alpha))
+        }
         (_, rule) => rule,
     };
     let periods = crossover.period_count();
