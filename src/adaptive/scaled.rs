@@ -565,19 +565,25 @@ impl ScaledCriterionPower {
             let s2 = sw * sw * ratio;
             let (lo, hi) = if self.rule.scales_at(s2) {
                 let es = self.theta * s2;
-                let bound =
-                    |pe: f64| crate::inference::scaled::hyslop_bound(pe, se, hw, es, chi_ratio);
-                if bound(0.0) > 0.0 {
+                let cs_es = es * (chi_ratio - 1.0);
+                // The Hyslop bound as a function of u = |PE| (`hyslop_bound`): convex and
+                // increasing on u >= 0, so Newton's method from a point where it is positive
+                // descends monotonically onto its root, the largest |PE| that passes.
+                let bound = |u: f64| {
+                    let a = 2.0 * u * hw + hw * hw + se2;
+                    let r = (a * a + cs_es * cs_es).sqrt();
+                    (u * u - se2 - es + r, 2.0 * u + 2.0 * hw * a / r)
+                };
+                if bound(0.0).0 > 0.0 {
                     continue;
                 }
-                // The bound grows with |PE| and is positive at PE² = es + SE².
-                let (mut good, mut bad) = (0.0, (es + se2).sqrt());
-                for _ in 0..40 {
-                    let mid = 0.5 * (good + bad);
-                    if bound(mid) <= 0.0 {
-                        good = mid;
-                    } else {
-                        bad = mid;
+                let mut good = (es + se2).sqrt();
+                for _ in 0..30 {
+                    let (f, slope) = bound(good);
+                    let step = f / slope;
+                    good -= step;
+                    if step.abs() <= 1e-12 * good.max(1e-3) {
+                        break;
                     }
                 }
                 match self.point_estimate {
