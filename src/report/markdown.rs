@@ -535,8 +535,20 @@ fn bioequivalence_section(s: &mut String, b: &super::BioequivalenceReport, rate:
     let (c, u) = (&b.cv_reference, &b.upper_limit);
     let _ = writeln!(
         s,
-        "\n| over the decided trials | mean | SD | 5% | 50% | 95% |\n|---|---|---|---|---|---|\n| estimated CVwR | {:.4} | {:.4} | {:.3} | {:.3} | {:.3} |\n| applied upper limit | {:.4} | {:.4} | {:.3} | {:.3} | {:.3} |\n",
-        c.mean, c.sd, c.p05, c.p50, c.p95, u.mean, u.sd, u.p05, u.p50, u.p95
+        "\n| over the decided trials | mean | SD | 5% | 50% | 95% |\n|---|---|---|---|---|---|"
+    );
+    // A rule that does not estimate CVwR (average bioequivalence) has no row for it.
+    if !c.p50.is_nan() {
+        let _ = writeln!(
+            s,
+            "| estimated CVwR | {:.4} | {:.4} | {:.3} | {:.3} | {:.3} |",
+            c.mean, c.sd, c.p05, c.p50, c.p95
+        );
+    }
+    let _ = writeln!(
+        s,
+        "| applied upper limit | {:.4} | {:.4} | {:.3} | {:.3} | {:.3} |\n",
+        u.mean, u.sd, u.p05, u.p50, u.p95
     );
     if b.not_decided > 0 {
         let _ = writeln!(

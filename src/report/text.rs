@@ -277,10 +277,19 @@ pub fn bioequivalence_lines(b: &super::BioequivalenceReport) -> String {
     ));
     let _ = writeln!(s, "  components: {}", parts.join(", "));
     let (c, u) = (&b.cv_reference, &b.upper_limit);
+    // A rule that does not estimate CVwR (average bioequivalence) has no distribution of it.
+    let cv = if c.p50.is_nan() {
+        "estimated CVwR: none (the rule does not estimate it)".to_string()
+    } else {
+        format!(
+            "estimated CVwR: mean {:.4} (SD {:.4}), 5/50/95% {:.3}/{:.3}/{:.3}",
+            c.mean, c.sd, c.p05, c.p50, c.p95
+        )
+    };
     let _ = writeln!(
         s,
-        "  estimated CVwR: mean {:.4} (SD {:.4}), 5/50/95% {:.3}/{:.3}/{:.3}; applied upper limit: mean {:.4} (SD {:.4}), 5/50/95% {:.3}/{:.3}/{:.3}",
-        c.mean, c.sd, c.p05, c.p50, c.p95, u.mean, u.sd, u.p05, u.p50, u.p95
+        "  {cv}; applied upper limit: mean {:.4} (SD {:.4}), 5/50/95% {:.3}/{:.3}/{:.3}",
+        u.mean, u.sd, u.p05, u.p50, u.p95
     );
     if b.not_decided > 0 {
         let _ = writeln!(

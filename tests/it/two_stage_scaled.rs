@@ -200,3 +200,31 @@ fn refuses_what_it_does_not_implement() {
         ],
     );
 }
+
+/// Average bioequivalence estimates no CVwR: the reports say so instead of a distribution of
+/// zeros and NaN (the two-formulation config decides each stage by `abe`).
+#[test]
+fn average_bioequivalence_reports_no_cvwr_distribution() {
+    use predicates::prelude::PredicateBooleanExt;
+    let out = tempfile::tempdir().unwrap();
+    crossover_sim()
+        .args([
+            "run",
+            "configs/two_stage/two_formulations.toml",
+            "--replicates",
+            "500",
+            "--out",
+        ])
+        .arg(out.path())
+        .current_dir(crate_path(""))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "estimated CVwR: none (the rule does not estimate it)",
+        ))
+        .stdout(predicates::str::contains("NaN").not());
+    let md =
+        std::fs::read_to_string(out.path().join("two_stage_two_formulations/summary.md")).unwrap();
+    assert!(!md.contains("| estimated CVwR |") && md.contains("| applied upper limit |"));
+    assert!(!md.contains("NaN"), "{md}");
+}
