@@ -29,7 +29,7 @@
 //! stage-1 SE of T - R scaled by n1 / N (so the design constant and any CVwT != CVwR are the
 //! observed ones), and the df of the pooled analysis at N. A scaled criterion (FDA RSABE),
 //! whose Hyslop bound carries the uncertainty of s²wR, instead integrates its own decision
-//! over s²wR at the stage-1 swR ([`ScaledCriterionPower`]). The half-width of the limits is
+//! over s²wR at the stage-1 swR (`ScaledCriterionPower`). The half-width of the limits is
 //! rounded down to a multiple of [`LIMIT_STEP`] (never overstating the power), the swR to
 //! [`SWR_STEP`], and for each rounded value and each N the largest variance reaching the
 //! target power is computed once (on first use) and reused: no distribution function is
