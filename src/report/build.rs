@@ -273,8 +273,8 @@ fn two_stage(
                         .map(|c| c.name())
                         .collect::<Vec<_>>()
                         .join(", "),
-                    how = match d.analysis().multiplicity() {
-                        crate::inference::Multiplicity::Bonferroni => format!(
+                    how = match d.analysis().multiplicity().as_str() {
+                        "bonferroni" => format!(
                             "at Bonferroni's alpha {} / {} = {}",
                             plan.alpha(),
                             d.contrasts().len(),
