@@ -398,19 +398,22 @@ impl Simulator {
             .map_init(
                 || self.workspace(),
                 |ws, block| {
+                    // A cancelled run skips its remaining blocks without building an empty
+                    // summary for each: a run of 10^9 replicates has a million blocks.
+                    if progress.cancelled() {
+                        return None;
+                    }
                     let lo = (block * BLOCK).max(start);
                     let hi = ((block + 1) * BLOCK).min(end);
                     let mut summary = self.empty_summary();
-                    if progress.cancelled() {
-                        return summary;
-                    }
                     for j in lo..hi {
                         self.replicate(j, ws, &mut summary);
                     }
                     progress.replicates_done(hi - lo);
-                    summary
+                    Some(summary)
                 },
             )
+            .flatten()
             .reduce(
                 || self.empty_summary(),
                 |mut a, b| {
