@@ -184,7 +184,10 @@ def test_init_writes_a_config_that_runs(tmp_path):
 def test_ctrl_c_stops_a_long_run():
     config = repo_file("configs", "williams2018.toml")
     code = (
-        "import crossover_sim as xo, time\n"
+        "import crossover_sim as xo, signal, time\n"
+        # A shell that starts a job in the background (CI scripts run with `&`) makes its
+        # children ignore SIGINT, and Python then installs no KeyboardInterrupt handler.
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "print('started', flush=True)\n"
         "try:\n"
         f"    xo.run({config!r}, replicates=10**9, seed=1, threads=1)\n"
